@@ -1,0 +1,27 @@
+import { Option, type Command } from 'commander';
+import { parseIntFlag } from '../flags.js';
+
+export interface SandboxFlags {
+  port: number;
+  profile: 'fast' | 'realistic';
+  instances: number;
+  azs: number;
+  region: string;
+  accountId: string;
+}
+
+export function addSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description('start a local AWS-compatible endpoint (EC2, Auto Scaling, ELBv2, STS) with a sample stack and a real data plane')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', parseIntFlag('--port', 0, 65535), 4566)
+    .addOption(new Option('--profile <name>', 'timing profile').choices(['fast', 'realistic']).default('fast'))
+    .option('--instances <n>', 'desired capacity of the sample group demo-asg', parseIntFlag('--instances', 1, 500), 4)
+    .option('--azs <n>', 'Availability Zones of the sample stack', parseIntFlag('--azs', 1, 6), 3)
+    .option('--region <region>', 'region the sandbox pretends to be', 'us-east-1')
+    .option('--account-id <id>', 'account id returned by STS', '123456789012')
+    .action(async (flags: SandboxFlags) => {
+      const { runSandbox } = await import('./sandbox.js');
+      process.exitCode = await runSandbox(flags);
+    });
+}

@@ -1,0 +1,110 @@
+/**
+ * Routes a query-protocol request to its service and action, applies the fault knobs (latency,
+ * throttling, injected 5xx), and wraps the handler's result or error in that protocol's envelope.
+ * The service is taken from the SigV4 signing name when the request is signed (as AWS routes by host),
+ * else from the API Version.
+ */
+import type { ApiContext, SandboxContext } from '../context.js';
+import { ApiError } from './errors.js';
+import { Params } from './query.js';
+import { ec2Envelope, ec2ErrorEnvelope, queryEnvelope, queryErrorEnvelope } from './xml.js';
+
+export type Handler = (p: Params, ctx: ApiContext) => string | Promise<string>;
+
+export interface ServiceDef {
+  signingName: string;
+  version: string;
+  protocol: 'ec2' | 'query';
+  /** awsQuery response namespace. */
+  xmlns?: string;
+  /** How this service says "slow down" (EC2: RequestLimitExceeded/503; others: Throttling/400). */
+  throttle: { code: string; status: number; message: string };
+  handlers: Record<string, Handler>;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+}
+
+/** Token buckets per service, refilled continuously, for the apiRateLimit knob. */
+class Buckets {
+  private readonly state = new Map<string, { tokens: number; at: number }>();
+  take(service: string, ratePerSec: number, now: number): boolean {
+    const b = this.state.get(service) ?? { tokens: ratePerSec, at: now };
+    b.tokens = Math.min(ratePerSec, b.tokens + ((now - b.at) / 1000) * ratePerSec);
+    b.at = now;
+    this.state.set(service, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}
+
+export class Router {
+  private readonly bySigningName = new Map<string, ServiceDef>();
+  private readonly byVersion = new Map<string, ServiceDef>();
+  private readonly buckets = new Buckets();
+
+  constructor(
+    private readonly ctx: SandboxContext,
+    services: ServiceDef[],
+  ) {
+    for (const s of services) {
+      this.bySigningName.set(s.signingName, s);
+      this.byVersion.set(s.version, s);
+    }
+  }
+
+  async handle(body: string, search: string, authorization: string | undefined): Promise<ApiResponse> {
+    const requestId = this.ctx.world.newRequestId();
+    const params = Params.parse(body, search);
+    const signingName = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? '')?.[1];
+    const service =
+      (signingName ? this.bySigningName.get(signingName) : undefined) ??
+      (params.version ? this.byVersion.get(params.version) : undefined);
+    if (!service) {
+      // No service to shape the error: use the awsQuery envelope, which every SDK can read.
+      return { status: 400, body: queryErrorEnvelope('Sender', 'InvalidAction', 'Could not determine the service from the request (no signing name or known Version).', requestId) };
+    }
+    try {
+      const action = params.action;
+      if (!action) throw new ApiError('MissingAction', 'The request must contain the parameter Action');
+      const handler = Object.hasOwn(service.handlers, action) ? service.handlers[action] : undefined;
+      if (!handler) {
+        throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
+      }
+      await this.applyKnobs(service, action);
+      const result = await handler(params, { ...this.ctx, requestId });
+      const xml =
+        service.protocol === 'ec2'
+          ? ec2Envelope(action, requestId, result)
+          : queryEnvelope(action, service.xmlns ?? '', requestId, result);
+      return { status: 200, body: xml };
+    } catch (err) {
+      const e =
+        err instanceof ApiError
+          ? err
+          : new ApiError('InternalError', `An internal error has occurred: ${(err as Error)?.message ?? String(err)}`, 500);
+      const xml =
+        service.protocol === 'ec2'
+          ? ec2ErrorEnvelope(e.code, e.message, requestId)
+          : queryErrorEnvelope(e.type, e.code, e.message, requestId);
+      return { status: e.status, body: xml };
+    }
+  }
+
+  private async applyKnobs(service: ServiceDef, action: string): Promise<void> {
+    const k = this.ctx.knobs;
+    if (k.apiLatencyMs > 0) await new Promise((r) => setTimeout(r, k.apiLatencyMs));
+    if (k.apiRateLimit > 0 && !this.buckets.take(service.signingName, k.apiRateLimit, this.ctx.world.now())) {
+      throw new ApiError(service.throttle.code, service.throttle.message, service.throttle.status);
+    }
+    if (k.failActions.includes(action)) {
+      throw new ApiError('ServiceUnavailable', `Injected failure for ${action} (sandbox knob failActions).`, 503);
+    }
+    if (k.apiErrorRate > 0 && Math.random() < k.apiErrorRate) {
+      throw new ApiError('InternalError', 'An internal error has occurred (sandbox knob apiErrorRate).', 500);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * What every part of the sandbox shares: the world, its timings and knobs, the timers, and the engines the
+ * API layer calls into. Built once in server.ts.
+ */
+import type { Knobs } from './knobs.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { Timings } from './profiles.js';
+import type { Timers } from './timers.js';
+import type { Listener, ScalingActivity } from './world/types.js';
+import type { World } from './world/world.js';
+
+/** The data plane as the API sees it: listeners are real proxies on loopback ports. */
+export interface DataPlaneApi {
+  /** Starts the listener's proxy on a free 127.0.0.1 port and returns that port (it becomes the listener's Port). */
+  openListener(listener: Listener): Promise<number>;
+  closeListener(listenerArn: string): Promise<void>;
+}
+
+/** The Auto Scaling engine as the API sees it. */
+export interface AutoScalingApi {
+  /**
+   * TerminateInstanceInAutoScalingGroup: deregisters, terminates, records the activity; without
+   * decrement the reconciler launches a replacement.
+   */
+  terminateInGroup(instanceId: string, shouldDecrementDesiredCapacity: boolean): ScalingActivity;
+  /** Ask for a reconcile pass soon (after desired capacity, processes or membership changed). */
+  nudge(): void;
+}
+
+export interface SandboxContext {
+  world: World;
+  timings: Timings;
+  knobs: Knobs;
+  timers: Timers;
+  lifecycle: Lifecycle;
+  dataplane: DataPlaneApi;
+  autoscaling: AutoScalingApi;
+}
+
+export interface ApiContext extends SandboxContext {
+  requestId: string;
+}

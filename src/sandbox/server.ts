@@ -1,0 +1,134 @@
+/**
+ * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2 and STS query
+ * protocols (POST /) and serves the ground truth and fault knobs under /_sandbox/, with the data plane
+ * (instance servers, load balancer proxies, health checks) and the Auto Scaling reconciler running behind it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AUTOSCALING_SERVICE } from './api/autoscaling.js';
+import { EC2_SERVICE } from './api/ec2.js';
+import { ELBV2_SERVICE } from './api/elbv2.js';
+import { Router } from './api/router.js';
+import { STS_SERVICE } from './api/sts.js';
+import type { SandboxContext } from './context.js';
+import { handleControl } from './control.js';
+import { DataPlane } from './dataplane/index.js';
+import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
+import { Lifecycle } from './lifecycle.js';
+import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
+import { Reconciler } from './reconciler.js';
+import { Timers } from './timers.js';
+import { World } from './world/world.js';
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  profile?: ProfileName;
+  timings?: Partial<Timings>;
+  knobs?: Partial<Knobs>;
+  region?: string;
+  accountId?: string;
+  /** AZs the region offers (default 6). */
+  zoneCount?: number;
+}
+
+export interface Sandbox {
+  /** e.g. http://127.0.0.1:43121 — what AWS_ENDPOINT_URL / --endpoint-url take. */
+  endpoint: string;
+  port: number;
+  world: World;
+  ctx: SandboxContext;
+  close(): Promise<void>;
+}
+
+/** Largest request body accepted; AWS rejects oversized query requests too. */
+const MAX_BODY = 1 << 20;
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const world = new World({
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.accountId ? { accountId: opts.accountId } : {}),
+    ...(opts.zoneCount ? { zoneCount: opts.zoneCount } : {}),
+  });
+  const timings = resolveTimings(opts.profile ?? 'fast', opts.timings);
+  const knobs: Knobs = { ...DEFAULT_KNOBS, ...opts.knobs };
+  const timers = new Timers();
+  const lifecycle = new Lifecycle(world, timings, knobs, timers);
+  // The context is assembled in two steps because the data plane and the reconciler take the context
+  // themselves; both are constructed before anything can call into them.
+  const ctx = { world, timings, knobs, timers, lifecycle } as SandboxContext;
+  const dataplane = new DataPlane(ctx);
+  ctx.dataplane = dataplane;
+  const reconciler = new Reconciler(ctx);
+  ctx.autoscaling = reconciler;
+  const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, STS_SERVICE]);
+
+  const server = createServer((req, res) => {
+    void serve(req, res, router, ctx).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`sandbox error: ${(err as Error)?.message ?? String(err)}`);
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await listen(server, opts.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  dataplane.start();
+  reconciler.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    world,
+    ctx,
+    close() {
+      closing ??= (async () => {
+        timers.close();
+        reconciler.stop();
+        await dataplane.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, router: Router, ctx: SandboxContext): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  if (url.pathname.startsWith('/_sandbox/')) {
+    await handleControl(req, res, url, ctx);
+    return;
+  }
+  const body = await readBody(req);
+  if (body === undefined) {
+    res.writeHead(413, { 'content-type': 'text/plain' }).end('request body too large');
+    return;
+  }
+  const out = await router.handle(body, url.search, req.headers.authorization);
+  res.writeHead(out.status, { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': ctx.world.newRequestId() });
+  res.end(out.body);
+}
+
+export async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

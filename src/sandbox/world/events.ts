@@ -1,0 +1,83 @@
+/**
+ * Ground-truth events: what really happened inside the sandbox, served at GET /_sandbox/events.
+ * chaos-ec2's own measurements are checked against these in tests, so every state change that the CLI
+ * could observe is recorded here, with the wall-clock time it happened.
+ */
+import type { InstanceStateName, LifecycleState, TargetHealthReason, TargetHealthState } from './types.js';
+
+interface Base {
+  /** ISO-8601 time of the change. */
+  at: string;
+  /** The same instant in ms since the epoch (for arithmetic in tests). */
+  atMs: number;
+  /** Monotonic sequence number, so equal timestamps still order. */
+  seq: number;
+}
+
+export type SandboxEventBody =
+  | {
+      type: 'instance-state';
+      instanceId: string;
+      from: InstanceStateName | null;
+      to: InstanceStateName;
+      availabilityZone: string;
+      subnetId: string;
+      asgName?: string;
+      reason?: string;
+    }
+  | {
+      type: 'asg-lifecycle';
+      asgName: string;
+      instanceId: string;
+      from: LifecycleState | null;
+      to: LifecycleState;
+      availabilityZone: string;
+    }
+  | { type: 'asg-health'; asgName: string; instanceId: string; healthStatus: 'Healthy' | 'Unhealthy'; reason: string }
+  | {
+      type: 'activity';
+      asgName: string;
+      activityId: string;
+      statusCode: string;
+      description: string;
+      cause: string;
+    }
+  | {
+      type: 'target-health';
+      targetGroupArn: string;
+      targetId: string;
+      /** null when the target was just registered. */
+      from: TargetHealthState | null;
+      /** null when the target left the group (deregistration finished). */
+      to: TargetHealthState | null;
+      reason?: TargetHealthReason;
+    }
+  | {
+      type: 'nacl-association';
+      subnetId: string;
+      associationId: string;
+      fromNetworkAclId: string | null;
+      toNetworkAclId: string;
+    }
+  | { type: 'nacl-created' | 'nacl-deleted'; networkAclId: string; vpcId: string }
+  | { type: 'nacl-entry'; networkAclId: string; change: 'created' | 'deleted' | 'replaced'; ruleNumber: number; egress: boolean }
+  | {
+      /**
+       * The load balancer's routing outcome. Emitted when the set of targets it routes to changes
+       * (routable ids, fail-open) and for every request it could not serve from a healthy target
+       * (status 5xx, the target it tried), so a client's error window can be checked against it.
+       */
+      type: 'lb-routing';
+      loadBalancerArn: string;
+      change: 'targets' | 'error';
+      routable?: string[];
+      failOpen?: boolean;
+      status?: number;
+      targetId?: string;
+      detail?: string;
+    }
+  | { type: 'lb-second'; loadBalancerArn: string; second: string; requests: number; byStatus: Record<string, number> }
+  | { type: 'knob'; name: string; value: unknown };
+
+export type SandboxEvent = Base & SandboxEventBody;
+export type SandboxEventType = SandboxEvent['type'];

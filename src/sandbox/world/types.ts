@@ -1,0 +1,278 @@
+/**
+ * The sandbox's state records. Plain data: the API layer renders them as AWS XML, the data plane and the
+ * reconciler read them, and only World (world.ts) and the lifecycle engine change them.
+ * Field names follow the AWS API shapes (camelCased) so serialisers stay one-to-one.
+ */
+
+export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+
+/** EC2 state codes, as DescribeInstances reports them. */
+export const INSTANCE_STATE_CODE: Record<InstanceStateName, number> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+export interface AvailabilityZone {
+  zoneName: string;
+  zoneId: string;
+  regionName: string;
+}
+
+export interface Vpc {
+  vpcId: string;
+  cidrBlock: string;
+  isDefault: boolean;
+}
+
+export interface Subnet {
+  subnetId: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  /** Next host number handed out inside the CIDR (private IPs are cosmetic but unique). */
+  nextHost: number;
+}
+
+export interface NetworkAclEntry {
+  ruleNumber: number;
+  /** '-1' = all protocols, '6' = TCP, '17' = UDP, '1' = ICMP. */
+  protocol: string;
+  ruleAction: 'allow' | 'deny';
+  egress: boolean;
+  cidrBlock?: string;
+  ipv6CidrBlock?: string;
+  portRange?: { from: number; to: number };
+}
+
+export interface NetworkAcl {
+  networkAclId: string;
+  vpcId: string;
+  isDefault: boolean;
+  entries: NetworkAclEntry[];
+}
+
+/** Every subnet has exactly one association; ReplaceNetworkAclAssociation swaps it for a new id. */
+export interface NetworkAclAssociation {
+  associationId: string;
+  networkAclId: string;
+  subnetId: string;
+}
+
+export interface Instance {
+  instanceId: string;
+  imageId: string;
+  instanceType: string;
+  state: InstanceStateName;
+  stateTransitionReason: string;
+  stateReason?: { code: string; message: string };
+  launchTime: Date;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  /** When the instance reached `terminated` (ms since epoch); it stays visible for a while after. */
+  terminatedAt?: number;
+  /** The Auto Scaling group that launched it, if any (also tagged aws:autoscaling:groupName). */
+  asgName?: string;
+  launchTemplate?: { launchTemplateId: string; launchTemplateName: string; version: string };
+  /** Data plane: the loopback port of the instance's HTTP server while it is serving. */
+  port?: number;
+  /** Fault knob: the application is broken (its /health answers 500), so it never turns healthy. */
+  appBroken?: boolean;
+}
+
+export type LifecycleState =
+  | 'Pending'
+  | 'Pending:Wait'
+  | 'Pending:Proceed'
+  | 'InService'
+  | 'Terminating'
+  | 'Terminating:Wait'
+  | 'Terminating:Proceed'
+  | 'Terminated'
+  | 'Standby';
+
+export interface AsgInstance {
+  instanceId: string;
+  asgName: string;
+  availabilityZone: string;
+  lifecycleState: LifecycleState;
+  healthStatus: 'Healthy' | 'Unhealthy';
+  instanceType: string;
+  protectedFromScaleIn: boolean;
+  /** ms since epoch when the instance entered InService (grace period counts from launch). */
+  launchedAt: number;
+  launchTemplate?: { launchTemplateId: string; launchTemplateName: string; version: string };
+}
+
+export interface AutoScalingGroup {
+  name: string;
+  arn: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  defaultCooldown: number;
+  availabilityZones: string[];
+  /** Subnet ids, in the order given (VPCZoneIdentifier is their comma-joined form). */
+  subnetIds: string[];
+  healthCheckType: 'EC2' | 'ELB';
+  healthCheckGracePeriod: number;
+  targetGroupARNs: string[];
+  createdTime: Date;
+  /** Process name → suspension reason. */
+  suspendedProcesses: Map<string, string>;
+  terminationPolicies: string[];
+  launchTemplate?: { launchTemplateId: string; launchTemplateName: string; version: string };
+  launchConfigurationName?: string;
+  imageId: string;
+  instanceType: string;
+  /** Tags with PropagateAtLaunch, by key. */
+  tags: Map<string, { value: string; propagateAtLaunch: boolean }>;
+}
+
+export type ActivityStatusCode =
+  | 'PendingSpotBidPlacement'
+  | 'WaitingForSpotInstanceRequestId'
+  | 'WaitingForSpotInstanceId'
+  | 'WaitingForInstanceId'
+  | 'PreInService'
+  | 'InProgress'
+  | 'WaitingForELBConnectionDraining'
+  | 'MidLifecycleAction'
+  | 'WaitingForInstanceWarmup'
+  | 'Successful'
+  | 'Failed'
+  | 'Cancelled';
+
+export interface ScalingActivity {
+  activityId: string;
+  asgName: string;
+  asgArn: string;
+  description: string;
+  cause: string;
+  startTime: Date;
+  endTime?: Date;
+  statusCode: ActivityStatusCode;
+  statusMessage?: string;
+  progress: number;
+  /** JSON string, e.g. {"Subnet ID":"subnet-…","Availability Zone":"us-east-1a"}. */
+  details: string;
+}
+
+export interface LaunchTemplate {
+  launchTemplateId: string;
+  launchTemplateName: string;
+  imageId: string;
+  instanceType: string;
+  createTime: Date;
+  latestVersionNumber: number;
+  defaultVersionNumber: number;
+}
+
+export interface LoadBalancer {
+  loadBalancerArn: string;
+  loadBalancerName: string;
+  dnsName: string;
+  canonicalHostedZoneId: string;
+  createdTime: Date;
+  scheme: 'internet-facing' | 'internal';
+  vpcId: string;
+  state: 'provisioning' | 'active' | 'failed';
+  type: 'application';
+  ipAddressType: 'ipv4' | 'dualstack';
+  /** One node per enabled AZ, each in one subnet. */
+  availabilityZones: { zoneName: string; subnetId: string }[];
+  securityGroups: string[];
+}
+
+export interface HealthCheckSettings {
+  protocol: 'HTTP' | 'HTTPS';
+  /** 'traffic-port' or a port number as a string. */
+  port: string;
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  matcher: string;
+  enabled: boolean;
+}
+
+export interface TargetGroup {
+  targetGroupArn: string;
+  targetGroupName: string;
+  protocol: 'HTTP' | 'HTTPS';
+  port: number;
+  vpcId: string;
+  targetType: 'instance';
+  healthCheck: HealthCheckSettings;
+  loadBalancerArns: string[];
+  /** e.g. deregistration_delay.timeout_seconds → "300". */
+  attributes: Map<string, string>;
+}
+
+export interface Listener {
+  listenerArn: string;
+  loadBalancerArn: string;
+  port: number;
+  protocol: 'HTTP' | 'HTTPS';
+  defaultActions: { type: 'forward'; targetGroupArn: string }[];
+}
+
+export type TargetHealthState =
+  | 'initial'
+  | 'healthy'
+  | 'unhealthy'
+  | 'unhealthy.draining'
+  | 'unused'
+  | 'draining'
+  | 'unavailable';
+
+export type TargetHealthReason =
+  | 'Elb.RegistrationInProgress'
+  | 'Elb.InitialHealthChecking'
+  | 'Target.ResponseCodeMismatch'
+  | 'Target.Timeout'
+  | 'Target.FailedHealthChecks'
+  | 'Target.NotRegistered'
+  | 'Target.NotInUse'
+  | 'Target.DeregistrationInProgress'
+  | 'Target.InvalidState'
+  | 'Target.HealthCheckDisabled'
+  | 'Elb.InternalError';
+
+/** Human descriptions ELBv2 attaches to each reason code. */
+export const TARGET_HEALTH_DESCRIPTION: Record<TargetHealthReason, string> = {
+  'Elb.RegistrationInProgress': 'Target registration is in progress',
+  'Elb.InitialHealthChecking': 'Initial health checks in progress',
+  'Target.ResponseCodeMismatch': 'Health checks failed with these codes: [502]',
+  'Target.Timeout': 'Request timed out',
+  'Target.FailedHealthChecks': 'Health checks failed',
+  'Target.NotRegistered': 'Target is not registered to the target group',
+  'Target.NotInUse': 'Target group is not configured to receive traffic from the load balancer',
+  'Target.DeregistrationInProgress': 'Target deregistration is in progress',
+  'Target.InvalidState': 'Target is in the stopped or terminated state',
+  'Target.HealthCheckDisabled': 'Health checks are disabled',
+  'Elb.InternalError': 'Health checks failed due to an internal error',
+};
+
+export interface TargetRegistration {
+  targetGroupArn: string;
+  targetId: string;
+  port: number;
+  availabilityZone?: string;
+  state: TargetHealthState;
+  reason?: TargetHealthReason;
+  description?: string;
+  /** Consecutive health-check results, for the thresholds. */
+  consecutiveOk: number;
+  consecutiveFail: number;
+  registeredAt: number;
+  /** While draining: when the target is removed from the group (ms since epoch). */
+  drainingUntil?: number;
+}

@@ -1,0 +1,61 @@
+/**
+ * Test harness: a sandbox on port 0 and the real AWS SDK v3 clients pointed at it. Every test file that
+ * needs AWS uses this, so tests exercise the same wire protocol as the CLI.
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { STSClient } from '@aws-sdk/client-sts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import type { SandboxEvent } from '../../src/sandbox/world/events.js';
+
+export interface TestSandbox extends Sandbox {
+  ec2: EC2Client;
+  asg: AutoScalingClient;
+  elb: ElasticLoadBalancingV2Client;
+  sts: STSClient;
+  /** Resolves with the first ground-truth event (already emitted or future) that matches. */
+  waitForEvent(match: (e: SandboxEvent) => boolean, timeoutMs?: number): Promise<SandboxEvent>;
+}
+
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIASANDBOXTEST00000', secretAccessKey: 'sandbox-secret' };
+
+export function clientConfig(endpoint: string) {
+  return { endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+}
+
+export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestSandbox> {
+  const sb = await startSandbox({ port: 0, profile: 'fast', ...opts });
+  const cfg = clientConfig(sb.endpoint);
+  const clients = {
+    ec2: new EC2Client(cfg),
+    asg: new AutoScalingClient(cfg),
+    elb: new ElasticLoadBalancingV2Client(cfg),
+    sts: new STSClient(cfg),
+  };
+  const close = sb.close.bind(sb);
+  return {
+    ...sb,
+    ...clients,
+    waitForEvent(match, timeoutMs = 20_000) {
+      const seen = sb.world.events().find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for a sandbox event`));
+        }, timeoutMs);
+        const off = sb.world.subscribe((e) => {
+          if (!match(e)) return;
+          clearTimeout(timer);
+          off();
+          resolve(e);
+        });
+      });
+    },
+    async close() {
+      for (const c of Object.values(clients)) c.destroy();
+      await close();
+    },
+  };
+}
