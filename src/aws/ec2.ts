@@ -1,0 +1,39 @@
+/**
+ * EC2 mutations chaos-ec2 makes for the terminate fault, with the DryRun permission check that `--dry-run`
+ * uses: EC2 answers DryRunOperation when the call would have been allowed, UnauthorizedOperation if not.
+ */
+import { TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { ChaosError, ExitCode } from '../core/errors.js';
+import { awsCode, awsError, call } from './errors.js';
+
+export interface PermissionCheck {
+  action: string;
+  allowed: boolean;
+  detail: string;
+}
+
+/** Asks EC2 whether TerminateInstances on these ids would be allowed, without terminating anything. */
+export async function checkTerminatePermission(ec2: EC2Client, instanceIds: string[]): Promise<PermissionCheck> {
+  try {
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds, DryRun: true }));
+    // EC2 never succeeds on a DryRun; reaching here means the endpoint ignored DryRun. Treat it as unsafe.
+    throw new ChaosError(ExitCode.AwsError, 'the endpoint ignored DryRun on TerminateInstances', { phase: 'plan' });
+  } catch (err) {
+    if (err instanceof ChaosError) throw err;
+    const code = awsCode(err);
+    if (code === 'DryRunOperation') return { action: 'ec2:TerminateInstances', allowed: true, detail: 'DryRunOperation' };
+    if (code === 'UnauthorizedOperation') return { action: 'ec2:TerminateInstances', allowed: false, detail: (err as Error).message };
+    throw awsError(err, 'TerminateInstances (DryRun)', { phase: 'plan' });
+  }
+}
+
+export async function terminateInstances(ec2: EC2Client, instanceIds: string[]): Promise<{ instanceId: string; previous: string; current: string }[]> {
+  const out = await call('TerminateInstances', { phase: 'inject', target: instanceIds.join(','), exitCode: ExitCode.GateFailed }, () =>
+    ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds })),
+  );
+  return (out.TerminatingInstances ?? []).map((t) => ({
+    instanceId: t.InstanceId ?? '',
+    previous: t.PreviousState?.Name ?? '',
+    current: t.CurrentState?.Name ?? '',
+  }));
+}

@@ -1,0 +1,153 @@
+/**
+ * The sample stack, built through the sandbox's own API with the real SDK clients — the same calls a team
+ * would make on AWS: a VPC, per AZ one private subnet for instances and one public subnet for the load
+ * balancer, an ALB with an HTTP listener, a target group checking /health, and the Auto Scaling group
+ * `demo-asg` (HealthCheckType ELB, opted in to chaos-ec2). Separate subnets matter: NACLs only filter
+ * traffic that crosses a subnet boundary, so a blackholed instance subnet is cut off from the load balancer.
+ */
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+
+export interface StackOptions {
+  asgName?: string;
+  /** Desired capacity of the group. */
+  instances?: number;
+  /** How many AZs to spread over. */
+  azs?: number;
+  region?: string;
+  /** HealthCheckGracePeriod of the group, in seconds. */
+  gracePeriodSeconds?: number;
+  healthCheckType?: 'EC2' | 'ELB';
+  /** Tag the group chaos-ec2:opt-in=true (default true). */
+  optIn?: boolean;
+}
+
+export interface SampleStack {
+  vpcId: string;
+  /** Instance subnets, one per AZ, in AZ order. */
+  subnets: { subnetId: string; availabilityZone: string }[];
+  /** Load balancer subnets, one per AZ. */
+  lbSubnets: { subnetId: string; availabilityZone: string }[];
+  loadBalancerArn: string;
+  targetGroupArn: string;
+  listenerArn: string;
+  asgName: string;
+  /** http://<DNSName>:<listener port>/ — built exactly as a client would on AWS. */
+  url: string;
+}
+
+export interface StackClients {
+  ec2: EC2Client;
+  asg: AutoScalingClient;
+  elb: ElasticLoadBalancingV2Client;
+}
+
+export async function createSampleStack(c: StackClients, opts: StackOptions = {}): Promise<SampleStack> {
+  const region = opts.region ?? 'us-east-1';
+  const asgName = opts.asgName ?? 'demo-asg';
+  const azCount = opts.azs ?? 3;
+  const desired = opts.instances ?? 4;
+  const zones = [...'abcdef'].slice(0, azCount).map((l) => `${region}${l}`);
+  const tag = (Key: string, Value: string) => ({ Key, Value });
+
+  const vpc = await c.ec2.send(
+    new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [tag('Name', 'chaos-demo')] }] }),
+  );
+  const vpcId = vpc.Vpc!.VpcId!;
+  const subnets: SampleStack['subnets'] = [];
+  const lbSubnets: SampleStack['lbSubnets'] = [];
+  for (const [i, zone] of zones.entries()) {
+    const priv = await c.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${i + 1}.0/24`, AvailabilityZone: zone }));
+    const pub = await c.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${i + 101}.0/24`, AvailabilityZone: zone }));
+    subnets.push({ subnetId: priv.Subnet!.SubnetId!, availabilityZone: zone });
+    lbSubnets.push({ subnetId: pub.Subnet!.SubnetId!, availabilityZone: zone });
+    await c.ec2.send(new CreateTagsCommand({ Resources: [priv.Subnet!.SubnetId!], Tags: [tag('Name', `chaos-demo-private-${zone}`)] }));
+    await c.ec2.send(new CreateTagsCommand({ Resources: [pub.Subnet!.SubnetId!], Tags: [tag('Name', `chaos-demo-public-${zone}`)] }));
+  }
+
+  const lt = await c.ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: `${asgName}-lt`,
+      LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' },
+    }),
+  );
+  const tg = await c.elb.send(
+    new CreateTargetGroupCommand({ Name: `${asgName}-tg`.slice(0, 32), Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance', HealthCheckPath: '/health' }),
+  );
+  const targetGroupArn = tg.TargetGroups![0]!.TargetGroupArn!;
+  const lb = await c.elb.send(
+    new CreateLoadBalancerCommand({
+      Name: `${asgName}-alb`.slice(0, 32),
+      Subnets: lbSubnets.map((s) => s.subnetId),
+      Scheme: 'internet-facing',
+      Type: 'application',
+    }),
+  );
+  const loadBalancer = lb.LoadBalancers![0]!;
+  const listener = await c.elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: loadBalancer.LoadBalancerArn!,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+    }),
+  );
+  const l = listener.Listeners![0]!;
+
+  await c.asg.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: asgName,
+      LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: '$Latest' },
+      MinSize: 1,
+      MaxSize: Math.max(desired * 2, 2),
+      DesiredCapacity: desired,
+      VPCZoneIdentifier: subnets.map((s) => s.subnetId).join(','),
+      HealthCheckType: opts.healthCheckType ?? 'ELB',
+      HealthCheckGracePeriod: opts.gracePeriodSeconds ?? 5,
+      TargetGroupARNs: [targetGroupArn],
+      Tags: [
+        { Key: 'Name', Value: asgName, PropagateAtLaunch: true },
+        ...(opts.optIn === false ? [] : [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }]),
+      ],
+    }),
+  );
+
+  return {
+    vpcId,
+    subnets,
+    lbSubnets,
+    loadBalancerArn: loadBalancer.LoadBalancerArn!,
+    targetGroupArn,
+    listenerArn: l.ListenerArn!,
+    asgName,
+    url: `${(l.Protocol ?? 'HTTP').toLowerCase()}://${loadBalancer.DNSName}:${l.Port}/`,
+  };
+}
+
+/**
+ * Resolves once the group has `desired` InService instances and every one of them is a healthy target —
+ * the steady state an experiment starts from. Polls (the API is all a client has), bounded by `timeoutMs`.
+ */
+export async function waitForSteadyState(c: StackClients, stack: SampleStack, timeoutMs = 60_000, pollMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const g = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }))).AutoScalingGroups?.[0];
+    const inService = (g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId!);
+    const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }));
+    const healthy = new Set(
+      (health.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target!.Id!),
+    );
+    if (g && inService.length === g.DesiredCapacity && inService.every((id) => healthy.has(id))) return;
+    if (Date.now() > deadline) {
+      throw new Error(`sample stack not steady after ${timeoutMs} ms: ${inService.length}/${g?.DesiredCapacity} InService, ${healthy.size} healthy`);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
