@@ -28,7 +28,7 @@ export async function checkTerminatePermission(ec2: EC2Client, instanceIds: stri
 }
 
 export async function terminateInstances(ec2: EC2Client, instanceIds: string[]): Promise<{ instanceId: string; previous: string; current: string }[]> {
-  const out = await call('TerminateInstances', { phase: 'inject', target: instanceIds.join(','), exitCode: ExitCode.GateFailed }, () =>
+  const out = await call('TerminateInstances', { phase: 'inject', target: instanceIds.join(',') }, () =>
     ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds })),
   );
   return (out.TerminatingInstances ?? []).map((t) => ({

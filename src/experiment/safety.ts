@@ -1,0 +1,87 @@
+/**
+ * Blast radius and capacity floor. Pure functions over a capacity snapshot: which instances may be taken
+ * without leaving fewer healthy targets than the floor, overall and per AZ. The defaults keep at least half
+ * of desired capacity healthy and at least one healthy target in every AZ, so a "random" pick can never
+ * take an AZ's last healthy instance unless the user lowers the floor explicitly.
+ */
+import type { Rng } from '../core/random.js';
+import { refused } from '../core/errors.js';
+import type { FaultTarget } from './types.js';
+
+export interface Floor {
+  /** Healthy targets that must remain, overall. */
+  minHealthy: number;
+  /** Healthy targets that must remain in each AZ that has any now. */
+  minHealthyPerAz: number;
+}
+
+/** --min-healthy accepts a count (`3`) or a share of desired (`50%`); default 50 % of desired, rounded up. */
+export function resolveFloor(desired: number, minHealthy: string | undefined, minHealthyPerAz: number | undefined): Floor {
+  let overall = Math.ceil(desired / 2);
+  if (minHealthy !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)%$/.exec(minHealthy.trim());
+    overall = m ? Math.ceil((desired * Number(m[1])) / 100) : Number(minHealthy);
+  }
+  return { minHealthy: overall, minHealthyPerAz: minHealthyPerAz ?? 1 };
+}
+
+/** How many instances a --count / --percent selection means (FIS-style: PERCENT rounds down, at least one). */
+export function selectionSize(candidates: number, sel: { count?: number; percent?: number }): number {
+  if (sel.count !== undefined) return sel.count;
+  const pct = sel.percent ?? 0;
+  return Math.max(1, Math.floor((candidates * pct) / 100));
+}
+
+export interface Selection {
+  targets: FaultTarget[];
+  after: { healthy: number; healthyByAz: Record<string, number> };
+}
+
+/**
+ * Picks `k` instances at random among healthy candidates, skipping any whose loss would break the floor.
+ * Throws a refusal (exit 3) when the floor cannot be kept, naming the numbers.
+ */
+export function selectWithinFloor(
+  candidates: FaultTarget[],
+  healthyByAz: Record<string, number>,
+  k: number,
+  floor: Floor,
+  rng: Rng,
+): Selection {
+  const healthyTotal = Object.values(healthyByAz).reduce((a, b) => a + b, 0);
+  if (k > candidates.length) {
+    throw refused(`asked for ${k} instance(s) but only ${candidates.length} healthy InService instance(s) match`, {
+      phase: 'plan',
+      hint: 'lower --count/--percent or drop --az',
+    });
+  }
+  if (healthyTotal - k < floor.minHealthy) {
+    throw refused(
+      `capacity floor: taking ${k} of ${healthyTotal} healthy instance(s) would leave ${healthyTotal - k}, below --min-healthy ${floor.minHealthy}`,
+      { phase: 'plan', hint: 'lower --count/--percent, or set --min-healthy explicitly if this is intended' },
+    );
+  }
+  const remaining = { ...healthyByAz };
+  const picked: FaultTarget[] = [];
+  for (const c of rng.sample(candidates, candidates.length)) {
+    if (picked.length === k) break;
+    const left = (remaining[c.availabilityZone] ?? 0) - 1;
+    if (left < floor.minHealthyPerAz) continue;
+    remaining[c.availabilityZone] = left;
+    picked.push(c);
+  }
+  if (picked.length < k) {
+    throw refused(
+      `capacity floor: cannot take ${k} instance(s) and keep ${floor.minHealthyPerAz} healthy target(s) in every AZ (${formatAz(healthyByAz)})`,
+      { phase: 'plan', hint: 'lower --count/--percent, or pass --min-healthy-per-az 0 to allow emptying an AZ' },
+    );
+  }
+  return { targets: picked, after: { healthy: healthyTotal - k, healthyByAz: remaining } };
+}
+
+export function formatAz(byAz: Record<string, number>): string {
+  return Object.entries(byAz)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([az, n]) => `${az}: ${n}`)
+    .join(', ');
+}
