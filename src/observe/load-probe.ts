@@ -1,0 +1,353 @@
+/**
+ * The load probe: HTTP requests against the service under test, recorded into per-second buckets.
+ * It never prints; it emits 'second' (a finished second's summary) and 'done' (the final summary).
+ *
+ * Open model (with `rate`): request i is due at start + i/rate on an absolute timeline and is sent even if
+ * earlier ones are still waiting, so a slow service cannot slow the probe down and hide its own slowness
+ * (coordinated omission). Latency is measured from the INTENDED send time; service time (actual send →
+ * response end) is kept beside it. Closed-loop mode (no `rate`): `connections` loops send back to back, the
+ * way autocannon does; it measures throughput, not what users see during an outage.
+ *
+ * Every request ends exactly once, as ok or failed, within `timeoutMs` of being sent: the probe enforces its
+ * own deadline instead of trusting undici's timers (a request queued in the pool behind hung connections is
+ * not yet covered by headersTimeout, and undici's default is 300 s). So sent == ok + failed, always.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { Pool, type Dispatcher } from 'undici';
+import { latencyFigures, SecondBuckets, type FailureKind, type LatencyFigures, type SecondSummary } from './buckets.js';
+
+export interface ProbeOptions {
+  url: string;
+  /** Requests per second (open model). Omit for closed-loop mode. */
+  rate?: number;
+  /** Pool connections. Default: closed loop 10; open model enough to keep rate × timeout requests in flight. */
+  connections?: number;
+  /** Stop scheduling after this long (ms). At least one of durationMs / maxRequests is required. */
+  durationMs?: number;
+  maxRequests?: number;
+  /** Per-request deadline from its actual send, ms. Default 2000. */
+  timeoutMs?: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Statuses counted as ok. Default: any 2xx or 3xx. */
+  expectStatus?: number[];
+  /** A send starting more than this after its intended time is `late`. Default 10 ms. */
+  lateThresholdMs?: number;
+  /** Event-loop lag above which a second is marked saturated. Default 100 ms. */
+  lagThresholdMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ProbeSummary {
+  url: string;
+  mode: 'open' | 'closed';
+  rate: number | null;
+  connections: number;
+  startedAtMs: number;
+  elapsedMs: number;
+  aborted: boolean;
+  sent: number;
+  ok: number;
+  failed: number;
+  late: number;
+  /** ok / sent; null when nothing was sent. */
+  availability: number | null;
+  achievedRate: number;
+  latencyMs: LatencyFigures;
+  serviceMs: LatencyFigures;
+  errorsByKind: Partial<Record<FailureKind, number>>;
+  /** Epoch ms of the intended send time of the first failed request (after `markFrom`, if set). */
+  firstFailureAtMs: number | null;
+  saturatedSeconds: number;
+  perSecond: SecondSummary[];
+  /** Summaries dropped beyond the 24 h record cap. */
+  droppedSeconds: number;
+}
+
+export interface ProbeEvents {
+  second: [SecondSummary];
+  done: [ProbeSummary];
+}
+
+/** Why a request ended badly, from undici's and Node's error codes. */
+export function classifyError(err: unknown): FailureKind {
+  const codes: string[] = [];
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') codes.push(e.code);
+  }
+  for (const code of codes) {
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'connect_timeout';
+    if (code === 'ECONNREFUSED') return 'connect_refused';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'connect_reset';
+  }
+  return 'other';
+}
+
+/** An AbortSignal-shaped object undici accepts; one AbortController per request costs more than this. */
+class Deadline {
+  aborted = false;
+  reason: unknown = undefined;
+  private listener: (() => void) | null = null;
+  addEventListener(_type: 'abort', fn: () => void): void {
+    this.listener = fn;
+  }
+  removeEventListener(): void {
+    this.listener = null;
+  }
+  fire(reason: unknown): void {
+    this.aborted = true;
+    this.reason = reason;
+    this.listener?.();
+  }
+}
+
+interface Flight {
+  intended: number;
+  sentAt: number;
+  deadline: number;
+  done: boolean;
+  signal: Deadline;
+  then: (() => void) | undefined;
+}
+
+const TICK_MS = 25;
+const PROBE_TIMEOUT = Object.assign(new Error('probe deadline exceeded'), { code: 'PROBE_TIMEOUT' });
+
+export class LoadProbe extends EventEmitter<ProbeEvents> {
+  private readonly o: Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal'>> &
+    ProbeOptions;
+  private readonly pool: Pool;
+  private readonly path: string;
+  private readonly total: number;
+  private buckets!: SecondBuckets;
+  private t0 = 0;
+  private next = 0;
+  private limit: number;
+  private flights: Flight[] = [];
+  private head = 0;
+  private stopped = false;
+  private aborted = false;
+  private mark = -Infinity;
+  private firstFailureAfterMark = Infinity;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private resolveDone: (() => void) | undefined;
+
+  constructor(opts: ProbeOptions) {
+    super();
+    if (opts.durationMs === undefined && opts.maxRequests === undefined) throw new Error('probe needs durationMs or maxRequests');
+    if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error('probe rate must be positive');
+    const timeoutMs = opts.timeoutMs ?? 2000;
+    const defaultConnections = opts.rate ? Math.min(1000, Math.max(8, Math.ceil((opts.rate * timeoutMs) / 1000))) : 10;
+    this.o = { method: 'GET', lateThresholdMs: 10, lagThresholdMs: 100, connections: defaultConnections, ...opts, timeoutMs };
+    const url = new URL(opts.url);
+    this.path = url.pathname + url.search;
+    const byDuration = opts.durationMs === undefined ? Infinity : opts.rate ? Math.ceil((opts.durationMs * opts.rate) / 1000) : Infinity;
+    this.total = Math.min(opts.maxRequests ?? Infinity, byDuration);
+    this.limit = this.total;
+    // undici's own timers are a backstop only (the probe's deadline fires first); the connect timeout gets
+    // half the budget so a dropped SYN (e.g. a blackholed subnet) reads as connect_timeout, not timeout.
+    this.pool = new Pool(url.origin, {
+      connections: this.o.connections,
+      pipelining: 1,
+      headersTimeout: timeoutMs + 1000,
+      bodyTimeout: timeoutMs + 1000,
+      connectTimeout: Math.max(1, Math.floor(timeoutMs / 2)),
+      keepAliveTimeout: 4000,
+    });
+  }
+
+  /** Epoch ms from which `firstFailureAtMs` is tracked (e.g. t0, when the fault's call returned). */
+  markFrom(epochMs: number): void {
+    this.mark = epochMs;
+    this.firstFailureAfterMark = Infinity;
+  }
+
+  async run(): Promise<ProbeSummary> {
+    const startedAtMs = Date.now();
+    this.t0 = performance.now();
+    const rate = this.o.rate;
+    this.buckets = new SecondBuckets({
+      startEpochMs: startedAtMs,
+      lagThresholdMs: this.o.lagThresholdMs,
+      scheduledIn: rate ? (t) => Math.max(0, Math.min(this.limit, Math.ceil((t + 1) * rate)) - Math.min(this.limit, Math.ceil(t * rate))) : undefined,
+    });
+    const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+    const onAbort = (): void => this.abort();
+    if (this.o.signal?.aborted) this.abort();
+    else this.o.signal?.addEventListener('abort', onAbort, { once: true });
+
+    let lastTick = this.now();
+    const ticker = setInterval(() => {
+      const now = this.now();
+      this.buckets.recordLag(lastTick + TICK_MS, now - lastTick - TICK_MS);
+      lastTick = now;
+      this.expire(now);
+      this.buckets.flush(Math.min(now, this.closedBefore(now)), (s) => this.emit('second', s));
+      this.checkDone();
+    }, TICK_MS);
+
+    if (!this.stopped) {
+      if (rate) this.pump();
+      else for (let c = 0; c < this.o.connections; c++) this.loop();
+    }
+    await done;
+    clearInterval(ticker);
+    this.o.signal?.removeEventListener('abort', onAbort);
+    const elapsedMs = this.now();
+    this.buckets.finish(elapsedMs, (s) => this.emit('second', s));
+    await this.pool.destroy().catch(() => undefined);
+    const summary = this.summary(startedAtMs, elapsedMs);
+    this.emit('done', summary);
+    return summary;
+  }
+
+  private now(): number {
+    return performance.now() - this.t0;
+  }
+
+  private abort(): void {
+    this.aborted = true;
+    this.stopScheduling();
+    this.checkDone();
+  }
+
+  private stopScheduling(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.limit = this.next;
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
+  }
+
+  /** No send will be attributed before this offset any more. */
+  private closedBefore(now: number): number {
+    if (this.stopped) return Infinity;
+    return this.o.rate ? (this.next * 1000) / this.o.rate : now;
+  }
+
+  /** Open model: send everything due, then sleep until the next request is due. */
+  private pump(): void {
+    this.timer = undefined;
+    const rate = this.o.rate as number;
+    // Bounded batch so a probe that fell behind still lets timers and completions run between batches.
+    for (let n = 0; n < 5000 && this.next < this.limit; n++) {
+      const intended = (this.next * 1000) / rate;
+      const now = this.now();
+      if (intended > now) break;
+      this.next++;
+      this.send(intended, now);
+    }
+    if (this.next >= this.limit) {
+      this.stopScheduling();
+      this.checkDone();
+      return;
+    }
+    const wait = (this.next * 1000) / rate - this.now();
+    this.timer = wait > 0 ? setTimeout(() => this.pump(), wait) : setImmediate(() => this.pump());
+  }
+
+  /** Closed loop: one request at a time per connection, back to back, until duration or count is reached. */
+  private loop(): void {
+    if (this.stopped) return this.checkDone();
+    const now = this.now();
+    if (this.next >= this.limit || (this.o.durationMs !== undefined && now >= this.o.durationMs)) {
+      this.stopScheduling();
+      this.checkDone();
+      return;
+    }
+    this.next++;
+    this.send(now, now, () => this.loop());
+  }
+
+  private send(intended: number, now: number, then?: () => void): void {
+    const f: Flight = { intended, sentAt: now, deadline: now + this.o.timeoutMs, done: false, signal: new Deadline(), then };
+    this.flights.push(f);
+    this.buckets.sent(intended, now - intended > this.o.lateThresholdMs);
+    let bodyError: unknown;
+    this.pool
+      .request({ path: this.path, method: this.o.method as Dispatcher.HttpMethod, headers: this.o.headers, body: this.o.body, signal: f.signal })
+      .then(async (res) => {
+        res.body.once('error', (e) => (bodyError = e));
+        await res.body.dump();
+        if (f.done) return;
+        if (bodyError) return this.finish(f, classifyError(bodyError));
+        const okStatus = this.o.expectStatus ? this.o.expectStatus.includes(res.statusCode) : res.statusCode >= 200 && res.statusCode < 400;
+        this.finish(f, okStatus ? null : `http_${res.statusCode}`);
+      })
+      .catch((err: unknown) => {
+        if (!f.done) this.finish(f, classifyError(err));
+      });
+  }
+
+  private finish(f: Flight, failure: FailureKind | null): void {
+    f.done = true;
+    const end = this.now();
+    this.buckets.completed(f.intended, end - f.intended, end - f.sentAt, failure);
+    if (failure !== null) {
+      const at = this.buckets.startEpochMs + f.intended;
+      if (at >= this.mark && at < this.firstFailureAfterMark) this.firstFailureAfterMark = at;
+    }
+    if (f.then) f.then();
+    else this.checkDone();
+  }
+
+  /** Deadlines are monotonic (sends happen in time order), so the flights form a FIFO queue. */
+  private expire(now: number): void {
+    while (this.head < this.flights.length) {
+      const f = this.flights[this.head] as Flight;
+      if (!f.done) {
+        if (f.deadline > now) break;
+        f.signal.fire(PROBE_TIMEOUT);
+        this.finish(f, 'timeout');
+      }
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.flights.length) {
+      this.flights = this.flights.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private checkDone(): void {
+    if (this.stopped && this.buckets.totals.inFlight === 0) this.resolveDone?.();
+  }
+
+  private summary(startedAtMs: number, elapsedMs: number): ProbeSummary {
+    const b = this.buckets;
+    const { sent, ok, failed, late } = b.totals;
+    return {
+      url: this.o.url,
+      mode: this.o.rate ? 'open' : 'closed',
+      rate: this.o.rate ?? null,
+      connections: this.o.connections,
+      startedAtMs,
+      elapsedMs: Math.round(elapsedMs),
+      aborted: this.aborted,
+      sent,
+      ok,
+      failed,
+      late,
+      availability: sent === 0 ? null : ok / sent,
+      achievedRate: elapsedMs > 0 ? Math.round((sent / elapsedMs) * 1000 * 10) / 10 : 0,
+      latencyMs: latencyFigures(b.latency),
+      serviceMs: latencyFigures(b.service),
+      errorsByKind: { ...b.totals.errorsByKind },
+      firstFailureAtMs: Number.isFinite(this.firstFailureAfterMark) ? this.firstFailureAfterMark : null,
+      saturatedSeconds: b.records.filter((s) => s.saturated).length,
+      perSecond: b.records,
+      droppedSeconds: b.droppedRecords,
+    };
+  }
+}
+
+/** Runs a probe to completion; `onSecond` sees each finished second. */
+export async function runProbe(opts: ProbeOptions, onSecond?: (s: SecondSummary) => void): Promise<ProbeSummary> {
+  const probe = new LoadProbe(opts);
+  if (onSecond) probe.on('second', onSecond);
+  return probe.run();
+}

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecondSummary } from '../../src/observe/buckets.js';
+import { LoadProbe, runProbe } from '../../src/observe/load-probe.js';
+
+// A real HTTP server on port 0 whose behaviour each test sets through `behave`.
+type Behaviour = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+const reply = (res: ServerResponse, status = 200): void => {
+  res.writeHead(status, { 'content-type': 'text/plain' });
+  res.end('ok');
+};
+let behave: Behaviour = (_req, res) => reply(res);
+let count = 0;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => behave(req, res, count++));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const accounted = (s: { sent: number; ok: number; failed: number }): void => expect(s.sent).toBe(s.ok + s.failed);
+
+describe('load probe', () => {
+  it('accounts every request and classifies 500s, resets and hangs', async () => {
+    count = 0;
+    // Request n: 0 → 200, 1 → 500, 2 → connection reset, 3 → hang (the probe's deadline ends it), 4 → 200.
+    behave = (req, res, n) => {
+      const k = n % 5;
+      if (k === 1) reply(res, 500);
+      else if (k === 2) req.socket.destroy();
+      else if (k === 3) return;
+      else reply(res);
+    };
+    const s = await runProbe({ url: `${base}/`, rate: 200, maxRequests: 50, timeoutMs: 300, connections: 100 });
+    accounted(s);
+    expect(s.sent).toBe(50);
+    expect(s.errorsByKind).toEqual({ http_500: 10, connect_reset: 10, timeout: 10 });
+    expect(s.ok).toBe(20);
+    expect(s.availability).toBeCloseTo(0.4);
+    // Timed-out requests end at their deadline, not at undici's 300 s default.
+    expect(s.latencyMs.max).toBeGreaterThanOrEqual(290);
+    expect(s.latencyMs.max).toBeLessThan(600);
+    for (const sec of s.perSecond) accounted(sec);
+  });
+
+  it('classifies a refused connection and honours an expected-status list', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const refused = await runProbe({ url: `http://127.0.0.1:${port}/`, rate: 100, maxRequests: 5, timeoutMs: 500 });
+    expect(refused.errorsByKind).toEqual({ connect_refused: 5 });
+    accounted(refused);
+
+    behave = (_req, res) => reply(res, 204);
+    const wrong = await runProbe({ url: `${base}/`, rate: 100, maxRequests: 5, expectStatus: [200] });
+    expect(wrong.errorsByKind).toEqual({ http_204: 5 });
+    const right = await runProbe({ url: `${base}/`, rate: 100, maxRequests: 5, expectStatus: [200, 204] });
+    expect(right.ok).toBe(5);
+  });
+
+  it('measures latency from the intended send time through a 1 s server stall (no coordinated omission)', async () => {
+    // Every response is held until the stall ends, so the request due at 0 ms waits ~1 s and the one due
+    // at 900 ms waits ~100 ms; a closed-loop probe would have sent only `connections` requests meanwhile.
+    const stallUntil = Date.now() + 1000;
+    behave = (_req, res) => {
+      const wait = stallUntil - Date.now();
+      if (wait > 0) setTimeout(() => reply(res), wait);
+      else reply(res);
+    };
+    const s = await runProbe({ url: `${base}/`, rate: 100, durationMs: 2000, timeoutMs: 3000, connections: 200 });
+    accounted(s);
+    expect(s.failed).toBe(0);
+    const [s0, s1] = s.perSecond as [SecondSummary, SecondSummary];
+    expect(s0.sent).toBe(100);
+    expect(s0.scheduled).toBe(100);
+    expect(s0.late).toBe(0);
+    expect(s0.max).toBeGreaterThanOrEqual(900);
+    expect(s0.p50).toBeGreaterThan(350);
+    expect(s0.p50).toBeLessThan(700);
+    expect(s1.sent).toBe(100);
+    expect(s1.p99).toBeLessThan(200);
+  });
+
+  it('attributes requests to the second of their intended time and finds the exact first failure', async () => {
+    const startish = Date.now();
+    const failFrom = startish + 1500;
+    behave = (_req, res) => reply(res, Date.now() >= failFrom ? 503 : 200);
+    const probe = new LoadProbe({ url: `${base}/`, rate: 50, durationMs: 2000, timeoutMs: 1000 });
+    probe.markFrom(startish + 1200);
+    const seen: SecondSummary[] = [];
+    probe.on('second', (sec) => seen.push(sec));
+    const done = new Promise((r) => probe.once('done', r));
+    const s = await probe.run();
+    await done;
+    expect(seen.map((x) => x.t)).toEqual([0, 1]);
+    expect(seen.map((x) => x.sent)).toEqual([50, 50]);
+    expect((seen[1] as SecondSummary).startMs - (seen[0] as SecondSummary).startMs).toBe(1000);
+    expect((seen[0] as SecondSummary).failed).toBe(0);
+    expect((seen[1] as SecondSummary).failed).toBeGreaterThan(15);
+    // Exact to the request (every 20 ms), not to the second.
+    expect(s.firstFailureAtMs).toBeGreaterThanOrEqual(failFrom - 25);
+    expect(s.firstFailureAtMs).toBeLessThanOrEqual(failFrom + 25);
+    expect((seen[1] as SecondSummary).firstFailureAtMs).toBe(s.firstFailureAtMs);
+  });
+
+  it('stops early on abort and still accounts every request', async () => {
+    behave = (_req, res) => reply(res);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const began = Date.now();
+    const s = await runProbe({ url: `${base}/`, rate: 200, durationMs: 10_000, signal: ac.signal });
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect(s.aborted).toBe(true);
+    accounted(s);
+    expect(s.sent).toBeGreaterThan(30);
+    expect(s.sent).toBeLessThan(120);
+    expect(s.perSecond).toHaveLength(1);
+    expect((s.perSecond[0] as SecondSummary).scheduled).toBe(s.sent);
+  });
+
+  it('runs closed-loop back to back when no rate is given', async () => {
+    behave = (_req, res) => reply(res);
+    const s = await runProbe({ url: `${base}/`, connections: 4, durationMs: 500 });
+    expect(s.mode).toBe('closed');
+    accounted(s);
+    expect(s.sent).toBeGreaterThan(100);
+    expect(s.late).toBe(0);
+    expect(s.failed).toBe(0);
+  });
+});
