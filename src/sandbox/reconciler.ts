@@ -1,13 +1,174 @@
-// STUB — replaced by the real Auto Scaling reconciler.
+/**
+ * The Auto Scaling engine: every asgTickMs it looks at each group and moves it toward its desired state —
+ * health checks, replacement of unhealthy members, and capacity — skipping what suspended processes forbid.
+ *
+ * AWS behaviour followed (AWS-BEHAVIOUR.md, Auto Scaling user guide):
+ * - EC2 health check: an instance that left `running` is Unhealthy (after an undocumented detection delay,
+ *   asgDetectMs), even inside the grace period. ELB health check (HealthCheckType ELB): an unhealthy target in
+ *   any of the group's target groups marks it Unhealthy once past HealthCheckGracePeriod.
+ * - Replacement terminates first, then launches; at most ~10 % of desired (at least 1) at a time.
+ * - New instances go to the enabled AZ with the fewest instances — even one a NACL has blackholed, since a
+ *   NACL does not make launches fail.
+ */
+import { ApiError } from './api/errors.js';
+import { AsgActions, isTerminating } from './autoscaling/actions.js';
+import { causes } from './autoscaling/causes.js';
 import type { AutoScalingApi, SandboxContext } from './context.js';
-import type { ScalingActivity } from './world/types.js';
+import type { AsgInstance, AutoScalingGroup, ScalingActivity } from './world/types.js';
 
 export class Reconciler implements AutoScalingApi {
-  constructor(readonly ctx: SandboxContext) {}
-  start(): void {}
-  stop(): void {}
-  nudge(): void {}
-  terminateInGroup(_instanceId: string, _dec: boolean): ScalingActivity {
-    throw new Error('not implemented');
+  readonly actions: AsgActions;
+  /** instanceId → when it was first seen out of `running` (for the EC2 health check's detection delay). */
+  private readonly leftRunningAt = new Map<string, number>();
+  /** Per group: launches still owed to replacements (they get the replacement Cause). */
+  private readonly replacementsOwed = new Map<string, number>();
+  private unsubscribe: (() => void) | undefined;
+  private nudged = false;
+  private stopped = false;
+
+  constructor(readonly ctx: SandboxContext) {
+    this.actions = new AsgActions(ctx);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe = this.ctx.world.subscribe((e) => {
+      if (e.type !== 'instance-state') return;
+      if (e.from === 'running' || (e.from === 'pending' && e.to !== 'running')) this.leftRunningAt.set(e.instanceId, e.atMs);
+      if (e.to === 'running' || e.to === 'terminated') this.nudge();
+    });
+    this.ctx.timers.every(this.ctx.timings.asgTickMs, () => this.pass());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+  }
+
+  nudge(): void {
+    if (this.nudged || this.stopped) return;
+    this.nudged = true;
+    setImmediate(() => {
+      this.nudged = false;
+      if (!this.stopped && !this.ctx.timers.isClosed) this.pass();
+    });
+  }
+
+  /** One reconcile pass over every group. */
+  pass(): void {
+    for (const asg of this.ctx.world.asgs.values()) this.reconcile(asg);
+  }
+
+  terminateInGroup(instanceId: string, shouldDecrementDesiredCapacity: boolean): ScalingActivity {
+    const { world } = this.ctx;
+    const member = world.asgInstances.get(instanceId);
+    const asg = member && world.asgs.get(member.asgName);
+    if (!member || !asg) {
+      throw new ApiError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${instanceId}`);
+    }
+    const existing = this.actions.terminateActivity.get(instanceId);
+    if (existing && isTerminating(member)) return existing;
+    const now = world.now();
+    let shrink: { from: number; to: number } | undefined;
+    if (shouldDecrementDesiredCapacity) {
+      if (asg.desiredCapacity - 1 < asg.minSize) {
+        throw new ApiError(
+          'ValidationError',
+          `Currently, desiredSize equals minSize (${asg.minSize}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
+        );
+      }
+      shrink = { from: asg.desiredCapacity, to: asg.desiredCapacity - 1 };
+      asg.desiredCapacity -= 1;
+    }
+    const activity = this.actions.terminate(asg, member, causes.userTerminate(now, instanceId, shrink));
+    this.nudge();
+    return activity;
+  }
+
+  private reconcile(asg: AutoScalingGroup): void {
+    const { world } = this.ctx;
+    const suspended = (p: string) => asg.suspendedProcesses.has(p);
+    for (const m of world.membersOf(asg.name)) {
+      if (isTerminating(m)) this.actions.completeTerminate(m);
+      else if (m.lifecycleState === 'Pending') this.actions.completeLaunch(asg, m);
+    }
+    const members = world.membersOf(asg.name);
+    if (!suspended('HealthCheck')) for (const m of members) this.checkHealth(asg, m);
+    if (!suspended('ReplaceUnhealthy') && !suspended('Terminate')) this.replaceUnhealthy(asg, members);
+    this.fixCapacity(asg);
+  }
+
+  private checkHealth(asg: AutoScalingGroup, m: AsgInstance): void {
+    const { world, timings } = this.ctx;
+    if (m.healthStatus === 'Unhealthy' || isTerminating(m) || m.lifecycleState === 'Standby') return;
+    const now = world.now();
+    const inst = world.instances.get(m.instanceId);
+    if (!inst || (inst.state !== 'running' && inst.state !== 'pending')) {
+      // The EC2 health check ignores the grace period: a stopped or terminated instance is never healthy.
+      let since = this.leftRunningAt.get(m.instanceId);
+      if (since === undefined) this.leftRunningAt.set(m.instanceId, (since = now));
+      if (now - since >= timings.asgDetectMs) {
+        world.setAsgHealth(m, 'Unhealthy', `EC2 health check: instance is ${inst?.state ?? 'gone'}`);
+      }
+      return;
+    }
+    if (asg.healthCheckType !== 'ELB' || m.lifecycleState !== 'InService') return;
+    if (now - m.launchedAt < asg.healthCheckGracePeriod * 1000) return;
+    for (const tgArn of asg.targetGroupARNs) {
+      const reg = world.targets.get(tgArn)?.get(m.instanceId);
+      if (reg?.state === 'unhealthy') {
+        world.setAsgHealth(m, 'Unhealthy', `ELB health check: target is unhealthy (${reg.reason ?? 'unknown'})`);
+        return;
+      }
+    }
+  }
+
+  private replaceUnhealthy(asg: AutoScalingGroup, members: AsgInstance[]): void {
+    const { world } = this.ctx;
+    const batch = Math.max(1, Math.floor(asg.desiredCapacity * 0.1));
+    let room = batch - members.filter((m) => isTerminating(m) && m.healthStatus === 'Unhealthy').length;
+    for (const m of members) {
+      if (room <= 0) break;
+      if (m.healthStatus !== 'Unhealthy' || isTerminating(m) || m.lifecycleState === 'Standby') continue;
+      const inst = world.instances.get(m.instanceId);
+      const ec2Failure = !inst || (inst.state !== 'running' && inst.state !== 'pending');
+      const now = world.now();
+      this.actions.terminate(asg, m, ec2Failure ? causes.ec2HealthTerminate(now) : causes.elbHealthTerminate(now));
+      this.replacementsOwed.set(asg.name, (this.replacementsOwed.get(asg.name) ?? 0) + 1);
+      room--;
+    }
+  }
+
+  private fixCapacity(asg: AutoScalingGroup): void {
+    const { world } = this.ctx;
+    const live = world.membersOf(asg.name).filter((m) => !isTerminating(m) && m.lifecycleState !== 'Standby');
+    const waiting = this.actions.waitingIn(asg.name);
+    const count = live.length + waiting.length;
+    const now = world.now();
+    if (count < asg.desiredCapacity && !asg.suspendedProcesses.has('Launch')) {
+      // Instances per subnet, launches in flight included, so one pass spreads evenly.
+      const perSubnet = new Map<string, number>(asg.subnetIds.map((s) => [s, 0]));
+      for (const m of live) {
+        const s = world.instances.get(m.instanceId)?.subnetId;
+        if (s && perSubnet.has(s)) perSubnet.set(s, perSubnet.get(s)! + 1);
+      }
+      for (const w of waiting) if (perSubnet.has(w.subnetId)) perSubnet.set(w.subnetId, perSubnet.get(w.subnetId)! + 1);
+      for (let n = count; n < asg.desiredCapacity; n++) {
+        let best: string | undefined;
+        for (const [s, c] of perSubnet) if (best === undefined || c < perSubnet.get(best)!) best = s;
+        if (best === undefined) return;
+        perSubnet.set(best, perSubnet.get(best)! + 1);
+        const owed = this.replacementsOwed.get(asg.name) ?? 0;
+        if (owed > 0) this.replacementsOwed.set(asg.name, owed - 1);
+        const cause = owed > 0 ? causes.replacementLaunch(now) : causes.capacityIncrease(now, count, asg.desiredCapacity);
+        this.actions.launch(asg, best, cause);
+      }
+    } else if (count > asg.desiredCapacity && !asg.suspendedProcesses.has('Terminate')) {
+      const victims = live
+        .filter((m) => !m.protectedFromScaleIn)
+        .sort((a, b) => b.launchedAt - a.launchedAt)
+        .slice(0, count - asg.desiredCapacity);
+      for (const m of victims) this.actions.terminate(asg, m, causes.capacityDecrease(now, count, asg.desiredCapacity));
+    }
   }
 }

@@ -1,13 +1,71 @@
-// STUB — replaced by the real data plane.
+/**
+ * The sandbox's data plane: real sockets behind the simulated control plane. Instance servers follow EC2
+ * state, listener proxies play the ALB, and the health checker moves target health — all driven by World
+ * events, and all changes recorded back into the World as ground-truth events.
+ */
 import type { DataPlaneApi, SandboxContext } from '../context.js';
+import type { SandboxEvent } from '../world/events.js';
 import type { Listener } from '../world/types.js';
+import { HealthChecker } from './health-checker.js';
+import { InstanceServers } from './instance-servers.js';
+import { ListenerProxy } from './load-balancer.js';
+import { RoutingTracker } from './targets.js';
 
 export class DataPlane implements DataPlaneApi {
-  constructor(readonly ctx: SandboxContext) {}
-  start(): void {}
-  async stop(): Promise<void> {}
-  async openListener(_listener: Listener): Promise<number> {
-    return 0;
+  readonly instanceServers: InstanceServers;
+  readonly healthChecker: HealthChecker;
+  private readonly routing: RoutingTracker;
+  private readonly proxies = new Map<string, ListenerProxy>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(readonly ctx: SandboxContext) {
+    this.instanceServers = new InstanceServers(ctx);
+    this.healthChecker = new HealthChecker(ctx);
+    this.routing = new RoutingTracker(ctx.world);
   }
-  async closeListener(_arn: string): Promise<void> {}
+
+  start(): void {
+    this.instanceServers.start();
+    this.unsubscribe = this.ctx.world.subscribe((e) => this.onEvent(e));
+    this.healthChecker.sync();
+    // Once a second: publish finished traffic seconds, and pick up target groups created or modified.
+    this.ctx.timers.every(1000, () => {
+      for (const p of this.proxies.values()) p.stats.flush();
+      this.healthChecker.sync();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.healthChecker.stop();
+    await Promise.all([...this.proxies.values()].map((p) => p.close()));
+    this.proxies.clear();
+    await this.instanceServers.stop();
+  }
+
+  async openListener(listener: Listener): Promise<number> {
+    await this.closeListener(listener.listenerArn);
+    const proxy = new ListenerProxy(this.ctx, listener, this.routing);
+    this.proxies.set(listener.listenerArn, proxy);
+    return proxy.open();
+  }
+
+  async closeListener(listenerArn: string): Promise<void> {
+    const proxy = this.proxies.get(listenerArn);
+    if (!proxy) return;
+    this.proxies.delete(listenerArn);
+    await proxy.close();
+    if (![...this.proxies.values()].some((p) => p.listener.loadBalancerArn === proxy.listener.loadBalancerArn)) {
+      this.routing.forget(proxy.listener.loadBalancerArn);
+    }
+  }
+
+  private onEvent(e: SandboxEvent): void {
+    if (e.type === 'target-health') {
+      if (e.from === null) this.healthChecker.sync(); // a registration may be the first sign of a new group
+      for (const p of this.proxies.values()) p.refreshRouting();
+    } else if (e.type === 'instance-state' && e.from === 'running') {
+      for (const p of this.proxies.values()) p.dropAgent(e.instanceId);
+    }
+  }
 }
