@@ -1,11 +1,114 @@
-// STUB — replaced by the real control endpoints.
+/**
+ * /_sandbox/* — the sandbox's own endpoints, beside the AWS APIs: the ground-truth event log, a JSON dump of
+ * the world, and the fault knobs. chaos-ec2's tests compare what the CLI measured with these; nothing in
+ * the CLI itself reads them (real AWS has no such thing).
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxContext } from './context.js';
+import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
+import { readBody } from './server.js';
 
-export async function handleControl(_req: IncomingMessage, res: ServerResponse, url: URL, ctx: SandboxContext): Promise<void> {
-  if (url.pathname === '/_sandbox/events') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ctx.world.events()));
-    return;
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** JSON.stringify cannot see inside Maps; the dump turns them into plain objects, recursively. */
+function plain(value: unknown): unknown {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]));
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+export function worldState(ctx: SandboxContext): unknown {
+  const w = ctx.world;
+  return plain({
+    region: w.region,
+    accountId: w.accountId,
+    instances: w.instances,
+    asgs: w.asgs,
+    asgInstances: w.asgInstances,
+    targets: w.targets,
+    targetGroups: w.targetGroups,
+    networkAcls: w.networkAcls,
+    naclAssociations: w.naclAssociations,
+    subnets: w.subnets,
+    loadBalancers: [...w.loadBalancers.values()].map((lb) => ({
+      ...lb,
+      listeners: [...w.listeners.values()].filter((l) => l.loadBalancerArn === lb.loadBalancerArn),
+    })),
+    activities: w.activities.slice(-200),
+    knobs: ctx.knobs,
+    eventsDropped: w.eventsDropped,
+  });
+}
+
+/** Checks a knob patch against the knobs' types; returns the problems, all at once. */
+export function validateKnobs(patch: unknown): string[] {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return ['body must be a JSON object of knob values'];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (!(key in DEFAULT_KNOBS)) {
+      problems.push(`unknown knob "${key}" (known: ${Object.keys(DEFAULT_KNOBS).join(', ')})`);
+      continue;
+    }
+    const expected = DEFAULT_KNOBS[key as keyof Knobs];
+    if (Array.isArray(expected)) {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) problems.push(`knob "${key}" must be an array of strings`);
+    } else if (typeof value !== typeof expected) {
+      problems.push(`knob "${key}" must be a ${typeof expected}, got ${JSON.stringify(value)}`);
+    } else if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) {
+      problems.push(`knob "${key}" must be a finite number >= 0`);
+    } else if (key === 'apiErrorRate' && (value as number) > 1) {
+      problems.push('knob "apiErrorRate" is a probability, between 0 and 1');
+    }
   }
-  res.writeHead(404).end();
+  return problems;
+}
+
+function setKnobs(ctx: SandboxContext, patch: Partial<Knobs>): void {
+  for (const [name, value] of Object.entries(patch)) {
+    const current = (ctx.knobs as unknown as Record<string, unknown>)[name];
+    if (JSON.stringify(current) === JSON.stringify(value)) continue; // only real changes are events
+    (ctx.knobs as unknown as Record<string, unknown>)[name] = Array.isArray(value) ? [...value] : value;
+    ctx.world.emit({ type: 'knob', name, value });
+  }
+}
+
+export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, ctx: SandboxContext): Promise<void> {
+  const route = `${req.method ?? 'GET'} ${url.pathname}`;
+  switch (route) {
+    case 'GET /_sandbox/events': {
+      const since = Number(url.searchParams.get('since') ?? 0);
+      if (!Number.isInteger(since) || since < 0) return json(res, 400, { message: 'since must be a non-negative integer (an event seq)' });
+      const type = url.searchParams.get('type');
+      const events = ctx.world.events(since);
+      return json(res, 200, type ? events.filter((e) => e.type === type) : events);
+    }
+    case 'GET /_sandbox/state':
+      return json(res, 200, worldState(ctx));
+    case 'GET /_sandbox/knobs':
+      return json(res, 200, ctx.knobs);
+    case 'POST /_sandbox/knobs': {
+      const body = await readBody(req);
+      if (body === undefined) return json(res, 413, { message: 'request body too large' });
+      let patch: unknown;
+      try {
+        patch = JSON.parse(body || '{}');
+      } catch {
+        return json(res, 400, { message: 'body is not valid JSON' });
+      }
+      const problems = validateKnobs(patch);
+      if (problems.length) return json(res, 400, { message: problems.join('; '), problems });
+      setKnobs(ctx, patch as Partial<Knobs>);
+      return json(res, 200, ctx.knobs);
+    }
+    case 'POST /_sandbox/reset-knobs':
+      await readBody(req);
+      setKnobs(ctx, DEFAULT_KNOBS);
+      return json(res, 200, ctx.knobs);
+    default:
+      return json(res, 404, { message: `no such sandbox endpoint: ${route}` });
+  }
 }
