@@ -1,10 +1,20 @@
-// STUB — replaced by the real handlers.
+/**
+ * Auto Scaling (awsQuery, 2011-01-01). Handlers validate requests and change the World; the reconciler
+ * behind ctx.autoscaling does the launching, replacing and registering. Split by concern:
+ * autoscaling-groups (group CRUD), -instances (members, activities), -traffic (processes, target groups),
+ * -tags; -render holds the XML shapes.
+ */
+import { GROUP_HANDLERS } from './autoscaling-groups.js';
+import { INSTANCE_HANDLERS } from './autoscaling-instances.js';
+import { TAG_HANDLERS } from './autoscaling-tags.js';
+import { TRAFFIC_HANDLERS } from './autoscaling-traffic.js';
 import type { ServiceDef } from './router.js';
 
 export const AUTOSCALING_SERVICE: ServiceDef = {
   signingName: 'autoscaling',
   version: '2011-01-01',
   protocol: 'query',
+  xmlns: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
   throttle: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
-  handlers: {},
+  handlers: { ...GROUP_HANDLERS, ...INSTANCE_HANDLERS, ...TRAFFIC_HANDLERS, ...TAG_HANDLERS },
 };
