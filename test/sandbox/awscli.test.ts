@@ -1,0 +1,112 @@
+/**
+ * The sandbox driven by the real AWS CLI v2 (botocore's own serializers and parsers, not the JS SDK), so a
+ * user can point `aws --endpoint-url` at `chaos-ec2 sandbox` and get what AWS would answer. `aws` on PATH
+ * may be an old v1; v2 lives at /usr/bin/aws (CI installs it there).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+const AWS_CLI = '/usr/bin/aws';
+const haveCli = existsSync(AWS_CLI);
+if (!haveCli) console.warn(`awscli.test.ts skipped: AWS CLI v2 not found at ${AWS_CLI} (CI installs it there)`);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON when the call succeeded. */
+  json: any;
+}
+
+describe.skipIf(!haveCli)('AWS CLI v2 against the sandbox', () => {
+  let sb: TestSandbox;
+  let subnetId: string;
+
+  /** Runs `aws <args> --endpoint-url <sandbox> --output json` with dummy credentials and no user config. */
+  function awsCli(args: string[]): Promise<CliResult> {
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_ACCESS_KEY_ID: 'AKIASANDBOXTEST00000',
+      AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_MAX_ATTEMPTS: '1',
+    };
+    return new Promise((resolve) => {
+      execFile(AWS_CLI, [...args, '--endpoint-url', sb.endpoint, '--output', 'json'], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr, json: code === 0 && stdout.trim() ? JSON.parse(stdout) : undefined });
+      });
+    });
+  }
+
+  const launchRunning = async () => {
+    const inst = sb.ctx.lifecycle.launch({ subnetId, imageId: 'ami-0c0ffee0c0ffee000', instanceType: 't3.micro', asgName: 'demo-asg' });
+    await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'running', 5000);
+    return inst;
+  };
+
+  beforeAll(async () => {
+    sb = await startTestSandbox({ timings: { bootMs: 100, shutdownMs: 100 } });
+    const vpcId = (await sb.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+    subnetId = (await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
+  });
+  afterAll(() => sb.close());
+
+  it('ec2 describe-network-acls filtered by association.subnet-id', async () => {
+    const r = await awsCli(['ec2', 'describe-network-acls', '--filters', `Name=association.subnet-id,Values=${subnetId}`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.json.NetworkAcls).toHaveLength(1);
+    const acl = r.json.NetworkAcls[0];
+    expect(acl.IsDefault).toBe(true);
+    expect(acl.NetworkAclId).toBe(sb.world.naclOfSubnet(subnetId)!.networkAclId);
+    expect(acl.Associations).toEqual([
+      { NetworkAclAssociationId: sb.world.naclAssociations.get(subnetId)!.associationId, NetworkAclId: acl.NetworkAclId, SubnetId: subnetId },
+    ]);
+    expect(acl.Entries).toContainEqual({ CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '-1', RuleAction: 'deny', RuleNumber: 32767 });
+  });
+
+  it('ec2 describe-instances shows a running instance with its group tag', async () => {
+    const inst = await launchRunning();
+    const r = await awsCli(['ec2', 'describe-instances', '--filters', 'Name=tag:aws:autoscaling:groupName,Values=demo-asg', 'Name=instance-state-name,Values=running']);
+    expect(r.code).toBe(0);
+    const instances = r.json.Reservations.flatMap((res: { Instances: unknown[] }) => res.Instances);
+    expect(instances).toHaveLength(1);
+    expect(instances[0]).toMatchObject({
+      InstanceId: inst.instanceId,
+      State: { Code: 16, Name: 'running' },
+      SubnetId: subnetId,
+      Placement: { AvailabilityZone: 'us-east-1a' },
+      PrivateIpAddress: inst.privateIpAddress,
+    });
+  });
+
+  it('ec2 terminate-instances: --dry-run exits 254 with DryRunOperation; the real call shuts the instance down', async () => {
+    const inst = [...sb.world.instances.values()].find((i) => i.state === 'running') ?? (await launchRunning());
+    // Each CLI start costs a second or more, so independent calls run side by side.
+    const [dry, missing] = await Promise.all([
+      awsCli(['ec2', 'terminate-instances', '--instance-ids', inst.instanceId, '--dry-run']),
+      awsCli(['ec2', 'terminate-instances', '--instance-ids', 'i-0123456789abcdef0']),
+    ]);
+    expect(dry.code).toBe(254);
+    expect(dry.stderr).toContain('DryRunOperation');
+    expect(inst.state).toBe('running');
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain('InvalidInstanceID.NotFound');
+
+    const r = await awsCli(['ec2', 'terminate-instances', '--instance-ids', inst.instanceId]);
+    expect(r.code).toBe(0);
+    expect(r.json.TerminatingInstances).toEqual([
+      { InstanceId: inst.instanceId, CurrentState: { Code: 32, Name: 'shutting-down' }, PreviousState: { Code: 16, Name: 'running' } },
+    ]);
+    await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'terminated', 5000);
+  });
+});
