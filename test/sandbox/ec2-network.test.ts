@@ -135,6 +135,32 @@ describe('sandbox EC2 VPCs, subnets, zones, tags and launch templates', () => {
     await expectAwsError(sb.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['nope'] })), 'InvalidLaunchTemplateName.NotFoundException');
   });
 
+  it('speaks the EC2 wire format: <requestId> and <item> lists, <Response><Errors> errors, 4xx for client mistakes', async () => {
+    const post = (body: string) =>
+      fetch(sb.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const ok = await post('Action=DescribeAvailabilityZones&Version=2016-11-15&ZoneName.1=us-east-1a');
+    expect(ok.status).toBe(200);
+    const okText = await ok.text();
+    expect(okText).toMatch(/<DescribeAvailabilityZonesResponse xmlns="http:\/\/ec2\.amazonaws\.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]{36}<\/requestId>/);
+    expect(okText).toContain('<availabilityZoneInfo><item><zoneName>us-east-1a</zoneName>');
+    const bad = await post('Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(
+      /<Response><Errors><Error><Code>InvalidInstanceID\.NotFound<\/Code><Message>The instance ID (?:'|&apos;)i-0123456789abcdef0(?:'|&apos;) does not exist<\/Message><\/Error><\/Errors><RequestID>[0-9a-f-]{36}<\/RequestID><\/Response>/,
+    );
+    // Malformed input is a 4xx with an AWS code, never a 500.
+    for (const body of [
+      'Action=CreateNetworkAclEntry&Version=2016-11-15&NetworkAclId=acl-x&RuleNumber=abc',
+      'Action=DescribeSubnets&Version=2016-11-15&Filter.1.Value.1=x',
+      'Action=CreateSubnet&Version=2016-11-15',
+      'Action=DescribeVpcs&Version=2016-11-15&DryRun=maybe',
+    ]) {
+      const res = await post(body);
+      expect(res.status, body).toBe(400);
+      expect(await res.text()).toMatch(/<Code>(InvalidParameterValue|MissingParameter|InvalidNetworkAclID\.NotFound)<\/Code>/);
+    }
+  });
+
   it('throttles with RequestLimitExceeded / HTTP 503, as EC2 does', async () => {
     sb.ctx.knobs.apiRateLimit = 1;
     try {
