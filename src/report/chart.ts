@@ -108,7 +108,7 @@ function bars(
   const levels = values.map((v) => (v === null || v <= 0 || max === 0 ? 0 : Math.max(1, Math.round((v / max) * steps))));
   for (let r = 0; r < height; r++) {
     const base = (height - 1 - r) * 8;
-    const row = levels.map((l) => (l - base >= 8 ? '█' : l - base <= 0 ? ' ' : BLOCKS[l - base - 1])).join('');
+    const row = levels.map((l) => (l - base >= 8 ? '█' : l - base <= 0 ? ' ' : BLOCKS[l - base - 1])).join('').trimEnd();
     const top = r === 0;
     const bottom = r === height - 1;
     const tick = top && bottom ? `${label(max)}` : top ? label(max) : bottom ? '0' : '';

@@ -171,7 +171,8 @@ function gates(list: Gate[], width: number, paint: Paint): string[] {
   const cells = list.map((g) => [g.name, gateValue(g.name, g.threshold), gateValue(g.name, g.actual)] as const);
   const wThr = Math.max(9, ...cells.map((c) => c[1].length));
   const wAct = Math.max(6, ...cells.map((c) => c[2].length));
-  const wName = Math.max(4, width - 2 - wThr - wAct - 4 - 2 - 4);
+  // Row: 2 indent + name + 2 + threshold + 2 + actual + 2 + 'result' (6).
+  const wName = Math.max(4, Math.min(width - 14 - wThr - wAct, Math.max(...cells.map((c) => c[0].length))));
   const line = (n: string, t: string, a: string, res: string): string =>
     `  ${pad(truncate(n, wName), wName)}  ${pad(t, wThr, true)}  ${pad(a, wAct, true)}  ${res}`.trimEnd();
   const lines = [heading('Gates', paint), paint(line('gate', 'threshold', 'actual', 'result'), 'dim')];

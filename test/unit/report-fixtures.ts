@@ -80,6 +80,6 @@ export function loadFixture(name: FixtureName): Report {
   return asReport(JSON.parse(readFileSync(path, 'utf8')));
 }
 
-/** Removes SGR escape sequences. */
+/** Removes CSI escape sequences (colors, cursor show/hide, synchronized output). */
 // eslint-disable-next-line no-control-regex
-export const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
+export const stripAnsi = (s: string): string => s.replace(/\u001b\[[?0-9;]*[A-Za-z]/g, '');
