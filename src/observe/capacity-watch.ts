@@ -125,7 +125,8 @@ export function diffCapacity(prev: CapacitySnapshot, cur: CapacitySnapshot, stat
   for (const arn of cur.failOpen) if (!prev.failOpen.includes(arn)) out.push({ atMs: at, event: 'fail-open', targetGroupArn: arn, detail: 'every target unhealthy: the load balancer routes to all of them' });
   for (const arn of prev.failOpen) if (!cur.failOpen.includes(arn)) out.push({ atMs: at, event: 'fail-open-ended', targetGroupArn: arn });
 
-  const short = cur.inService < cur.desired || cur.healthy < state.baselineHealthy;
+  // An instance seen lost counts as a loss even if the group refilled before this poll noticed a gap.
+  const short = cur.inService < cur.desired || cur.healthy < state.baselineHealthy || out.some((e) => e.event === 'instance-lost');
   if (!state.lost && short) {
     state.lost = true;
     out.push({ atMs: at, event: 'capacity-lost', detail: `InService ${cur.inService}/${cur.desired}, healthy ${cur.healthy}/${state.baselineHealthy}` });

@@ -3,8 +3,14 @@
  * light (no AWS SDK, no undici for --help).
  */
 import type { Command } from 'commander';
+import { addDemoCommand } from './demo-flags.js';
+import { addRunCommand } from './run-flags.js';
+import { addProbeCommand } from './probe-flags.js';
 import { addSandboxCommand } from './sandbox-flags.js';
 
 export function registerCommands(program: Command): void {
+  addRunCommand(program);
+  addDemoCommand(program);
+  addProbeCommand(program);
   addSandboxCommand(program);
 }

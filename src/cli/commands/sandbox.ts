@@ -1,18 +1,44 @@
 /**
- * `chaos-ec2 sandbox`: runs the sandbox in the foreground with the sample stack until Ctrl-C.
+ * `chaos-ec2 sandbox`: runs the sandbox in the foreground with the sample stack until Ctrl-C, and says how
+ * to point the AWS CLI, the SDK and chaos-ec2 at it.
  */
-import { startSandbox } from '../../sandbox/server.js';
+import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/embedded.js';
 import type { SandboxFlags } from './sandbox-flags.js';
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
-  const sb = await startSandbox({ port: flags.port, profile: flags.profile, region: flags.region, accountId: flags.accountId });
-  process.stdout.write(`chaos-ec2 sandbox listening on ${sb.endpoint} (profile ${flags.profile})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  process.stdout.write(`starting the sandbox (profile ${flags.profile}, ${flags.instances} instances over ${flags.azs} AZs)…\n`);
+  const emb = await startEmbeddedSandbox({
+    port: flags.port,
+    profile: flags.profile,
+    region: flags.region,
+    accountId: flags.accountId,
+    stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
+    steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
   });
-  await sb.close();
+  const e = emb.sandbox.endpoint;
+  process.stdout.write(
+    [
+      `chaos-ec2 sandbox ready at ${e}`,
+      `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.url}`,
+      '',
+      'Point the AWS CLI / SDK at it:',
+      `  export AWS_ENDPOINT_URL=${e} AWS_REGION=${flags.region}`,
+      `  export AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}`,
+      `  aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${emb.stack.asgName}`,
+      '',
+      'Run an experiment against it:',
+      `  chaos-ec2 run --asg ${emb.stack.asgName} --endpoint-url ${e} --region ${flags.region} --poll 500ms --yes`,
+      '',
+      `Ground truth: ${e}/_sandbox/events   state: ${e}/_sandbox/state   knobs: ${e}/_sandbox/knobs`,
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await emb.close();
   process.stdout.write('sandbox stopped\n');
   return 0;
 }

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { parseIntFlag } from '../flags.js';
+import type { DemoFlags } from './demo.js';
+
+export function addDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run a complete experiment against an embedded local sandbox: no AWS account needed, under a minute')
+    .option('--instances <n>', 'instances in the demo group', parseIntFlag('--instances', 2, 50), 4)
+    .option('--count <n>', 'instances to terminate', parseIntFlag('--count', 1, 10), 1)
+    .option('--rate <n>', 'probe requests per second', '50')
+    .option('--seed <seed>', 'seed for the random selection')
+    .option('--report-dir <dir>', 'where the report goes (default ./chaos-reports)')
+    .option('--json', 'print the JSON report alone on stdout')
+    .action(async (flags: DemoFlags) => {
+      const { runDemo } = await import('./demo.js');
+      process.exitCode = await runDemo(flags);
+    });
+}

@@ -1,0 +1,51 @@
+/**
+ * `chaos-ec2 demo`: the whole loop with no AWS account. Starts the embedded sandbox (fast profile) in this
+ * process, runs terminate-instances against demo-asg with demo-sized timings, prints the summary and where
+ * the report is. Only ever talks to its own sandbox on 127.0.0.1.
+ */
+import { validateRunOptions } from '../../experiment/config.js';
+import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/embedded.js';
+import { runWithConfig } from './run.js';
+
+export interface DemoFlags {
+  instances: number;
+  count: number;
+  rate: string;
+  reportDir?: string;
+  json?: boolean;
+  seed?: string;
+}
+
+export async function runDemo(flags: DemoFlags): Promise<number> {
+  const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
+  say(`demo: starting a local sandbox with ${flags.instances} instances behind a load balancer…`);
+  const emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: flags.instances, azs: 3 } });
+  // The SDK's credential chain must never find real credentials for the demo: give it the sandbox's.
+  process.env.AWS_ACCESS_KEY_ID = SANDBOX_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = SANDBOX_CREDENTIALS.secretAccessKey;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  try {
+    say(`demo: sandbox at ${emb.sandbox.endpoint}; ${emb.stack.asgName} is steady. Running the experiment:\n`);
+    const cfg = validateRunOptions({
+      asg: emb.stack.asgName,
+      fault: 'terminate-instances',
+      count: String(flags.count),
+      endpointUrl: emb.sandbox.endpoint,
+      region: 'us-east-1',
+      baseline: '3s',
+      rate: flags.rate,
+      timeout: '1s',
+      poll: '250ms',
+      steady: '3s',
+      recoveryTimeout: '45s',
+      yes: true,
+      json: flags.json === true,
+      ...(flags.reportDir ? { reportDir: flags.reportDir } : {}),
+      ...(flags.seed ? { seed: flags.seed } : {}),
+    });
+    return await runWithConfig(cfg);
+  } finally {
+    await emb.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `chaos-ec2 run` flags as data: one table gives commander its options and --help its text; values arrive as
+ * typed strings and are validated together by experiment/config.ts (all problems at once).
+ */
+import type { Command } from 'commander';
+
+interface FlagDef {
+  flags: string;
+  description: string;
+  /** Shown in --help only; the real default lives in config.ts so experiment files share it. */
+  shownDefault?: string;
+  repeatable?: boolean;
+}
+
+export const RUN_FLAGS: FlagDef[] = [
+  { flags: '--asg <name>', description: 'Auto Scaling group to test (required)' },
+  { flags: '--fault <kind>', description: 'fault to inject: terminate-instances', shownDefault: 'terminate-instances' },
+  { flags: '--count <n>', description: 'instances to terminate', shownDefault: '1' },
+  { flags: '--percent <p>', description: 'share of InService instances to terminate (1-100, rounded down, at least 1)' },
+  { flags: '--az <zone>', description: 'only pick instances in this Availability Zone' },
+  { flags: '--region <region>', description: 'AWS region (else AWS_REGION / profile)' },
+  { flags: '--profile <name>', description: 'AWS profile (else AWS_PROFILE)' },
+  { flags: '--endpoint-url <url>', description: 'AWS endpoint, e.g. a chaos-ec2 sandbox (else AWS_ENDPOINT_URL)' },
+  { flags: '--url <url>', description: 'probe this URL instead of the one built from the load balancer listener' },
+  { flags: '--path <path>', description: 'path appended to the listener URL', shownDefault: '/' },
+  { flags: '--baseline <duration>', description: 'probe window before the fault that must meet the steady thresholds', shownDefault: '10s' },
+  { flags: '--rate <n>', description: 'probe requests per second (open model, constant arrival rate)', shownDefault: '20' },
+  { flags: '--timeout <duration>', description: 'per-request timeout of the probe', shownDefault: '2s' },
+  { flags: '--method <method>', description: 'probe HTTP method', shownDefault: 'GET' },
+  { flags: '--header <header>', description: "probe request header 'Name: value' (repeatable)", repeatable: true },
+  { flags: '--expect-status <codes>', description: 'status codes that count as success, e.g. 200,204 (default: 2xx and 3xx)' },
+  { flags: '--seed <seed>', description: 'seed for the random selection (recorded in the report)' },
+  { flags: '--min-healthy <n|p%>', description: 'healthy targets that must remain (count or % of desired)', shownDefault: '50%' },
+  { flags: '--min-healthy-per-az <n>', description: 'healthy targets that must remain in each AZ', shownDefault: '1' },
+  { flags: '--poll <duration>', description: 'capacity polling interval', shownDefault: '5s' },
+  { flags: '--recovery-timeout <duration>', description: 'give up waiting for recovery after this (a failed run, exit 1)', shownDefault: '10m' },
+  { flags: '--steady <duration>', description: 'consecutive good seconds that count as recovered', shownDefault: '5s' },
+  { flags: '--steady-error-rate <r>', description: 'highest error rate (0-1) of a good second', shownDefault: '0.01' },
+  { flags: '--steady-p99 <duration>', description: 'highest p99 latency of a good second', shownDefault: '1s' },
+  { flags: '--report-dir <dir>', description: 'where reports and journals go (else CHAOS_EC2_REPORT_DIR)', shownDefault: './chaos-reports' },
+  { flags: '--allow-untagged', description: 'allow a group without the chaos-ec2:opt-in=true tag' },
+  { flags: '--dry-run', description: 'print the plan and check permissions with EC2 DryRun; change nothing' },
+  { flags: '-y, --yes', description: 'do not ask for confirmation (required when stdin is not a TTY)' },
+  { flags: '--json', description: 'print the JSON report alone on stdout' },
+];
+
+export function addRunCommand(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('inject a fault into an Auto Scaling group, probe its load balancer under load, and measure time to recovery');
+  for (const f of RUN_FLAGS) {
+    const desc = f.shownDefault ? `${f.description} (default: ${f.shownDefault})` : f.description;
+    if (f.repeatable) cmd.option(f.flags, desc, (v: string, prev: string[] = []) => [...prev, v]);
+    else cmd.option(f.flags, desc);
+  }
+  cmd.action(async (opts: Record<string, string | boolean | string[] | undefined>) => {
+    const { runCommand } = await import('./run.js');
+    process.exitCode = await runCommand(opts);
+  });
+}

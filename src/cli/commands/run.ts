@@ -1,0 +1,113 @@
+/**
+ * `chaos-ec2 run`: validates the flags, wires the runner to real AWS clients, the terminal (plan, prompt,
+ * live progress) and the report files, and returns the exit code. Printing happens here, not in engines.
+ */
+import { readFileSync } from 'node:fs';
+import { createClients } from '../../aws/clients.js';
+import { refused } from '../../core/errors.js';
+import { createRng } from '../../core/random.js';
+import { onInterrupt } from '../../core/signals.js';
+import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
+import { renderPlan } from '../../experiment/plan.js';
+import { runExperiment, type RunEvent } from '../../experiment/runner.js';
+import type { Plan } from '../../experiment/types.js';
+import { writeJsonReport } from '../../report/json.js';
+import { createProgress } from '../../report/progress.js';
+import { renderSummary } from '../../report/terminal.js';
+import { formatOffset } from '../../report/text.js';
+import { confirmOnTty } from '../confirm.js';
+
+export interface RunIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+}
+
+const defaultIo = (): RunIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+
+export function toolVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export async function runCommand(raw: RawRunOptions, io: RunIo = defaultIo()): Promise<number> {
+  const cfg = validateRunOptions(raw);
+  return runWithConfig(cfg, io);
+}
+
+export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), extra: { endpoint?: string } = {}): Promise<number> {
+  const endpoint = cfg.endpoint ?? extra.endpoint;
+  const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+  // Human output goes to stderr when stdout is reserved for the JSON report.
+  const human = cfg.json ? io.stderr : io.stdout;
+  const color = Boolean(human.isTTY) && !process.env.NO_COLOR;
+  const progress = createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false });
+  let planned: Plan | undefined;
+  let injected: Plan | undefined;
+  let live = { phase: 'discover', rate: 0, errorRate: 0, p99: null as number | null, healthy: 0, desired: 0, inService: 0, elapsedMs: 0 };
+  const interrupt = onInterrupt(() =>
+    injected
+      ? `Experiment ${injected.experimentId}: terminated instances cannot be un-terminated; Auto Scaling replaces them. Nothing else was injected.`
+      : 'Nothing was injected.',
+  );
+  const emit = (e: RunEvent) => {
+    if (e.type === 'plan') {
+      planned = e.plan;
+      progress.stop();
+      human.write(`${renderPlan(e.plan, clients.endpoint)}\n\n`);
+    } else if (e.type === 'phase') {
+      if (e.phase === 'inject') injected = planned;
+      live = { ...live, phase: e.phase };
+      progress.update(live);
+    } else if (e.type === 'timeline') {
+      progress.log(`${formatOffset(e.entry.atMs)}  ${e.entry.event}${e.entry.instanceId ? ` ${e.entry.instanceId}` : ''}${e.entry.detail ? `  ${e.entry.detail}` : ''}`);
+    } else if (e.type === 'second') {
+      const s = e.second;
+      live = {
+        phase: live.phase,
+        rate: s.sent,
+        errorRate: s.sent ? s.failed / s.sent : 0,
+        p99: s.p99,
+        healthy: e.capacity?.healthy ?? 0,
+        desired: e.capacity?.desired ?? 0,
+        inService: e.capacity?.inService ?? 0,
+        elapsedMs: (s.t + 1) * 1000,
+      };
+      progress.update(live);
+    }
+  };
+  try {
+    const outcome = await runExperiment(cfg, {
+      clients,
+      now: Date.now,
+      rng: createRng(cfg.seed),
+      signal: interrupt.signal,
+      emit,
+      version: toolVersion(),
+      confirm: async (plan) => {
+        if (!io.stdin.isTTY) {
+          throw refused('refusing to inject without confirmation: stdin is not a TTY and --yes was not given', {
+            phase: 'confirm',
+            hint: 'review the plan above (or run with --dry-run), then pass --yes',
+          });
+        }
+        return confirmOnTty(`Inject ${plan.fault.kind} into ${plan.asg} in account ${plan.account}?`, io.stdin, io.stderr);
+      },
+    });
+    progress.stop();
+    if (outcome.permissions) {
+      for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
+      human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
+    }
+    if (outcome.report) {
+      const path = await writeJsonReport(outcome.report, cfg.reportDir);
+      if (cfg.json) io.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
+      human.write(`${renderSummary(outcome.report, { color, width: Math.min(human.columns ?? 100, 120) })}\n`);
+      human.write(`report: ${path}\n`);
+    }
+    return outcome.exitCode;
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+    clients.destroy();
+  }
+}

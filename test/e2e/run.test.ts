@@ -1,0 +1,179 @@
+/**
+ * End to end: the real binary against a sandbox on port 0, checked against the sandbox's ground truth.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoScalingClient, ResumeProcessesCommand, SetDesiredCapacityCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/experiment/types.js';
+import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
+import { waitForSteadyState } from '../../src/sandbox/stack.js';
+import type { SandboxEvent } from '../../src/sandbox/world/events.js';
+import { runCli, sandboxEnv } from '../helpers/cli.js';
+import { clientConfig } from '../helpers/sandbox.js';
+
+const POLL_MS = 250;
+
+describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
+  let emb: EmbeddedSandbox;
+  let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
+  let reportDir: string;
+
+  beforeAll(async () => {
+    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 4, azs: 3 } });
+    const cfg = clientConfig(emb.sandbox.endpoint);
+    clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
+    reportDir = mkdtempSync(join(tmpdir(), 'chaos-e2e-'));
+  });
+  afterAll(async () => {
+    for (const c of Object.values(clients ?? {})) c.destroy();
+    await emb?.close();
+    rmSync(reportDir, { recursive: true, force: true });
+  });
+
+  const args = (...extra: string[]) => [
+    'run',
+    '--asg',
+    'demo-asg',
+    '--baseline',
+    '2s',
+    '--rate',
+    '40',
+    '--timeout',
+    '1s',
+    '--poll',
+    `${POLL_MS}ms`,
+    '--steady',
+    '2s',
+    '--recovery-timeout',
+    '30s',
+    '--report-dir',
+    reportDir,
+    ...extra,
+  ];
+  const cli = (a: string[]) => runCli(a, { env: sandboxEnv(emb.sandbox.endpoint), timeoutMs: 90_000 });
+  const terminations = (sinceSeq = 0) =>
+    emb.sandbox.world.events(sinceSeq).filter((e) => e.type === 'instance-state' && e.to === 'shutting-down');
+  const lastSeq = () => emb.sandbox.world.events().at(-1)?.seq ?? 0;
+
+  it('--dry-run prints the plan, checks permissions with EC2 DryRun, and terminates nothing', async () => {
+    const seq = lastSeq();
+    const r = await cli(args('--dry-run', '--seed', 'dry'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('plan');
+    expect(r.stdout).toMatch(/ec2:TerminateInstances: allowed \(EC2 DryRun\)/);
+    expect(terminations(seq)).toEqual([]);
+  });
+
+  it('without --yes and without a TTY it refuses (exit 3) and terminates nothing', async () => {
+    const seq = lastSeq();
+    const r = await cli(args());
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toMatch(/--yes/);
+    expect(terminations(seq)).toEqual([]);
+  });
+
+  it('refuses (exit 3) when the capacity floor would be broken', async () => {
+    const seq = lastSeq();
+    const r = await cli(args('--yes', '--count', '3'));
+    expect(r.code).toBe(3);
+    expect(r.stderr + r.stdout).toMatch(/capacity floor/);
+    expect(terminations(seq)).toEqual([]);
+  });
+
+  it('refuses (exit 3) from an unhealthy starting state, writes a report saying why, and changes nothing', async () => {
+    // Launch suspended and desired raised: the group stays one short, a stable unhealthy state.
+    await clients.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] }));
+    await clients.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'demo-asg', DesiredCapacity: 5 }));
+    const before = JSON.stringify([...emb.sandbox.world.instances.values()].map((i) => [i.instanceId, i.state]));
+    const seq = lastSeq();
+    try {
+      const r = await cli(args('--yes', '--json'));
+      expect(r.code).toBe(3);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.verdict).toBe('aborted');
+      expect(report.exitCode).toBe(3);
+      expect(report.reason).toMatch(/steady state not met.*4\/5 InService/);
+      expect(report.fault).toBeNull();
+      expect(terminations(seq)).toEqual([]);
+      expect(JSON.stringify([...emb.sandbox.world.instances.values()].map((i) => [i.instanceId, i.state]))).toBe(before);
+    } finally {
+      await clients.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'demo-asg', DesiredCapacity: 4 }));
+      await clients.asg.send(new ResumeProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] }));
+    }
+  });
+
+  it('a pass run: exit 0, recovery figures agree with the sandbox ground truth', async () => {
+    await waitForSteadyState(clients, emb.stack, 30_000);
+    const seq = lastSeq();
+    const r = await cli(args('--yes', '--json', '--seed', 'e2e-pass'));
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.schemaVersion).toBe(1);
+    expect(report.verdict).toBe('pass');
+    expect(report.seed).toBe('e2e-pass');
+    expect(report.recovery?.recovered).toBe(true);
+    const probe = report.probe!;
+    expect(probe.sent).toBe(probe.ok + probe.failed);
+    expect(probe.sent).toBeGreaterThan(100);
+
+    const [victim] = report.fault!.targets;
+    const t0 = report.fault!.t0!;
+    const events = emb.sandbox.world.events(seq);
+    // Ground truth: the victim really was terminated, after the plan and around t0.
+    const killed = events.find((e) => e.type === 'instance-state' && e.instanceId === victim!.instanceId && e.to === 'shutting-down');
+    expect(killed).toBeDefined();
+    expect(Math.abs(killed!.atMs - t0)).toBeLessThan(1000);
+
+    // capacityRecoveredMs lands within one poll + 1 s of the replacement's target turning healthy.
+    const launched = events.find(
+      (e): e is Extract<SandboxEvent, { type: 'instance-state' }> => e.type === 'instance-state' && e.from === null && e.atMs >= t0,
+    );
+    expect(launched).toBeDefined();
+    const healthy = events.find((e) => e.type === 'target-health' && e.targetId === launched!.instanceId && e.to === 'healthy');
+    expect(healthy).toBeDefined();
+    const measured = t0 + report.recovery!.capacityRecoveredMs!;
+    expect(Math.abs(measured - healthy!.atMs)).toBeLessThanOrEqual(POLL_MS + 1000);
+
+    // User side: every 5xx the probe saw is one the load balancer answered, and none came after recovery.
+    const lbErrors = events.filter((e) => e.type === 'lb-routing' && e.change === 'error');
+    const probe5xx = Object.entries(probe.errorsByKind).filter(([k]) => /^http_5/.test(k)).reduce((a, [, n]) => a + n, 0);
+    expect(probe5xx).toBe(lbErrors.length);
+    if (report.recovery!.timeToImpactMs !== null) {
+      const firstLbError = Math.min(...lbErrors.map((e) => e.atMs));
+      // The LB answers an error after the request was (intended to be) sent, and within the probe timeout.
+      expect(firstLbError).toBeGreaterThanOrEqual(t0 + report.recovery!.timeToImpactMs - 5);
+      expect(firstLbError - (t0 + report.recovery!.timeToImpactMs)).toBeLessThan(1000 + 100);
+      const recoveredAt = t0 + report.recovery!.serviceRecoveredMs!;
+      expect(lbErrors.every((e) => e.atMs < recoveredAt)).toBe(true);
+    }
+    // The report's timeline tells the story in order.
+    const order = ['fault-injected', 'capacity-lost', 'replacement-launched', 'instance-inservice', 'capacity-restored'];
+    const idx = order.map((ev) => report.timeline.findIndex((t) => t.event === ev));
+    expect(idx.every((i) => i >= 0)).toBe(true);
+    expect([...idx].sort((a, b) => a - b)).toEqual(idx);
+  });
+
+  it('a replacement that never becomes healthy: exit 1 and recovered: false', async () => {
+    await waitForSteadyState(clients, emb.stack, 30_000);
+    const knobs = `${emb.sandbox.endpoint}/_sandbox/knobs`;
+    const set = (body: unknown) => fetch(knobs, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await set({ replacementUnhealthy: true })).status).toBe(200);
+    try {
+      const r = await cli(args('--yes', '--json', '--recovery-timeout', '6s'));
+      expect(r.code, r.stderr).toBe(1);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.verdict).toBe('fail');
+      expect(report.recovery?.recovered).toBe(false);
+      expect(report.recovery?.capacityRecovered).toBe(false);
+      expect(report.reason).toMatch(/recovery-timeout/);
+      expect(report.gates.find((g) => g.name === 'capacity recovered')?.pass).toBe(false);
+    } finally {
+      await set({ replacementUnhealthy: false });
+    }
+  });
+});
