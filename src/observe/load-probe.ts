@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import { latencyFigures, SecondBuckets, type FailureKind, type LatencyFigures, type SecondSummary } from './buckets.js';
+import { classifyError, Deadline } from './probe-request.js';
 
 export interface ProbeOptions {
   url: string;
@@ -71,39 +72,6 @@ export interface ProbeEvents {
   done: [ProbeSummary];
 }
 
-/** Why a request ended badly, from undici's and Node's error codes. */
-export function classifyError(err: unknown): FailureKind {
-  const codes: string[] = [];
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string') codes.push(e.code);
-  }
-  for (const code of codes) {
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
-    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'connect_timeout';
-    if (code === 'ECONNREFUSED') return 'connect_refused';
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'connect_reset';
-  }
-  return 'other';
-}
-
-/** An AbortSignal-shaped object undici accepts; one AbortController per request costs more than this. */
-class Deadline {
-  aborted = false;
-  reason: unknown = undefined;
-  private listener: (() => void) | null = null;
-  addEventListener(_type: 'abort', fn: () => void): void {
-    this.listener = fn;
-  }
-  removeEventListener(): void {
-    this.listener = null;
-  }
-  fire(reason: unknown): void {
-    this.aborted = true;
-    this.reason = reason;
-    this.listener?.();
-  }
-}
-
 interface Flight {
   intended: number;
   sentAt: number;
@@ -129,6 +97,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   private flights: Flight[] = [];
   private head = 0;
   private stopped = false;
+  private scheduleEnd = 0;
   private aborted = false;
   private mark = -Infinity;
   private firstFailureAfterMark = Infinity;
@@ -197,7 +166,9 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     clearInterval(ticker);
     this.o.signal?.removeEventListener('abort', onAbort);
     const elapsedMs = this.now();
-    this.buckets.finish(elapsedMs, (s) => this.emit('second', s));
+    // Seconds run up to where scheduling stopped, not to when the last straggler finished: a trailing
+    // second in which nothing was due is not a second of measurement.
+    this.buckets.finish(this.scheduleEnd, (s) => this.emit('second', s));
     await this.pool.destroy().catch(() => undefined);
     const summary = this.summary(startedAtMs, elapsedMs);
     this.emit('done', summary);
@@ -218,6 +189,9 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     if (this.stopped) return;
     this.stopped = true;
     this.limit = this.next;
+    const now = this.now();
+    const due = this.o.rate ? (this.next * 1000) / this.o.rate : now;
+    this.scheduleEnd = Math.min(now, due, this.o.durationMs ?? Infinity);
     if (this.timer) {
       clearTimeout(this.timer as NodeJS.Timeout);
       clearImmediate(this.timer as NodeJS.Immediate);
@@ -333,7 +307,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       failed,
       late,
       availability: sent === 0 ? null : ok / sent,
-      achievedRate: elapsedMs > 0 ? Math.round((sent / elapsedMs) * 1000 * 10) / 10 : 0,
+      achievedRate: this.scheduleEnd > 0 ? Math.round((sent / this.scheduleEnd) * 1000 * 10) / 10 : 0,
       latencyMs: latencyFigures(b.latency),
       serviceMs: latencyFigures(b.service),
       errorsByKind: { ...b.totals.errorsByKind },

@@ -1,0 +1,90 @@
+/**
+ * `chaos-ec2 probe URL`: the load probe on its own. A measuring tool, not a gate: it exits 0 whenever it ran,
+ * whatever the service answered (130 if interrupted, after printing what it measured). Per-second lines go
+ * to stdout, or to stderr with --json so stdout carries the summary JSON alone.
+ */
+import { ExitCode } from '../../core/errors.js';
+import { formatDuration } from '../../core/duration.js';
+import type { SecondSummary } from '../../observe/buckets.js';
+import { LoadProbe, type ProbeSummary } from '../../observe/load-probe.js';
+import type { ProbeFlags } from './probe-flags.js';
+
+const ms = (v: number | null): string => {
+  if (v === null || !Number.isFinite(v)) return '—';
+  if (v < 10) return `${v.toFixed(2)}ms`;
+  if (v < 1000) return `${Math.round(v)}ms`;
+  return formatDuration(v);
+};
+
+const kinds = (e: Partial<Record<string, number>>): string =>
+  Object.entries(e)
+    .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+    .map(([k, n]) => `${k}=${n}`)
+    .join(' ');
+
+/** One plain line per finished second. */
+export function formatSecondLine(s: SecondSummary): string {
+  const parts = [
+    `${String(s.t).padStart(4)}s`,
+    `sent ${String(s.sent).padStart(6)}`,
+    `ok ${String(s.ok).padStart(6)}`,
+    `failed ${String(s.failed).padStart(5)}`,
+    `late ${String(s.late).padStart(4)}`,
+    `p50 ${ms(s.p50).padStart(7)}`,
+    `p99 ${ms(s.p99).padStart(7)}`,
+    `max ${ms(s.max).padStart(7)}`,
+  ];
+  if (s.saturated) parts.push(`SATURATED (probe lag ${s.lagMs}ms)`);
+  if (s.failed) parts.push(kinds(s.errorsByKind));
+  return parts.join('  ');
+}
+
+/** The end-of-run table. */
+export function formatProbeSummary(p: ProbeSummary): string {
+  const pct = p.availability === null ? '—' : `${(p.availability * 100).toFixed(p.availability === 1 ? 0 : 3)}%`;
+  const mode = p.mode === 'open' ? `open model, ${p.rate} req/s requested` : 'closed loop';
+  const rows: [string, string][] = [
+    ['url', p.url],
+    ['mode', `${mode}, ${p.connections} connections${p.aborted ? ', interrupted' : ''}`],
+    ['duration', formatDuration(p.elapsedMs)],
+    ['requests', `${p.sent} sent, ${p.ok} ok, ${p.failed} failed, ${p.late} sent late`],
+    ['achieved rate', `${p.achievedRate} req/s`],
+    ['availability', pct],
+    ['latency', `p50 ${ms(p.latencyMs.p50)}  p90 ${ms(p.latencyMs.p90)}  p99 ${ms(p.latencyMs.p99)}  max ${ms(p.latencyMs.max)}  (from intended send time)`],
+    ['service time', `p50 ${ms(p.serviceMs.p50)}  p99 ${ms(p.serviceMs.p99)}  max ${ms(p.serviceMs.max)}  (from actual send)`],
+  ];
+  if (p.failed) rows.push(['errors', kinds(p.errorsByKind)]);
+  if (p.saturatedSeconds) rows.push(['saturated', `${p.saturatedSeconds} s where the probe itself fell behind (not the service's fault)`]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const lines = flags.json ? process.stderr : process.stdout;
+  try {
+    const probe = new LoadProbe({
+      url,
+      durationMs: flags.duration,
+      timeoutMs: flags.timeout,
+      method: flags.method,
+      headers: flags.header,
+      signal: stop.signal,
+      ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
+      ...(flags.connections !== undefined ? { connections: flags.connections } : {}),
+      ...(flags.maxRequests !== undefined ? { maxRequests: flags.maxRequests } : {}),
+      ...(flags.expectStatus ? { expectStatus: flags.expectStatus } : {}),
+    });
+    probe.on('second', (s) => lines.write(`${formatSecondLine(s)}\n`));
+    const summary = await probe.run();
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else process.stdout.write(`\n${formatProbeSummary(summary)}\n`);
+    return summary.aborted ? ExitCode.Interrupted : ExitCode.Ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
