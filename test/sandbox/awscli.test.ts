@@ -5,7 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -108,5 +110,56 @@ describe.skipIf(!haveCli)('AWS CLI v2 against the sandbox', () => {
       { InstanceId: inst.instanceId, CurrentState: { Code: 32, Name: 'shutting-down' }, PreviousState: { Code: 16, Name: 'running' } },
     ]);
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'terminated', 5000);
+  });
+
+  it('autoscaling describe-auto-scaling-groups and elbv2 describe-target-health', async () => {
+    const vpcId = sb.world.subnets.get(subnetId)!.vpcId;
+    const tgArn = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'cli-tg', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!
+      .TargetGroupArn!;
+    const lt = await sb.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'cli-lt', LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' } }));
+    // Desired 0: the group is only described here, so the reconciler has nothing to launch.
+    await sb.asg.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'cli-asg',
+        LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: '$Latest' },
+        MinSize: 0,
+        MaxSize: 2,
+        DesiredCapacity: 0,
+        VPCZoneIdentifier: subnetId,
+        HealthCheckType: 'ELB',
+        TargetGroupARNs: [tgArn],
+        Tags: [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }],
+      }),
+    );
+    const target = sb.ctx.lifecycle.launch({ subnetId, imageId: 'ami-0c0ffee0c0ffee000', instanceType: 't3.micro' });
+    await sb.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: target.instanceId }] }));
+
+    const [groups, health] = await Promise.all([
+      awsCli(['autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', 'cli-asg']),
+      awsCli(['elbv2', 'describe-target-health', '--target-group-arn', tgArn]),
+    ]);
+    expect(groups.stderr).toBe('');
+    expect(groups.code).toBe(0);
+    expect(groups.json.AutoScalingGroups).toHaveLength(1);
+    expect(groups.json.AutoScalingGroups[0]).toMatchObject({
+      AutoScalingGroupName: 'cli-asg',
+      MinSize: 0,
+      MaxSize: 2,
+      DesiredCapacity: 0,
+      HealthCheckType: 'ELB',
+      HealthCheckGracePeriod: 0,
+      VPCZoneIdentifier: subnetId,
+      AvailabilityZones: ['us-east-1a'],
+      TargetGroupARNs: [tgArn],
+      Instances: [],
+      LaunchTemplate: { LaunchTemplateName: 'cli-lt', Version: '$Latest' },
+      Tags: [{ ResourceId: 'cli-asg', ResourceType: 'auto-scaling-group', Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }],
+    });
+    expect(health.stderr).toBe('');
+    expect(health.code).toBe(0);
+    // Unused / NotInUse: no load balancer forwards to this group (the health checker may not have run yet).
+    expect(health.json.TargetHealthDescriptions).toHaveLength(1);
+    expect(health.json.TargetHealthDescriptions[0]).toMatchObject({ Target: { Id: target.instanceId, Port: 80 }, HealthCheckPort: '80' });
+    expect(['initial', 'unused']).toContain(health.json.TargetHealthDescriptions[0].TargetHealth.State);
   });
 });
