@@ -15,6 +15,11 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
     stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
     steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
   });
+  // Listen for Ctrl-C before saying it works: a signal sent right after the message must stop us cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const e = emb.sandbox.endpoint;
   process.stdout.write(
     [
@@ -34,10 +39,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await stopped;
   await emb.close();
   process.stdout.write('sandbox stopped\n');
   return 0;

@@ -1,0 +1,67 @@
+/**
+ * The CLI's shell: fast --help/--version (no AWS SDK loaded), exit codes for bad input, and the sandbox
+ * command starting and stopping cleanly.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
+
+describe('chaos-ec2 CLI basics', () => {
+  it.each([['--help'], ['--version'], ['run', '--help']])('%s loads neither the AWS SDK nor undici nor ora', async (...args) => {
+    const r = await runCli(args, { env: { NODE_OPTIONS: `--import=${TRACE}` } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('IMPORTED');
+    expect(r.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('the trace hook does see the SDK when a command really uses it (the check above can fail)', async () => {
+    const r = await runCli(['run', '--asg', 'x', '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9'], {
+      env: { NODE_OPTIONS: `--import=${TRACE}`, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' },
+    });
+    expect(r.stderr).toContain('IMPORTED @aws-sdk');
+  });
+
+  it('prints the version from package.json', async () => {
+    const r = await runCli(['--version']);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('unknown commands and bad flags exit 2 with a one-line reason', async () => {
+    const a = await runCli(['explode']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/unknown command 'explode'/);
+    const b = await runCli(['run', '--asg', 'x', '--rate', 'fast', '--poll', '1y']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("--rate: 'fast' must be a number");
+    expect(b.stderr).toContain("--poll: '1y' is not a duration");
+  });
+
+  it('an unreachable endpoint is an AWS error (exit 5) with a hint, not a stack trace', async () => {
+    const r = await runCli(['run', '--asg', 'x', '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9', '--yes'], {
+      env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' },
+    });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^chaos-ec2: GetCallerIdentity: .*ECONNREFUSED/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('`chaos-ec2 sandbox --port 0` builds the sample stack, says how to use it, and stops on SIGINT', async () => {
+    let sent = false;
+    const r = await runCli(['sandbox', '--port', '0', '--instances', '2', '--azs', '2'], {
+      timeoutMs: 60_000,
+      onOutput: (text, child) => {
+        if (!sent && text.includes('Ctrl-C stops it.')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/chaos-ec2 sandbox ready at http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).toMatch(/export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).toContain('sandbox stopped');
+  });
+});
