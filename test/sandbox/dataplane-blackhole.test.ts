@@ -64,6 +64,30 @@ describe('data plane: an AZ blackholed by a deny-all NACL', () => {
     for (let i = 0; i < 6; i++) azs.add((await get(fx.url)).az!);
     expect(azs.has(darkAz)).toBe(true);
   });
+
+  it('a blackholed load-balancer node leaves its share of clients with no answer at all (not an error)', async () => {
+    const { world } = sb;
+    const from = world.events().at(-1)!.seq;
+    world.associateNacl(fx.lbSubnets[1]!, addDenyAllNacl(sb.ctx, fx.vpcId));
+    const outcomes: (number | 'no answer')[] = [];
+    for (let i = 0; i < 6; i++) {
+      try {
+        const res = await fetch(fx.url, { signal: AbortSignal.timeout(600) });
+        await res.arrayBuffer();
+        outcomes.push(res.status);
+      } catch {
+        outcomes.push('no answer');
+      }
+    }
+    // One node in three is dark: round-robin sends every third request there.
+    expect(outcomes.filter((o) => o === 'no answer')).toHaveLength(2);
+    expect(outcomes.filter((o) => o === 200)).toHaveLength(4);
+    // The LB did not answer those with an error of its own; the per-second counts say 'no-response'.
+    expect(world.events(from).some((e) => e.type === 'lb-routing' && e.change === 'error')).toBe(false);
+    const sec = await sb.waitForEvent((e) => e.seq > from && e.type === 'lb-second' && (e.byStatus['no-response'] ?? 0) > 0, 5_000);
+    expect(sec.type === 'lb-second' && sec.byStatus['200']).toBeGreaterThan(0);
+    world.associateNacl(fx.lbSubnets[1]!, fx.defaultNaclId);
+  });
 });
 
 describe('data plane: every target unhealthy', () => {

@@ -64,7 +64,7 @@ describe('data plane: an instance dies behind the load balancer', () => {
       .events(from)
       .find((e) => e.type === 'lb-routing' && e.change === 'targets' && !e.routable!.includes(victim));
     expect(dropped).toBeDefined();
-    for (const f of failed) expect(f.at).toBeLessThanOrEqual(dropped!.atMs + 50);
+    for (const f of failed) expect(f.at).toBeLessThanOrEqual(dropped!.atMs + 200); // margin: the client reads the answer a moment later
 
     const ev = sb.world.events(from);
     const idx = (pred: (e: SandboxEvent) => boolean, label: string) => {
