@@ -67,6 +67,9 @@ describe('sandbox Auto Scaling API: instances and activities', () => {
       expect(i.LaunchTemplate?.LaunchTemplateName).toBe('app');
     }
     expect(new Set(g.Instances!.map((i) => i.AvailabilityZone))).toEqual(new Set(['us-east-1a', 'us-east-1b']));
+    const lean = (await sb.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['app'], IncludeInstances: false }))).AutoScalingGroups![0]!;
+    expect(lean.Instances).toBeUndefined();
+    expect(lean.DesiredCapacity).toBe(2);
 
     const pages: number[] = [];
     const seen: string[] = [];

@@ -157,6 +157,16 @@ describe('sandbox ELBv2 API: resources', () => {
     const tg = (await sb.elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lbArn }))).TargetGroups!;
     expect(tg.map((t) => [t.TargetGroupArn, t.LoadBalancerArns])).toEqual([[tgArn, [lbArn]]]);
     await expect(sb.elb.send(new DescribeListenersCommand({ ListenerArns: [`${listenerArn}0`] }))).rejects.toMatchObject({ name: 'ListenerNotFoundException' });
+    // The requested port still identifies the listener: the same request is idempotent, another group clashes.
+    const same = await sb.elb.send(
+      new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }),
+    );
+    expect(same.Listeners![0]!.ListenerArn).toBe(listenerArn);
+    const other = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'other', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!;
+    await expect(
+      sb.elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: other.TargetGroupArn! }] })),
+    ).rejects.toMatchObject({ name: 'DuplicateListenerException' });
+    await sb.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: other.TargetGroupArn! }));
     await expect(
       sb.elb.send(new CreateListenerCommand({ LoadBalancerArn: `${lbArn}0`, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })),
     ).rejects.toMatchObject({ name: 'LoadBalancerNotFoundException' });

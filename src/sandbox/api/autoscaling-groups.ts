@@ -227,7 +227,9 @@ const describe: Handler = (p, ctx) => {
     .filter((g) => matchesFilters(ctx, g, filters))
     .sort((a, b) => a.name.localeCompare(b.name));
   const { page, next } = paginate(groups, p.str('NextToken'), pageSize);
-  return list('AutoScalingGroups', page, (g) => groupXml(ctx.world, g), 'member') + (next ? `<NextToken>${next}</NextToken>` : '');
+  // IncludeInstances=false leaves the (possibly long) instance lists out.
+  const includeInstances = p.bool('IncludeInstances') ?? true;
+  return list('AutoScalingGroups', page, (g) => groupXml(ctx.world, g, includeInstances), 'member') + (next ? `<NextToken>${next}</NextToken>` : '');
 };
 
 export const GROUP_HANDLERS: Record<string, Handler> = {

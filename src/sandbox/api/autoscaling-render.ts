@@ -43,7 +43,7 @@ export function sortedMembers(world: World, name: string): AsgInstance[] {
     .sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone) || a.instanceId.localeCompare(b.instanceId));
 }
 
-export function groupXml(world: World, g: AutoScalingGroup): string {
+export function groupXml(world: World, g: AutoScalingGroup, includeInstances = true): string {
   return (
     el('AutoScalingGroupName', g.name) +
     el('AutoScalingGroupARN', g.arn) +
@@ -58,7 +58,7 @@ export function groupXml(world: World, g: AutoScalingGroup): string {
     list('TargetGroupARNs', g.targetGroupARNs, (a) => esc(a), m) +
     el('HealthCheckType', g.healthCheckType) +
     el('HealthCheckGracePeriod', g.healthCheckGracePeriod) +
-    list('Instances', sortedMembers(world, g.name), groupInstanceXml, m) +
+    (includeInstances ? list('Instances', sortedMembers(world, g.name), groupInstanceXml, m) : '') +
     el('CreatedTime', g.createdTime) +
     list(
       'SuspendedProcesses',

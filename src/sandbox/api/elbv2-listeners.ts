@@ -39,6 +39,12 @@ function relinkTargetGroup(ctx: ApiContext, targetGroupArn: string): void {
   tg.loadBalancerArns = [...lbs];
 }
 
+/**
+ * The Port each listener was created with. The reported Port is the proxy's real one, but AWS's rules
+ * (one listener per port per load balancer, idempotent re-creation) are about the requested port.
+ */
+const requestedPorts = new WeakMap<Listener, number>();
+
 export async function closeListenerOf(ctx: ApiContext, l: Listener): Promise<void> {
   await ctx.dataplane.closeListener(l.listenerArn);
   ctx.world.listeners.delete(l.listenerArn);
@@ -56,6 +62,12 @@ const create: Handler = async (p, ctx) => {
   if (tg.vpcId !== lb.vpcId) {
     throw validationError(`The VPC ID '${tg.vpcId}' of target group '${tg.targetGroupArn}' does not match the VPC ID '${lb.vpcId}' of load balancer '${lb.loadBalancerArn}'`);
   }
+  const same = [...ctx.world.listeners.values()].find((l) => l.loadBalancerArn === lb.loadBalancerArn && requestedPorts.get(l) === requestedPort);
+  if (same) {
+    // CreateListener is idempotent for identical settings; another target group on the port is a clash.
+    if (same.defaultActions[0]?.targetGroupArn === tg.targetGroupArn) return list('Listeners', [same], listenerXml, 'member');
+    throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
+  }
   const name = lb.loadBalancerArn.split('/').slice(-2).join('/');
   const listener: Listener = {
     listenerArn: `${arnPrefix(ctx)}:listener/app/${name}/${hex16()}`,
@@ -67,6 +79,7 @@ const create: Handler = async (p, ctx) => {
   // The requested port is a wish: the proxy takes a free loopback port, and that is the Port reported,
   // so clients connect where traffic is really served.
   listener.port = await ctx.dataplane.openListener(listener);
+  requestedPorts.set(listener, requestedPort);
   ctx.world.listeners.set(listener.listenerArn, listener);
   relinkTargetGroup(ctx, tg.targetGroupArn);
   return list('Listeners', [listener], listenerXml, 'member');
