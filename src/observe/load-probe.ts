@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import { latencyFigures, SecondBuckets, type FailureKind, type LatencyFigures, type SecondSummary } from './buckets.js';
-import { classifyError, Deadline } from './probe-request.js';
+import { classifyError, exchange, type Exchange } from './probe-request.js';
 
 export interface ProbeOptions {
   url: string;
@@ -77,7 +77,7 @@ interface Flight {
   sentAt: number;
   deadline: number;
   done: boolean;
-  signal: Deadline;
+  exchange: Exchange | undefined;
   then: (() => void) | undefined;
 }
 
@@ -88,7 +88,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   private readonly o: Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal'>> &
     ProbeOptions;
   private readonly pool: Pool;
-  private readonly path: string;
+  private readonly request: Dispatcher.DispatchOptions;
   private readonly total: number;
   private buckets!: SecondBuckets;
   private t0 = 0;
@@ -112,7 +112,12 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     const defaultConnections = opts.rate ? Math.min(1000, Math.max(8, Math.ceil((opts.rate * timeoutMs) / 1000))) : 10;
     this.o = { method: 'GET', lateThresholdMs: 10, lagThresholdMs: 100, connections: defaultConnections, ...opts, timeoutMs };
     const url = new URL(opts.url);
-    this.path = url.pathname + url.search;
+    this.request = {
+      path: url.pathname + url.search,
+      method: this.o.method as Dispatcher.HttpMethod,
+      ...(opts.headers ? { headers: opts.headers } : {}),
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+    };
     const byDuration = opts.durationMs === undefined ? Infinity : opts.rate ? Math.ceil((opts.durationMs * opts.rate) / 1000) : Infinity;
     this.total = Math.min(opts.maxRequests ?? Infinity, byDuration);
     this.limit = this.total;
@@ -239,23 +244,15 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   }
 
   private send(intended: number, now: number, then?: () => void): void {
-    const f: Flight = { intended, sentAt: now, deadline: now + this.o.timeoutMs, done: false, signal: new Deadline(), then };
+    const f: Flight = { intended, sentAt: now, deadline: now + this.o.timeoutMs, done: false, exchange: undefined, then };
     this.flights.push(f);
     this.buckets.sent(intended, now - intended > this.o.lateThresholdMs);
-    let bodyError: unknown;
-    this.pool
-      .request({ path: this.path, method: this.o.method as Dispatcher.HttpMethod, headers: this.o.headers, body: this.o.body, signal: f.signal })
-      .then(async (res) => {
-        res.body.once('error', (e) => (bodyError = e));
-        await res.body.dump();
-        if (f.done) return;
-        if (bodyError) return this.finish(f, classifyError(bodyError));
-        const okStatus = this.o.expectStatus ? this.o.expectStatus.includes(res.statusCode) : res.statusCode >= 200 && res.statusCode < 400;
-        this.finish(f, okStatus ? null : `http_${res.statusCode}`);
-      })
-      .catch((err: unknown) => {
-        if (!f.done) this.finish(f, classifyError(err));
-      });
+    f.exchange = exchange(this.pool, this.request, (status, err) => {
+      if (f.done) return;
+      if (status === null) return this.finish(f, classifyError(err));
+      const okStatus = this.o.expectStatus ? this.o.expectStatus.includes(status) : status >= 200 && status < 400;
+      this.finish(f, okStatus ? null : `http_${status}`);
+    });
   }
 
   private finish(f: Flight, failure: FailureKind | null): void {
@@ -276,7 +273,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       const f = this.flights[this.head] as Flight;
       if (!f.done) {
         if (f.deadline > now) break;
-        f.signal.fire(PROBE_TIMEOUT);
+        f.exchange?.abort(PROBE_TIMEOUT);
         this.finish(f, 'timeout');
       }
       this.head++;
