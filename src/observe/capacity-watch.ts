@@ -9,6 +9,9 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describeGroup, type GroupInstance } from '../aws/autoscaling.js';
 import { describeTargetHealth } from '../aws/elbv2.js';
+import type { CapacityEventKind } from './timeline.js';
+
+export type { CapacityEventKind };
 
 export interface CapacitySnapshot {
   /** Epoch ms when the poll completed. */
@@ -27,16 +30,7 @@ export interface CapacitySnapshot {
 
 export interface CapacityEvent {
   atMs: number;
-  event:
-    | 'instance-lost'
-    | 'replacement-launched'
-    | 'instance-inservice'
-    | 'target-state'
-    | 'target-healthy'
-    | 'capacity-lost'
-    | 'capacity-restored'
-    | 'fail-open'
-    | 'fail-open-ended';
+  event: CapacityEventKind;
   instanceId?: string;
   availabilityZone?: string;
   targetGroupArn?: string;

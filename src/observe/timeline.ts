@@ -6,14 +6,8 @@
  * from different sources can be merged and sorted without knowing t0.
  */
 
-export type TimelineEventKind =
-  // The experiment's own steps.
-  | 'steady-state-ok'
-  | 'fault-injected'
-  | 'rollback-started'
-  | 'rollback-done'
-  | 'rollback-failed'
-  // What the capacity watcher sees (see capacity-watch.ts).
+/** What the capacity watcher sees (see capacity-watch.ts). */
+export type CapacityEventKind =
   | 'instance-lost'
   | 'replacement-launched'
   | 'instance-inservice'
@@ -22,7 +16,16 @@ export type TimelineEventKind =
   | 'capacity-lost'
   | 'capacity-restored'
   | 'fail-open'
-  | 'fail-open-ended'
+  | 'fail-open-ended';
+
+export type TimelineEventKind =
+  // The experiment's own steps.
+  | 'steady-state-ok'
+  | 'fault-injected'
+  | 'rollback-started'
+  | 'rollback-done'
+  | 'rollback-failed'
+  | CapacityEventKind
   // What the load probe and recovery.ts conclude.
   | 'first-failure'
   | 'service-recovered';

@@ -6,6 +6,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
+import { expect } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
 
@@ -58,4 +59,17 @@ export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestS
       await close();
     },
   };
+}
+
+/** Awaits an SDK rejection and checks the AWS error code and HTTP status the client saw. */
+export async function expectAwsError(p: Promise<unknown>, code: string, status = 400): Promise<Error> {
+  const err = (await p.then(
+    () => {
+      throw new Error(`expected ${code}, but the call succeeded`);
+    },
+    (e: unknown) => e,
+  )) as Error & { $metadata?: { httpStatusCode?: number } };
+  expect(err.name).toBe(code);
+  expect(err.$metadata?.httpStatusCode).toBe(status);
+  return err;
 }

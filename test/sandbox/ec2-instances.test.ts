@@ -9,19 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance } from '../../src/sandbox/world/types.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-
-async function expectAwsError(p: Promise<unknown>, code: string, status = 400): Promise<Error> {
-  const err = (await p.then(
-    () => {
-      throw new Error(`expected ${code}, but the call succeeded`);
-    },
-    (e: unknown) => e,
-  )) as Error & { $metadata?: { httpStatusCode?: number } };
-  expect(err.name).toBe(code);
-  expect(err.$metadata?.httpStatusCode).toBe(status);
-  return err;
-}
+import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 describe('sandbox EC2 instances', () => {
   let sb: TestSandbox;

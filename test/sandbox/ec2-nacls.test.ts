@@ -11,20 +11,7 @@ import {
   ReplaceNetworkAclEntryCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-
-/** Awaits an SDK rejection and checks the AWS error code and HTTP status the client saw. */
-async function expectAwsError(p: Promise<unknown>, code: string, status = 400): Promise<Error> {
-  const err = (await p.then(
-    () => {
-      throw new Error(`expected ${code}, but the call succeeded`);
-    },
-    (e: unknown) => e,
-  )) as Error & { $metadata?: { httpStatusCode?: number } };
-  expect(err.name).toBe(code);
-  expect(err.$metadata?.httpStatusCode).toBe(status);
-  return err;
-}
+import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 describe('sandbox EC2 network ACLs', () => {
   let sb: TestSandbox;

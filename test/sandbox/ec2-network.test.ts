@@ -12,19 +12,7 @@ import {
   paginateDescribeSubnets,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-
-async function expectAwsError(p: Promise<unknown>, code: string, status = 400): Promise<Error> {
-  const err = (await p.then(
-    () => {
-      throw new Error(`expected ${code}, but the call succeeded`);
-    },
-    (e: unknown) => e,
-  )) as Error & { $metadata?: { httpStatusCode?: number } };
-  expect(err.name).toBe(code);
-  expect(err.$metadata?.httpStatusCode).toBe(status);
-  return err;
-}
+import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 describe('sandbox EC2 VPCs, subnets, zones, tags and launch templates', () => {
   let sb: TestSandbox;
