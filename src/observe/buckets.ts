@@ -98,6 +98,8 @@ export class SecondBuckets {
   private readonly open = new Map<number, OpenSecond>();
   private readonly lag = new Map<number, number>();
   private readonly pool: hdr.Histogram[] = [];
+  private lastT = -1;
+  private lastB: OpenSecond | undefined;
   /** Next second to summarise; summaries are produced strictly in order. */
   private next = 0;
   readonly records: SecondSummary[] = [];
@@ -173,6 +175,8 @@ export class SecondBuckets {
   }
 
   private second(t: number): OpenSecond {
+    // Nearly every call is for the same second as the previous one: skip the Map on the hot path.
+    if (t === this.lastT && this.lastB) return this.lastB;
     let b = this.open.get(t);
     if (!b) {
       // A result for an already summarised second cannot happen (flush waits for done == sent); creating a
@@ -181,6 +185,8 @@ export class SecondBuckets {
       b = { sent: 0, done: 0, ok: 0, failed: 0, late: 0, errorsByKind: {}, firstFailureOffset: Infinity, hist: this.pool.pop() ?? build(2) };
       this.open.set(t, b);
     }
+    this.lastT = t;
+    this.lastB = b;
     return b;
   }
 
@@ -210,6 +216,7 @@ export class SecondBuckets {
       b.hist.reset();
       this.pool.push(b.hist);
       this.open.delete(t);
+      if (this.lastT === t) this.lastB = undefined;
     }
     this.lag.delete(t);
     this.next = t + 1;
