@@ -79,14 +79,11 @@ const usToMs = (us: number): number => Math.round(us / 10) / 100;
 
 export function latencyFigures(h: hdr.Histogram): LatencyFigures {
   if (h.totalCount === 0) return { p50: null, p90: null, p95: null, p99: null, max: null, mean: null };
-  return {
-    p50: usToMs(h.getValueAtPercentile(50)),
-    p90: usToMs(h.getValueAtPercentile(90)),
-    p95: usToMs(h.getValueAtPercentile(95)),
-    p99: usToMs(h.getValueAtPercentile(99)),
-    max: usToMs(h.maxValue),
-    mean: usToMs(h.mean),
-  };
+  // HDR percentiles report the top of their value bucket, which can exceed the exact max by the bucket's
+  // width (< 1 %); clamp so a summary never shows p99 > max.
+  const max = h.maxValue;
+  const at = (q: number): number => usToMs(Math.min(max, h.getValueAtPercentile(q)));
+  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: usToMs(max), mean: usToMs(h.mean) };
 }
 
 export class SecondBuckets {
