@@ -1,5 +1,5 @@
 /**
- * EC2 mutations chaos-ec2 makes for the terminate fault, with the DryRun permission check that `--dry-run`
+ * EC2 mutations chaos-ec2 makes for the terminate fault, with the DryRun permission checks that `--dry-run`
  * uses: EC2 answers DryRunOperation when the call would have been allowed, UnauthorizedOperation if not.
  */
 import { TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
@@ -13,17 +13,22 @@ export interface PermissionCheck {
 }
 
 /** Asks EC2 whether TerminateInstances on these ids would be allowed, without terminating anything. */
-export async function checkTerminatePermission(ec2: EC2Client, instanceIds: string[]): Promise<PermissionCheck> {
+export function checkTerminatePermission(ec2: EC2Client, instanceIds: string[]): Promise<PermissionCheck> {
+  return checkDryRun('TerminateInstances', () => ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds, DryRun: true })));
+}
+
+/** Runs one EC2 call with DryRun=true (the caller sets it) and reads the permission answer. */
+export async function checkDryRun(action: string, send: () => Promise<unknown>): Promise<PermissionCheck> {
   try {
-    await ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds, DryRun: true }));
+    await send();
     // EC2 never succeeds on a DryRun; reaching here means the endpoint ignored DryRun. Treat it as unsafe.
-    throw new ChaosError(ExitCode.AwsError, 'the endpoint ignored DryRun on TerminateInstances', { phase: 'plan' });
+    throw new ChaosError(ExitCode.AwsError, `the endpoint ignored DryRun on ${action}`, { phase: 'plan' });
   } catch (err) {
     if (err instanceof ChaosError) throw err;
     const code = awsCode(err);
-    if (code === 'DryRunOperation') return { action: 'ec2:TerminateInstances', allowed: true, detail: 'DryRunOperation' };
-    if (code === 'UnauthorizedOperation') return { action: 'ec2:TerminateInstances', allowed: false, detail: (err as Error).message };
-    throw awsError(err, 'TerminateInstances (DryRun)', { phase: 'plan' });
+    if (code === 'DryRunOperation') return { action: `ec2:${action}`, allowed: true, detail: 'DryRunOperation' };
+    if (code === 'UnauthorizedOperation') return { action: `ec2:${action}`, allowed: false, detail: (err as Error).message };
+    throw awsError(err, `${action} (DryRun)`, { phase: 'plan' });
   }
 }
 

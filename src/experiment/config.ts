@@ -37,6 +37,13 @@ export interface RunConfig {
   steadyP99Ms: number;
   reportDir: string;
   json: boolean;
+  /** blackhole-az: how long the AZ stays cut off. */
+  durationMs: number;
+  /** blackhole-az: also cut off the load balancer's subnets in the AZ (a full-AZ outage). */
+  includeLbSubnets: boolean;
+  /** Stop condition: error rate above this for `abortAfterMs` rolls back at once (verdict aborted). */
+  abortErrorRate?: number;
+  abortAfterMs: number;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */
@@ -129,7 +136,16 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
     steadyP99Ms: duration('steadyP99', '--steady-p99', '1s'),
     reportDir: str('reportDir') ?? env.CHAOS_EC2_REPORT_DIR ?? './chaos-reports',
     json: raw.json === true,
+    durationMs: duration('duration', '--duration', '60s'),
+    includeLbSubnets: raw.includeLbSubnets === true,
+    ...(str('abortErrorRate') !== undefined ? { abortErrorRate: num('abortErrorRate', '--abort-error-rate', 1, 0, 1)! } : {}),
+    abortAfterMs: duration('abortAfter', '--abort-after', '5s'),
   };
+  if (fault !== 'blackhole-az' && cfg.includeLbSubnets) errors.push('--include-lb-subnets: only with --fault blackhole-az');
+  if (fault === 'blackhole-az' && (count !== undefined || percent !== undefined)) errors.push('--count/--percent: only with --fault terminate-instances (blackhole-az cuts off a whole AZ; choose it with --az)');
+  if (fault === 'blackhole-az' && cfg.durationMs < 1000 && !errors.some((e) => e.startsWith('--duration'))) errors.push('--duration: must be at least 1s');
+  if (str('abortAfter') !== undefined && cfg.abortErrorRate === undefined) errors.push('--abort-after: needs --abort-error-rate (the stop condition is error rate above R for S seconds)');
+  if (cfg.abortAfterMs < 1000 && !errors.some((e) => e.startsWith('--abort-after'))) errors.push('--abort-after: must be at least 1s (the probe judges whole seconds)');
   if (cfg.timeoutMs <= 0 && !errors.some((e) => e.startsWith('--timeout'))) errors.push('--timeout: must be more than 0');
   if (cfg.pollMs < 100 && !errors.some((e) => e.startsWith('--poll'))) errors.push('--poll: must be at least 100ms');
   if (cfg.steadyMs < 1000 && !errors.some((e) => e.startsWith('--steady:'))) errors.push('--steady: must be at least 1s');

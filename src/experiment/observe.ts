@@ -1,75 +1,121 @@
 /**
- * The observe phase: the probe keeps its constant arrival rate while the capacity watcher polls the group;
- * after every probe second the recovery figures are recomputed, and the phase ends as soon as both service
- * and capacity have recovered — or at the recovery timeout, or when the operator interrupts.
+ * The observe phase: the probe keeps its constant arrival rate while the capacity watcher polls the group.
+ * One session spans the whole run after injection; the runner asks it to watch `until` something happens —
+ * the end of a hold, recovery, the deadline, an interrupt, or the stop condition (error rate above R for S
+ * consecutive judged seconds), whichever comes first.
  */
 import { CapacityWatcher, type CapacitySnapshot } from '../observe/capacity-watch.js';
+import type { SecondSummary } from '../observe/buckets.js';
 import type { LoadProbe } from '../observe/load-probe.js';
 import type { RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
 import type { ReportBuilder } from './report-builder.js';
 import type { RunDeps } from './runner.js';
 
+export type UntilReason = 'done' | 'deadline' | 'interrupted' | 'stop-condition';
+
 export interface ObserveResult {
   recovered: boolean;
   timedOut: boolean;
   interrupted: boolean;
   polls: number;
+  /** The stop condition ended the run early. */
+  stopped?: boolean;
 }
 
-export interface ObserveInput {
-  cfg: RunConfig;
-  deps: RunDeps;
-  d: Discovery;
-  probe: LoadProbe;
-  baseline: CapacitySnapshot;
-  t0: number;
-  rb: ReportBuilder;
-  /** Aborted when the run must stop (interrupt). */
-  stop: AbortSignal;
+export interface UntilOptions {
+  /** Epoch ms at which to stop with 'deadline'. */
+  deadline: number;
+  /** Checked after every probe second and capacity poll; true ends with 'done'. */
+  done?: () => boolean;
 }
 
-export function observe(o: ObserveInput): Promise<ObserveResult> {
-  const { cfg, deps, rb } = o;
-  const watcher = new CapacityWatcher(
-    deps.clients,
-    { asgName: cfg.asg, targetGroupArns: o.d.group.targetGroupArns, pollMs: cfg.pollMs, now: deps.now },
-    o.baseline,
-  );
-  return new Promise<ObserveResult>((resolve) => {
-    let settled = false;
-    const finish = (r: Omit<ObserveResult, 'polls'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timeout);
-      watcher.stop();
-      o.probe.off('second', onSecond);
-      o.stop.removeEventListener('abort', onStop);
-      resolve({ ...r, polls: watcher.polls });
-    };
-    const onSecond = (s: Parameters<ReportBuilder['addSecond']>[0]) => {
-      rb.addSecond(s);
-      deps.emit({ type: 'second', second: s, capacity: watcher.latest });
-      if (rb.recoveredSoFar()) finish({ recovered: true, timedOut: false, interrupted: false });
-    };
-    const onStop = () => finish({ recovered: false, timedOut: false, interrupted: true });
-    watcher.on('event', (e) => {
-      const entry = rb.addCapacityEvent(e);
-      deps.emit({ type: 'timeline', entry });
+/** PURE: does the stop condition fire? True when the last `seconds` judged seconds all exceed `rate`. */
+export function stopConditionFires(seconds: readonly Pick<SecondSummary, 'sent' | 'failed' | 'saturated'>[], rate: number, afterMs: number): boolean {
+  const need = Math.max(1, Math.ceil(afterMs / 1000));
+  const judged = seconds.filter((s) => !s.saturated);
+  if (judged.length < need) return false;
+  return judged.slice(-need).every((s) => s.sent > 0 && s.failed / s.sent > rate);
+}
+
+export class ObserveSession {
+  private readonly watcher: CapacityWatcher;
+  private readonly recent: SecondSummary[] = [];
+  private wake: (() => void) | undefined;
+  stopFiredAt: number | null = null;
+
+  constructor(
+    private readonly cfg: RunConfig,
+    private readonly deps: RunDeps,
+    d: Discovery,
+    private readonly probe: LoadProbe,
+    baseline: CapacitySnapshot,
+    private readonly rb: ReportBuilder,
+    private readonly stop: AbortSignal,
+  ) {
+    this.watcher = new CapacityWatcher(deps.clients, { asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, pollMs: cfg.pollMs, now: deps.now }, baseline);
+    this.watcher.on('event', (e) => deps.emit({ type: 'timeline', entry: rb.addCapacityEvent(e) }));
+    this.watcher.on('snapshot', (s: CapacitySnapshot) => {
+      rb.addSample(s);
+      this.wake?.();
     });
-    watcher.on('snapshot', (s: CapacitySnapshot) => rb.addSample(s));
-    watcher.on('error', (err: unknown) => {
-      const entry = rb.mark('poll-failed', deps.now(), (err as Error)?.message ?? String(err));
-      deps.emit({ type: 'timeline', entry });
+    this.watcher.on('error', (err: unknown) => deps.emit({ type: 'timeline', entry: rb.mark('poll-failed', deps.now(), (err as Error)?.message ?? String(err)) }));
+    probe.on('second', this.onSecond);
+  }
+
+  private readonly onSecond = (s: SecondSummary) => {
+    this.rb.addSecond(s);
+    this.recent.push(s);
+    if (this.recent.length > 600) this.recent.shift();
+    this.deps.emit({ type: 'second', second: s, capacity: this.watcher.latest });
+    if (this.stopFiredAt === null && this.cfg.abortErrorRate !== undefined && stopConditionFires(this.recent, this.cfg.abortErrorRate, this.cfg.abortAfterMs)) {
+      this.stopFiredAt = this.deps.now();
+    }
+    this.wake?.();
+  };
+
+  get latest(): CapacitySnapshot | undefined {
+    return this.watcher.latest;
+  }
+
+  get polls(): number {
+    return this.watcher.polls;
+  }
+
+  start(): void {
+    this.watcher.start();
+  }
+
+  close(): void {
+    this.watcher.stop();
+    this.probe.off('second', this.onSecond);
+    this.wake = undefined;
+  }
+
+  until(o: UntilOptions): Promise<UntilReason> {
+    return new Promise<UntilReason>((resolve) => {
+      const check = (): UntilReason | null => {
+        if (this.stop.aborted) return 'interrupted';
+        if (this.stopFiredAt !== null) return 'stop-condition';
+        if (o.done?.()) return 'done';
+        if (this.deps.now() >= o.deadline) return 'deadline';
+        return null;
+      };
+      const finish = (r: UntilReason) => {
+        clearTimeout(timer);
+        this.stop.removeEventListener('abort', onAbort);
+        this.wake = undefined;
+        resolve(r);
+      };
+      const onAbort = () => finish('interrupted');
+      this.wake = () => {
+        const r = check();
+        if (r) finish(r);
+      };
+      const timer = setTimeout(() => finish(check() ?? 'deadline'), Math.max(0, o.deadline - this.deps.now()));
+      this.stop.addEventListener('abort', onAbort, { once: true });
+      const first = check();
+      if (first) finish(first);
     });
-    o.probe.on('second', onSecond);
-    o.stop.addEventListener('abort', onStop, { once: true });
-    const timeout = setTimeout(() => {
-      const entry = rb.mark('recovery-timeout', deps.now(), `not recovered ${cfg.recoveryTimeoutMs / 1000}s after the fault`);
-      deps.emit({ type: 'timeline', entry });
-      finish({ recovered: false, timedOut: true, interrupted: false });
-    }, Math.max(0, o.t0 + cfg.recoveryTimeoutMs - deps.now()));
-    if (o.stop.aborted) onStop();
-    else watcher.start();
-  });
+  }
 }

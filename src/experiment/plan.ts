@@ -1,15 +1,16 @@
 /**
  * Planning: read-only. Checks the safety guards that don't need load (opt-in tag, steady capacity, floor),
- * picks the victims with the seeded RNG, and describes every step before anything happens. The same plan is
+ * asks the fault for its read-only section (targets, steps), and describes every step before anything happens. The same plan is
  * printed, confirmed, journaled and finally carried out — nothing is decided after confirmation.
  */
 import { refused } from '../core/errors.js';
-import type { Rng } from '../core/random.js';
+import { faultFor } from '../faults/index.js';
+import type { PlanInput } from '../faults/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import { OPT_IN_TAG, type RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
-import { formatAz, resolveFloor, selectWithinFloor, selectionSize } from './safety.js';
-import type { FaultTarget, Plan } from './types.js';
+import { formatAz } from './safety.js';
+import type { Plan } from './types.js';
 
 /** The capacity half of the steady-state gate: every desired instance InService and healthy. */
 export function capacityChecks(snap: CapacitySnapshot): { name: string; pass: boolean; detail: string }[] {
@@ -33,41 +34,24 @@ export function checkOptIn(d: Discovery, cfg: RunConfig): void {
   });
 }
 
-export function buildPlan(experimentId: string, d: Discovery, snap: CapacitySnapshot, cfg: RunConfig, rng: Rng): Plan {
-  const candidates: FaultTarget[] = [];
-  for (const [id, i] of snap.instances) {
-    if (i.lifecycleState !== 'InService' || i.healthStatus !== 'Healthy') continue;
-    if (![...snap.targets.values()].every((m) => m.get(id) === 'healthy')) continue;
-    if (cfg.az && i.availabilityZone !== cfg.az) continue;
-    candidates.push({ instanceId: id, availabilityZone: i.availabilityZone });
-  }
-  // Sort first so the seeded pick does not depend on the order the API listed instances in.
-  candidates.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-  if (cfg.az && candidates.length === 0) {
-    throw refused(`no healthy InService instance of '${d.group.name}' in ${cfg.az}`, {
-      phase: 'plan',
-      hint: `the group's AZs: ${formatAz(snap.healthyByAz) || 'none healthy'}`,
-    });
-  }
-  const selection = { ...(cfg.count !== undefined ? { count: cfg.count } : {}), ...(cfg.percent !== undefined ? { percent: cfg.percent } : {}), ...(cfg.az ? { az: cfg.az } : {}) };
-  const k = selectionSize(candidates.length, cfg.count === undefined && cfg.percent === undefined ? { count: 1 } : selection);
-  const floor = resolveFloor(snap.desired, cfg.minHealthy, cfg.minHealthyPerAz);
-  const picked = selectWithinFloor(candidates, snap.healthyByAz, k, floor, rng);
-  const ids = picked.targets.map((t) => `${t.instanceId} (${t.availabilityZone})`).join(', ');
+/** The plan: the common frame (who, where, the probe) around the fault's own read-only section. */
+export async function buildPlan(input: PlanInput): Promise<Plan> {
+  const { experimentId, d, snap, cfg, rng } = input;
+  const section = await faultFor(cfg.fault).plan(input);
   return {
     experimentId,
     account: d.identity.account,
     region: d.region,
+    ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
     asg: d.group.name,
     url: d.url,
-    fault: { kind: cfg.fault, selection, targets: picked.targets },
+    fault: section.fault,
     seed: rng.seed,
     before: { desired: snap.desired, inService: snap.inService, healthy: snap.healthy, healthyByAz: snap.healthyByAz },
-    after: { ...picked.after, floor: floor.minHealthy, perAzFloor: floor.minHealthyPerAz },
+    after: section.after,
     steps: [
       `probe ${d.url} at ${cfg.rate} req/s for a ${cfg.baselineMs / 1000}s baseline; stop if it is not steady`,
-      `tag ${ids} with chaos-ec2:experiment-id=${experimentId}`,
-      `terminate ${ids} (EC2 TerminateInstances)`,
+      ...section.steps,
       `keep probing and poll the group every ${cfg.pollMs / 1000}s until service and capacity recover (at most ${cfg.recoveryTimeoutMs / 1000}s)`,
     ],
   };
@@ -78,12 +62,22 @@ export function renderPlan(p: Plan, endpoint?: string): string {
     `Experiment ${p.experimentId} — plan`,
     `  account   ${p.account}   region ${p.region}${endpoint ? `   endpoint ${endpoint}` : ''}`,
     `  group     ${p.asg}   desired ${p.before.desired}, InService ${p.before.inService}, healthy ${p.before.healthy} (${formatAz(p.before.healthyByAz)})`,
-    `  fault     ${p.fault.kind}: ${p.fault.targets.length} instance(s), seed ${p.seed}`,
-    ...p.fault.targets.map((t) => `              ${t.instanceId}  ${t.availabilityZone}`),
+    ...faultLines(p),
     `  probe     ${p.url}`,
     `  after     ${p.after.healthy} healthy remain (floor ${p.after.floor}; per AZ ≥ ${p.after.perAzFloor}: ${formatAz(p.after.healthyByAz)})`,
     '  steps',
     ...p.steps.map((s, i) => `    ${i + 1}. ${s}`),
   ];
   return lines.join('\n');
+}
+
+function faultLines(p: Plan): string[] {
+  const bh = p.fault.blackhole;
+  if (!bh) {
+    return [`  fault     ${p.fault.kind}: ${p.fault.targets.length} instance(s), seed ${p.seed}`, ...p.fault.targets.map((t) => `              ${t.instanceId}  ${t.availabilityZone}`)];
+  }
+  return [
+    `  fault     blackhole-az: ${bh.az} (${bh.azChosenBy === 'random' ? `picked with seed ${p.seed}` : '--az'}) for ${bh.durationMs / 1000}s, ${p.fault.targets.length} instance(s) inside`,
+    ...bh.subnets.map((s) => `              ${s.subnetId}  ${s.role.padEnd(13)}  ${s.vpcId}  original NACL ${s.originalNaclId}`),
+  ];
 }

@@ -10,6 +10,9 @@ import type { SecondSummary } from '../observe/buckets.js';
 import type { LoadProbe, ProbeSummary } from '../observe/load-probe.js';
 import { computeRecovery, type RecoveryResult } from '../observe/recovery.js';
 import type { TimelineEvent } from '../observe/timeline.js';
+import type { FaultEvent } from '../faults/types.js';
+import { buildBlackholeReport } from './report-blackhole.js';
+import type { UnwindResult } from './rollbacks.js';
 import type { RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
 import type { ObserveResult } from './observe.js';
@@ -33,6 +36,10 @@ export class ReportBuilder {
   private t0: number | null = null;
   private baselineHealthy = 0;
   private desired = 0;
+  private deadlineMs: number | null = null;
+  private rollback: UnwindResult | undefined;
+  private recoverCmd = '';
+  private stopFired: number | null = null;
 
   constructor(
     private readonly id: string,
@@ -57,8 +64,10 @@ export class ReportBuilder {
     this.plan = p;
   }
 
-  setInjected(t0: number): void {
+  /** t0, and the hold (if any): the recovery timeout counts from the end of the hold. */
+  setInjected(t0: number, holdMs = 0): void {
     this.t0 = t0;
+    this.deadlineMs = t0 + holdMs + this.cfg.recoveryTimeoutMs;
     const ids = this.plan?.fault.targets.map((t) => `${t.instanceId} (${t.availabilityZone})`).join(', ') ?? '';
     this.mark('fault-injected', t0, `${this.plan?.fault.kind}: ${ids}`);
   }
@@ -74,6 +83,22 @@ export class ReportBuilder {
     const m: Mark = { ...e };
     this.marks.push(m);
     return this.entry(m);
+  }
+
+  addFaultEvent(e: FaultEvent): TimelineEntry {
+    const m: Mark = { ...e };
+    this.marks.push(m);
+    return this.entry(m);
+  }
+
+  setRollback(r: UnwindResult, recoverCommand: string): void {
+    this.rollback = r;
+    this.recoverCmd = recoverCommand;
+  }
+
+  markStopCondition(atMs: number): TimelineEntry {
+    this.stopFired = atMs;
+    return this.mark('stop-condition', atMs, `error rate above ${this.cfg.abortErrorRate} for ${this.cfg.abortAfterMs / 1000}s: rolled back at once`);
   }
 
   addSample(s: CapacitySnapshot): void {
@@ -125,7 +150,7 @@ export class ReportBuilder {
       capacitySamples: this.samples,
       baselineHealthy: this.baselineHealthy,
       firstFailureAtMs,
-      deadlineMs: this.t0 + this.cfg.recoveryTimeoutMs,
+      deadlineMs: this.deadlineMs ?? this.t0 + this.cfg.recoveryTimeoutMs,
       thresholds: { maxErrorRate: this.cfg.steadyErrorRate, maxP99Ms: this.cfg.steadyP99Ms, steadySeconds: Math.round(this.cfg.steadyMs / 1000), minCompletion: 0.99 },
     });
   }
@@ -136,7 +161,12 @@ export class ReportBuilder {
    * even if the probe never noticed anything.
    */
   recoveredSoFar(): boolean {
-    return this.marks.some((m) => m.event === 'capacity-lost') && this.recovery()?.recovered === true;
+    return this.marks.some((m) => m.event === 'capacity-lost') && this.recoveredNow();
+  }
+
+  /** Recovered under the definitions, whether or not capacity was ever seen lost. */
+  recoveredNow(): boolean {
+    return this.recovery()?.recovered === true;
   }
 
   finishObserved(summary: ProbeSummary, result: ObserveResult, interrupted: boolean): Report {
@@ -150,10 +180,22 @@ export class ReportBuilder {
     let verdict: Verdict = gates.every((g) => g.pass) ? 'pass' : 'fail';
     let exitCode: number = verdict === 'pass' ? ExitCode.Ok : ExitCode.GateFailed;
     let reason: string | undefined = verdict === 'pass' ? undefined : result.timedOut ? `not recovered within --recovery-timeout ${this.cfg.recoveryTimeoutMs / 1000}s` : 'a gate failed';
-    if (interrupted || result.interrupted) {
+    const undone = this.plan?.fault.kind === 'terminate-instances' ? 'nothing is left injected (terminated instances are replaced by Auto Scaling)' : 'everything injected was rolled back';
+    if (result.stopped) {
+      // A stop condition firing is a failed resilience check, not an operator's choice: exit 1.
+      verdict = 'aborted';
+      exitCode = ExitCode.GateFailed;
+      reason = `stop condition: error rate above ${this.cfg.abortErrorRate} for ${this.cfg.abortAfterMs / 1000}s; ${undone}`;
+      gates.push({ name: 'stop condition', threshold: `error rate <= ${this.cfg.abortErrorRate} (${this.cfg.abortAfterMs / 1000}s)`, actual: 'fired', pass: false });
+    } else if (interrupted || result.interrupted) {
       verdict = 'aborted';
       exitCode = ExitCode.Interrupted;
-      reason = 'interrupted by the operator; nothing is left injected (terminated instances are replaced by Auto Scaling)';
+      reason = `interrupted by the operator; ${undone}`;
+    }
+    if (this.rollback?.status === 'incomplete') {
+      verdict = 'error';
+      exitCode = ExitCode.RollbackIncomplete;
+      reason = `rollback incomplete, the fault may still be in place: ${this.rollback.remaining.join('; ')}. Run: ${this.recoverCmd}`;
     }
     return this.assemble({ verdict, exitCode, ...(reason ? { reason } : {}) }, summary, rec, gates);
   }
@@ -227,6 +269,22 @@ export class ReportBuilder {
       capacity: { baselineHealthy: this.baselineHealthy, desired: this.desired, samples: this.samples.map((s) => ({ ...s, atMs: s.atMs - base })) },
       gates,
       settings: { ...this.cfg, headers: Object.keys(this.cfg.headers) },
+      ...(this.plan ? { rollback: this.rollbackSection() } : {}),
+      ...(this.plan?.fault.blackhole ? { blackhole: buildBlackholeReport(this.plan, this.marks, this.rollback, base)! } : {}),
+      ...(this.stopFired !== null
+        ? { stopCondition: { name: 'error rate', threshold: `> ${this.cfg.abortErrorRate} for ${this.cfg.abortAfterMs / 1000}s`, firedAtMs: this.stopFired - base, detail: 'rolled back at once' } }
+        : {}),
+    };
+  }
+
+  private rollbackSection(): NonNullable<Report['rollback']> {
+    const r = this.rollback;
+    if (!r) return { status: 'not-needed', remaining: [] };
+    return {
+      status: r.status,
+      remaining: r.remaining,
+      ...(r.status === 'incomplete' ? { recoverCommand: this.recoverCmd } : {}),
+      ...(r.status !== 'not-needed' ? { at: new Date(r.atMs).toISOString() } : {}),
     };
   }
 

@@ -1,14 +1,17 @@
 /**
  * The experiment, phase by phase: discover → steady capacity → plan → confirm (or dry run) → baseline probe
- * window → journal → inject → observe → recovery → report. Nothing mutates AWS before the plan is confirmed
- * and the baseline is steady; every refusal ends with a report saying why and nothing injected.
+ * window → journal → inject → hold (faults that are undone) → rollback → observe → recovery → report.
+ * Nothing mutates AWS before the plan is confirmed and the baseline is steady; every refusal ends with a
+ * report saying why and nothing injected. Once a fault registered its rollback, the rollback runs on every
+ * exit path: the end of the hold, the stop condition, an interrupt, and any error.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AwsClients } from '../aws/clients.js';
-import { checkTerminatePermission, type PermissionCheck } from '../aws/ec2.js';
+import type { PermissionCheck } from '../aws/ec2.js';
 import { ChaosError, ExitCode, refused } from '../core/errors.js';
 import type { Rng } from '../core/random.js';
+import { crashPoint } from '../faults/crash-point.js';
 import { faultFor } from '../faults/index.js';
 import { snapshotCapacity, type CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { SecondSummary } from '../observe/buckets.js';
@@ -16,15 +19,18 @@ import { LoadProbe } from '../observe/load-probe.js';
 import type { RunConfig } from './config.js';
 import { discover, type Discovery } from './discover.js';
 import { Journal } from './journal.js';
-import { observe } from './observe.js';
+import { ObserveSession, type UntilReason } from './observe.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
 import { ReportBuilder } from './report-builder.js';
+import { RollbackStack } from './rollbacks.js';
 import type { Plan, Report, TimelineEntry } from './types.js';
 
 export type RunEvent =
   | { type: 'phase'; phase: string }
   | { type: 'plan'; plan: Plan }
   | { type: 'timeline'; entry: TimelineEntry }
+  /** What is injected right now, in words; empty once everything is rolled back. */
+  | { type: 'damage'; experimentId: string; items: string[] }
   | { type: 'second'; second: SecondSummary; capacity: CapacitySnapshot | undefined };
 
 export interface RunDeps {
@@ -70,13 +76,13 @@ export async function runExperiment(cfg: RunConfig, deps: RunDeps): Promise<RunO
         hint: 'wait for the group to be fully InService and healthy, then run again',
       });
     }
-    const plan = buildPlan(id, d, snap, cfg, deps.rng);
+    const plan = await buildPlan({ experimentId: id, d, snap, cfg, rng: deps.rng, clients: deps.clients, now: deps.now });
     rb.setPlan(plan);
     deps.emit({ type: 'plan', plan });
     if (cfg.dryRun) {
-      const perm = await checkTerminatePermission(deps.clients.ec2, plan.fault.targets.map((t) => t.instanceId));
-      const exitCode = perm.allowed ? ExitCode.Ok : ExitCode.AwsError;
-      return { exitCode, plan, permissions: [perm] };
+      const permissions = await faultFor(plan.fault.kind).checkPermissions(plan, deps.clients);
+      const exitCode = permissions.every((p) => p.allowed) ? ExitCode.Ok : ExitCode.AwsError;
+      return { exitCode, plan, permissions };
     }
     if (!cfg.yes && !(await deps.confirm(plan))) {
       throw refused('not confirmed; nothing was changed', { phase: 'confirm', hint: 'pass --yes to run without a prompt (required when stdin is not a TTY)' });
@@ -98,7 +104,9 @@ async function execute(cfg: RunConfig, deps: RunDeps, d: Discovery, plan: Plan, 
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   deps.signal.addEventListener('abort', onAbort, { once: true });
-  // Bounded by construction: the probe can never outlive baseline + recovery timeout + a margin.
+  const fault = faultFor(plan.fault.kind);
+  const holdMs = fault.holdMs(plan);
+  // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
   const probe = new LoadProbe({
     url: d.url,
     rate: cfg.rate,
@@ -106,47 +114,121 @@ async function execute(cfg: RunConfig, deps: RunDeps, d: Discovery, plan: Plan, 
     method: cfg.method,
     headers: cfg.headers,
     ...(cfg.expectStatus ? { expectStatus: cfg.expectStatus } : {}),
-    durationMs: cfg.baselineMs + cfg.recoveryTimeoutMs + cfg.steadyMs + 30_000,
+    durationMs: cfg.baselineMs + holdMs + cfg.recoveryTimeoutMs + cfg.steadyMs + 30_000,
     signal: stop.signal,
   });
   const probeDone = probe.run();
+  const rollbacks = new RollbackStack(deps.now);
+  let session: ObserveSession | undefined;
+  let unwound = false;
+  const unwind = async () => {
+    unwound = true;
+    deps.emit({ type: 'phase', phase: 'rollback' });
+    const r = await rollbacks.unwind();
+    if (r.status !== 'not-needed') {
+      deps.emit({ type: 'timeline', entry: rb.mark(r.status === 'complete' ? 'rollback-complete' : 'rollback-incomplete', r.atMs, r.remaining.join('; ') || 'every subnet verified back on its original NACL') });
+    }
+    rb.setRollback(r, recoverCommand(cfg, plan.experimentId));
+    if (r.status === 'complete') deps.emit({ type: 'damage', experimentId: plan.experimentId, items: [] });
+    return r;
+  };
   try {
     deps.emit({ type: 'phase', phase: 'baseline' });
     rb.mark('baseline-started', deps.now(), `probing ${d.url} at ${cfg.rate} req/s`);
     const baseline = await rb.collectBaseline(probe, cfg, stop.signal);
-    if (deps.signal.aborted) return await finishInterrupted(rb, journal, probe, probeDone, 'interrupted during the baseline; nothing was injected');
+    if (deps.signal.aborted) return await finishInterrupted(rb, journal, probeDone, 'interrupted during the baseline; nothing was injected');
     if (!baseline.pass) {
       throw refused(`baseline not steady: ${baseline.detail}`, { phase: 'steady-state', hint: 'fix the service or loosen --steady-error-rate / --steady-p99' });
     }
-    // Re-check right before acting: the plan's instances must still be InService and healthy.
+    // Re-check right before acting: the plan must still hold (instances InService, the floor kept).
     const fresh = await snapshotCapacity(deps.clients, { asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, now: deps.now });
-    const gone = plan.fault.targets.filter((t) => fresh.instances.get(t.instanceId)?.lifecycleState !== 'InService');
-    if (gone.length) throw refused(`the group changed since planning: ${gone.map((t) => t.instanceId).join(', ')} no longer InService`, { phase: 'inject' });
+    await fault.recheck(plan, fresh, deps.clients);
 
     deps.emit({ type: 'phase', phase: 'inject' });
-    const fault = faultFor(plan.fault.kind);
-    const injection = await fault.inject(plan, { clients: deps.clients, journal, now: deps.now });
+    session = new ObserveSession(cfg, deps, d, probe, fresh, rb, stop.signal);
+    const injection = await fault.inject(plan, {
+      clients: deps.clients,
+      journal,
+      now: deps.now,
+      registerRollback: (r) => rollbacks.register(r),
+      record: (e) => deps.emit({ type: 'timeline', entry: rb.addFaultEvent(e) }),
+      setDamage: (items) => deps.emit({ type: 'damage', experimentId: plan.experimentId, items }),
+    });
     probe.markFrom(injection.t0);
-    rb.setInjected(injection.t0);
-    deps.emit({ type: 'phase', phase: 'observe' });
-    const result = await observe({ cfg, deps, d, probe, baseline: fresh, t0: injection.t0, rb, stop: stop.signal });
+    rb.setInjected(injection.t0, holdMs);
+    session.start();
+    let reason: UntilReason = 'done';
+    if (holdMs > 0) {
+      deps.emit({ type: 'phase', phase: 'hold' });
+      if (process.env.CHAOS_EC2_TEST_CRASH_AT === 'hold') setTimeout(() => crashPoint('hold'), holdMs / 2).unref();
+      reason = await session.until({ deadline: injection.t0 + holdMs });
+      rb.mark('hold-ended', deps.now(), reason === 'deadline' ? `held for ${holdMs / 1000}s` : reason);
+      await unwind();
+    }
+    // With the rollback incomplete the fault is still in place: waiting for recovery would only delay exit 4.
+    const stillInjected = rollbacks.last?.status === 'incomplete';
+    if (reason !== 'interrupted' && reason !== 'stop-condition' && !stillInjected) {
+      deps.emit({ type: 'phase', phase: 'observe' });
+      const restoredAt = deps.now();
+      const s = session;
+      reason = await session.until({
+        deadline: injection.t0 + holdMs + cfg.recoveryTimeoutMs,
+        // After a hold, recovery also needs a full-capacity poll taken after the restore.
+        done: () => (holdMs > 0 ? rb.recoveredNow() && capacityFull(s.latest, fresh.healthy, restoredAt) : rb.recoveredSoFar()),
+      });
+      if (reason === 'deadline') {
+        deps.emit({ type: 'timeline', entry: rb.mark('recovery-timeout', deps.now(), `not recovered ${cfg.recoveryTimeoutMs / 1000}s after the ${holdMs ? 'restore' : 'fault'}`) });
+      }
+    }
+    if (reason === 'stop-condition') {
+      deps.emit({ type: 'timeline', entry: rb.markStopCondition(session.stopFiredAt!) });
+    }
+    if (!unwound) await unwind();
+    session.close();
     stop.abort();
     const summary = await probeDone;
-    await journal.record({ type: 'end', recovered: result.recovered });
+    const result = { recovered: reason === 'done', timedOut: reason === 'deadline', interrupted: reason === 'interrupted' || deps.signal.aborted, stopped: reason === 'stop-condition', polls: session.polls };
+    await journal.record({ type: 'end', recovered: result.recovered, rollback: rollbacks.last?.status ?? 'not-needed' });
     const report = rb.finishObserved(summary, result, deps.signal.aborted);
     return { exitCode: report.exitCode, report, plan };
   } catch (err) {
+    session?.close();
     stop.abort();
     await probeDone.catch(() => undefined);
-    throw err;
+    if (rollbacks.registered === 0 && !unwound) throw err;
+    // Something was (or may have been) injected: undo it, then report the error with what remains.
+    const r = await unwind();
+    await journal.record({ type: 'end', error: (err as Error)?.message, rollback: r.status });
+    const code = r.status === 'incomplete' ? ExitCode.RollbackIncomplete : err instanceof ChaosError ? err.exitCode : ExitCode.GateFailed;
+    const undone = r.status === 'incomplete' ? `; rollback INCOMPLETE: ${r.remaining.join('; ')}` : '; everything injected was rolled back';
+    const report = rb.finish({ verdict: 'error', exitCode: code, reason: `${(err as Error)?.message ?? String(err)}${undone}` });
+    return { exitCode: code, report, plan };
   } finally {
+    session?.close();
     deps.signal.removeEventListener('abort', onAbort);
     await journal.close();
   }
 }
 
-async function finishInterrupted(rb: ReportBuilder, journal: Journal, probe: LoadProbe, done: Promise<unknown>, reason: string): Promise<RunOutcome> {
-  void probe;
+/** Capacity is back: a poll taken after `sinceMs` shows InService == desired and every baseline target healthy. */
+function capacityFull(s: CapacitySnapshot | undefined, baselineHealthy: number, sinceMs: number): boolean {
+  return s !== undefined && s.atMs >= sinceMs && s.inService === s.desired && s.healthy >= baselineHealthy;
+}
+
+/** The exact command that finishes an incomplete rollback, with the flags that reach the same account. */
+export function recoverCommand(cfg: Pick<RunConfig, 'region' | 'profile' | 'endpoint' | 'reportDir'>, experimentId: string): string {
+  const q = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  return [
+    'chaos-ec2 recover',
+    `--experiment-id ${q(experimentId)}`,
+    ...(cfg.region ? [`--region ${q(cfg.region)}`] : []),
+    ...(cfg.profile ? [`--profile ${q(cfg.profile)}`] : []),
+    ...(cfg.endpoint ? [`--endpoint-url ${q(cfg.endpoint)}`] : []),
+    '--yes',
+  ].join(' ');
+}
+
+async function finishInterrupted(rb: ReportBuilder, journal: Journal, done: Promise<unknown>, reason: string): Promise<RunOutcome> {
   await done.catch(() => undefined);
   await journal.record({ type: 'end', interrupted: true });
   const report = rb.finish({ verdict: 'aborted', exitCode: ExitCode.Interrupted, reason });

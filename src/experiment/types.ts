@@ -27,6 +27,8 @@ export interface Plan {
     /** The selection rule as given: { count } or { percent }, with the optional AZ filter. */
     selection: { count?: number; percent?: number; az?: string };
     targets: FaultTarget[];
+    /** blackhole-az only: the AZ, its subnets and their NACLs as found at planning time. */
+    blackhole?: BlackholePlan;
   };
   seed: string;
   /** Capacity before: desired, InService, healthy targets (overall and per AZ). */
@@ -35,6 +37,71 @@ export interface Plan {
   after: { healthy: number; healthyByAz: Record<string, number>; floor: number; perAzFloor: number };
   /** Human-readable steps, in order. */
   steps: string[];
+}
+
+export interface BlackholeSubnet {
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  /** Whose subnet it is: the group's instances, or the load balancer's node (--include-lb-subnets). */
+  role: 'instances' | 'load-balancer';
+  /** The NACL the subnet is on before the fault: what it is restored to. */
+  originalNaclId: string;
+}
+
+export interface BlackholePlan {
+  az: string;
+  /** 'flag' when --az chose it, 'random' when picked with the seed. */
+  azChosenBy: 'flag' | 'random';
+  durationMs: number;
+  /** Added to now + duration for the chaos-ec2:expires-at tag (the recovery timeout). */
+  expiryMarginMs: number;
+  subnets: BlackholeSubnet[];
+  vpcs: string[];
+}
+
+/** One ReplaceNetworkAclAssociation, as made (inject) or undone (restore). */
+export interface AssociationChange {
+  subnetId: string;
+  purpose: 'inject' | 'restore';
+  fromNaclId: string;
+  toNaclId: string;
+  associationId: string;
+  newAssociationId: string;
+  at: string;
+}
+
+/** A fresh describe after the restore: is the subnet back on its original NACL? */
+export interface RestoreCheck {
+  subnetId: string;
+  expectedNaclId: string;
+  actualNaclId: string | null;
+  ok: boolean;
+}
+
+export interface RollbackSection {
+  status: 'not-needed' | 'complete' | 'incomplete';
+  /** What may still be injected (empty unless incomplete). */
+  remaining: string[];
+  /** The exact command that finishes the job (present when incomplete). */
+  recoverCommand?: string;
+  at?: string;
+}
+
+export interface BlackholeReport {
+  az: string;
+  azChosenBy: 'flag' | 'random';
+  durationMs: number;
+  subnets: BlackholeSubnet[];
+  chaosNacls: { vpcId: string; networkAclId: string }[];
+  associationChanges: AssociationChange[];
+  restoreVerification: { verified: boolean; checks: RestoreCheck[] } | null;
+  /** What Auto Scaling did meanwhile: instances it lost/replaced, and where the replacements went. */
+  asgReaction: {
+    instancesLost: { instanceId: string; availabilityZone: string; atMs: number }[];
+    replacements: { instanceId: string; availabilityZone: string; atMs: number }[];
+    replacementsIntoDarkAz: number;
+  };
 }
 
 /** One entry of the report's timeline. `atMs` is ms since t0 (negative before the fault). */
@@ -133,4 +200,10 @@ export interface Report {
   capacity: { baselineHealthy: number; desired: number; samples: CapacitySample[] };
   gates: Gate[];
   settings: Record<string, unknown>;
+  /** Whether anything injected was undone, and if not, what remains and how to finish it. */
+  rollback?: RollbackSection;
+  /** blackhole-az only. */
+  blackhole?: BlackholeReport;
+  /** Set when a stop condition (--abort-error-rate/--abort-after) ended the run early. */
+  stopCondition?: { name: string; threshold: string; firedAtMs: number; detail: string };
 }

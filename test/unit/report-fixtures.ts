@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { SCHEMA_VERSION, type Report } from '../../src/experiment/types.js';
 
-type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'nullable-object' | 'optional-string';
+type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'nullable-object' | 'optional-string' | 'optional-object';
 const REPORT_KEYS: Record<keyof Report, Kind> = {
   schemaVersion: 'number',
   id: 'string',
@@ -29,6 +29,9 @@ const REPORT_KEYS: Record<keyof Report, Kind> = {
   capacity: 'object',
   gates: 'array',
   settings: 'object',
+  rollback: 'optional-object',
+  blackhole: 'optional-object',
+  stopCondition: 'optional-object',
 };
 
 function kindOf(v: unknown): string {
@@ -45,6 +48,7 @@ export function asReport(data: unknown): Report {
     const k = kindOf(r[key]);
     if (kind === 'nullable-object') expect(['object', 'null'], key).toContain(k);
     else if (kind === 'optional-string') expect(['string', 'undefined'], key).toContain(k);
+    else if (kind === 'optional-object') expect(['object', 'undefined'], key).toContain(k);
     else expect(k, key).toBe(kind);
   }
   const report = r as unknown as Report;

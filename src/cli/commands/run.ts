@@ -9,7 +9,7 @@ import { createRng } from '../../core/random.js';
 import { onInterrupt } from '../../core/signals.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { renderPlan } from '../../experiment/plan.js';
-import { runExperiment, type RunEvent } from '../../experiment/runner.js';
+import { recoverCommand, runExperiment, type RunEvent } from '../../experiment/runner.js';
 import type { Plan } from '../../experiment/types.js';
 import { writeJsonReport } from '../../report/json.js';
 import { createProgress } from '../../report/progress.js';
@@ -44,16 +44,31 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
   let planned: Plan | undefined;
   let injected: Plan | undefined;
   let live = { phase: 'discover', rate: 0, errorRate: 0, p99: null as number | null, healthy: 0, desired: 0, inService: 0, elapsedMs: 0 };
-  const interrupt = onInterrupt(() =>
-    injected
-      ? `Experiment ${injected.experimentId}: terminated instances cannot be un-terminated; Auto Scaling replaces them. Nothing else was injected.`
-      : 'Nothing was injected.',
-  );
+  let damage: { experimentId: string; items: string[] } | undefined;
+  const interrupt = onInterrupt(() => {
+    if (damage && damage.items.length) {
+      return {
+        injected: true,
+        message: [
+          `Experiment ${damage.experimentId} may still be injected:`,
+          ...damage.items.map((i) => `  ${i}`),
+          'Undo it with:',
+          `  ${recoverCommand(cfg, damage.experimentId)}`,
+        ].join('\n'),
+      };
+    }
+    if (injected?.fault.kind === 'terminate-instances') {
+      return { injected: false, message: `Experiment ${injected.experimentId}: terminated instances cannot be un-terminated; Auto Scaling replaces them. Nothing else was injected.` };
+    }
+    return { injected: false, message: injected ? `Experiment ${injected.experimentId}: nothing is injected.` : 'Nothing was injected.' };
+  });
   const emit = (e: RunEvent) => {
     if (e.type === 'plan') {
       planned = e.plan;
       progress.stop();
       human.write(`${renderPlan(e.plan, clients.endpoint)}\n\n`);
+    } else if (e.type === 'damage') {
+      damage = { experimentId: e.experimentId, items: e.items };
     } else if (e.type === 'phase') {
       if (e.phase === 'inject') injected = planned;
       live = { ...live, phase: e.phase };
@@ -103,6 +118,12 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
       if (cfg.json) io.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
       human.write(`${renderSummary(outcome.report, { color, width: Math.min(human.columns ?? 100, 120) })}\n`);
       human.write(`report: ${path}\n`);
+      const rb = outcome.report.rollback;
+      if (rb?.status === 'incomplete') {
+        io.stderr.write(`\nROLLBACK INCOMPLETE — still injected:\n${rb.remaining.map((r) => `  ${r}`).join('\n')}\nfinish it with:\n  ${rb.recoverCommand}\n`);
+      } else if (rb?.status === 'complete') {
+        human.write('rollback: complete — every subnet verified back on its original NACL, chaos NACL deleted\n');
+      }
     }
     return outcome.exitCode;
   } finally {

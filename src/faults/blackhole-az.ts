@@ -1,0 +1,180 @@
+/**
+ * blackhole-az: cuts an Availability Zone off the network the way AWS FIS's disrupt-connectivity does — per
+ * VPC one custom NACL with no allow rules (a fresh custom NACL denies everything, both directions), and each
+ * target subnet's association swapped to it for the hold, then swapped back.
+ *
+ * Safety invariants, in order of the calls:
+ * 1. the undo record exists before any association changes: the chaos NACL is created WITH its tags
+ *    (TagSpecifications: experiment id, expires-at, and chaos-ec2:restore:<subnet>=<original NACL> for every
+ *    target subnet), and the journal is fsynced before every mutation;
+ * 2. the rollback is registered BEFORE the first create, and finds its NACLs by the experiment-id tag, so even
+ *    a create whose answer was lost is undone;
+ * 3. each subnet's association is read fresh right before its swap; if the subnet is no longer on the NACL
+ *    seen at planning time, the run stops (and rolls back) instead of recording a wrong "original".
+ */
+import { CreateNetworkAclCommand, ReplaceNetworkAclAssociationCommand } from '@aws-sdk/client-ec2';
+import { checkDryRun } from '../aws/ec2.js';
+import { describeLoadBalancers } from '../aws/elbv2.js';
+import { TAG_EXPERIMENT, TAG_EXPIRES, TAG_RESTORE_PREFIX, createTaggedNacl, currentAssociations, describeNacls, describeSubnets, replaceAssociation } from '../aws/nacl.js';
+import { refused } from '../core/errors.js';
+import { checkAzFloor, pickAz, resolveFloor } from '../experiment/safety.js';
+import type { BlackholeSubnet, FaultTarget } from '../experiment/types.js';
+import { crashPoint } from './crash-point.js';
+import { findChaosNacls, restoreChaosNacls } from './nacl-restore.js';
+import type { Fault } from './types.js';
+
+/** AWS allows 50 tags per resource; three are ours (Name, experiment id, expires-at), the rest restore records. */
+export const MAX_SUBNETS_PER_VPC = 47;
+
+export const blackholeAzFault: Fault = {
+  kind: 'blackhole-az',
+
+  async plan({ d, snap, cfg, rng, clients, experimentId }) {
+    const groupSubnets = await describeSubnets(clients.ec2, d.group.subnetIds, 'plan');
+    const { az, chosenBy } = pickAz(groupSubnets.map((s) => s.availabilityZone), cfg.az, rng);
+    const floor = resolveFloor(snap.desired, cfg.minHealthy, cfg.minHealthyPerAz);
+    const after = checkAzFloor(snap.healthyByAz, az, floor);
+    const chosen: Omit<BlackholeSubnet, 'originalNaclId'>[] = groupSubnets
+      .filter((s) => s.availabilityZone === az)
+      .map((s) => ({ ...s, role: 'instances' as const }));
+    if (cfg.includeLbSubnets) {
+      const lbs = await describeLoadBalancers(clients.elb, d.loadBalancers.map((l) => l.arn), 'plan');
+      const ids = lbs.flatMap((l) => (l.AvailabilityZones ?? []).filter((z) => z.ZoneName === az && z.SubnetId).map((z) => z.SubnetId!));
+      const fresh = [...new Set(ids)].filter((id) => !chosen.some((c) => c.subnetId === id));
+      for (const s of await describeSubnets(clients.ec2, fresh, 'plan')) chosen.push({ ...s, role: 'load-balancer' });
+    }
+    const assoc = await currentAssociations(clients.ec2, chosen.map((s) => s.subnetId), 'plan');
+    const originals = [...new Set([...assoc.values()].map((a) => a.networkAclId))];
+    const originalTags = new Map((await describeNacls(clients.ec2, [{ Name: 'network-acl-id', Values: originals }], 'plan')).map((n) => [n.networkAclId, n.tags]));
+    const subnets: BlackholeSubnet[] = chosen.map((s) => {
+      const a = assoc.get(s.subnetId);
+      if (!a) throw refused(`subnet ${s.subnetId} has no network ACL association`, { phase: 'plan', target: s.subnetId });
+      const owner = originalTags.get(a.networkAclId)?.[TAG_EXPERIMENT];
+      if (owner) {
+        // Blackholing a subnet that is already on a chaos NACL would record the chaos NACL as "original".
+        throw refused(`subnet ${s.subnetId} is already blackholed by experiment ${owner} (NACL ${a.networkAclId})`, {
+          phase: 'plan',
+          target: s.subnetId,
+          hint: `run: chaos-ec2 recover --experiment-id ${owner} --yes`,
+        });
+      }
+      return { ...s, originalNaclId: a.networkAclId };
+    });
+    const vpcs = [...new Set(subnets.map((s) => s.vpcId))].sort();
+    for (const vpc of vpcs) {
+      const n = subnets.filter((s) => s.vpcId === vpc).length;
+      if (n > MAX_SUBNETS_PER_VPC) throw refused(`${n} subnets in ${vpc}: more than the ${MAX_SUBNETS_PER_VPC} a chaos NACL can carry restore tags for`, { phase: 'plan' });
+    }
+    const targets: FaultTarget[] = [...snap.instances.values()]
+      .filter((i) => i.availabilityZone === az && i.lifecycleState === 'InService')
+      .map((i) => ({ instanceId: i.instanceId, availabilityZone: az }))
+      .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    const list = subnets.map((s) => `${s.subnetId} (${s.role}, now on ${s.originalNaclId})`).join(', ');
+    return {
+      fault: {
+        kind: 'blackhole-az',
+        selection: { az },
+        targets,
+        blackhole: { az, azChosenBy: chosenBy, durationMs: cfg.durationMs, expiryMarginMs: cfg.recoveryTimeoutMs, subnets, vpcs },
+      },
+      after: { healthy: after.healthy, healthyByAz: after.healthyByAz, floor: floor.minHealthy, perAzFloor: floor.minHealthyPerAz },
+      steps: [
+        `create a deny-all network ACL in ${vpcs.join(', ')}, tagged ${TAG_EXPERIMENT}=${experimentId}, ${TAG_EXPIRES}, and ${TAG_RESTORE_PREFIX}<subnet>=<original NACL> for each subnet`,
+        `cut off ${az} (${chosenBy === 'random' ? 'picked with the seed' : '--az'}): associate ${list} with it`,
+        `hold for ${cfg.durationMs / 1000}s while probing (abort early if the stop condition fires)`,
+        'restore every subnet to its original NACL, verify with a fresh describe, delete the chaos NACL',
+      ],
+    };
+  },
+
+  async checkPermissions(plan, clients) {
+    const bh = plan.fault.blackhole!;
+    const first = bh.subnets[0];
+    const checks = [];
+    for (const vpc of bh.vpcs) checks.push(await checkDryRun('CreateNetworkAcl', () => clients.ec2.send(new CreateNetworkAclCommand({ VpcId: vpc, DryRun: true }))));
+    if (first) {
+      const cur = (await currentAssociations(clients.ec2, [first.subnetId], 'plan')).get(first.subnetId);
+      // Swapping a subnet to the NACL it is already on is a harmless probe of the permission.
+      if (cur) {
+        checks.push(
+          await checkDryRun('ReplaceNetworkAclAssociation', () =>
+            clients.ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: cur.associationId, NetworkAclId: cur.networkAclId, DryRun: true })),
+          ),
+        );
+      }
+    }
+    return checks;
+  },
+
+  async recheck(plan, fresh) {
+    const bh = plan.fault.blackhole!;
+    checkAzFloor(fresh.healthyByAz, bh.az, { minHealthy: plan.after.floor, minHealthyPerAz: plan.after.perAzFloor });
+  },
+
+  holdMs: (plan) => plan.fault.blackhole?.durationMs ?? 0,
+
+  async inject(plan, ctx) {
+    const bh = plan.fault.blackhole!;
+    const { ec2 } = ctx.clients;
+    const id = plan.experimentId;
+    const expiresAt = new Date(ctx.now() + bh.durationMs + bh.expiryMarginMs).toISOString();
+    const chaos = new Map<string, string>();
+    const moved: BlackholeSubnet[] = [];
+    const damage = () =>
+      ctx.setDamage([
+        ...[...chaos].map(([vpc, acl]) => `chaos NACL ${acl} in ${vpc}`),
+        ...moved.map((s) => `${s.subnetId} (${s.availabilityZone}, ${s.role}) on ${chaos.get(s.vpcId)}; original NACL ${s.originalNaclId}`),
+      ]);
+    ctx.registerRollback({
+      description: `restore ${bh.subnets.map((s) => s.subnetId).join(', ')} to their original NACLs and delete the chaos NACL(s) of ${id}`,
+      async run() {
+        const nacls = await findChaosNacls(ec2, 'rollback', id);
+        const result = await restoreChaosNacls(ec2, nacls, {
+          phase: 'rollback',
+          now: ctx.now,
+          beforeMutation: (action, detail) => ctx.journal.record({ type: 'rollback-intent', action, ...detail }),
+          onChange: (c) => ctx.record({ atMs: Date.parse(c.at), event: 'association-restored', subnetId: c.subnetId, detail: `${c.subnetId}: ${c.fromNaclId} → ${c.toNaclId}` }),
+        });
+        await ctx.journal.record({ type: result.complete ? 'rollback-done' : 'rollback-failed', remaining: result.remaining });
+        return result;
+      },
+    });
+
+    for (const vpc of bh.vpcs) {
+      const tags: Record<string, string> = { Name: `chaos-ec2-blackhole-${bh.az}`, [TAG_EXPERIMENT]: id, [TAG_EXPIRES]: expiresAt };
+      for (const s of bh.subnets.filter((x) => x.vpcId === vpc)) tags[`${TAG_RESTORE_PREFIX}${s.subnetId}`] = s.originalNaclId;
+      await ctx.journal.record({ type: 'intent', action: 'ec2:CreateNetworkAcl', vpcId: vpc, tags });
+      const acl = await createTaggedNacl(ec2, vpc, tags, 'inject');
+      chaos.set(vpc, acl);
+      await ctx.journal.record({ type: 'done', action: 'ec2:CreateNetworkAcl', vpcId: vpc, networkAclId: acl });
+      ctx.record({ atMs: ctx.now(), event: 'nacl-created', networkAclId: acl, detail: `chaos NACL ${acl} in ${vpc}, expires ${expiresAt}` });
+      damage();
+      crashPoint('after-create');
+    }
+
+    for (const s of bh.subnets) {
+      const cur = (await currentAssociations(ec2, [s.subnetId], 'inject')).get(s.subnetId);
+      if (!cur || cur.networkAclId !== s.originalNaclId) {
+        throw refused(`subnet ${s.subnetId} moved from ${s.originalNaclId} to ${cur?.networkAclId ?? 'nothing'} since planning; stopping`, { phase: 'inject', target: s.subnetId });
+      }
+      const to = chaos.get(s.vpcId)!;
+      await ctx.journal.record({ type: 'intent', action: 'ec2:ReplaceNetworkAclAssociation', subnetId: s.subnetId, associationId: cur.associationId, from: cur.networkAclId, to });
+      const newAssociationId = await replaceAssociation(ec2, cur.associationId, to, s.subnetId, 'inject');
+      const at = ctx.now();
+      moved.push(s);
+      await ctx.journal.record({ type: 'done', action: 'ec2:ReplaceNetworkAclAssociation', subnetId: s.subnetId, newAssociationId });
+      ctx.record({
+        atMs: at,
+        event: 'association-replaced',
+        subnetId: s.subnetId,
+        availabilityZone: s.availabilityZone,
+        change: { subnetId: s.subnetId, purpose: 'inject', fromNaclId: cur.networkAclId, toNaclId: to, associationId: cur.associationId, newAssociationId, at: new Date(at).toISOString() },
+        detail: `${s.subnetId} (${s.role}): ${cur.networkAclId} → ${to}`,
+      });
+      damage();
+      if (moved.length === 1) crashPoint('after-first-replace');
+    }
+    crashPoint('after-all-replaced');
+    return { t0: ctx.now() };
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * Shared by the blackhole/recover e2e tests: a snapshot of every subnet's NACL association (the thing that
+ * must be identical before and after), the chaos NACLs left, and the run arguments.
+ */
+import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
+import { runCli, sandboxEnv, type CliOptions } from '../helpers/cli.js';
+
+/** subnet id → NACL id, for every subnet (association ids are excluded: they change on every swap). */
+export async function associations(ec2: EC2Client): Promise<Record<string, string>> {
+  const out = await ec2.send(new DescribeNetworkAclsCommand({}));
+  const map: Record<string, string> = {};
+  for (const acl of out.NetworkAcls ?? []) for (const a of acl.Associations ?? []) map[a.SubnetId!] = acl.NetworkAclId!;
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** NACLs carrying the chaos-ec2 experiment tag. */
+export async function chaosNacls(ec2: EC2Client): Promise<{ id: string; experimentId: string }[]> {
+  const out = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'tag-key', Values: ['chaos-ec2:experiment-id'] }] }));
+  return (out.NetworkAcls ?? []).map((a) => ({ id: a.NetworkAclId!, experimentId: a.Tags?.find((t) => t.Key === 'chaos-ec2:experiment-id')?.Value ?? '' }));
+}
+
+export function blackholeArgs(reportDir: string, ...extra: string[]): string[] {
+  return [
+    'run',
+    '--asg',
+    'demo-asg',
+    '--fault',
+    'blackhole-az',
+    '--baseline',
+    '1s',
+    '--rate',
+    '40',
+    '--timeout',
+    '1s',
+    '--poll',
+    '250ms',
+    '--steady',
+    '2s',
+    '--recovery-timeout',
+    '30s',
+    '--report-dir',
+    reportDir,
+    ...extra,
+  ];
+}
+
+export function cliFor(emb: EmbeddedSandbox, extraEnv: Record<string, string | undefined> = {}) {
+  return (args: string[], opts: Omit<CliOptions, 'env'> = {}) => runCli(args, { timeoutMs: 90_000, ...opts, env: { ...sandboxEnv(emb.sandbox.endpoint), ...extraEnv } });
+}
+
+export async function setKnobs(emb: EmbeddedSandbox, body: unknown): Promise<void> {
+  const r = await fetch(`${emb.sandbox.endpoint}/_sandbox/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (r.status !== 200) throw new Error(`knobs: ${r.status} ${await r.text()}`);
+}
