@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+
+export function addIamPolicyCommand(program: Command): void {
+  program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policy (JSON) that the chosen faults need')
+    .option('--faults <list>', 'faults to allow: terminate-instances,blackhole-az (default: both)')
+    .option('--asg <name>', 'only allow terminating instances of this Auto Scaling group')
+    .action(async (flags: { faults?: string; asg?: string }) => {
+      const { iamPolicyCommand } = await import('./iam-policy.js');
+      process.exitCode = await iamPolicyCommand(flags);
+    });
+}

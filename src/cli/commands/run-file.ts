@@ -1,0 +1,117 @@
+/**
+ * `chaos-ec2 run -f FILE`: runs the file's experiments in order, each through the same path as `run`
+ * (runWithConfig), after validating ALL of them first (with the CLI overrides on top) — a typo in the last
+ * experiment must not surface after the first one has already terminated instances.
+ *
+ * Exit code (the worst one wins):
+ * - 4 (rollback incomplete) or 130 (interrupted) stops the file at once: nothing more is injected while
+ *   something may still be, or after the operator said stop. That code is returned.
+ * - Otherwise every experiment runs, and the result is the highest of the codes seen, which by the
+ *   table's order is also the most serious: 5 AWS error > 3 refused > 2 usage > 1 gate failed > 0.
+ *
+ * Gates and extra formats: until `run` applies gates and writes every format itself, each run's saved
+ * report is post-processed here (applyGates, then writeReports). Pass `runOne` to replace that step.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChaosError, ExitCode } from '../../core/errors.js';
+import { parseDuration } from '../../core/duration.js';
+import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
+import { loadExperimentFile } from '../../experiment/file.js';
+import { applyGates, parseGateOptions, type GateThresholds } from '../../experiment/gates.js';
+import { checkMinInterval } from '../../experiment/pacing.js';
+import { readJsonReport, REPORT_FILE } from '../../report/json.js';
+import { parseFormats, writeReports, type ReportFormat } from '../../report/write.js';
+import { runWithConfig, type RunIo } from './run.js';
+
+export interface RunFileOverrides extends RawRunOptions {
+  /** --format list (default json). */
+  format?: string;
+  /** --min-interval duration, checked for every ASG of the file before the first experiment. */
+  minInterval?: string;
+}
+
+export type RunOne = (cfg: RunConfig, gates: GateThresholds, formats: ReportFormat[], io: RunIo) => Promise<number>;
+
+const STOP_AT_ONCE: number[] = [ExitCode.RollbackIncomplete, ExitCode.Interrupted];
+
+/** The default: run, then gate and render the report the run wrote (the one folder that is new). */
+export const runAndPostProcess: RunOne = async (cfg, gates, formats, io) => {
+  const before = new Set(await listDirs(cfg.reportDir));
+  let code = await runWithConfig(cfg, io);
+  const fresh = (await listDirs(cfg.reportDir)).filter((d) => !before.has(d));
+  for (const id of fresh) {
+    let report;
+    try {
+      report = await readJsonReport(join(cfg.reportDir, id, REPORT_FILE));
+    } catch {
+      continue; // a journal folder, not a report
+    }
+    const gated = applyGates(report, gates);
+    if (gated.exitCode === ExitCode.GateFailed && code === ExitCode.Ok) code = ExitCode.GateFailed;
+    const paths = await writeReports(gated, cfg.reportDir, [...new Set<ReportFormat>(['json', ...formats])]);
+    for (const g of gated.gates.slice(report.gates.length)) (cfg.json ? io.stderr : io.stdout).write(`gate ${g.name}: ${g.pass ? 'PASS' : 'FAIL'}${g.detail ? ` (${g.detail})` : ''}\n`);
+    (cfg.json ? io.stderr : io.stdout).write(`${Object.entries(paths).map(([f, p]) => `${f}: ${p}`).join('\n')}\n`);
+  }
+  return code;
+};
+
+async function listDirs(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+export async function runExperimentFile(path: string, overrides: RunFileOverrides, io: RunIo, runOne: RunOne = runAndPostProcess): Promise<number> {
+  const file = await loadExperimentFile(path, process.env);
+  const { format, minInterval, ...flags } = overrides;
+  // CLI flags win over the file; unset ones (undefined) do not erase the file's values.
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as RawRunOptions;
+  const cliGates = parseGateOptions(Object.fromEntries(Object.entries(given).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])));
+  const formats = format ? parseFormats(format) : (['json'] as ReportFormat[]);
+  const errors: string[] = [...cliGates.errors];
+  const planned: { name: string; cfg: RunConfig; gates: GateThresholds }[] = [];
+  for (const e of file.experiments) {
+    try {
+      planned.push({ name: e.name, cfg: validateRunOptions({ ...e.raw, ...given }, process.env), gates: { ...e.gates, ...cliGates.thresholds } });
+    } catch (err) {
+      if (!(err instanceof ChaosError)) throw err;
+      errors.push(`${e.name} (line ${e.line}) with the command-line flags: ${err.message}`);
+    }
+  }
+  let minIntervalMs = 0;
+  if (minInterval !== undefined) {
+    try {
+      minIntervalMs = parseDuration(minInterval, '--min-interval');
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  if (errors.length) throw new ChaosError(ExitCode.Usage, `${path}: ${errors.join('\n  ')}`, { phase: 'config' });
+
+  // Pacing is judged once, before the first experiment: the file's own experiments run back to back.
+  for (const asg of new Set(planned.map((p) => p.cfg.asg))) {
+    await checkMinInterval(planned.find((p) => p.cfg.asg === asg)!.cfg.reportDir, asg, minIntervalMs);
+  }
+
+  let worst: number = ExitCode.Ok;
+  for (const [i, p] of planned.entries()) {
+    (p.cfg.json ? io.stderr : io.stdout).write(`\n▶ experiment ${i + 1}/${planned.length}: ${p.name}\n`);
+    let code: number;
+    try {
+      code = await runOne(p.cfg, p.gates, formats, io);
+    } catch (err) {
+      if (!(err instanceof ChaosError)) throw err;
+      io.stderr.write(`chaos-ec2: ${p.name}: ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`);
+      code = err.exitCode;
+    }
+    if (STOP_AT_ONCE.includes(code)) {
+      io.stderr.write(`stopping: ${p.name} ended with exit ${code}; ${planned.length - i - 1} experiment(s) not run\n`);
+      return code;
+    }
+    worst = Math.max(worst, code);
+  }
+  return worst;
+}
