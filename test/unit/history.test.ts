@@ -1,0 +1,81 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderHistory, trendOf, trends } from '../../src/cli/commands/history.js';
+import { checkMinInterval, readReportHistory } from '../../src/experiment/pacing.js';
+import type { Report } from '../../src/experiment/types.js';
+import { loadFixture } from './report-fixtures.js';
+
+const base = loadFixture('pass');
+/** A run on `asg` started `minutesAgo` before 2025-03-20T12:00Z, with the given service TTR. */
+const NOW = Date.parse('2025-03-20T12:00:00.000Z');
+function run(id: string, asg: string, minutesAgo: number, ttr: number | null, injected = true): Report {
+  const startedAt = new Date(NOW - minutesAgo * 60_000).toISOString();
+  return {
+    ...base,
+    id,
+    startedAt,
+    endedAt: startedAt,
+    target: { ...base.target, asg },
+    fault: injected ? { ...base.fault!, injectedAt: startedAt } : null,
+    recovery: { ...base.recovery!, serviceRecoveredMs: ttr, serviceRecovered: ttr !== null },
+  };
+}
+
+let dir = '';
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+async function reportDir(reports: Report[]): Promise<string> {
+  dir = await mkdtemp(join(tmpdir(), 'chaos-history-'));
+  for (const r of reports) {
+    await mkdir(join(dir, r.id), { recursive: true });
+    await writeFile(join(dir, r.id, 'report.json'), JSON.stringify(r));
+  }
+  return dir;
+}
+
+describe('history', () => {
+  it('reads every <dir>/*/report.json newest first; skips folders without a readable report', async () => {
+    const d = await reportDir([run('a', 'web', 300, 3000), run('b', 'web', 100, 4000), run('c', 'api', 200, 1000)]);
+    await mkdir(join(d, 'journal-only'));
+    await mkdir(join(d, 'old'));
+    await writeFile(join(d, 'old', 'report.json'), JSON.stringify({ ...base, schemaVersion: 0 }));
+    const h = await readReportHistory(d);
+    expect(h.reports.map((r) => r.id)).toEqual(['b', 'c', 'a']);
+    expect(h.skipped).toBe(2);
+    expect((await readReportHistory(join(d, 'missing'))).reports).toEqual([]);
+    const table = renderHistory(h.reports, h.skipped).split('\n');
+    expect(table[0]).toMatch(/^date \(UTC\)\s+target ASG\s+fault\s+verdict\s+service TTR\s+capacity TTR\s+id$/);
+    expect(table[2]).toMatch(/^2025-03-20 10:20\s+web\s+terminate-instances\s+pass \(0\)\s+4\.0s\s+47\.3s\s+b$/);
+  });
+
+  it('trend: last N median vs the N before, per ASG and fault', () => {
+    expect(trendOf([4000, 4000, 4000, 3000, 3000, 3000])).toBe('slower by 33% (median 3.0s → 4.0s)');
+    expect(trendOf([2000, 2100, 1900, 3000, 3100, 2900])).toBe('faster by 33% (median 3.0s → 2.0s)');
+    expect(trendOf([3050, 3000, 2950, 3000])).toBe('steady (median 3.0s)');
+    expect(trendOf([null, 3000, 3000, 3000])).toBe('worse: 1 of the last 2 did not recover');
+    expect(trendOf([3000])).toBe('not enough runs');
+    const t = trends([run('1', 'web', 1, 5000), run('2', 'web', 2, 5000), run('3', 'web', 3, 2500), run('4', 'web', 4, 2500), run('5', 'api', 5, 100)], 2);
+    expect(t.find((x) => x.asg === 'web')).toMatchObject({ runs: 4, service: 'slower by 100% (median 2.5s → 5.0s)' });
+    expect(t.find((x) => x.asg === 'api')).toMatchObject({ runs: 1, service: 'not enough runs' });
+  });
+});
+
+describe('checkMinInterval', () => {
+  it('refuses (exit 3) when the last run that injected into the ASG started too recently', async () => {
+    const d = await reportDir([run('recent', 'web', 30, 3000), run('other', 'api', 1, 3000), run('dry', 'web', 1, null, false)]);
+    const err = await checkMinInterval(d, 'web', 60 * 60_000, NOW).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 3, target: 'web' });
+    expect((err as Error).message).toContain('recent');
+    expect((err as Error).message).toContain('started 30m00s ago');
+  });
+  it('allows a run after the interval, on another ASG, with no history, or with no interval', async () => {
+    const d = await reportDir([run('recent', 'web', 30, 3000)]);
+    await expect(checkMinInterval(d, 'web', 29 * 60_000, NOW)).resolves.toBeUndefined();
+    await expect(checkMinInterval(d, 'api', 24 * 3_600_000, NOW)).resolves.toBeUndefined();
+    await expect(checkMinInterval(join(d, 'none'), 'web', 24 * 3_600_000, NOW)).resolves.toBeUndefined();
+    await expect(checkMinInterval(d, 'web', 0, NOW)).resolves.toBeUndefined();
+  });
+});
