@@ -56,13 +56,10 @@ export async function snapshotCapacity(
   ]);
   const instances = new Map(group.instances.map((i) => [i.instanceId, i]));
   const targets = new Map<string, Map<string, string>>();
-  const failOpen: string[] = [];
   opts.targetGroupArns.forEach((arn, idx) => {
-    const states = new Map((health[idx] ?? []).map((t) => [t.id, t.state]));
-    targets.set(arn, states);
-    const serving = [...states.values()].filter((s) => s !== 'draining' && s !== 'unused');
-    if (serving.length > 0 && serving.every((s) => s !== 'healthy')) failOpen.push(arn);
+    targets.set(arn, new Map((health[idx] ?? []).map((t) => [t.id, t.state])));
   });
+  const failOpen = failOpenGroups(targets);
   let inService = 0;
   let healthy = 0;
   const healthyByAz: Record<string, number> = {};
@@ -76,6 +73,19 @@ export async function snapshotCapacity(
     }
   }
   return { atMs: (opts.now ?? Date.now)(), desired: group.desired, inService, healthy, healthyByAz, instances, targets, failOpen };
+}
+
+/**
+ * Target groups in which no registered, serving target is healthy. An ALB then routes to all of them
+ * (fail-open), so a probe that keeps passing hides a real loss of health: the report must say so.
+ */
+export function failOpenGroups(targets: Map<string, Map<string, string>>): string[] {
+  const out: string[] = [];
+  for (const [arn, states] of targets) {
+    const serving = [...states.values()].filter((s) => s !== 'draining' && s !== 'unused');
+    if (serving.length > 0 && serving.every((s) => s !== 'healthy')) out.push(arn);
+  }
+  return out;
 }
 
 /** The events that explain how `cur` differs from `prev`. Pure; `baselineHealthy` defines "restored". */
