@@ -30,7 +30,8 @@ export function md(text: unknown): string {
 export function formatGateValue(name: string, v: number | string | null): string {
   if (v === null) return '—';
   if (typeof v === 'string') return v;
-  if (/Ms$/.test(name)) return formatDuration(v);
+  // `…Ms` by convention; the runner's own 'service recovered' / 'capacity recovered' gates hold ms too.
+  if (/Ms$|recovered$/i.test(name)) return formatDuration(v);
   if (name === 'availability' || name === 'errorRate') return `${Number((v * 100).toFixed(3))}%`;
   return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(4)));
 }
