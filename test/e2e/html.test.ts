@@ -74,7 +74,7 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
         expect(c.markers).toBeGreaterThan(0); // t0 at least
       }
       // Non-empty paths: the latency and capacity lines have real geometry.
-      const pathLengths = await page.$$eval('svg.chart path.line', (ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
+      const pathLengths = await page.$$eval('svg.chart path.line', (ps) => ps.map((p) => (p as unknown as { getTotalLength(): number }).getTotalLength()));
       expect(pathLengths.every((l) => l > 10)).toBe(true);
       expect(await page.$$eval('#gates tbody tr', (rows) => rows.length)).toBe(report.gates.length);
       expect(await page.$$eval('#timeline tbody tr', (rows) => rows.length)).toBe(report.timeline.length);
