@@ -109,7 +109,13 @@ export async function restoreChaosNacls(ec2: EC2Client, nacls: ChaosNacl[], o: R
   const deletedNacls: string[] = [];
   for (const nacl of nacls) {
     const subnets = [...new Set([...nacl.restore.keys(), ...(o.extra?.keys() ?? []), ...nacl.associated])];
-    const steps = planRestore(nacl, await currentAssociations(ec2, subnets, o.phase), o.extra);
+    let steps: RestoreStep[];
+    try {
+      steps = planRestore(nacl, await currentAssociations(ec2, subnets, o.phase), o.extra);
+    } catch (err) {
+      remaining.push(`${nacl.networkAclId}: could not read the subnets' associations, nothing restored (${(err as Error).message}); subnets: ${subnets.join(', ')}`);
+      continue;
+    }
     for (const s of steps) {
       if (s.action === 'unknown-original') remaining.push(`${s.subnetId}: on chaos NACL ${nacl.networkAclId} with no record of its original NACL; associate it by hand`);
       if (s.action !== 'replace') continue;

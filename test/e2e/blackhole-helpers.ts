@@ -4,6 +4,7 @@
  */
 import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
+import { waitForSteadyState, type StackClients } from '../../src/sandbox/stack.js';
 import { runCli, sandboxEnv, type CliOptions } from '../helpers/cli.js';
 
 /** subnet id → NACL id, for every subnet (association ids are excluded: they change on every swap). */
@@ -52,4 +53,20 @@ export function cliFor(emb: EmbeddedSandbox, extraEnv: Record<string, string | u
 export async function setKnobs(emb: EmbeddedSandbox, body: unknown): Promise<void> {
   const r = await fetch(`${emb.sandbox.endpoint}/_sandbox/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (r.status !== 200) throw new Error(`knobs: ${r.status} ${await r.text()}`);
+}
+
+/**
+ * Steady, and still steady a moment later: after a blackhole, Auto Scaling may still be replacing an instance
+ * it marked unhealthy while the AZ was dark, so one steady reading is not enough to start the next run.
+ */
+export async function waitForSettled(emb: EmbeddedSandbox, clients: StackClients, holdMs = 1500, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await waitForSteadyState(clients, emb.stack, Math.max(1000, deadline - Date.now()));
+    const since = emb.sandbox.world.events().at(-1)?.seq ?? 0;
+    await new Promise((r) => setTimeout(r, holdMs));
+    const changed = emb.sandbox.world.events(since).some((e) => e.type === 'asg-health' || e.type === 'activity' || e.type === 'instance-state');
+    if (!changed) return;
+    if (Date.now() > deadline) throw new Error('the group did not settle');
+  }
 }

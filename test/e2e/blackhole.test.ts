@@ -11,9 +11,8 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { waitForSteadyState } from '../../src/sandbox/stack.js';
 import { clientConfig } from '../helpers/sandbox.js';
-import { associations, blackholeArgs, chaosNacls, cliFor, setKnobs } from './blackhole-helpers.js';
+import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled, setKnobs } from './blackhole-helpers.js';
 
 describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
   let emb: EmbeddedSandbox;
@@ -31,7 +30,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     cli = cliFor(emb);
   });
   beforeEach(async () => {
-    await waitForSteadyState(clients, emb.stack, 30_000);
+    await waitForSettled(emb, clients);
   });
   afterAll(async () => {
     for (const c of Object.values(clients ?? {})) c.destroy();
@@ -73,6 +72,105 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     expect(report.recovery!.serviceRecoveredMs!).toBeGreaterThan(report.recovery!.timeToImpactMs!);
     expect(bh.asgReaction.instancesLost.every((i) => i.availabilityZone === az)).toBe(true);
 
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  /** Runs the CLI and calls `act` once, as soon as the first subnet has been swapped (the hold has begun). */
+  const runWithHook = (args: string[], act: (child: import('node:child_process').ChildProcess, text: () => string) => Promise<void>) => {
+    let fired = false;
+    let latest = '';
+    return cli(args, {
+      onOutput: (text, child) => {
+        latest = text;
+        if (fired || !/association-replaced/.test(text)) return;
+        fired = true;
+        void act(child, () => latest);
+      },
+    });
+  };
+  const until = async (cond: () => boolean, ms = 20_000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('SIGINT during the hold: rolled back at once, exit 130, world restored', async () => {
+    const started = Date.now();
+    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '30s', '--seed', 'int'), async (child) => {
+      child.kill('SIGINT');
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('aborted');
+    expect(report.rollback?.status).toBe('complete');
+    expect(report.blackhole?.restoreVerification?.verified).toBe(true);
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('a second SIGINT exits at once, naming the experiment and the recover command, which then works', async () => {
+    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--duration', '30s'), async (child, text) => {
+      // Slow the API so the rollback the first SIGINT starts is still running when the second arrives.
+      await setKnobs(emb, { apiLatencyMs: 1500 });
+      child.kill('SIGINT');
+      await until(() => /SIGINT received/.test(text()));
+      child.kill('SIGINT');
+    });
+    await setKnobs(emb, { apiLatencyMs: 0 });
+    expect(r.code).toBe(4);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/exiting immediately/);
+    const id = /Experiment (exp-[\w-]+) may still be injected/.exec(out)?.[1];
+    expect(id).toBeDefined();
+    expect(out).toMatch(/chaos NACL acl-/);
+    const cmd = new RegExp(`chaos-ec2 (recover --experiment-id ${id}[^\\n]*--yes)`).exec(out)?.[1];
+    expect(cmd).toBeDefined();
+    const rec = await cli(cmd!.split(' '));
+    expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('restore fails (failActions knob): exit 4, the report lists the unrestored subnet; recover then completes', async () => {
+    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s'), async () => {
+      await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
+    });
+    try {
+      expect(r.code, r.stderr).toBe(4);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.exitCode).toBe(4);
+      expect(report.rollback?.status).toBe('incomplete');
+      const dark = report.blackhole!.subnets[0]!.subnetId;
+      expect(report.rollback!.remaining.join('\n')).toContain(dark);
+      expect(report.rollback!.recoverCommand).toContain(`--experiment-id ${report.id}`);
+      expect(r.stderr).toMatch(/ROLLBACK INCOMPLETE/);
+      // Still dark, and the chaos NACL (the undo record) was kept.
+      expect((await associations(clients.ec2))[dark]).toBe(report.blackhole!.chaosNacls[0]!.networkAclId);
+    } finally {
+      await setKnobs(emb, { failActions: [] });
+    }
+    const rec = await cli(['recover', '--all', '--yes']);
+    expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('stop condition: error rate above --abort-error-rate for --abort-after rolls back at once (aborted, exit 1)', async () => {
+    const started = Date.now();
+    const r = await cli(
+      blackholeArgs(reportDir, '--yes', '--json', '--include-lb-subnets', '--duration', '30s', '--abort-error-rate', '0.05', '--abort-after', '2s', '--min-healthy', '1'),
+    );
+    expect(r.code, r.stderr).toBe(1);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('aborted');
+    expect(report.stopCondition).toBeDefined();
+    expect(report.rollback?.status).toBe('complete');
+    expect(report.timeline.some((t) => t.event === 'stop-condition')).toBe(true);
     expect(await associations(clients.ec2)).toEqual(before);
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { addDemoCommand } from './demo-flags.js';
 import { addRunCommand } from './run-flags.js';
 import { addProbeCommand } from './probe-flags.js';
+import { addRecoverCommand } from './recover-flags.js';
 import { addSandboxCommand } from './sandbox-flags.js';
 import { addReportCommand } from './report-flags.js';
 import { addValidateCommand } from './validate-flags.js';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   addRunCommand(program);
   addDemoCommand(program);
   addProbeCommand(program);
+  addRecoverCommand(program);
   addSandboxCommand(program);
   addReportCommand(program);
   addValidateCommand(program);

@@ -40,7 +40,8 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
   // Human output goes to stderr when stdout is reserved for the JSON report.
   const human = cfg.json ? io.stderr : io.stdout;
   const color = Boolean(human.isTTY) && !process.env.NO_COLOR;
-  const progress = createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false });
+  const newProgress = () => createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false });
+  let progress = newProgress();
   let planned: Plan | undefined;
   let injected: Plan | undefined;
   let live = { phase: 'discover', rate: 0, errorRate: 0, p99: null as number | null, healthy: 0, desired: 0, inService: 0, elapsedMs: 0 };
@@ -65,8 +66,10 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
   const emit = (e: RunEvent) => {
     if (e.type === 'plan') {
       planned = e.plan;
-      progress.stop();
+      // A stopped progress stays stopped: pause it for the plan, then start a fresh one for the live phases.
+      void progress.stop();
       human.write(`${renderPlan(e.plan, clients.endpoint)}\n\n`);
+      progress = newProgress();
     } else if (e.type === 'damage') {
       damage = { experimentId: e.experimentId, items: e.items };
     } else if (e.type === 'phase') {
