@@ -1,0 +1,95 @@
+/**
+ * `chaos-ec2 recover` end to end: --expired undoes only experiments whose expires-at has passed, --dry-run
+ * changes nothing, a second run finds nothing (idempotent), and the usage/confirmation rules hold.
+ * Leftovers are made the honest way: a real run SIGKILLed mid-injection (CHAOS_EC2_TEST_CRASH_AT).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
+import { clientConfig } from '../helpers/sandbox.js';
+import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled } from './blackhole-helpers.js';
+
+describe('chaos-ec2 recover', () => {
+  let emb: EmbeddedSandbox;
+  let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
+  let reportDir: string;
+  let before: Record<string, string>;
+  let cli: ReturnType<typeof cliFor>;
+
+  beforeAll(async () => {
+    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 3, azs: 3 } });
+    const cfg = clientConfig(emb.sandbox.endpoint);
+    clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
+    reportDir = mkdtempSync(join(tmpdir(), 'chaos-recover-'));
+    before = await associations(clients.ec2);
+    cli = cliFor(emb);
+  });
+  afterAll(async () => {
+    for (const c of Object.values(clients ?? {})) c.destroy();
+    await emb?.close();
+    rmSync(reportDir, { recursive: true, force: true });
+  });
+
+  it('usage: exactly one of --experiment-id, --all, --expired (exit 2); nothing found is exit 0', async () => {
+    expect((await cli(['recover'])).code).toBe(2);
+    expect((await cli(['recover', '--all', '--expired'])).code).toBe(2);
+    expect((await cli(['recover', '--all'])).code).toBe(0); // nothing to do needs no confirmation
+  });
+
+  it('--expired undoes only the experiment whose expires-at has passed; --dry-run and a second run change nothing', async () => {
+    const [a, b] = emb.stack.subnets;
+    // Long-lived leftover: killed right after its chaos NACL was created (expires in ~10 minutes).
+    const longRun = await cliFor(emb, { CHAOS_EC2_TEST_CRASH_AT: 'after-create' })(blackholeArgs(reportDir, '--yes', '--az', b!.availabilityZone, '--duration', '10m', '--min-healthy', '1'));
+    expect(longRun.signal).toBe('SIGKILL');
+    // Short-lived leftover: killed during its hold, with its AZ dark; expires 1s + 1s after creation.
+    await waitForSettled(emb, clients);
+    const shortRun = await cliFor(emb, { CHAOS_EC2_TEST_CRASH_AT: 'hold' })(
+      blackholeArgs(reportDir, '--yes', '--az', a!.availabilityZone, '--duration', '1s', '--recovery-timeout', '1s', '--min-healthy', '1'),
+    );
+    expect(shortRun.signal).toBe('SIGKILL');
+    const left = await chaosNacls(clients.ec2);
+    expect(left).toHaveLength(2);
+    const tagged = (await clients.ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: left.map((l) => l.id) }))).NetworkAcls!;
+    const expiry = (id: string) => Date.parse(tagged.find((t) => t.NetworkAclId === id)!.Tags!.find((t) => t.Key === 'chaos-ec2:expires-at')!.Value!);
+    const [short, long] = [...left].sort((x, y) => expiry(x.id) - expiry(y.id));
+    expect(expiry(long!.id) - expiry(short!.id)).toBeGreaterThan(5 * 60_000);
+    expect((await associations(clients.ec2))[a!.subnetId]).toBe(short!.id);
+
+    // Wait (bounded) for the short one's expiry to pass; the long one stays in the future.
+    const wait = expiry(short!.id) - Date.now() + 50;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+
+    const dry = await cli(['recover', '--expired', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(short!.id);
+    expect(dry.stdout).not.toContain(long!.id);
+    expect(await chaosNacls(clients.ec2)).toHaveLength(2);
+
+    const refused = await cli(['recover', '--expired']);
+    expect(refused.code).toBe(3);
+    expect(await chaosNacls(clients.ec2)).toHaveLength(2);
+
+    const r = await cli(['recover', '--expired', '--yes']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`restored ${a!.subnetId}`);
+    expect((await chaosNacls(clients.ec2)).map((n) => n.id)).toEqual([long!.id]);
+    expect(await associations(clients.ec2)).toEqual(before);
+
+    const again = await cli(['recover', '--expired', '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/nothing to do/);
+
+    const byId = await cli(['recover', '--experiment-id', long!.experimentId, '--yes']);
+    expect(byId.code, byId.stdout + byId.stderr).toBe(0);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+    expect(await associations(clients.ec2)).toEqual(before);
+    const last = await cli(['recover', '--all', '--yes']);
+    expect(last.code).toBe(0);
+    expect(last.stdout).toMatch(/nothing to do/);
+  });
+});
