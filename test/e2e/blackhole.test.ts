@@ -174,4 +174,42 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     expect(await associations(clients.ec2)).toEqual(before);
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
+
+  it('--dry-run prints the AZ, subnets and original NACLs, checks the NACL permissions with EC2 DryRun, and changes nothing', async () => {
+    const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
+    const r = await cli(blackholeArgs(reportDir, '--dry-run', '--include-lb-subnets', '--seed', 'dry', '--min-healthy', '1'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/blackhole-az: us-east-1[abc] \(picked with seed dry\)/);
+    expect(r.stdout).toMatch(/subnet-\w+\s+instances\s+vpc-\w+\s+original NACL acl-\w+/);
+    expect(r.stdout).toMatch(/subnet-\w+\s+load-balancer\s+vpc-\w+\s+original NACL acl-\w+/);
+    expect(r.stdout).toMatch(/ec2:CreateNetworkAcl: allowed \(EC2 DryRun\)/);
+    expect(r.stdout).toMatch(/ec2:ReplaceNetworkAclAssociation: allowed \(EC2 DryRun\)/);
+    expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
+  });
+
+  it('refuses (exit 3) when the other AZs would hold fewer than --min-healthy healthy targets; nothing created', async () => {
+    const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
+    const r = await cli(blackholeArgs(reportDir, '--yes', '--min-healthy', '100%'));
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toMatch(/capacity floor: with us-east-1[abc] cut off, the other AZs hold 4/);
+    expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
+  });
+
+  it('an AWS error mid-injection: what was done is rolled back (the chaos NACL deleted), report says so', async () => {
+    await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
+    let r;
+    try {
+      r = await cli(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s'));
+    } finally {
+      await setKnobs(emb, { failActions: [] });
+    }
+    expect(r.code, r.stderr).toBe(5);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('error');
+    expect(report.reason).toMatch(/ReplaceNetworkAclAssociation.*everything injected was rolled back/);
+    expect(report.rollback?.status).toBe('complete');
+    expect(report.timeline.some((t) => t.event === 'nacl-created')).toBe(true);
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
 });
