@@ -1,10 +1,12 @@
 /**
  * RunConfig: everything an experiment needs, validated up front — all problems reported at once, before any
- * AWS call — from raw flag values (strings as typed). The flag table in cli/commands/run-flags.ts and, later,
- * experiment files both feed this one validator.
+ * AWS call — from raw flag values (strings as typed). The flag table in cli/commands/run-flags.ts and the
+ * experiment files (experiment/file.ts) both feed this one validator.
  */
 import { parseDuration } from '../core/duration.js';
 import { ChaosError, ExitCode } from '../core/errors.js';
+import { parseFormats, type ReportFormat } from '../report/formats.js';
+import { parseGateOptions, type GateThresholds } from './gates.js';
 import type { FaultKind } from './types.js';
 
 export interface RunConfig {
@@ -44,6 +46,12 @@ export interface RunConfig {
   /** Stop condition: error rate above this for `abortAfterMs` rolls back at once (verdict aborted). */
   abortErrorRate?: number;
   abortAfterMs: number;
+  /** Resilience gates (--max-service-ttr …); each given threshold becomes a gate in the report. */
+  gates: GateThresholds;
+  /** Report files to write; json is always written. */
+  formats: ReportFormat[];
+  /** Pacing: refuse when the last run on this group started less than this ago. */
+  minIntervalMs?: number;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */
@@ -140,7 +148,20 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
     includeLbSubnets: raw.includeLbSubnets === true,
     ...(str('abortErrorRate') !== undefined ? { abortErrorRate: num('abortErrorRate', '--abort-error-rate', 1, 0, 1)! } : {}),
     abortAfterMs: duration('abortAfter', '--abort-after', '5s'),
+    gates: {},
+    formats: ['json'],
   };
+  const gates = parseGateOptions(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])));
+  errors.push(...gates.errors);
+  cfg.gates = gates.thresholds;
+  if (str('format') !== undefined) {
+    try {
+      cfg.formats = [...new Set<ReportFormat>(['json', ...parseFormats(str('format')!)])];
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  if (str('minInterval') !== undefined) cfg.minIntervalMs = duration('minInterval', '--min-interval', '0s');
   if (fault !== 'blackhole-az' && cfg.includeLbSubnets) errors.push('--include-lb-subnets: only with --fault blackhole-az');
   if (fault === 'blackhole-az' && (count !== undefined || percent !== undefined)) errors.push('--count/--percent: only with --fault terminate-instances (blackhole-az cuts off a whole AZ; choose it with --az)');
   if (fault === 'blackhole-az' && cfg.durationMs < 1000 && !errors.some((e) => e.startsWith('--duration'))) errors.push('--duration: must be at least 1s');

@@ -6,16 +6,16 @@
  */
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { ChaosError, ExitCode } from '../core/errors.js';
+import { randomUUID } from 'node:crypto';
 import type { Report } from '../experiment/types.js';
 import { renderHtml } from './html.js';
 import { writeJsonReport } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import type { ReportFormat } from './formats.js';
 
-export const REPORT_FORMATS = ['json', 'md', 'junit', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, parseFormats, type ReportFormat } from './formats.js';
 
 export const FORMAT_FILES: Record<Exclude<ReportFormat, 'json'>, string> = {
   md: 'report.md',
@@ -29,21 +29,6 @@ export function renderFormat(report: Report, format: ReportFormat): string {
   if (format === 'md') return renderMarkdown(report);
   if (format === 'junit') return renderJunit([report]);
   return renderHtml(report);
-}
-
-/**
- * Parses `json,md,junit,html` (the --format value). Unknown names are a usage error naming them; an empty
- * list is one too. Duplicates are dropped.
- */
-export function parseFormats(value: string, flag = '--format'): ReportFormat[] {
-  const names = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const bad = names.filter((n) => !(REPORT_FORMATS as readonly string[]).includes(n));
-  if (bad.length || names.length === 0) {
-    throw new ChaosError(ExitCode.Usage, `${flag}: '${value}' ${bad.length ? `has unknown format${bad.length > 1 ? 's' : ''} ${bad.join(', ')}` : 'is empty'}; choose from ${REPORT_FORMATS.join(', ')}`, {
-      phase: 'config',
-    });
-  }
-  return [...new Set(names)] as ReportFormat[];
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {

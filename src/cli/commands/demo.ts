@@ -1,6 +1,6 @@
 /**
  * `chaos-ec2 demo`: the whole loop with no AWS account. Starts the embedded sandbox (fast profile) in this
- * process, runs terminate-instances against demo-asg with demo-sized timings, prints the summary and where
+ * process, runs terminate-instances (or blackhole-az) against demo-asg with demo-sized timings, prints the summary and where
  * the report is. Only ever talks to its own sandbox on 127.0.0.1.
  */
 import { validateRunOptions } from '../../experiment/config.js';
@@ -9,7 +9,9 @@ import { runWithConfig } from './run.js';
 
 export interface DemoFlags {
   instances: number;
+  fault: 'terminate-instances' | 'blackhole-az';
   count: number;
+  format?: string;
   rate: string;
   reportDir?: string;
   json?: boolean;
@@ -29,8 +31,10 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
     say(`demo: sandbox at ${emb.sandbox.endpoint}; ${emb.stack.asgName} is steady. Running the experiment:\n`);
     const cfg = validateRunOptions({
       asg: emb.stack.asgName,
-      fault: 'terminate-instances',
-      count: String(flags.count),
+      fault: flags.fault,
+      // blackhole-az cuts off a whole AZ for a few seconds, then restores it and waits for recovery.
+      ...(flags.fault === 'blackhole-az' ? { duration: '5s' } : { count: String(flags.count) }),
+      ...(flags.format ? { format: flags.format } : {}),
       endpointUrl: emb.sandbox.endpoint,
       region: 'us-east-1',
       baseline: '3s',

@@ -9,19 +9,16 @@
  * - Otherwise every experiment runs, and the result is the highest of the codes seen, which by the
  *   table's order is also the most serious: 5 AWS error > 3 refused > 2 usage > 1 gate failed > 0.
  *
- * Gates and extra formats: until `run` applies gates and writes every format itself, each run's saved
- * report is post-processed here (applyGates, then writeReports). Pass `runOne` to replace that step.
+ * Gates come from the file's `gates:` with the command-line gate flags on top; `runOne` (replaceable in
+ * tests) runs one experiment through the same path as `run`.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ChaosError, ExitCode } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { loadExperimentFile } from '../../experiment/file.js';
-import { applyGates, parseGateOptions, type GateThresholds } from '../../experiment/gates.js';
+import { parseGateOptions, type GateThresholds } from '../../experiment/gates.js';
 import { checkMinInterval } from '../../experiment/pacing.js';
-import { readJsonReport, REPORT_FILE } from '../../report/json.js';
-import { parseFormats, writeReports, type ReportFormat } from '../../report/write.js';
+import { parseFormats, type ReportFormat } from '../../report/formats.js';
 import { runWithConfig, type RunIo } from './run.js';
 
 export interface RunFileOverrides extends RawRunOptions {
@@ -35,36 +32,14 @@ export type RunOne = (cfg: RunConfig, gates: GateThresholds, formats: ReportForm
 
 const STOP_AT_ONCE: number[] = [ExitCode.RollbackIncomplete, ExitCode.Interrupted];
 
-/** The default: run, then gate and render the report the run wrote (the one folder that is new). */
-export const runAndPostProcess: RunOne = async (cfg, gates, formats, io) => {
-  const before = new Set(await listDirs(cfg.reportDir));
-  let code = await runWithConfig(cfg, io);
-  const fresh = (await listDirs(cfg.reportDir)).filter((d) => !before.has(d));
-  for (const id of fresh) {
-    let report;
-    try {
-      report = await readJsonReport(join(cfg.reportDir, id, REPORT_FILE));
-    } catch {
-      continue; // a journal folder, not a report
-    }
-    const gated = applyGates(report, gates);
-    if (gated.exitCode === ExitCode.GateFailed && code === ExitCode.Ok) code = ExitCode.GateFailed;
-    const paths = await writeReports(gated, cfg.reportDir, [...new Set<ReportFormat>(['json', ...formats])]);
-    for (const g of gated.gates.slice(report.gates.length)) (cfg.json ? io.stderr : io.stdout).write(`gate ${g.name}: ${g.pass ? 'PASS' : 'FAIL'}${g.detail ? ` (${g.detail})` : ''}\n`);
-    (cfg.json ? io.stderr : io.stdout).write(`${Object.entries(paths).map(([f, p]) => `${f}: ${p}`).join('\n')}\n`);
-  }
-  return code;
-};
+/**
+ * The default: the same path as `run` (runWithConfig applies the gates and writes the formats). Pacing was
+ * checked once for the whole file above, so each experiment runs without it.
+ */
+export const runOneExperiment: RunOne = (cfg, gates, formats, io) =>
+  runWithConfig({ ...cfg, gates, formats: [...new Set<ReportFormat>(['json', ...formats])], minIntervalMs: undefined }, io);
 
-async function listDirs(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
-  }
-}
-
-export async function runExperimentFile(path: string, overrides: RunFileOverrides, io: RunIo, runOne: RunOne = runAndPostProcess): Promise<number> {
+export async function runExperimentFile(path: string, overrides: RunFileOverrides, io: RunIo, runOne: RunOne = runOneExperiment): Promise<number> {
   const file = await loadExperimentFile(path, process.env);
   const { format, minInterval, ...flags } = overrides;
   // CLI flags win over the file; unset ones (undefined) do not erase the file's values.

@@ -3,6 +3,7 @@
  * typed strings and are validated together by experiment/config.ts (all problems at once).
  */
 import type { Command } from 'commander';
+import { GATE_FLAGS } from '../../experiment/gates.js';
 
 interface FlagDef {
   flags: string;
@@ -13,7 +14,8 @@ interface FlagDef {
 }
 
 export const RUN_FLAGS: FlagDef[] = [
-  { flags: '--asg <name>', description: 'Auto Scaling group to test (required)' },
+  { flags: '-f, --file <path>', description: 'run the experiments of a YAML/JSON experiment file in order (other flags override the file)' },
+  { flags: '--asg <name>', description: 'Auto Scaling group to test (required without --file)' },
   { flags: '--fault <kind>', description: 'fault to inject: terminate-instances | blackhole-az', shownDefault: 'terminate-instances' },
   { flags: '--count <n>', description: 'terminate-instances: instances to terminate', shownDefault: '1' },
   { flags: '--percent <p>', description: 'terminate-instances: share of InService instances to terminate (1-100, rounded down, at least 1)' },
@@ -41,6 +43,9 @@ export const RUN_FLAGS: FlagDef[] = [
   { flags: '--steady <duration>', description: 'consecutive good seconds that count as recovered', shownDefault: '5s' },
   { flags: '--steady-error-rate <r>', description: 'highest error rate (0-1) of a good second', shownDefault: '0.01' },
   { flags: '--steady-p99 <duration>', description: 'highest p99 latency of a good second', shownDefault: '1s' },
+  ...GATE_FLAGS.map((g) => ({ flags: g.flags, description: g.description })),
+  { flags: '--format <list>', description: 'report files to write besides report.json: md,junit,html (json is always written)', shownDefault: 'json' },
+  { flags: '--min-interval <duration>', description: 'refuse if the last run on this group started less than this ago (pacing for scheduled runs)' },
   { flags: '--report-dir <dir>', description: 'where reports and journals go (else CHAOS_EC2_REPORT_DIR)', shownDefault: './chaos-reports' },
   { flags: '--allow-untagged', description: 'allow a group without the chaos-ec2:opt-in=true tag' },
   { flags: '--dry-run', description: 'print the plan and check permissions with EC2 DryRun; change nothing' },

@@ -8,13 +8,15 @@ import { refused } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
 import { onInterrupt } from '../../core/signals.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
+import { applyGates } from '../../experiment/gates.js';
+import { checkMinInterval } from '../../experiment/pacing.js';
 import { renderPlan } from '../../experiment/plan.js';
 import { recoverCommand, runExperiment, type RunEvent } from '../../experiment/runner.js';
 import type { Plan } from '../../experiment/types.js';
-import { writeJsonReport } from '../../report/json.js';
 import { createProgress } from '../../report/progress.js';
 import { renderSummary } from '../../report/terminal.js';
 import { formatOffset } from '../../report/text.js';
+import { writeReports } from '../../report/write.js';
 import { confirmOnTty } from '../confirm.js';
 
 export interface RunIo {
@@ -30,12 +32,18 @@ export function toolVersion(): string {
 }
 
 export async function runCommand(raw: RawRunOptions, io: RunIo = defaultIo()): Promise<number> {
+  if (typeof raw.file === 'string') {
+    const { runExperimentFile } = await import('./run-file.js');
+    const { file, ...overrides } = raw;
+    return runExperimentFile(file, overrides, io);
+  }
   const cfg = validateRunOptions(raw);
   return runWithConfig(cfg, io);
 }
 
 export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), extra: { endpoint?: string } = {}): Promise<number> {
   const endpoint = cfg.endpoint ?? extra.endpoint;
+  if (cfg.minIntervalMs) await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs);
   const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
   // Human output goes to stderr when stdout is reserved for the JSON report.
   const human = cfg.json ? io.stderr : io.stdout;
@@ -116,22 +124,27 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
       for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
       human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
     }
+    let exitCode = outcome.exitCode;
     if (outcome.report) {
-      const path = await writeJsonReport(outcome.report, cfg.reportDir);
-      if (cfg.json) io.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
-      human.write(`${renderSummary(outcome.report, { color, width: Math.min(human.columns ?? 100, 120) })}\n`);
-      human.write(`report: ${path}\n`);
-      const rb = outcome.report.rollback;
+      // Threshold gates judge the finished report; a failed gate turns a pass into a fail (exit 1).
+      const report = applyGates(outcome.report, cfg.gates);
+      exitCode = report.exitCode;
+      const paths = await writeReports(report, cfg.reportDir, cfg.formats);
+      if (cfg.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      human.write(`${renderSummary(report, { color, width: Math.min(human.columns ?? 100, 120) })}\n`);
+      for (const [format, path] of Object.entries(paths)) human.write(`report (${format}): ${path}\n`);
+      const rb = report.rollback;
       if (rb?.status === 'incomplete') {
         io.stderr.write(`\nROLLBACK INCOMPLETE — still injected:\n${rb.remaining.map((r) => `  ${r}`).join('\n')}\nfinish it with:\n  ${rb.recoverCommand}\n`);
       } else if (rb?.status === 'complete') {
         human.write('rollback: complete — every subnet verified back on its original NACL, chaos NACL deleted\n');
       }
     }
-    return outcome.exitCode;
+    return exitCode;
   } finally {
     progress.stop();
     interrupt.dispose();
     clients.destroy();
   }
 }
+
