@@ -5,39 +5,31 @@
  * Tagging is part of the create (TagSpecifications), so "after create" is also "after tagged".
  * --include-lb-subnets gives two subnets in the AZ, so "after the first of several replacements" exists.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { clientConfig } from '../helpers/sandbox.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled } from './blackhole-helpers.js';
+import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const POINTS = ['after-create', 'after-first-replace', 'after-all-replaced', 'hold'] as const;
 
 describe('blackhole-az crash safety: SIGKILL at each point of injection, then recover', () => {
+  const t = useStackSandbox({ instances: 3, azs: 3 }, 'chaos-crash-');
   let emb: EmbeddedSandbox;
   let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
   let reportDir: string;
   let before: Record<string, string>;
 
   beforeAll(async () => {
-    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 3, azs: 3 } });
-    const cfg = clientConfig(emb.sandbox.endpoint);
-    clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
-    reportDir = mkdtempSync(join(tmpdir(), 'chaos-crash-'));
+    ({ emb, clients, dir: reportDir } = t);
     before = await associations(clients.ec2);
   });
   beforeEach(async () => {
     await waitForSettled(emb, clients);
-  });
-  afterAll(async () => {
-    for (const c of Object.values(clients ?? {})) c.destroy();
-    await emb?.close();
-    rmSync(reportDir, { recursive: true, force: true });
   });
 
   for (const journal of ['kept', 'deleted'] as const) {

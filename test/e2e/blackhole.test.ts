@@ -2,19 +2,17 @@
  * blackhole-az end to end: the real binary against a sandbox on port 0 (three AZs), checked against the
  * sandbox's ground truth — NACL associations before/after, routing events, and the failActions knob.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
-import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { clientConfig } from '../helpers/sandbox.js';
+import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled, setKnobs } from './blackhole-helpers.js';
+import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
+  const t = useStackSandbox({ instances: 6, azs: 3 }, 'chaos-bh-');
   let emb: EmbeddedSandbox;
   let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
   let reportDir: string;
@@ -22,20 +20,12 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
   let cli: ReturnType<typeof cliFor>;
 
   beforeAll(async () => {
-    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 6, azs: 3 } });
-    const cfg = clientConfig(emb.sandbox.endpoint);
-    clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
-    reportDir = mkdtempSync(join(tmpdir(), 'chaos-bh-'));
+    ({ emb, clients, dir: reportDir } = t);
     before = await associations(clients.ec2);
     cli = cliFor(emb);
   });
   beforeEach(async () => {
     await waitForSettled(emb, clients);
-  });
-  afterAll(async () => {
-    for (const c of Object.values(clients ?? {})) c.destroy();
-    await emb?.close();
-    rmSync(reportDir, { recursive: true, force: true });
   });
 
   it('cuts off one AZ for --duration: impact and recovery measured, every subnet restored, no chaos NACL left', async () => {

@@ -2,37 +2,29 @@
  * The unattended uses: a game day from an experiment file (terminate, then blackhole, back to back, all four
  * formats, Markdown appended to the GitHub step summary), and a CI gate failing the run with exit 1.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
-import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
+import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { waitForSteadyState } from '../../src/sandbox/stack.js';
 import { runCli, sandboxEnv } from '../helpers/cli.js';
-import { clientConfig } from '../helpers/sandbox.js';
+import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const EXAMPLE = new URL('../../examples/gameday.yaml', import.meta.url).pathname;
 
 describe('game day from an experiment file, and CI gates', () => {
+  const t = useStackSandbox({ instances: 4, azs: 3 }, 'chaos-gameday-');
   let emb: EmbeddedSandbox;
   let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
   let dir: string;
 
   beforeAll(async () => {
-    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 4, azs: 3 } });
-    const cfg = clientConfig(emb.sandbox.endpoint);
-    clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
-    dir = mkdtempSync(join(tmpdir(), 'chaos-gameday-'));
-  });
-  afterAll(async () => {
-    for (const c of Object.values(clients ?? {})) c.destroy();
-    await emb?.close();
-    rmSync(dir, { recursive: true, force: true });
+    ({ emb, clients, dir: dir } = t);
   });
 
   const associations = async () =>

@@ -3,18 +3,16 @@
  * changes nothing, a second run finds nothing (idempotent), and the usage/confirmation rules hold.
  * Leftovers are made the honest way: a real run SIGKILLed mid-injection (CHAOS_EC2_TEST_CRASH_AT).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { clientConfig } from '../helpers/sandbox.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled } from './blackhole-helpers.js';
+import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 describe('chaos-ec2 recover', () => {
+  const t = useStackSandbox({ instances: 3, azs: 3 }, 'chaos-recover-');
   let emb: EmbeddedSandbox;
   let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
   let reportDir: string;
@@ -22,17 +20,9 @@ describe('chaos-ec2 recover', () => {
   let cli: ReturnType<typeof cliFor>;
 
   beforeAll(async () => {
-    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 3, azs: 3 } });
-    const cfg = clientConfig(emb.sandbox.endpoint);
-    clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
-    reportDir = mkdtempSync(join(tmpdir(), 'chaos-recover-'));
+    ({ emb, clients, dir: reportDir } = t);
     before = await associations(clients.ec2);
     cli = cliFor(emb);
-  });
-  afterAll(async () => {
-    for (const c of Object.values(clients ?? {})) c.destroy();
-    await emb?.close();
-    rmSync(reportDir, { recursive: true, force: true });
   });
 
   it('usage: exactly one of --experiment-id, --all, --expired (exit 2); nothing found is exit 0', async () => {

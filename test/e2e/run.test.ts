@@ -1,37 +1,27 @@
 /**
  * End to end: the real binary against a sandbox on port 0, checked against the sandbox's ground truth.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AutoScalingClient, ResumeProcessesCommand, SetDesiredCapacityCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
-import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
+import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { waitForSteadyState } from '../../src/sandbox/stack.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
 import { runCli, sandboxEnv } from '../helpers/cli.js';
-import { clientConfig } from '../helpers/sandbox.js';
+import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const POLL_MS = 250;
 
 describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
+  const t = useStackSandbox({ instances: 4, azs: 3 }, 'chaos-e2e-');
   let emb: EmbeddedSandbox;
   let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
   let reportDir: string;
 
   beforeAll(async () => {
-    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 4, azs: 3 } });
-    const cfg = clientConfig(emb.sandbox.endpoint);
-    clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
-    reportDir = mkdtempSync(join(tmpdir(), 'chaos-e2e-'));
-  });
-  afterAll(async () => {
-    for (const c of Object.values(clients ?? {})) c.destroy();
-    await emb?.close();
-    rmSync(reportDir, { recursive: true, force: true });
+    ({ emb, clients, dir: reportDir } = t);
   });
 
   const args = (...extra: string[]) => [
