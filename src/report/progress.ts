@@ -48,6 +48,8 @@ export interface Progress {
 
 /** `observe · 50 req/s · err 2.0% · p99 35ms · healthy 3/4 · 12s` */
 export function formatProgress(s: ProgressState): string {
+  // Before the probe has run a second (discover, plan, confirm) there are no figures to show yet.
+  if (s.elapsedMs === 0 && s.rate === 0 && s.desired === 0) return `${s.phase} …`;
   const parts = [
     s.phase,
     `${Math.round(s.rate)} req/s`,

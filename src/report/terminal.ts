@@ -29,6 +29,8 @@ export function renderSummary(report: Report, opts: SummaryOptions): string {
     banner(report, width, paint),
     target(report, width, paint),
     fault(report, width, paint),
+    blackhole(report, width, paint),
+    rollback(report, width, paint),
     steadyState(report, width, paint),
     recovery(report, width, paint),
     probe(report, width, paint),
@@ -96,6 +98,36 @@ function fault(r: Report, width: number, paint: Paint): string[] {
   ids.forEach((id, i) => lines.push(row(i === 0 ? key : '', id, width)));
   if (ids.length === 0) lines.push(row(key, '—', width));
   return lines;
+}
+
+/** blackhole-az: which subnets were cut off, from which NACL, and whether each is verified back. */
+function blackhole(r: Report, width: number, paint: Paint): string[] {
+  const b = r.blackhole;
+  if (!b) return [];
+  const lines = [heading('Blackhole', paint), row('AZ', `${b.az} (${b.azChosenBy === 'flag' ? '--az' : 'seeded random'}), held ${formatDuration(b.durationMs)}`, width)];
+  const checks = new Map((b.restoreVerification?.checks ?? []).map((c) => [c.subnetId, c]));
+  for (const sn of b.subnets) {
+    const c = checks.get(sn.subnetId);
+    const state = c ? (c.ok ? paint('restored ✓', 'green') : paint(`NOT restored (on ${c.actualNaclId ?? '?'})`, 'red', 'bold')) : 'not verified';
+    lines.push(row(`${sn.role} subnet`, `${sn.subnetId}  original ${sn.originalNaclId}  ${state}`, width));
+  }
+  if (b.chaosNacls.length) lines.push(row('chaos NACLs', b.chaosNacls.map((n) => n.networkAclId).join(' '), width));
+  const a = b.asgReaction;
+  lines.push(
+    row('Auto Scaling reaction', `${a.instancesLost.length} lost, ${a.replacements.length} replaced (${a.replacementsIntoDarkAz} into the dark AZ)`, width),
+  );
+  return lines;
+}
+
+function rollback(r: Report, width: number, paint: Paint): string[] {
+  const rb = r.rollback;
+  if (!rb || rb.status === 'not-needed') return [];
+  if (rb.status === 'complete') return [`${heading('Rollback', paint)}  complete`];
+  return [
+    `${heading('Rollback', paint)}  ${paint('INCOMPLETE — still injected:', 'red', 'bold')}`,
+    ...rb.remaining.map((x) => row('', x, width)),
+    ...(rb.recoverCommand ? [row('finish it with', rb.recoverCommand, width)] : []),
+  ];
 }
 
 function steadyState(r: Report, width: number, paint: Paint): string[] {
