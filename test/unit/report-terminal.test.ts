@@ -142,3 +142,37 @@ describe('renderSummary', () => {
     }
   });
 });
+
+describe('renderSummary: blackhole and rollback', () => {
+  const withBlackhole = (ok: boolean, status: 'complete' | 'incomplete'): Report => ({
+    ...loadFixture('pass'),
+    blackhole: {
+      az: 'eu-west-1b',
+      azChosenBy: 'random',
+      durationMs: 60_000,
+      subnets: [{ subnetId: 'subnet-0aaa', vpcId: 'vpc-1', availabilityZone: 'eu-west-1b', role: 'instances', originalNaclId: 'acl-orig' }],
+      chaosNacls: [{ vpcId: 'vpc-1', networkAclId: 'acl-chaos' }],
+      associationChanges: [],
+      restoreVerification: { verified: ok, checks: [{ subnetId: 'subnet-0aaa', expectedNaclId: 'acl-orig', actualNaclId: ok ? 'acl-orig' : 'acl-chaos', ok }] },
+      asgReaction: { instancesLost: [], replacements: [{ instanceId: 'i-1', availabilityZone: 'eu-west-1b', atMs: 1 }], replacementsIntoDarkAz: 1 },
+    },
+    rollback: status === 'complete' ? { status } : { status, remaining: ['subnet-0aaa on acl-chaos'], recoverCommand: 'chaos-ec2 recover --experiment-id x --yes' },
+  });
+
+  it('shows the AZ, each subnet restored, the chaos NACL and where Auto Scaling launched', () => {
+    const out = plain(withBlackhole(true, 'complete'));
+    expect(line(out, 'AZ')).toContain('eu-west-1b (seeded random), held 1m00s');
+    expect(line(out, 'instances subnet')).toMatch(/subnet-0aaa original acl-orig restored ✓/);
+    expect(line(out, 'chaos NACLs')).toContain('acl-chaos');
+    expect(line(out, 'Auto Scaling reaction')).toContain('1 replaced (1 into the dark AZ)');
+    expect(out).toContain('Rollback  complete');
+  });
+
+  it('says loudly what is still injected and how to finish, when the rollback is incomplete', () => {
+    const out = plain(withBlackhole(false, 'incomplete'));
+    expect(flat(out)).toContain('NOT restored (on acl-chaos)');
+    expect(out).toContain('Rollback  INCOMPLETE — still injected:');
+    expect(out).toContain('subnet-0aaa on acl-chaos');
+    expect(flat(out)).toContain('finish it with chaos-ec2 recover --experiment-id x --yes');
+  });
+});
