@@ -2,6 +2,9 @@
  * The CLI's shell: fast --help/--version (no AWS SDK loaded), exit codes for bad input, and the sandbox
  * command starting and stopping cleanly.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -63,5 +66,20 @@ describe('chaos-ec2 CLI basics', () => {
     expect(r.stdout).toMatch(/chaos-ec2 sandbox ready at http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).toMatch(/export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).toContain('sandbox stopped');
+  });
+
+  it('`chaos-ec2 demo` (the README quick start) runs the whole loop and passes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-demo-'));
+    try {
+      const r = await runCli(['demo', '--json', '--report-dir', dir, '--seed', 'readme'], { timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as { verdict: string; seed: string; recovery: { recovered: boolean } };
+      expect(report.verdict).toBe('pass');
+      expect(report.seed).toBe('readme');
+      expect(report.recovery.recovered).toBe(true);
+      expect(r.stderr).toContain('demo: sandbox at http://127.0.0.1:');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,8 +38,9 @@ describe('game day from an experiment file, and CI gates', () => {
     const summary = join(dir, 'step-summary.md');
     // Timing flags override the file's (sandbox speed); everything else comes from the file.
     const r = await runCli(
-      ['run', '-f', EXAMPLE, '--yes', '--format', 'json,md,junit,html', '--report-dir', reportDir, '--baseline', '2s', '--poll', '250ms', '--duration', '4s', '--recovery-timeout', '40s'],
-      { env: { ...sandboxEnv(emb.sandbox.endpoint), CHAOS_ASG: emb.stack.asgName, GITHUB_STEP_SUMMARY: summary }, timeoutMs: 150_000 },
+      ['run', '-f', EXAMPLE, '--endpoint-url', emb.sandbox.endpoint, '--yes', '--format', 'json,md,junit,html', '--report-dir', reportDir, '--baseline', '2s', '--poll', '250ms', '--duration', '4s', '--recovery-timeout', '40s'],
+      // The endpoint comes from the flag alone, as a user would give it.
+      { env: { ...sandboxEnv(emb.sandbox.endpoint), AWS_ENDPOINT_URL: undefined, CHAOS_ASG: emb.stack.asgName, GITHUB_STEP_SUMMARY: summary }, timeoutMs: 150_000 },
     );
     expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(0);
     expect(r.stdout).toContain('experiment 1/2: lose one instance');
