@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxContext } from './context.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { readBody } from './server.js';
+import { addForeignInterface, deleteForeignInterface, syncNetworkInterfaces } from './world/network-interfaces.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -23,6 +24,7 @@ function plain(value: unknown): unknown {
 
 export function worldState(ctx: SandboxContext): unknown {
   const w = ctx.world;
+  syncNetworkInterfaces(w);
   return plain({
     region: w.region,
     accountId: w.accountId,
@@ -34,6 +36,7 @@ export function worldState(ctx: SandboxContext): unknown {
     networkAcls: w.networkAcls,
     naclAssociations: w.naclAssociations,
     subnets: w.subnets,
+    networkInterfaces: w.networkInterfaces,
     loadBalancers: [...w.loadBalancers.values()].map((lb) => ({
       ...lb,
       listeners: [...w.listeners.values()].filter((l) => l.loadBalancerArn === lb.loadBalancerArn),
@@ -104,11 +107,45 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
       setKnobs(ctx, patch as Partial<Knobs>);
       return json(res, 200, ctx.knobs);
     }
+    case 'POST /_sandbox/network-interfaces':
+      return addInterface(req, res, ctx);
     case 'POST /_sandbox/reset-knobs':
       await readBody(req);
       setKnobs(ctx, DEFAULT_KNOBS);
       return json(res, 200, ctx.knobs);
     default:
+      if (req.method === 'DELETE' && url.pathname.startsWith('/_sandbox/network-interfaces/')) {
+        const id = decodeURIComponent(url.pathname.slice('/_sandbox/network-interfaces/'.length));
+        return deleteForeignInterface(ctx.world, id)
+          ? json(res, 200, { deleted: id })
+          : json(res, 404, { message: `no foreign network interface ${id} (instance and load balancer interfaces go with their owner)` });
+      }
       return json(res, 404, { message: `no such sandbox endpoint: ${route}` });
   }
+}
+
+/**
+ * POST /_sandbox/network-interfaces {subnetId, description?, interfaceType?, requesterId?, status?}: an
+ * interface that belongs to no instance or load balancer of the sandbox, e.g. another team's database.
+ */
+async function addInterface(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext): Promise<void> {
+  const body = await readBody(req);
+  if (body === undefined) return json(res, 413, { message: 'request body too large' });
+  let spec: Record<string, unknown>;
+  try {
+    spec = JSON.parse(body || '{}') as Record<string, unknown>;
+  } catch {
+    return json(res, 400, { message: 'body is not valid JSON' });
+  }
+  const problems: string[] = [];
+  if (typeof spec.subnetId !== 'string' || !ctx.world.subnets.has(spec.subnetId)) problems.push(`subnetId must name an existing subnet, got ${JSON.stringify(spec.subnetId)}`);
+  for (const key of ['description', 'interfaceType', 'requesterId'] as const) {
+    if (spec[key] !== undefined && typeof spec[key] !== 'string') problems.push(`${key} must be a string`);
+  }
+  if (spec.status !== undefined && spec.status !== 'available' && spec.status !== 'in-use') problems.push('status must be "available" or "in-use"');
+  const unknown = Object.keys(spec).filter((k) => !['subnetId', 'description', 'interfaceType', 'requesterId', 'status'].includes(k));
+  if (unknown.length) problems.push(`unknown field(s): ${unknown.join(', ')}`);
+  if (problems.length) return json(res, 400, { message: problems.join('; '), problems });
+  const eni = addForeignInterface(ctx.world, spec as unknown as Parameters<typeof addForeignInterface>[1]);
+  return json(res, 201, plain(eni));
 }

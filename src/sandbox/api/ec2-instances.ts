@@ -51,7 +51,7 @@ function stateXml(name: string, state: InstanceStateName): string {
   return node(name, el('code', INSTANCE_STATE_CODE[state]), el('name', state));
 }
 
-function privateDnsName(world: World, ip: string): string {
+export function privateDnsName(world: World, ip: string): string {
   const suffix = world.region === 'us-east-1' ? 'ec2.internal' : `${world.region}.compute.internal`;
   return `ip-${ip.replaceAll('.', '-')}.${suffix}`;
 }

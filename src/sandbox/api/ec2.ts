@@ -6,6 +6,7 @@ import { INSTANCE_HANDLERS } from './ec2-instances.js';
 import { LAUNCH_TEMPLATE_HANDLERS } from './ec2-launch-templates.js';
 import { NACL_HANDLERS } from './ec2-nacls.js';
 import { NETWORK_HANDLERS } from './ec2-network.js';
+import { NETWORK_INTERFACE_HANDLERS } from './ec2-network-interfaces.js';
 import { TAG_HANDLERS } from './ec2-tags.js';
 import type { ServiceDef } from './router.js';
 
@@ -17,6 +18,7 @@ export const EC2_SERVICE: ServiceDef = {
   handlers: {
     ...INSTANCE_HANDLERS,
     ...NETWORK_HANDLERS,
+    ...NETWORK_INTERFACE_HANDLERS,
     ...NACL_HANDLERS,
     ...TAG_HANDLERS,
     ...LAUNCH_TEMPLATE_HANDLERS,

@@ -77,7 +77,8 @@ export type SandboxEventBody =
       detail?: string;
     }
   | { type: 'lb-second'; loadBalancerArn: string; second: string; requests: number; byStatus: Record<string, number> }
-  | { type: 'knob'; name: string; value: unknown };
+  | { type: 'knob'; name: string; value: unknown }
+  | { type: 'network-interface'; change: 'created' | 'deleted'; networkInterfaceId: string; subnetId: string; owner: string };
 
 export type SandboxEvent = Base & SandboxEventBody;
 export type SandboxEventType = SandboxEvent['type'];

@@ -276,3 +276,31 @@ export interface TargetRegistration {
   /** While draining: when the target is removed from the group (ms since epoch). */
   drainingUntil?: number;
 }
+
+/**
+ * An elastic network interface. Instances' primary interfaces and ALB nodes' interfaces are derived from
+ * the instances and load balancers (world/network-interfaces.ts keeps them in step); `foreign` ones are
+ * added through the control plane to stand for another workload in the subnet (an RDS database, say).
+ */
+export interface NetworkInterface {
+  networkInterfaceId: string;
+  owner: { kind: 'instance'; instanceId: string } | { kind: 'elb'; loadBalancerArn: string } | { kind: 'foreign' };
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  description: string;
+  interfaceType: string;
+  /** Set for interfaces an AWS service created for you (amazon-elb, amazon-rds, …). */
+  requesterId?: string;
+  status: 'available' | 'in-use';
+  macAddress: string;
+  privateIpAddress: string;
+  attachment?: {
+    attachmentId: string;
+    attachTime: Date;
+    deviceIndex: number;
+    deleteOnTermination: boolean;
+    instanceId?: string;
+    instanceOwnerId: string;
+  };
+}

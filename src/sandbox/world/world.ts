@@ -18,6 +18,7 @@ import type {
   LoadBalancer,
   NetworkAcl,
   NetworkAclAssociation,
+  NetworkInterface,
   ScalingActivity,
   Subnet,
   TargetGroup,
@@ -63,6 +64,8 @@ export class World {
   readonly listeners = new Map<string, Listener>();
   /** targetGroupArn → targetId → registration. */
   readonly targets = new Map<string, Map<string, TargetRegistration>>();
+  /** networkInterfaceId → interface; derived ones are kept in step by world/network-interfaces.ts. */
+  readonly networkInterfaces = new Map<string, NetworkInterface>();
   /** resourceId → key → value (EC2 resources and ELBv2 ARNs share this store). */
   readonly tags = new Map<string, Map<string, string>>();
 
