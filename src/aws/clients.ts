@@ -3,11 +3,16 @@
  * standard chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ~/.aws/config). Retries are `adaptive`:
  * client-side rate limiting on top of the standard retry of throttling and transient errors, so a large
  * group's polling backs off instead of failing an experiment halfway.
+ *
+ * Every call has a timeout (the SDK's default is none): a rollback must never hang on a dead connection while
+ * an AZ is dark. connectionTimeout bounds the TCP/TLS connect, requestTimeout the whole request/response;
+ * throwOnRequestTimeout makes a breach an error (retried like any transient failure) instead of a warning.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { usageError } from '../core/errors.js';
 
 export interface AwsConfig {
@@ -16,6 +21,16 @@ export interface AwsConfig {
   endpoint?: string;
   /** Total attempts per call, first try included (default 5). */
   maxAttempts?: number;
+  /** Per-call request timeout in ms (default 12 s; CHAOS_EC2_AWS_TIMEOUT_MS overrides it, for tests). */
+  requestTimeoutMs?: number;
+}
+
+export const CONNECTION_TIMEOUT_MS = 3_000;
+export const REQUEST_TIMEOUT_MS = 12_000;
+
+function requestTimeout(cfg: AwsConfig): number {
+  const env = Number(process.env.CHAOS_EC2_AWS_TIMEOUT_MS);
+  return cfg.requestTimeoutMs ?? (Number.isFinite(env) && env > 0 ? env : REQUEST_TIMEOUT_MS);
 }
 
 export interface AwsClients {
@@ -36,7 +51,9 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
     retryMode: 'adaptive',
     maxAttempts: cfg.maxAttempts ?? 5,
   };
-  const ec2 = new EC2Client(base);
+  // One handler per client: destroy() on a client closes its handler's sockets.
+  const handler = () => new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: requestTimeout(cfg), throwOnRequestTimeout: true });
+  const ec2 = new EC2Client({ ...base, requestHandler: handler() });
   let region: string;
   try {
     region = await ec2.config.region();
@@ -46,9 +63,9 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
   }
   const clients = {
     ec2,
-    asg: new AutoScalingClient(base),
-    elb: new ElasticLoadBalancingV2Client(base),
-    sts: new STSClient(base),
+    asg: new AutoScalingClient({ ...base, requestHandler: handler() }),
+    elb: new ElasticLoadBalancingV2Client({ ...base, requestHandler: handler() }),
+    sts: new STSClient({ ...base, requestHandler: handler() }),
   };
   return {
     ...clients,

@@ -2,7 +2,7 @@
  * EC2 mutations chaos-ec2 makes for the terminate fault, with the DryRun permission checks that `--dry-run`
  * uses: EC2 answers DryRunOperation when the call would have been allowed, UnauthorizedOperation if not.
  */
-import { TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeAvailabilityZonesCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ChaosError, ExitCode } from '../core/errors.js';
 import { awsCode, awsError, call } from './errors.js';
 
@@ -30,6 +30,16 @@ export async function checkDryRun(action: string, send: () => Promise<unknown>):
     if (code === 'UnauthorizedOperation') return { action: `ec2:${action}`, allowed: false, detail: (err as Error).message };
     throw awsError(err, `${action} (DryRun)`, { phase: 'plan' });
   }
+}
+
+/**
+ * A canary before any mutating DryRun: a DryRun of a read-only call must answer DryRunOperation (or
+ * UnauthorizedOperation). An endpoint that ignores DryRun — a mock, a proxy, a half-done emulator behind
+ * --endpoint-url — would carry out the "dry" mutations for real; this finds out with a call that is harmless
+ * either way, and refuses (exit 5) before any mutating one is sent.
+ */
+export async function checkDryRunHonoured(ec2: EC2Client): Promise<void> {
+  await checkDryRun('DescribeAvailabilityZones', () => ec2.send(new DescribeAvailabilityZonesCommand({ DryRun: true })));
 }
 
 export async function terminateInstances(ec2: EC2Client, instanceIds: string[]): Promise<{ instanceId: string; previous: string; current: string }[]> {

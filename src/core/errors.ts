@@ -4,7 +4,10 @@
  */
 export const ExitCode = {
   Ok: 0,
-  /** A gate failed, or the service/capacity did not recover before the timeout. */
+  /**
+   * A gate failed, or the service/capacity did not recover before the timeout — or the run failed AFTER
+   * something was injected (an AWS error or a refusal mid-injection) and everything was rolled back.
+   */
   GateFailed: 1,
   /** Usage or configuration error; nothing was touched. */
   Usage: 2,
@@ -62,3 +65,12 @@ export const usageError = (message: string, hint?: string): ChaosError =>
 
 export const refused = (message: string, opts: ChaosErrorOptions = {}): ChaosError =>
   new ChaosError(ExitCode.Refused, message, opts);
+
+/** The operator interrupted (SIGINT/SIGTERM): stop before the next mutation, roll back, exit 130. */
+export const interrupted = (message: string, opts: ChaosErrorOptions = {}): ChaosError =>
+  new ChaosError(ExitCode.Interrupted, message, opts);
+
+/** Throws `interrupted` when the run's signal is aborted: called right before every mutating AWS call. */
+export function throwIfInterrupted(signal: AbortSignal | undefined, before: string, phase: Phase = 'inject'): void {
+  if (signal?.aborted) throw interrupted(`interrupted before ${before}; stopping`, { phase });
+}

@@ -1,8 +1,15 @@
 /**
- * Interrupts. The first SIGINT/SIGTERM aborts the run's signal: the runner stops observing, rolls back
- * whatever is injected, writes the report and exits 130. A second one means "now": it prints what may still
- * be injected and the exact command that undoes it, and exits at once — 4 when something may still be
- * injected (the tags on the AWS resources let `recover` finish the job), else 130.
+ * Interrupts. The first SIGINT/SIGTERM aborts the run's signal: the runner stops before its next mutation,
+ * stops observing, rolls back whatever is injected, writes the report and exits 130.
+ *
+ * Later signals never abandon a rollback silently:
+ * - a second SIGINT is a person insisting ("now"): it prints what may still be injected and the exact command
+ *   that undoes it, and exits at once — 4 when something may still be injected (the tags on the AWS resources
+ *   let `recover` finish the job), else 130;
+ * - a SIGTERM after the first signal is a supervisor, not a person: GitHub Actions' cancel sends SIGINT and
+ *   then SIGTERM ~7.5 s later, and systemd/Kubernetes follow up the same way. Exiting then would leave an AZ
+ *   dark on every cancelled CI run, so it prints the same leftovers and recover command and KEEPS rolling
+ *   back; only SIGKILL (or a second SIGINT) ends the process before the rollback does.
  */
 export interface InterruptHandle {
   signal: AbortSignal;
@@ -15,7 +22,7 @@ export interface Leftovers {
   injected: boolean;
 }
 
-export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: string) => void = (s) => process.stderr.write(s)): InterruptHandle {
+export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: string) => void = safeStderr): InterruptHandle {
   const ac = new AbortController();
   let count = 0;
   const handler = (sig: NodeJS.Signals) => {
@@ -26,6 +33,10 @@ export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: strin
       return;
     }
     const left = describeLeftovers();
+    if (sig !== 'SIGINT') {
+      write(`\n${sig} received again: still rolling back (press Ctrl-C to exit at once). ${left.message}\n`);
+      return;
+    }
     write(`\nexiting immediately. ${left.message}\n`);
     process.exit(left.injected ? 4 : 130);
   };
@@ -38,4 +49,13 @@ export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: strin
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/** Writes to stderr, never throwing: stderr may be a closed pipe, and a signal handler must not crash. */
+export function safeStderr(s: string): void {
+  try {
+    process.stderr.write(s);
+  } catch {
+    // Nowhere left to say it; the report file and the exit code still carry the outcome.
+  }
 }

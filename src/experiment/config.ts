@@ -43,6 +43,8 @@ export interface RunConfig {
   durationMs: number;
   /** blackhole-az: also cut off the load balancer's subnets in the AZ (a full-AZ outage). */
   includeLbSubnets: boolean;
+  /** blackhole-az: go ahead although network interfaces that are not the group's share the target subnets. */
+  allowSharedSubnets: boolean;
   /** Stop condition: error rate above this for `abortAfterMs` rolls back at once (verdict aborted). */
   abortErrorRate?: number;
   abortAfterMs: number;
@@ -146,6 +148,7 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
     json: raw.json === true,
     durationMs: duration('duration', '--duration', '60s'),
     includeLbSubnets: raw.includeLbSubnets === true,
+    allowSharedSubnets: raw.allowSharedSubnets === true,
     ...(str('abortErrorRate') !== undefined ? { abortErrorRate: num('abortErrorRate', '--abort-error-rate', 1, 0, 1)! } : {}),
     abortAfterMs: duration('abortAfter', '--abort-after', '5s'),
     gates: {},
@@ -163,6 +166,7 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
   }
   if (str('minInterval') !== undefined) cfg.minIntervalMs = duration('minInterval', '--min-interval', '0s');
   if (fault !== 'blackhole-az' && cfg.includeLbSubnets) errors.push('--include-lb-subnets: only with --fault blackhole-az');
+  if (fault !== 'blackhole-az' && cfg.allowSharedSubnets) errors.push('--allow-shared-subnets: only with --fault blackhole-az');
   if (fault === 'blackhole-az' && (count !== undefined || percent !== undefined)) errors.push('--count/--percent: only with --fault terminate-instances (blackhole-az cuts off a whole AZ; choose it with --az)');
   if (fault === 'blackhole-az' && cfg.durationMs < 1000 && !errors.some((e) => e.startsWith('--duration'))) errors.push('--duration: must be at least 1s');
   if (str('abortAfter') !== undefined && cfg.abortErrorRate === undefined) errors.push('--abort-after: needs --abort-error-rate (the stop condition is error rate above R for S seconds)');

@@ -37,6 +37,7 @@ export const FILE_KEYS: Record<Section, Record<string, FileKey>> = {
     az: k('az', '--az'),
     duration: k('duration', '--duration', 'duration'),
     includeLbSubnets: k('includeLbSubnets', '--include-lb-subnets', 'boolean'),
+    allowSharedSubnets: k('allowSharedSubnets', '--allow-shared-subnets', 'boolean'),
     seed: k('seed', '--seed'),
     minHealthy: k('minHealthy', '--min-healthy'),
     minHealthyPerAz: k('minHealthyPerAz', '--min-healthy-per-az', 'number'),

@@ -2,9 +2,22 @@
  * The local undo record. Every mutation is written here — and fsynced — BEFORE it is made, then marked done
  * after; a crash between the two leaves an "intent" that `recover` treats as possibly applied. The journal
  * is a convenience next to the tags chaos-ec2 puts on AWS resources, which are the record of last resort.
+ *
+ * Strict before injecting (`record`: a failed write stops the mutation it was to announce), best effort while
+ * undoing (`tryRecord`, `tryClose`): a full disk or an I/O error must never skip or delay a rollback, nor turn
+ * "rollback incomplete, exit 4, here is the report" into an unexpected error — the NACL's tags still say
+ * everything `recover` needs.
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+
+async function syncDir(dir: string): Promise<void> {
+  const d = await open(dir, 'r').catch(() => undefined);
+  if (!d) return;
+  // Some filesystems refuse fsync on a directory; the file's own fsync still holds.
+  await d.sync().catch(() => undefined);
+  await d.close().catch(() => undefined);
+}
 
 export interface JournalEntry {
   at: string;
@@ -26,7 +39,10 @@ export class Journal {
   static async open(dir: string, experimentId: string): Promise<Journal> {
     await mkdir(dir, { recursive: true });
     const path = join(dir, 'journal.jsonl');
-    return new Journal(path, experimentId, await open(path, 'a'));
+    const fh = await open(path, 'a');
+    // fsync the directory too, or after a power loss the file itself (not just its lines) may be gone.
+    await syncDir(dir);
+    return new Journal(path, experimentId, fh);
   }
 
   /** Appends one entry and waits until it is on disk. */
@@ -36,8 +52,22 @@ export class Journal {
     await this.fh.sync();
   }
 
+  /** Best effort: returns the error instead of throwing it (the caller warns and carries on). */
+  async tryRecord(entry: Omit<JournalEntry, 'at' | 'experimentId'>): Promise<Error | undefined> {
+    try {
+      await this.record(entry);
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
   async close(): Promise<void> {
     await this.fh.close();
+  }
+
+  async tryClose(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
   }
 
   static async read(path: string): Promise<JournalEntry[]> {

@@ -6,6 +6,7 @@
  */
 import { formatDuration } from '../core/duration.js';
 import { ExitCode } from '../core/errors.js';
+import { redactUrl } from '../core/redact.js';
 import type { CapacityEvent, CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { SecondSummary } from '../observe/buckets.js';
 import type { LoadProbe, ProbeSummary } from '../observe/load-probe.js';
@@ -264,7 +265,7 @@ export class ReportBuilder {
         account: this.d.identity.account,
         region: this.d.region,
         asg: this.d.group.name,
-        url: this.d.url,
+        url: redactUrl(this.d.url),
         ...(this.cfg.endpoint ? { endpoint: this.cfg.endpoint } : {}),
         targetGroups: this.d.targetGroups.map((t) => t.arn),
         loadBalancers: this.d.loadBalancers.map((l) => l.arn),
@@ -277,7 +278,7 @@ export class ReportBuilder {
       recovery: rec,
       probe: summary
         ? {
-            url: summary.url,
+            url: redactUrl(summary.url),
             rate: this.cfg.rate,
             sent: summary.sent,
             ok: summary.ok,
@@ -291,7 +292,8 @@ export class ReportBuilder {
         : null,
       capacity: { baselineHealthy: this.baselineHealthy, desired: this.desired, samples: this.samples.map((s) => ({ ...s, atMs: s.atMs - base })) },
       gates,
-      settings: { ...this.cfg, headers: Object.keys(this.cfg.headers) },
+      // Header values and URL secrets are for the probe alone, never the report.
+      settings: { ...this.cfg, headers: Object.keys(this.cfg.headers), ...(this.cfg.url ? { url: redactUrl(this.cfg.url) } : {}) },
       ...(this.plan ? { rollback: this.rollbackSection() } : {}),
       ...(this.plan?.fault.blackhole ? { blackhole: buildBlackholeReport(this.plan, this.marks, this.rollback, base)! } : {}),
       ...(this.stopFired !== null

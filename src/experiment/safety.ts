@@ -118,3 +118,29 @@ export function checkAzFloor(healthyByAz: Record<string, number>, az: string, fl
   }
   return { healthy, healthyByAz: after };
 }
+
+/**
+ * terminate-instances, rechecked right before terminating: the planned targets taken from the FRESH healthy
+ * counts must still leave the floor, overall and in each of the targets' AZs. Between planning and injecting
+ * lie the baseline (10 s by default) and, on a TTY, the confirmation prompt; another instance may have failed
+ * meanwhile, and the plan's "after" figures would then be a promise the run can no longer keep.
+ */
+export function checkFloorAfter(healthyByAz: Record<string, number>, targets: FaultTarget[], floor: Floor): { healthy: number; healthyByAz: Record<string, number> } {
+  const after = { ...healthyByAz };
+  for (const t of targets) after[t.availabilityZone] = (after[t.availabilityZone] ?? 0) - 1;
+  const healthy = Object.values(after).reduce((a, b) => a + b, 0);
+  if (healthy < floor.minHealthy) {
+    throw refused(`capacity floor: terminating ${targets.length} now would leave ${healthy} healthy, below --min-healthy ${floor.minHealthy} (${formatAz(healthyByAz)} healthy now)`, {
+      phase: 'inject',
+      hint: 'the group lost capacity since planning; wait until it is steady and run again',
+    });
+  }
+  const broken = [...new Set(targets.map((t) => t.availabilityZone))].filter((az) => (after[az] ?? 0) < floor.minHealthyPerAz).sort();
+  if (broken.length) {
+    throw refused(`capacity floor: terminating now would leave fewer than ${floor.minHealthyPerAz} healthy in ${broken.join(', ')} (${formatAz(healthyByAz)} healthy now)`, {
+      phase: 'inject',
+      hint: 'the group lost capacity since planning; wait until it is steady and run again',
+    });
+  }
+  return { healthy, healthyByAz: after };
+}

@@ -49,6 +49,18 @@ export interface BlackholeSubnet {
   originalNaclId: string;
 }
 
+export interface SharedInterface {
+  networkInterfaceId: string;
+  subnetId: string;
+  /** interface, nat_gateway, lambda, vpc_endpoint, … as EC2 reports it. */
+  interfaceType: string;
+  description: string;
+  /** The instance it is attached to, if any (an instance of another group, a database host …). */
+  instanceId?: string;
+  /** Set for interfaces a service manages (amazon-elb, amazon-rds, …). */
+  requesterId?: string;
+}
+
 export interface BlackholePlan {
   az: string;
   /** 'flag' when --az chose it, 'random' when picked with the seed. */
@@ -58,6 +70,12 @@ export interface BlackholePlan {
   expiryMarginMs: number;
   subnets: BlackholeSubnet[];
   vpcs: string[];
+  /**
+   * Network interfaces in the target subnets that belong neither to the group's instances nor (with
+   * --include-lb-subnets) to its load balancer: the NACL cuts them off too. Non-empty refuses the run
+   * unless --allow-shared-subnets.
+   */
+  sharedInterfaces?: SharedInterface[];
 }
 
 /** One ReplaceNetworkAclAssociation, as made (inject) or undone (restore). */

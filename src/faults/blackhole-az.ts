@@ -15,16 +15,27 @@
 import { CreateNetworkAclCommand, ReplaceNetworkAclAssociationCommand } from '@aws-sdk/client-ec2';
 import { checkDryRun } from '../aws/ec2.js';
 import { describeLoadBalancers } from '../aws/elbv2.js';
+import { elbInterfaceDescription, subnetInterfaces } from '../aws/eni.js';
 import { TAG_EXPERIMENT, TAG_EXPIRES, TAG_RESTORE_PREFIX, createTaggedNacl, currentAssociations, describeNacls, describeSubnets, replaceAssociation } from '../aws/nacl.js';
-import { refused } from '../core/errors.js';
+import { refused, throwIfInterrupted } from '../core/errors.js';
 import { checkAzFloor, pickAz, resolveFloor } from '../experiment/safety.js';
-import type { BlackholeSubnet, FaultTarget } from '../experiment/types.js';
+import type { BlackholeSubnet, FaultTarget, Plan, SharedInterface } from '../experiment/types.js';
 import { crashPoint } from './crash-point.js';
 import { findChaosNacls, restoreChaosNacls } from './nacl-restore.js';
 import type { Fault } from './types.js';
 
 /** AWS allows 50 tags per resource; three are ours (Name, experiment id, expires-at), the rest restore records. */
 export const MAX_SUBNETS_PER_VPC = 47;
+
+/** The chaos NACL's tags: who made it, when it expires, and the undo record for each of the VPC's target subnets. */
+export function chaosNaclTags(plan: Plan, vpc: string, expiresAt: string): Record<string, string> {
+  const bh = plan.fault.blackhole!;
+  const tags: Record<string, string> = { Name: `chaos-ec2-blackhole-${bh.az}`, [TAG_EXPERIMENT]: plan.experimentId, [TAG_EXPIRES]: expiresAt };
+  for (const s of bh.subnets.filter((x) => x.vpcId === vpc)) tags[`${TAG_RESTORE_PREFIX}${s.subnetId}`] = s.originalNaclId;
+  return tags;
+}
+
+const tagSpec = (tags: Record<string, string>) => [{ ResourceType: 'network-acl' as const, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }];
 
 export const blackholeAzFault: Fault = {
   kind: 'blackhole-az',
@@ -69,13 +80,21 @@ export const blackholeAzFault: Fault = {
       .filter((i) => i.availabilityZone === az && i.lifecycleState === 'InService')
       .map((i) => ({ instanceId: i.instanceId, availabilityZone: az }))
       .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    // Blast radius: the swap cuts off every interface in these subnets. Anything that is not the group's own
+    // (its instances; its load balancer's nodes when --include-lb-subnets asked for them) is shown in the plan,
+    // and the run refuses unless --allow-shared-subnets (runner.ts).
+    const own = new Set(snap.instances.keys());
+    const ownLb = new Set(cfg.includeLbSubnets ? d.loadBalancers.map((l) => elbInterfaceDescription(l.arn)) : []);
+    const sharedInterfaces: SharedInterface[] = (await subnetInterfaces(clients.ec2, subnets.map((s) => s.subnetId), 'plan'))
+      .filter((n) => !(n.instanceId && own.has(n.instanceId)) && !ownLb.has(n.description))
+      .sort((a, b) => a.subnetId.localeCompare(b.subnetId) || a.networkInterfaceId.localeCompare(b.networkInterfaceId));
     const list = subnets.map((s) => `${s.subnetId} (${s.role}, now on ${s.originalNaclId})`).join(', ');
     return {
       fault: {
         kind: 'blackhole-az',
         selection: { az },
         targets,
-        blackhole: { az, azChosenBy: chosenBy, durationMs: cfg.durationMs, expiryMarginMs: cfg.recoveryTimeoutMs, subnets, vpcs },
+        blackhole: { az, azChosenBy: chosenBy, durationMs: cfg.durationMs, expiryMarginMs: cfg.recoveryTimeoutMs, subnets, vpcs, sharedInterfaces },
       },
       after: { healthy: after.healthy, healthyByAz: after.healthyByAz, floor: floor.minHealthy, perAzFloor: floor.minHealthyPerAz },
       steps: [
@@ -91,7 +110,13 @@ export const blackholeAzFault: Fault = {
     const bh = plan.fault.blackhole!;
     const first = bh.subnets[0];
     const checks = [];
-    for (const vpc of bh.vpcs) checks.push(await checkDryRun('CreateNetworkAcl', () => clients.ec2.send(new CreateNetworkAclCommand({ VpcId: vpc, DryRun: true }))));
+    // The DryRun create carries the real tags: should an endpoint ignore DryRun and create the NACL anyway,
+    // it is tagged with this experiment (and expires), so `recover` finds and deletes it.
+    const expiresAt = new Date(Date.now() + bh.durationMs + bh.expiryMarginMs).toISOString();
+    for (const vpc of bh.vpcs) {
+      const TagSpecifications = tagSpec(chaosNaclTags(plan, vpc, expiresAt));
+      checks.push(await checkDryRun('CreateNetworkAcl', () => clients.ec2.send(new CreateNetworkAclCommand({ VpcId: vpc, TagSpecifications, DryRun: true }))));
+    }
     if (first) {
       const cur = (await currentAssociations(clients.ec2, [first.subnetId], 'plan')).get(first.subnetId);
       // Swapping a subnet to the NACL it is already on is a harmless probe of the permission.
@@ -120,30 +145,37 @@ export const blackholeAzFault: Fault = {
     const expiresAt = new Date(ctx.now() + bh.durationMs + bh.expiryMarginMs).toISOString();
     const chaos = new Map<string, string>();
     const moved: BlackholeSubnet[] = [];
-    const damage = () =>
-      ctx.setDamage([
-        ...[...chaos].map(([vpc, acl]) => `chaos NACL ${acl} in ${vpc}`),
-        ...moved.map((s) => `${s.subnetId} (${s.availabilityZone}, ${s.role}) on ${chaos.get(s.vpcId)}; original NACL ${s.originalNaclId}`),
-      ]);
+    const damageItems = () => [
+      ...[...chaos].map(([vpc, acl]) => `chaos NACL ${acl} in ${vpc}`),
+      ...moved.map((s) => `${s.subnetId} (${s.availabilityZone}, ${s.role}) on ${chaos.get(s.vpcId)}; original NACL ${s.originalNaclId}`),
+    ];
+    const damage = () => ctx.setDamage(damageItems());
     ctx.registerRollback({
       description: `restore ${bh.subnets.map((s) => s.subnetId).join(', ')} to their original NACLs and delete the chaos NACL(s) of ${id}`,
       async run() {
+        // Journal writes here are best effort: a full disk must never stand between the AZ and its restore.
+        const note = async (entry: Parameters<typeof ctx.journal.record>[0]) => {
+          const err = await ctx.journal.tryRecord(entry);
+          if (err) ctx.record({ atMs: ctx.now(), event: 'journal-write-failed', detail: `${entry.type}: ${err.message} (carrying on: the NACL's tags are the undo record)` });
+        };
         const nacls = await findChaosNacls(ec2, 'rollback', id);
         const result = await restoreChaosNacls(ec2, nacls, {
           phase: 'rollback',
           now: ctx.now,
-          beforeMutation: (action, detail) => ctx.journal.record({ type: 'rollback-intent', action, ...detail }),
+          beforeMutation: (action, detail) => note({ type: 'rollback-intent', action, ...detail }),
           onChange: (c) => ctx.record({ atMs: Date.parse(c.at), event: 'association-restored', subnetId: c.subnetId, detail: `${c.subnetId}: ${c.fromNaclId} → ${c.toNaclId}` }),
         });
-        await ctx.journal.record({ type: result.complete ? 'rollback-done' : 'rollback-failed', remaining: result.remaining });
+        await note({ type: result.complete ? 'rollback-done' : 'rollback-failed', remaining: result.remaining });
         return result;
       },
     });
 
     for (const vpc of bh.vpcs) {
-      const tags: Record<string, string> = { Name: `chaos-ec2-blackhole-${bh.az}`, [TAG_EXPERIMENT]: id, [TAG_EXPIRES]: expiresAt };
-      for (const s of bh.subnets.filter((x) => x.vpcId === vpc)) tags[`${TAG_RESTORE_PREFIX}${s.subnetId}`] = s.originalNaclId;
+      const tags = chaosNaclTags(plan, vpc, expiresAt);
       await ctx.journal.record({ type: 'intent', action: 'ec2:CreateNetworkAcl', vpcId: vpc, tags });
+      throwIfInterrupted(ctx.signal, `creating the chaos NACL in ${vpc}`);
+      // Said before the call: if the operator insists on exiting while it is in flight, the NACL may exist.
+      ctx.setDamage([...damageItems(), `a chaos NACL being created in ${vpc} (tagged ${TAG_EXPERIMENT}=${id}; it may exist)`]);
       const acl = await createTaggedNacl(ec2, vpc, tags, 'inject');
       chaos.set(vpc, acl);
       await ctx.journal.record({ type: 'done', action: 'ec2:CreateNetworkAcl', vpcId: vpc, networkAclId: acl });
@@ -159,6 +191,8 @@ export const blackholeAzFault: Fault = {
       }
       const to = chaos.get(s.vpcId)!;
       await ctx.journal.record({ type: 'intent', action: 'ec2:ReplaceNetworkAclAssociation', subnetId: s.subnetId, associationId: cur.associationId, from: cur.networkAclId, to });
+      throwIfInterrupted(ctx.signal, `swapping ${s.subnetId} to the chaos NACL`);
+      ctx.setDamage([...damageItems(), `${s.subnetId} (${s.availabilityZone}, ${s.role}) being swapped to ${to} (it may be); original NACL ${s.originalNaclId}`]);
       const newAssociationId = await replaceAssociation(ec2, cur.associationId, to, s.subnetId, 'inject');
       const at = ctx.now();
       moved.push(s);

@@ -6,8 +6,8 @@
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { call } from '../aws/errors.js';
 import { checkTerminatePermission, terminateInstances } from '../aws/ec2.js';
-import { ExitCode, refused } from '../core/errors.js';
-import { formatAz, resolveFloor, selectWithinFloor, selectionSize } from '../experiment/safety.js';
+import { ExitCode, refused, throwIfInterrupted } from '../core/errors.js';
+import { checkFloorAfter, formatAz, resolveFloor, selectWithinFloor, selectionSize } from '../experiment/safety.js';
 import type { FaultTarget } from '../experiment/types.js';
 import type { Fault } from './types.js';
 
@@ -49,6 +49,7 @@ export const terminateInstancesFault: Fault = {
   async recheck(plan, fresh) {
     const gone = plan.fault.targets.filter((t) => fresh.instances.get(t.instanceId)?.lifecycleState !== 'InService');
     if (gone.length) throw refused(`the group changed since planning: ${gone.map((t) => t.instanceId).join(', ')} no longer InService`, { phase: 'inject' });
+    checkFloorAfter(fresh.healthyByAz, plan.fault.targets, { minHealthy: plan.after.floor, minHealthyPerAz: plan.after.perAzFloor });
   },
 
   holdMs: () => 0,
@@ -56,6 +57,7 @@ export const terminateInstancesFault: Fault = {
   async inject(plan, ctx) {
     const ids = plan.fault.targets.map((t) => t.instanceId);
     await ctx.journal.record({ type: 'intent', action: 'ec2:CreateTags', resources: ids });
+    throwIfInterrupted(ctx.signal, 'tagging the instances');
     await call('CreateTags', { phase: 'inject', target: ids.join(','), exitCode: ExitCode.AwsError }, () =>
       ctx.clients.ec2.send(
         new CreateTagsCommand({
@@ -69,6 +71,8 @@ export const terminateInstancesFault: Fault = {
     );
     await ctx.journal.record({ type: 'done', action: 'ec2:CreateTags', resources: ids });
     await ctx.journal.record({ type: 'intent', action: 'ec2:TerminateInstances', resources: ids, undo: 'none: Auto Scaling replaces terminated instances' });
+    // Checked after the journal's fsync, the last thing between the operator's Ctrl-C and a terminate.
+    throwIfInterrupted(ctx.signal, 'terminating any instance');
     const result = await terminateInstances(ctx.clients.ec2, ids);
     const t0 = ctx.now();
     await ctx.journal.record({ type: 'done', action: 'ec2:TerminateInstances', resources: ids, result });

@@ -37,6 +37,11 @@ export interface FaultContext {
   clients: AwsClients;
   journal: Journal;
   now: () => number;
+  /**
+   * Aborted on SIGINT/SIGTERM. Checked (throwIfInterrupted) right before EVERY mutating call: an operator who
+   * pressed Ctrl-C before a terminate or a swap must never see it happen afterwards.
+   */
+  signal: AbortSignal;
   /** Registers an undo; the runner unwinds every registered one, newest first, on every exit path. */
   registerRollback(r: Rollback): void;
   /** A fault-side event for the timeline. */
@@ -69,7 +74,11 @@ export interface Fault {
   plan(input: PlanInput): Promise<FaultPlanSection>;
   /** --dry-run: EC2 DryRun checks of every mutating call the fault would make. */
   checkPermissions(plan: Plan, clients: AwsClients): Promise<PermissionCheck[]>;
-  /** Right before injecting, after the baseline: refuses (exit 3) if the plan no longer holds. */
+  /**
+   * Right before injecting, after the baseline, on a fresh snapshot whose steady-state capacity checks the
+   * runner has already passed: refuses (exit 3) if the plan no longer holds — targets gone, or the capacity
+   * floor (overall and per AZ) that the plan promised would be broken now.
+   */
   recheck(plan: Plan, fresh: CapacitySnapshot, clients: AwsClients): Promise<void>;
   inject(plan: Plan, ctx: FaultContext): Promise<Injection>;
   /** How long the fault stays injected before its rollback runs (0: nothing to hold, e.g. terminate). */

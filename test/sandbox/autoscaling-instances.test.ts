@@ -182,6 +182,29 @@ describe('sandbox Auto Scaling API: instances and activities', () => {
     expect(acts.map((a) => a.Description)).toEqual(['new-running', 'old-running', 'new-done', 'mid-done']);
   });
 
+  it('resumes a page token after its last activity: a new activity between pages neither repeats nor skips', async () => {
+    const g0 = sb.world.asgs.get('app')!;
+    await sb.asg.send(
+      new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'paging', LaunchTemplate: { LaunchTemplateName: 'app' }, MinSize: 0, MaxSize: 1, VPCZoneIdentifier: g0.subnetIds.join(',') }),
+    );
+    const g = sb.world.asgs.get('paging')!;
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) {
+      sb.world.startActivity(g, { description: `old-${i}`, cause: 'test', details: {}, statusCode: 'Successful' }).startTime = new Date(t0 - 10_000 + i * 1000);
+    }
+    const page1 = await sb.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'paging', MaxRecords: 3 }));
+    expect(page1.Activities!.map((a) => a.Description)).toEqual(['old-4', 'old-3', 'old-2']);
+    // The reviewer's case: a new (in-progress, newest) activity arrives before page 2 is read.
+    sb.world.startActivity(g, { description: 'new', cause: 'test', details: {} });
+    const page2 = await sb.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'paging', MaxRecords: 3, NextToken: page1.NextToken! }));
+    expect(page2.Activities!.map((a) => a.Description)).toEqual(['old-1', 'old-0']);
+    expect(page2.NextToken).toBeUndefined();
+    await expect(sb.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'paging', NextToken: 'aWR4OjM' }))).rejects.toMatchObject({
+      name: 'InvalidNextToken',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
   it('refuses to delete a group with instances unless ForceDelete, which terminates them', async () => {
     await expect(sb.asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'app' }))).rejects.toMatchObject({ name: 'ResourceInUseFault' });
     const ids = sb.world.membersOf('app').map((m) => m.instanceId);

@@ -202,4 +202,19 @@ describe('sandbox EC2 network ACLs', () => {
     await expectAwsError(sb.ec2.send(new DescribeNetworkAclsCommand({ MaxResults: 5, NextToken: 'garbage' })), 'InvalidPaginationToken');
     await expectAwsError(sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })), 'InvalidParameterValue');
   });
+
+  it('resumes a page token after its last item even when that item was deleted in between', async () => {
+    const vpc = (await sb.ec2.send(new CreateVpcCommand({ CidrBlock: '10.51.0.0/16' }))).Vpc!.VpcId!;
+    for (let i = 0; i < 7; i++) await sb.ec2.send(new CreateNetworkAclCommand({ VpcId: vpc }));
+    const filter = { Filters: [{ Name: 'vpc-id', Values: [vpc] }] };
+    const all = (await sb.ec2.send(new DescribeNetworkAclsCommand(filter))).NetworkAcls!.map((a) => a.NetworkAclId!);
+    expect(all).toHaveLength(8); // the default one first, then the 7 in creation order
+    const page1 = await sb.ec2.send(new DescribeNetworkAclsCommand({ ...filter, MaxResults: 5 }));
+    expect(page1.NetworkAcls!.map((a) => a.NetworkAclId)).toEqual(all.slice(0, 5));
+    // A position token would now skip all[5]; a key token resumes right after the deleted all[4].
+    await sb.ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: all[4]! }));
+    const page2 = await sb.ec2.send(new DescribeNetworkAclsCommand({ ...filter, MaxResults: 5, NextToken: page1.NextToken! }));
+    expect(page2.NetworkAcls!.map((a) => a.NetworkAclId)).toEqual(all.slice(5));
+    expect(page2.NextToken).toBeUndefined();
+  });
 });

@@ -184,6 +184,7 @@ describe('sandbox ELBv2 API: resources', () => {
     for await (const p of paginateDescribeTargetGroups({ client: sb.elb }, { PageSize: 3 })) tgNames.push(...p.TargetGroups!.map((t) => t.TargetGroupName!));
     expect(tgNames).toEqual(['web', 'tg-0', 'tg-1', 'tg-2', 'tg-3']);
     await expect(sb.elb.send(new DescribeLoadBalancersCommand({ PageSize: 401 }))).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(sb.elb.send(new DescribeTargetGroupsCommand({ Marker: 'aWR4OjM' }))).rejects.toMatchObject({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
     await expect(sb.elb.send(new DescribeLoadBalancersCommand({ Names: ['missing'] }))).rejects.toMatchObject({ name: 'LoadBalancerNotFoundException' });
     const byName = await sb.elb.send(new DescribeLoadBalancersCommand({ Names: ['lb-2'] }));
     expect(byName.LoadBalancers?.map((l) => l.LoadBalancerName)).toEqual(['lb-2']);

@@ -3,6 +3,7 @@
  * whatever the service answered (130 if interrupted, after printing what it measured). Per-second lines go
  * to stdout, or to stderr with --json so stdout carries the summary JSON alone.
  */
+import { redactUrl } from '../../core/redact.js';
 import { ExitCode } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import type { SecondSummary } from '../../observe/buckets.js';
@@ -44,7 +45,7 @@ export function formatProbeSummary(p: ProbeSummary): string {
   const pct = p.availability === null ? '—' : `${(p.availability * 100).toFixed(p.availability === 1 ? 0 : 3)}%`;
   const mode = p.mode === 'open' ? `open model, ${p.rate} req/s requested` : 'closed loop';
   const rows: [string, string][] = [
-    ['url', p.url],
+    ['url', redactUrl(p.url)],
     ['mode', `${mode}, ${p.connections} connections${p.aborted ? ', interrupted' : ''}`],
     ['duration', formatDuration(p.elapsedMs)],
     ['requests', `${p.sent} sent, ${p.ok} ok, ${p.failed} failed, ${p.late} sent late`],

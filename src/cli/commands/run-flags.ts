@@ -22,6 +22,7 @@ export const RUN_FLAGS: FlagDef[] = [
   { flags: '--az <zone>', description: 'terminate-instances: only pick instances in this AZ; blackhole-az: the AZ to cut off (default: random among the group\'s AZs, seeded)' },
   { flags: '--duration <duration>', description: 'blackhole-az: how long the AZ stays cut off before it is restored', shownDefault: '60s' },
   { flags: '--include-lb-subnets', description: "blackhole-az: also cut off the load balancer's subnets in the AZ (a full-AZ outage)" },
+  { flags: '--allow-shared-subnets', description: "blackhole-az: go ahead although network interfaces that are not the group's (other groups, databases, NAT gateways) share the target subnets and would be cut off too" },
   { flags: '--abort-error-rate <r>', description: 'stop condition: roll back at once if the error rate (0-1) stays above this for --abort-after' },
   { flags: '--abort-after <duration>', description: 'how long the error rate must stay above --abort-error-rate', shownDefault: '5s' },
   { flags: '--region <region>', description: 'AWS region (else AWS_REGION / profile)' },

@@ -43,6 +43,12 @@ export async function runCommand(raw: RawRunOptions, io: RunIo = defaultIo()): P
 
 export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), extra: { endpoint?: string } = {}): Promise<number> {
   const endpoint = cfg.endpoint ?? extra.endpoint;
+  // A closed stdout/stderr (`| head`, a killed tee, a CI log collector going away) must never crash a run
+  // with a fault injected: write errors (EPIPE) are dropped for the rest of the process's life — output is
+  // a view of the run, and the report files and the exit code still carry the outcome. The listeners stay
+  // installed on purpose: an EPIPE can surface after the run returns, while the process is exiting.
+  ignoreWriteErrors(io.stdout);
+  ignoreWriteErrors(io.stderr);
   if (cfg.minIntervalMs) await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs);
   const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
   // Human output goes to stderr when stdout is reserved for the JSON report.
@@ -148,3 +154,10 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
   }
 }
 
+
+const ignored = new WeakSet<NodeJS.WritableStream>();
+function ignoreWriteErrors(stream: NodeJS.WritableStream): void {
+  if (ignored.has(stream)) return;
+  ignored.add(stream);
+  stream.on('error', () => undefined);
+}

@@ -226,7 +226,7 @@ const describe: Handler = (p, ctx) => {
     .filter((g) => (wanted ? wanted.has(g.name) : true))
     .filter((g) => matchesFilters(ctx, g, filters))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const { page, next } = paginate(groups, p.str('NextToken'), pageSize);
+  const { page, next } = paginate(groups, p.str('NextToken'), pageSize, (g) => [g.name]);
   // IncludeInstances=false leaves the (possibly long) instance lists out.
   const includeInstances = p.bool('IncludeInstances') ?? true;
   return list('AutoScalingGroups', page, (g) => groupXml(ctx.world, g, includeInstances), 'member') + (next ? `<NextToken>${next}</NextToken>` : '');

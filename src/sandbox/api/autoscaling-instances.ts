@@ -3,10 +3,11 @@
  * TerminateInstanceInAutoScalingGroup, SetInstanceHealth, SetInstanceProtection, DescribeScalingActivities.
  */
 import type { ScalingActivity } from '../world/types.js';
+import type { World } from '../world/world.js';
 import { constraintError, maxRecords, requireGroup, requireMember } from './autoscaling-common.js';
 import { activityXml, autoScalingInstanceXml } from './autoscaling-render.js';
 import { missingParameter, validationError } from './errors.js';
-import { paginate, type Params } from './query.js';
+import { paginate, type PageKey, type Params } from './query.js';
 import type { Handler } from './router.js';
 import { list, node } from './xml.js';
 
@@ -26,7 +27,7 @@ const describeInstances: Handler = (p, ctx) => {
   const members = [...ctx.world.asgInstances.values()]
     .filter((m) => ctx.world.asgs.has(m.asgName) && (wanted ? wanted.has(m.instanceId) : true))
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-  const { page, next } = paginate(members, p.str('NextToken'), pageSize);
+  const { page, next } = paginate(members, p.str('NextToken'), pageSize, (m) => [m.instanceId]);
   return list('AutoScalingInstances', page, autoScalingInstanceXml, 'member') + nextTokenXml(next);
 };
 
@@ -81,17 +82,14 @@ const setProtection: Handler = (p, ctx) => {
 
 const FINISHED = new Set<ScalingActivity['statusCode']>(['Successful', 'Failed', 'Cancelled']);
 
-/** In-progress activities first, then newest first (DescribeScalingActivities API reference). */
-export function activityOrder(activities: readonly ScalingActivity[]): ScalingActivity[] {
-  // world.activities is oldest-first, so the array index breaks start-time ties.
-  return activities
-    .map((a, i) => ({ a, i }))
-    .sort((x, y) => {
-      const xd = FINISHED.has(x.a.statusCode) ? 1 : 0;
-      const yd = FINISHED.has(y.a.statusCode) ? 1 : 0;
-      return xd - yd || y.a.startTime.getTime() - x.a.startTime.getTime() || y.i - x.i;
-    })
-    .map(({ a }) => a);
+/**
+ * In-progress activities first, then newest first (DescribeScalingActivities API reference); creation
+ * order, newest first, breaks start-time ties. The key travels in NextToken, so a new activity between two
+ * pages lands before the cursor and page 2 neither repeats nor skips. (An activity on page 1 that finishes
+ * before page 2 moves to the finished part and can show again there: AWS promises nothing better.)
+ */
+export function activityKey(world: World, a: ScalingActivity): PageKey {
+  return [FINISHED.has(a.statusCode) ? 1 : 0, -a.startTime.getTime(), -world.ordinal(a.activityId), a.activityId];
 }
 
 const describeActivities: Handler = (p, ctx) => {
@@ -106,7 +104,7 @@ const describeActivities: Handler = (p, ctx) => {
       (wanted ? wanted.has(a.activityId) : true) &&
       (includeDeleted || ctx.world.asgs.has(a.asgName)),
   );
-  const { page, next } = paginate(activityOrder(selected), p.str('NextToken'), pageSize);
+  const { page, next } = paginate(selected, p.str('NextToken'), pageSize, (a) => activityKey(ctx.world, a));
   return list('Activities', page, activityXml, 'member') + nextTokenXml(next);
 };
 

@@ -63,7 +63,7 @@ const describe: Handler = (p, ctx) => {
   const matching = rows.filter((r) =>
     filters.every((f) => f.values.includes(String(r[field[f.name as keyof typeof field]]))),
   );
-  const { page, next } = paginate(matching, p.str('NextToken'), maxRecords(p, 100, 50));
+  const { page, next } = paginate(matching, p.str('NextToken'), maxRecords(p, 100, 50), (r) => [r.group, r.key]);
   return (
     list('Tags', page, (r) => tagDescriptionXml(r.group, r.key, r), 'member') + (next ? `<NextToken>${next}</NextToken>` : '')
   );

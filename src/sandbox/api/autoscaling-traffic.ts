@@ -94,7 +94,7 @@ const nextTokenXml = (next: string | undefined): string => (next ? `<NextToken>$
 
 const describeTargetGroups: Handler = (p, ctx) => {
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));
-  const { page, next } = paginate(g.targetGroupARNs, p.str('NextToken'), maxRecords(p, 100, 100));
+  const { page, next } = paginate(g.targetGroupARNs, p.str('NextToken'), maxRecords(p, 100, 100), (arn) => [ctx.world.ordinal(arn), arn]);
   return (
     list(
       'LoadBalancerTargetGroups',
@@ -109,7 +109,7 @@ const describeTrafficSources: Handler = (p, ctx) => {
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));
   const type = p.str('TrafficSourceType');
   const arns = type && type !== 'elbv2' ? [] : g.targetGroupARNs;
-  const { page, next } = paginate(arns, p.str('NextToken'), maxRecords(p, 50, 50));
+  const { page, next } = paginate(arns, p.str('NextToken'), maxRecords(p, 50, 50), (arn) => [ctx.world.ordinal(arn), arn]);
   return (
     list(
       'TrafficSources',

@@ -4,7 +4,7 @@
  */
 import type { World } from '../world/world.js';
 import { ApiError, dryRunOperation, invalidParameterValue, missingParameter } from './errors.js';
-import { filterMatch, paginate, type Params } from './query.js';
+import { filterMatch, paginate, type PageKey, type Params } from './query.js';
 import { el, list } from './xml.js';
 
 /**
@@ -64,17 +64,22 @@ export function applyFilters<T>(
 }
 
 /**
- * One page of a Describe* result. MaxResults is optional (no limit without it); its range is per action
- * (5–1000 for most). EC2 calls an unreadable token InvalidPaginationToken.
+ * One page of a Describe* result, in `keyOf` order. MaxResults is optional (no limit without it); its
+ * range is per action (5–1000 for most). EC2 calls an unreadable token InvalidPaginationToken.
  */
-export function page<T>(items: T[], p: Params, range = { min: 5, max: 1000 }): { page: T[]; next?: string } {
+export function page<T>(items: T[], p: Params, keyOf: (item: T) => PageKey, range = { min: 5, max: 1000 }): { page: T[]; next?: string } {
   const max = p.int('MaxResults', range);
   try {
-    return paginate(items, p.str('NextToken'), max ?? (items.length || 1));
+    return paginate(items, p.str('NextToken'), max ?? (items.length || 1), keyOf);
   } catch (err) {
     if (err instanceof ApiError) throw new ApiError('InvalidPaginationToken', `Invalid pagination token: ${p.str('NextToken')}`);
     throw err;
   }
+}
+
+/** Page key of an EC2 resource: its creation order, then its id. */
+export function byCreation(world: World, id: string): PageKey {
+  return [world.ordinal(id), id];
 }
 
 export function tagSet(world: World, resourceId: string): string {

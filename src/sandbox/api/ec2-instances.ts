@@ -8,7 +8,7 @@ import type { Instance, InstanceStateName } from '../world/types.js';
 import { INSTANCE_STATE_CODE } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { ApiError, invalidParameterValue, missingParameter } from './errors.js';
-import { applyFilters, dryRunGate, isEc2Id, nextToken, notFound, page, readTagSpecifications, tagSet, type FilterFields } from './ec2-common.js';
+import { applyFilters, byCreation, dryRunGate, isEc2Id, nextToken, notFound, page, readTagSpecifications, tagSet, type FilterFields } from './ec2-common.js';
 import type { Params } from './query.js';
 import type { Handler } from './router.js';
 import { el, list, node } from './xml.js';
@@ -102,7 +102,7 @@ const describeInstances: Handler = (p, ctx) => {
   }
   const base = ids.length ? resolveInstances(world, ids) : [...world.instances.values()];
   const matched = applyFilters(base, p, INSTANCE_FILTERS, (i) => world.tagsOf(i.instanceId));
-  const { page: items, next } = page(matched, p);
+  const { page: items, next } = page(matched, p, (i) => byCreation(world, i.instanceId));
   dryRunGate(p);
   // One reservation per launch: group the page's instances by their reservation, in page order.
   const byReservation = new Map<string, Instance[]>();

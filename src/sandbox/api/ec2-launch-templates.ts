@@ -5,7 +5,7 @@
 import type { LaunchTemplate } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { ApiError } from './errors.js';
-import { applyFilters, applyTags, dryRunGate, nextToken, page, readTagSpecifications, tagSet } from './ec2-common.js';
+import { applyFilters, applyTags, byCreation, dryRunGate, nextToken, page, readTagSpecifications, tagSet } from './ec2-common.js';
 import type { Handler } from './router.js';
 import { el, list, node } from './xml.js';
 
@@ -70,7 +70,7 @@ const describeLaunchTemplates: Handler = (p, { world }) => {
     { 'launch-template-name': (t) => t.launchTemplateName, 'create-time': (t) => t.createTime.toISOString() },
     (t) => world.tagsOf(t.launchTemplateId),
   );
-  const { page: items, next } = page(matched, p, { min: 1, max: 200 });
+  const { page: items, next } = page(matched, p, (t) => byCreation(world, t.launchTemplateId), { min: 1, max: 200 });
   dryRunGate(p);
   return list('launchTemplates', items, (t) => templateXml(world, t), 'item') + nextToken(next);
 };

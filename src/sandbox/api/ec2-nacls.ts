@@ -9,6 +9,7 @@ import { ApiError, invalidParameterValue, missingParameter } from './errors.js';
 import {
   applyFilters,
   applyTags,
+  byCreation,
   dryRunGate,
   nextToken,
   notFound,
@@ -116,7 +117,7 @@ const describeNetworkAcls: Handler = (p, { world }) => {
   if (missing.length) throw notFound('InvalidNetworkAclID.NotFound', 'networkAcl', missing);
   const base = ids.length ? [...new Set(ids)].map((id) => world.networkAcls.get(id)!) : [...world.networkAcls.values()];
   const matched = applyFilters(base, p, naclFilters(world), (a) => world.tagsOf(a.networkAclId));
-  const { page: items, next } = page(matched, p);
+  const { page: items, next } = page(matched, p, (a) => byCreation(world, a.networkAclId));
   dryRunGate(p);
   return list('networkAclSet', items, (a) => naclXml(world, a), 'item') + nextToken(next);
 };

@@ -7,7 +7,7 @@ import type { NetworkInterface } from '../world/types.js';
 import { syncNetworkInterfaces } from '../world/network-interfaces.js';
 import type { World } from '../world/world.js';
 import { ApiError } from './errors.js';
-import { applyFilters, dryRunGate, isEc2Id, nextToken, notFound, page, tagSet, type FilterFields } from './ec2-common.js';
+import { applyFilters, byCreation, dryRunGate, isEc2Id, nextToken, notFound, page, tagSet, type FilterFields } from './ec2-common.js';
 import { privateDnsName } from './ec2-instances.js';
 import type { Handler } from './router.js';
 import { el, list, node } from './xml.js';
@@ -87,7 +87,7 @@ const describeNetworkInterfaces: Handler = (p, { world }) => {
   if (missing.length) throw notFound('InvalidNetworkInterfaceID.NotFound', 'networkInterface', missing);
   const base = ids.length ? [...new Set(ids)].map((id) => world.networkInterfaces.get(id)!) : [...world.networkInterfaces.values()];
   const matched = applyFilters(base, p, ENI_FILTERS(world), (n) => world.tagsOf(n.networkInterfaceId));
-  const { page: items, next } = page(matched, p);
+  const { page: items, next } = page(matched, p, (n) => byCreation(world, n.networkInterfaceId));
   dryRunGate(p);
   return list('networkInterfaceSet', items, (n) => eniXml(world, n), 'item') + nextToken(next);
 };

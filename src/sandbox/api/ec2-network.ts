@@ -9,6 +9,7 @@ import { ApiError, missingParameter } from './errors.js';
 import {
   applyFilters,
   applyTags,
+  byCreation,
   cidrInside,
   cidrOverlap,
   dryRunGate,
@@ -85,7 +86,7 @@ const describeVpcs: Handler = (p, { world }) => {
   if (missing.length) throw notFound('InvalidVpcID.NotFound', 'vpc', missing);
   const base = ids.length ? [...new Set(ids)].map((id) => world.vpcs.get(id)!) : [...world.vpcs.values()];
   const matched = applyFilters(base, p, VPC_FILTERS(world), (v) => world.tagsOf(v.vpcId));
-  const { page: items, next } = page(matched, p);
+  const { page: items, next } = page(matched, p, (v) => byCreation(world, v.vpcId));
   dryRunGate(p);
   return list('vpcSet', items, (v) => vpcXml(world, v), 'item') + nextToken(next);
 };
@@ -177,7 +178,7 @@ const describeSubnets: Handler = (p, { world }) => {
   if (missing.length) throw notFound('InvalidSubnetID.NotFound', 'subnet', missing);
   const base = ids.length ? [...new Set(ids)].map((id) => world.subnets.get(id)!) : [...world.subnets.values()];
   const matched = applyFilters(base, p, SUBNET_FILTERS, (s) => world.tagsOf(s.subnetId));
-  const { page: items, next } = page(matched, p);
+  const { page: items, next } = page(matched, p, (s) => byCreation(world, s.subnetId));
   dryRunGate(p);
   return list('subnetSet', items, (s) => subnetXml(world, s), 'item') + nextToken(next);
 };

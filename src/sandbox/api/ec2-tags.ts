@@ -100,7 +100,7 @@ const describeTags: Handler = (p, { world }) => {
     key: (r) => r.key,
     value: (r) => r.value,
   });
-  const { page: items, next } = page(matched, p);
+  const { page: items, next } = page(matched, p, (r) => [r.resourceId, r.key]);
   dryRunGate(p);
   return (
     list('tagSet', items, (r) => el('resourceId', r.resourceId) + el('resourceType', r.resourceType) + el('key', r.key) + el('value', r.value), 'item') +

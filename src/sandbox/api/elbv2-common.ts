@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApiContext } from '../context.js';
 import type { Listener, LoadBalancer, TargetGroup } from '../world/types.js';
 import { ApiError, validationError } from './errors.js';
-import { paginate, type Params } from './query.js';
+import { paginate, type PageKey, type Params } from './query.js';
 
 export const lbNotFound = (): ApiError => new ApiError('LoadBalancerNotFound', 'One or more load balancers not found');
 export const tgNotFound = (): ApiError => new ApiError('TargetGroupNotFound', 'One or more target groups not found');
@@ -54,11 +54,20 @@ export function intParam(p: Params, name: string, min: number, max: number): num
   return n;
 }
 
-/** One page by Marker/PageSize; the result's NextMarker element when more remain. */
-export function page<T>(p: Params, items: T[]): { items: T[]; nextMarkerXml: string } {
+/** Page key of an ELBv2 resource: its creation order (create handlers number the ARN), then the ARN. */
+export function byCreation(ctx: ApiContext, arn: string): PageKey {
+  return [ctx.world.ordinal(arn), arn];
+}
+
+/**
+ * One page by Marker/PageSize, in creation order; the result's NextMarker element when more remain.
+ * The ELBv2 model declares no marker-specific error for these actions, so an unreadable Marker is the
+ * service's generic input error, ValidationError (HTTP 400).
+ */
+export function page<T>(p: Params, ctx: ApiContext, items: T[], arnOf: (item: T) => string): { items: T[]; nextMarkerXml: string } {
   const size = intParam(p, 'PageSize', 1, 400) ?? 400;
   try {
-    const { page: out, next } = paginate(items, p.str('Marker'), size, 'Marker');
+    const { page: out, next } = paginate(items, p.str('Marker'), size, (item) => byCreation(ctx, arnOf(item)));
     return { items: out, nextMarkerXml: next ? `<NextMarker>${next}</NextMarker>` : '' };
   } catch (err) {
     if (err instanceof ApiError) throw validationError(`Invalid value '${p.str('Marker')}' for parameter Marker`);

@@ -81,6 +81,7 @@ const create: Handler = async (p, ctx) => {
   listener.port = await ctx.dataplane.openListener(listener);
   requestedPorts.set(listener, requestedPort);
   ctx.world.listeners.set(listener.listenerArn, listener);
+  ctx.world.ordinal(listener.listenerArn); // page order = creation order
   relinkTargetGroup(ctx, tg.targetGroupArn);
   return list('Listeners', [listener], listenerXml, 'member');
 };
@@ -98,7 +99,7 @@ const describe: Handler = (p, ctx) => {
     if (arns.some((a) => !ctx.world.listeners.has(a))) throw listenerNotFound();
     listeners = [...ctx.world.listeners.values()].filter((l) => arns.includes(l.listenerArn));
   }
-  const { items, nextMarkerXml } = page(p, listeners);
+  const { items, nextMarkerXml } = page(p, ctx, listeners, (l) => l.listenerArn);
   return list('Listeners', items, listenerXml, 'member') + nextMarkerXml;
 };
 

@@ -86,6 +86,7 @@ const create: Handler = (p, ctx) => {
     securityGroups: p.members('SecurityGroups'),
   };
   ctx.world.loadBalancers.set(lb.loadBalancerArn, lb);
+  ctx.world.ordinal(lb.loadBalancerArn); // page order = creation order
   for (const t of tags) ctx.world.setTag(lb.loadBalancerArn, t.key, t.value);
   return list('LoadBalancers', [lb], loadBalancerXml, 'member');
 };
@@ -103,7 +104,7 @@ const describe: Handler = (p, ctx) => {
     if (missing.length) throw new ApiError('LoadBalancerNotFound', `Load balancers '[${missing.join(', ')}]' not found`);
     lbs = lbs.filter((l) => names.includes(l.loadBalancerName));
   }
-  const { items, nextMarkerXml } = page(p, lbs);
+  const { items, nextMarkerXml } = page(p, ctx, lbs, (l) => l.loadBalancerArn);
   return list('LoadBalancers', items, loadBalancerXml, 'member') + nextMarkerXml;
 };
 

@@ -123,6 +123,7 @@ const create: Handler = (p, ctx) => {
     attributes: defaultAttributes(ctx),
   };
   ctx.world.targetGroups.set(tg.targetGroupArn, tg);
+  ctx.world.ordinal(tg.targetGroupArn); // page order = creation order
   for (const tag of tags) ctx.world.setTag(tg.targetGroupArn, tag.key, tag.value);
   return list('TargetGroups', [tg], targetGroupXml, 'member');
 };
@@ -145,7 +146,7 @@ const describe: Handler = (p, ctx) => {
     requireLb(ctx, lbArn);
     groups = groups.filter((g) => g.loadBalancerArns.includes(lbArn));
   }
-  const { items, nextMarkerXml } = page(p, groups);
+  const { items, nextMarkerXml } = page(p, ctx, groups, (g) => g.targetGroupArn);
   return list('TargetGroups', items, targetGroupXml, 'member') + nextMarkerXml;
 };
 

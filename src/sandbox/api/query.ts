@@ -121,25 +121,58 @@ export function filterMatch(pattern: string, value: string | undefined): boolean
   return re.test(value);
 }
 
-/** Opaque pagination tokens: base64 of the next index, so a token can't be mistaken for an id. */
-export function encodeToken(index: number): string {
-  return Buffer.from(`idx:${index}`).toString('base64url');
-}
+/**
+ * Where a listing resumes: the sort key of the last item a page returned. Keys are compared element by
+ * element (numbers numerically, strings by localeCompare), and a listing is always served in key order.
+ */
+export type PageKey = (string | number)[];
 
-export function decodeToken(token: string | undefined, param = 'NextToken'): number {
-  if (!token) return 0;
-  const text = Buffer.from(token, 'base64url').toString();
-  const m = /^idx:(\d+)$/.exec(text);
-  if (!m) throw new ApiError(param === 'NextToken' ? 'InvalidNextToken' : 'InvalidNextToken', `The token '${token}' is invalid.`);
-  return Number(m[1]);
+export function compareKeys(a: PageKey, b: PageKey): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    const d = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /**
- * One page of `items` from the token's position; returns the next token when more remain.
+ * Opaque tokens carrying the last returned item's key, not a list position: an item created or deleted
+ * between two pages then neither repeats nor hides the items around it (a position shifts with every
+ * change; a key does not). A token that does not decode is InvalidNextToken here; EC2 and ELBv2 callers
+ * rename it to their own code.
  */
-export function paginate<T>(items: T[], token: string | undefined, pageSize: number, param = 'NextToken'): { page: T[]; next?: string } {
-  const start = decodeToken(token, param);
-  const page = items.slice(start, start + pageSize);
-  const end = start + page.length;
-  return end < items.length ? { page, next: encodeToken(end) } : { page };
+export function encodeToken(after: PageKey): string {
+  return Buffer.from(JSON.stringify({ after })).toString('base64url');
+}
+
+export function decodeToken(token: string | undefined): PageKey | undefined {
+  if (!token) return undefined;
+  const invalid = new ApiError('InvalidNextToken', `The token '${token}' is invalid.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString());
+  } catch {
+    throw invalid;
+  }
+  const after = (parsed as { after?: unknown } | null)?.after;
+  if (!Array.isArray(after) || !after.length || after.some((k) => typeof k !== 'string' && typeof k !== 'number')) throw invalid;
+  return after as PageKey;
+}
+
+/**
+ * One page of `items`, served in `keyOf` order (a stable sort, so lists already in that order keep it),
+ * resuming after the token's key; returns the next token when more remain.
+ */
+export function paginate<T>(items: T[], token: string | undefined, pageSize: number, keyOf: (item: T) => PageKey): { page: T[]; next?: string } {
+  const after = decodeToken(token);
+  const keyed = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => compareKeys(a.key, b.key));
+  const start = after ? keyed.findIndex((k) => compareKeys(k.key, after) > 0) : 0;
+  const rest = start < 0 ? [] : keyed.slice(start);
+  const page = rest.slice(0, pageSize);
+  return rest.length > page.length ? { page: page.map((k) => k.item), next: encodeToken(page.at(-1)!.key) } : { page: page.map((k) => k.item) };
 }

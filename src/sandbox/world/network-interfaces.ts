@@ -9,13 +9,13 @@
  * `syncNetworkInterfaces` brings the map in step with the instances and load balancers before anything
  * reads it, so their ids and IPs stay stable from one call to the next without touching those engines.
  */
+import { randomBytes } from 'node:crypto';
 import type { LoadBalancer, NetworkInterface, Subnet } from './types.js';
 import type { World } from './world.js';
 
-function mac(world: World): string {
+function mac(): string {
   // 02: a locally administered unicast address, as EC2's are.
-  const hex = world.newId('m').slice(2, 12);
-  return ['02', ...hex.match(/../g)!].join(':');
+  return ['02', ...randomBytes(5).toString('hex').match(/../g)!].join(':');
 }
 
 /** `app/<name>/<id>`, the part of an ALB ARN that ELB puts in its interfaces' descriptions. */
@@ -45,7 +45,7 @@ export function syncNetworkInterfaces(world: World): void {
       description: '',
       interfaceType: 'interface',
       status: 'in-use',
-      macAddress: mac(world),
+      macAddress: mac(),
       privateIpAddress: inst.privateIpAddress,
       attachment: {
         attachmentId: world.newId('eni-attach'),
@@ -88,7 +88,7 @@ function elbInterface(world: World, lb: LoadBalancer, subnet: Subnet): [string, 
     interfaceType: 'interface',
     requesterId: 'amazon-elb',
     status: 'in-use',
-    macAddress: mac(world),
+    macAddress: mac(),
     privateIpAddress: world.allocateIp(subnet),
     attachment: {
       attachmentId: world.newId('eni-attach'),
@@ -124,7 +124,7 @@ export function addForeignInterface(world: World, spec: ForeignInterfaceSpec): N
     interfaceType: spec.interfaceType ?? 'interface',
     ...(spec.requesterId ? { requesterId: spec.requesterId } : {}),
     status,
-    macAddress: mac(world),
+    macAddress: mac(),
     privateIpAddress: world.allocateIp(subnet),
     ...(status === 'in-use'
       ? {

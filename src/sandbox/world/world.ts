@@ -74,6 +74,7 @@ export class World {
   private droppedEvents = 0;
   private seq = 0;
   private readonly subscribers = new Set<Listener_>();
+  private readonly ordinals = new Map<string, number>();
 
   constructor(opts: WorldOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
@@ -93,7 +94,20 @@ export class World {
   // ── ids ────────────────────────────────────────────────────────────────────────────────────────
   /** `i-0123456789abcdef0`-style ids: a prefix and 17 hex digits, as EC2 uses. */
   newId(prefix: string): string {
-    return `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+    const id = `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+    this.ordinal(id);
+    return id;
+  }
+
+  /**
+   * A resource's creation order (ids from newId are numbered as they are made; other keys, such as ARNs,
+   * on first use). Page tokens carry it, so a listing resumes in the right place even after the last
+   * item it returned was deleted.
+   */
+  ordinal(key: string): number {
+    let n = this.ordinals.get(key);
+    if (n === undefined) this.ordinals.set(key, (n = this.ordinals.size + 1));
+    return n;
   }
 
   newRequestId(): string {
@@ -245,6 +259,7 @@ export class World {
       progress: 0,
       details: JSON.stringify(a.details),
     };
+    this.ordinal(activity.activityId);
     this.activities.push(activity);
     this.emitActivity(activity);
     return activity;
