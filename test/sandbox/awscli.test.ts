@@ -157,9 +157,13 @@ describe.skipIf(!haveCli)('AWS CLI v2 against the sandbox', () => {
     });
     expect(health.stderr).toBe('');
     expect(health.code).toBe(0);
-    // Unused / NotInUse: no load balancer forwards to this group (the health checker may not have run yet).
-    expect(health.json.TargetHealthDescriptions).toHaveLength(1);
-    expect(health.json.TargetHealthDescriptions[0]).toMatchObject({ Target: { Id: target.instanceId, Port: 80 }, HealthCheckPort: '80' });
-    expect(['initial', 'unused']).toContain(health.json.TargetHealthDescriptions[0].TargetHealth.State);
+    // No load balancer forwards to this group: AWS answers unused / Target.NotInUse from the registration on.
+    expect(health.json.TargetHealthDescriptions).toEqual([
+      {
+        Target: { Id: target.instanceId, Port: 80 },
+        HealthCheckPort: '80',
+        TargetHealth: { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' },
+      },
+    ]);
   });
 });

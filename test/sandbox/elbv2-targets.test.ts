@@ -86,6 +86,35 @@ describe('sandbox ELBv2 API: targets', () => {
     expect(out.TargetHealthDescriptions?.[1]?.TargetHealth?.State).toBe('healthy');
   });
 
+  it('decides the first state at registration: unused / NotInUse without a load balancer, initial / RegistrationInProgress while pending', async () => {
+    const subnetId = sb.world.instances.get(instances[0]!.id)!.subnetId;
+    const vpcId = sb.world.subnets.get(subnetId)!.vpcId;
+    const idle = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'idle', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!.TargetGroupArn!;
+    // Stays pending for the whole test: its health can only come from the registration itself.
+    const booting = sb.ctx.lifecycle.launch({ subnetId, imageId: 'ami-0123456789abcdef0', instanceType: 't3.micro', extraBootMs: 60_000 });
+    const from = sb.world.events().at(-1)!.seq;
+    await sb.elb.send(new RegisterTargetsCommand({ TargetGroupArn: idle, Targets: [{ Id: instances[0]!.id }] }));
+    await sb.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: booting.instanceId }] }));
+    const idleHealth = await sb.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: idle }));
+    expect(idleHealth.TargetHealthDescriptions?.map((d) => d.TargetHealth)).toEqual([
+      { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' },
+    ]);
+    const pending = await sb.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn, Targets: [{ Id: booting.instanceId }] }));
+    expect(booting.state).toBe('pending');
+    expect(pending.TargetHealthDescriptions?.[0]?.TargetHealth).toEqual({
+      State: 'initial',
+      Reason: 'Elb.RegistrationInProgress',
+      Description: 'Target registration is in progress',
+    });
+    // The ground truth agrees: each registration went straight to its state, with no `initial` detour.
+    const registered = sb.world.events(from).filter((e) => e.type === 'target-health' && e.from === null);
+    expect(registered.map((e) => e.type === 'target-health' && [e.targetGroupArn, e.to, e.reason])).toEqual([
+      [idle, 'unused', 'Target.NotInUse'],
+      [tgArn, 'initial', 'Elb.RegistrationInProgress'],
+    ]);
+    await sb.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: booting.instanceId }] }));
+  });
+
   it('rejects unknown instances, stopped instances and unknown target groups', async () => {
     await expect(sb.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: 'i-00000000000000000' }] }))).rejects.toMatchObject({
       name: 'InvalidTargetException',

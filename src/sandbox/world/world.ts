@@ -297,25 +297,33 @@ export class World {
     return m;
   }
 
-  /** Adds a registration in `initial` (or refreshes a draining one), as RegisterTargets does. */
+  /**
+   * Adds a registration (or refreshes a draining one), as RegisterTargets does. AWS decides the first
+   * state at once: `unused`/Target.NotInUse when no load balancer forwards to the group, else
+   * `initial`/Elb.RegistrationInProgress (a pending instance stays there until it runs).
+   */
   registerTarget(targetGroupArn: string, targetId: string, port: number, availabilityZone?: string): TargetRegistration {
     const group = this.targetsOf(targetGroupArn);
     const existing = group.get(targetId);
     if (existing && existing.state !== 'draining' && existing.state !== 'unhealthy.draining') return existing;
+    const tg = this.targetGroups.get(targetGroupArn);
+    const inUse = !tg || tg.loadBalancerArns.some((arn) => this.loadBalancers.has(arn));
+    const state: TargetHealthState = inUse ? 'initial' : 'unused';
+    const reason: TargetHealthReason = inUse ? 'Elb.RegistrationInProgress' : 'Target.NotInUse';
     const reg: TargetRegistration = {
       targetGroupArn,
       targetId,
       port,
       ...(availabilityZone ? { availabilityZone } : {}),
-      state: 'initial',
-      reason: 'Elb.RegistrationInProgress',
-      description: TARGET_HEALTH_DESCRIPTION['Elb.RegistrationInProgress'],
+      state,
+      reason,
+      description: TARGET_HEALTH_DESCRIPTION[reason],
       consecutiveOk: 0,
       consecutiveFail: 0,
       registeredAt: this.now(),
     };
     group.set(targetId, reg);
-    this.emit({ type: 'target-health', targetGroupArn, targetId, from: existing?.state ?? null, to: 'initial', reason: reg.reason! });
+    this.emit({ type: 'target-health', targetGroupArn, targetId, from: existing?.state ?? null, to: state, reason });
     return reg;
   }
 
