@@ -2,6 +2,7 @@
  * What every part of the sandbox shares: the world, its timings and knobs, the timers, and the engines the
  * API layer calls into. Built once in server.ts.
  */
+import type { Rng } from '../core/random.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Timings } from './profiles.js';
@@ -35,6 +36,8 @@ export interface SandboxContext {
   lifecycle: Lifecycle;
   dataplane: DataPlaneApi;
   autoscaling: AutoScalingApi;
+  /** The sandbox's seeded randomness (SandboxOptions.seed): injected API errors draw from it. */
+  rng: Rng;
 }
 
 export interface ApiContext extends SandboxContext {

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRng } from '../core/random.js';
 import { AUTOSCALING_SERVICE } from './api/autoscaling.js';
 import { EC2_SERVICE } from './api/ec2.js';
 import { ELBV2_SERVICE } from './api/elbv2.js';
@@ -30,6 +31,8 @@ export interface SandboxOptions {
   accountId?: string;
   /** AZs the region offers (default 6). */
   zoneCount?: number;
+  /** Seed of the sandbox's own randomness (apiErrorRate draws), so a failing run can be replayed. */
+  seed?: string;
 }
 
 export interface Sandbox {
@@ -56,7 +59,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const lifecycle = new Lifecycle(world, timings, knobs, timers);
   // The context is assembled in two steps because the data plane and the reconciler take the context
   // themselves; both are constructed before anything can call into them.
-  const ctx = { world, timings, knobs, timers, lifecycle } as SandboxContext;
+  const ctx = { world, timings, knobs, timers, lifecycle, rng: createRng(opts.seed) } as SandboxContext;
   const dataplane = new DataPlane(ctx);
   ctx.dataplane = dataplane;
   const reconciler = new Reconciler(ctx);
@@ -114,6 +117,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
   }
   const body = await readBody(req);
   if (body === undefined) {
+    // Refused before it is parsed, so there is no Action or service to shape an AWS error envelope; the
+    // SDK reports a bare HTTP 413, which is all a client needs (no chaos-ec2 request comes near 1 MiB).
     res.writeHead(413, { 'content-type': 'text/plain' }).end('request body too large');
     return;
   }

@@ -87,7 +87,8 @@ describe('sandbox ELBv2 API: resources', () => {
     const tg = out.TargetGroups![0]!;
     tgArn = tg.TargetGroupArn!;
     expect(tgArn).toMatch(/^arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup\/web\/[0-9a-f]{16}$/);
-    // Fast profile: interval 0.5 s and timeout 0.3 s internally, rendered Math.max(1, ceil(x)).
+    // Fast profile: interval 0.5 s and timeout 0.3 s internally; shown as whole seconds that keep
+    // timeout < interval, as AWS requires (timeout rounded up, interval at least one more).
     expect(tg).toMatchObject({
       TargetGroupName: 'web',
       Protocol: 'HTTP',
@@ -96,7 +97,7 @@ describe('sandbox ELBv2 API: resources', () => {
       HealthCheckProtocol: 'HTTP',
       HealthCheckPort: 'traffic-port',
       HealthCheckEnabled: true,
-      HealthCheckIntervalSeconds: 1,
+      HealthCheckIntervalSeconds: 2,
       HealthCheckTimeoutSeconds: 1,
       HealthyThresholdCount: sb.ctx.timings.healthyThresholdCount,
       UnhealthyThresholdCount: sb.ctx.timings.unhealthyThresholdCount,
@@ -115,9 +116,15 @@ describe('sandbox ELBv2 API: resources', () => {
       new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5, HealthyThresholdCount: 3, Matcher: { HttpCode: '200-299' } }),
     );
     expect(mod.TargetGroups![0]).toMatchObject({ HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5, HealthyThresholdCount: 3, Matcher: { HttpCode: '200-299' } });
-    await expect(sb.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckTimeoutSeconds: 20 }))).rejects.toMatchObject({
-      name: 'ValidationError',
-    });
+    const intervalError = { name: 'ValidationError', message: 'Health check interval must be greater than the timeout.', $metadata: { httpStatusCode: 400 } };
+    await expect(sb.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckTimeoutSeconds: 20 }))).rejects.toMatchObject(intervalError);
+    await expect(sb.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckTimeoutSeconds: 10 }))).rejects.toMatchObject(intervalError);
+    await expect(
+      sb.elb.send(new CreateTargetGroupCommand({ Name: 'equal', Protocol: 'HTTP', Port: 80, VpcId: vpcId, HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 5 })),
+    ).rejects.toMatchObject(intervalError);
+    // The rejected calls changed nothing.
+    expect(sb.world.targetGroups.get(tgArn)!.healthCheck).toMatchObject({ intervalSeconds: 10, timeoutSeconds: 5 });
+    expect([...sb.world.targetGroups.values()].some((g) => g.targetGroupName === 'equal')).toBe(false);
     await expect(sb.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckIntervalSeconds: 1 }))).rejects.toMatchObject({
       name: 'ValidationError',
     });

@@ -15,6 +15,16 @@ export function wholeSeconds(x: number): number {
   return Math.max(1, Math.ceil(x));
 }
 
+/**
+ * Interval and timeout as whole seconds that still keep AWS's rule timeout < interval (the fast
+ * profile's 0.5 s / 0.3 s would both round to 1): the timeout rounds up, the interval is at least one
+ * second more. Real settings are integers with timeout < interval, so they show unchanged.
+ */
+export function healthCheckSeconds(hc: { intervalSeconds: number; timeoutSeconds: number }): { interval: number; timeout: number } {
+  const timeout = wholeSeconds(hc.timeoutSeconds);
+  return { interval: Math.max(wholeSeconds(hc.intervalSeconds), timeout + 1), timeout };
+}
+
 export function loadBalancerXml(lb: LoadBalancer): string {
   return (
     el('LoadBalancerArn', lb.loadBalancerArn) +
@@ -34,6 +44,7 @@ export function loadBalancerXml(lb: LoadBalancer): string {
 
 export function targetGroupXml(tg: TargetGroup): string {
   const hc = tg.healthCheck;
+  const shown = healthCheckSeconds(hc);
   return (
     el('TargetGroupArn', tg.targetGroupArn) +
     el('TargetGroupName', tg.targetGroupName) +
@@ -43,8 +54,8 @@ export function targetGroupXml(tg: TargetGroup): string {
     el('HealthCheckProtocol', hc.protocol) +
     el('HealthCheckPort', hc.port) +
     el('HealthCheckEnabled', hc.enabled) +
-    el('HealthCheckIntervalSeconds', wholeSeconds(hc.intervalSeconds)) +
-    el('HealthCheckTimeoutSeconds', wholeSeconds(hc.timeoutSeconds)) +
+    el('HealthCheckIntervalSeconds', shown.interval) +
+    el('HealthCheckTimeoutSeconds', shown.timeout) +
     el('HealthyThresholdCount', hc.healthyThresholdCount) +
     el('UnhealthyThresholdCount', hc.unhealthyThresholdCount) +
     el('HealthCheckPath', hc.path) +

@@ -70,6 +70,7 @@ function healthCheckParams(p: Params): Partial<HealthCheckSettings> {
   return out;
 }
 
+/** AWS's own words when HealthCheckTimeoutSeconds >= HealthCheckIntervalSeconds (ValidationError, 400). */
 function checkHealthCheck(hc: HealthCheckSettings): void {
   if (hc.timeoutSeconds >= hc.intervalSeconds) throw validationError('Health check interval must be greater than the timeout.');
 }

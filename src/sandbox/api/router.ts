@@ -103,7 +103,7 @@ export class Router {
     if (k.failActions.includes(action)) {
       throw new ApiError('ServiceUnavailable', `Injected failure for ${action} (sandbox knob failActions).`, 503);
     }
-    if (k.apiErrorRate > 0 && Math.random() < k.apiErrorRate) {
+    if (k.apiErrorRate > 0 && this.ctx.rng.next() < k.apiErrorRate) {
       throw new ApiError('InternalError', 'An internal error has occurred (sandbox knob apiErrorRate).', 500);
     }
   }

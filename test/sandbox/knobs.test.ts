@@ -1,0 +1,91 @@
+import { DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KNOBS } from '../../src/sandbox/knobs.js';
+import type { SandboxEvent } from '../../src/sandbox/world/events.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { buildWorld, waitForSteadyState, type Fixture } from '../helpers/world-fixture.js';
+
+type StateEvent = Extract<SandboxEvent, { type: 'instance-state' }>;
+
+/** Settles every call, returning the error code (or 'ok') and HTTP status of each, in order. */
+async function outcomes(calls: (() => Promise<unknown>)[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const call of calls) {
+    try {
+      await call();
+      out.push('ok');
+    } catch (err) {
+      const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+      out.push(`${e.name}/${e.$metadata?.httpStatusCode}`);
+    }
+  }
+  return out;
+}
+
+describe('sandbox fault knobs', () => {
+  let sb: TestSandbox;
+  let fx: Fixture;
+
+  beforeAll(async () => {
+    sb = await startTestSandbox({ seed: 'knobs-1' });
+    fx = await buildWorld(sb.ctx, { desired: 2 });
+    await waitForSteadyState(sb.ctx, fx, 2);
+  });
+  afterEach(() => Object.assign(sb.ctx.knobs, DEFAULT_KNOBS, { failActions: [] }));
+  afterAll(() => sb.close());
+
+  it('throttles Auto Scaling and ELBv2 with Throttling / HTTP 400 "Rate exceeded" under apiRateLimit', async () => {
+    sb.ctx.knobs.apiRateLimit = 1;
+    const asg = await outcomes(Array.from({ length: 3 }, () => () => sb.asg.send(new DescribeAutoScalingGroupsCommand({}))));
+    const elb = await outcomes(Array.from({ length: 3 }, () => () => sb.elb.send(new DescribeLoadBalancersCommand({}))));
+    // One token per service per second: the first call of each service passes, the next ones in the same second don't.
+    expect(asg).toEqual(['ok', 'Throttling/400', 'Throttling/400']);
+    expect(elb).toEqual(['ok', 'Throttling/400', 'Throttling/400']);
+    const err = await sb.elb.send(new DescribeLoadBalancersCommand({})).catch((e: Error) => e);
+    expect((err as Error).message).toBe('Rate exceeded');
+  });
+
+  it('draws apiErrorRate failures from the seeded rng: the same seed fails the same calls', async () => {
+    const run = async (seed: string) => {
+      const other = await startTestSandbox({ seed, knobs: { apiErrorRate: 0.4 } });
+      try {
+        return await outcomes(Array.from({ length: 30 }, () => () => other.ec2.send(new DescribeVpcsCommand({}))));
+      } finally {
+        await other.close();
+      }
+    };
+    const a = await run('replay-me');
+    expect(await run('replay-me')).toEqual(a);
+    expect(await run('another-seed')).not.toEqual(a);
+    const failed = a.filter((o) => o !== 'ok');
+    expect(new Set(failed)).toEqual(new Set(['InternalError/500']));
+    expect(failed.length).toBeGreaterThan(3); // 40 % of 30, loosely: the knob really fires
+    expect(failed.length).toBeLessThan(27);
+  });
+
+  it('replacementBootDelayMs slows only instances Auto Scaling launches from then on', async () => {
+    const delayMs = 1_500;
+    sb.ctx.knobs.replacementBootDelayMs = delayMs;
+    const from = sb.world.events().at(-1)!.seq;
+    const victim = sb.world.membersOf(fx.asgName)[0]!.instanceId;
+    await sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: false }));
+    const pending = (await sb.waitForEvent(
+      (e) => e.seq > from && e.type === 'instance-state' && e.to === 'pending' && e.asgName === fx.asgName,
+    )) as StateEvent;
+    const running = (await sb.waitForEvent(
+      (e) => e.type === 'instance-state' && e.instanceId === pending.instanceId && e.to === 'running',
+      sb.ctx.timings.bootMs + delayMs + 10_000,
+    )) as StateEvent;
+    // Ground-truth times of the same clock: boot took the profile's boot time plus the knob's delay.
+    expect(running.atMs - pending.atMs).toBeGreaterThanOrEqual(sb.ctx.timings.bootMs + delayMs);
+
+    // An instance launched outside Auto Scaling boots at the normal pace.
+    sb.ctx.knobs.replacementBootDelayMs = delayMs;
+    const plain = sb.ctx.lifecycle.launch({ subnetId: fx.instanceSubnets[0]!, imageId: 'ami-0123456789abcdef0', instanceType: 't3.micro' });
+    const plainPending = sb.world.events().findLast((e) => e.type === 'instance-state' && e.instanceId === plain.instanceId && e.to === 'pending')!;
+    const plainRunning = await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === plain.instanceId && e.to === 'running');
+    expect(plainRunning.atMs - plainPending.atMs).toBeLessThan(sb.ctx.timings.bootMs + delayMs);
+  });
+});
