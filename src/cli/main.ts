@@ -53,3 +53,7 @@ function reportError(err: unknown): number {
 
 const code = await main();
 process.exitCode = code;
+// The command has returned: its outcome is decided and written. A socket the AWS SDK still holds (a call
+// abandoned at the rollback deadline, say) must not keep the process alive past that; the timer is unref'd,
+// so a process that drains normally exits at once, with no delay.
+setTimeout(() => process.exit(code), 2_000).unref();

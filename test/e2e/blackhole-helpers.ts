@@ -70,3 +70,36 @@ export async function waitForSettled(emb: EmbeddedSandbox, clients: StackClients
     if (Date.now() > deadline) throw new Error('the group did not settle');
   }
 }
+
+/** Runs the CLI and calls `act` once, as soon as the output matches `trigger` (default: the first subnet swap). */
+export function runWithHook(
+  cli: ReturnType<typeof cliFor>,
+  args: string[],
+  act: (child: import('node:child_process').ChildProcess, text: () => string) => Promise<void> | void,
+  trigger: RegExp = /association-replaced/,
+) {
+  let fired = false;
+  let latest = '';
+  return cli(args, {
+    onOutput: (text, child) => {
+      latest = text;
+      if (fired || !trigger.test(text)) return;
+      fired = true;
+      void act(child, () => latest);
+    },
+  });
+}
+
+/** Polls a condition with a deadline (for output the child has not printed yet; no event to await). */
+export async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The experiment id from a run's output (plan header or report line). */
+export function experimentIdOf(text: string): string | undefined {
+  return /\b(exp-\d{8}T\d{6}Z-[0-9a-f]{6})\b/.exec(text)?.[1];
+}

@@ -8,7 +8,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled, setKnobs } from './blackhole-helpers.js';
+import { associations, blackholeArgs, chaosNacls, cliFor, runWithHook as hook, until, waitForSettled, setKnobs } from './blackhole-helpers.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
@@ -67,25 +67,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
   });
 
   /** Runs the CLI and calls `act` once, as soon as the first subnet has been swapped (the hold has begun). */
-  const runWithHook = (args: string[], act: (child: import('node:child_process').ChildProcess, text: () => string) => Promise<void>) => {
-    let fired = false;
-    let latest = '';
-    return cli(args, {
-      onOutput: (text, child) => {
-        latest = text;
-        if (fired || !/association-replaced/.test(text)) return;
-        fired = true;
-        void act(child, () => latest);
-      },
-    });
-  };
-  const until = async (cond: () => boolean, ms = 20_000) => {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const runWithHook = (args: string[], act: (child: import('node:child_process').ChildProcess, text: () => string) => Promise<void>) => hook(cli, args, act);
 
   it('SIGINT during the hold: rolled back at once, exit 130, world restored', async () => {
     const started = Date.now();
@@ -125,8 +107,9 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
 
-  it('restore fails (failActions knob): exit 4, the report lists the unrestored subnet; recover then completes', async () => {
-    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s'), async () => {
+  it('restore fails for the whole rollback window (failActions knob): retried, then exit 4 with the unrestored subnet; recover then completes', async () => {
+    // --recovery-timeout 5s: the rollback window is min(60 s, max(5 s, recovery timeout)) = 5 s.
+    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s', '--recovery-timeout', '5s'), async () => {
       await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
     });
     try {
@@ -134,6 +117,8 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
       const report = JSON.parse(r.stdout) as Report;
       expect(report.exitCode).toBe(4);
       expect(report.rollback?.status).toBe('incomplete');
+      // It did not give up on the first failure: it retried with backoff inside the window.
+      expect(report.timeline.filter((t) => t.event === 'rollback-retry').length).toBeGreaterThan(0);
       const dark = report.blackhole!.subnets[0]!.subnetId;
       expect(report.rollback!.remaining.join('\n')).toContain(dark);
       expect(report.rollback!.recoverCommand).toContain(`--experiment-id ${report.id}`);
@@ -145,6 +130,24 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     }
     const rec = await cli(['recover', '--all', '--yes']);
     expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('restore fails for a few seconds only: the rollback retries with backoff and completes (no exit 4)', async () => {
+    let cleared: Promise<void> | undefined;
+    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s'), async () => {
+      await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
+      // The hold is 2 s: the API fails for the first ~2 s of the rollback, then recovers.
+      cleared = new Promise((res) => setTimeout(res, 4000)).then(() => setKnobs(emb, { failActions: [] }));
+    });
+    await cleared;
+    await setKnobs(emb, { failActions: [] });
+    expect(r.code, r.stderr).not.toBe(4);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.rollback?.status).toBe('complete');
+    expect(report.timeline.filter((t) => t.event === 'rollback-retry').length).toBeGreaterThan(0);
+    expect(report.blackhole?.restoreVerification?.verified).toBe(true);
     expect(await associations(clients.ec2)).toEqual(before);
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
@@ -185,7 +188,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
   });
 
-  it('an AWS error mid-injection: what was done is rolled back (the chaos NACL deleted), report says so', async () => {
+  it('an AWS error mid-injection: what was done is rolled back (the chaos NACL deleted), exit 1 (not 5: something was injected), report says so', async () => {
     await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
     let r;
     try {
@@ -193,13 +196,76 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     } finally {
       await setKnobs(emb, { failActions: [] });
     }
-    expect(r.code, r.stderr).toBe(5);
+    expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
+    expect(report.exitCode).toBe(1);
     expect(report.verdict).toBe('error');
     expect(report.reason).toMatch(/ReplaceNetworkAclAssociation.*everything injected was rolled back/);
     expect(report.rollback?.status).toBe('complete');
     expect(report.timeline.some((t) => t.event === 'nacl-created')).toBe(true);
     expect(await associations(clients.ec2)).toEqual(before);
     expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('blast radius: an interface that is not the group\'s in the target subnet is shown in the plan and refuses the run (exit 3); --allow-shared-subnets lets a dry run through', async () => {
+    const { subnetId, availabilityZone: az } = emb.stack.subnets[1]!;
+    const res = await fetch(`${emb.sandbox.endpoint}/_sandbox/network-interfaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subnetId, description: 'RDSNetworkInterface', requesterId: 'amazon-rds' }),
+    });
+    expect(res.status).toBe(201);
+    const eni = ((await res.json()) as { networkInterfaceId: string }).networkInterfaceId;
+    try {
+      const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
+      const r = await cli(blackholeArgs(reportDir, '--yes', '--az', az));
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      expect(r.stdout).toMatch(new RegExp(`shared\\s+1 network interface\\(s\\)[^\\n]*\\n\\s+${eni}\\s+${subnetId}\\s+interface, managed by amazon-rds, "RDSNetworkInterface"`));
+      expect(r.stdout + r.stderr).toMatch(/blast radius: 1 network interface\(s\) that are not the group's/);
+      expect(r.stdout + r.stderr).toMatch(/--allow-shared-subnets/);
+      expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
+      // The group's own instances and (with --include-lb-subnets) its load balancer's nodes never count.
+      const other = emb.stack.subnets[2]!.availabilityZone;
+      const clean = await cli(blackholeArgs(reportDir, '--dry-run', '--include-lb-subnets', '--az', other, '--min-healthy', '1'));
+      expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+      expect(clean.stdout).not.toMatch(/shared\s+\d/);
+      const allowed = await cli(blackholeArgs(reportDir, '--dry-run', '--az', az, '--allow-shared-subnets'));
+      expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+      expect(allowed.stdout).toContain(eni);
+      expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
+    } finally {
+      await fetch(`${emb.sandbox.endpoint}/_sandbox/network-interfaces/${eni}`, { method: 'DELETE' });
+    }
+  });
+
+  it('--dry-run against an endpoint that ignores DryRun: caught with a read-only canary, exit 5, no NACL created', async () => {
+    // A proxy in front of the sandbox that drops DryRun=true, as a careless mock or emulator would.
+    const { createServer } = await import('node:http');
+    const upstream = new URL(emb.sandbox.endpoint);
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString().replace(/(^|&)DryRun=true/g, '');
+        void fetch(new URL(req.url ?? '/', upstream), { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' }, ...(req.method === 'GET' ? {} : { body }) })
+          .then(async (up) => {
+            res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/xml' });
+            res.end(await up.text());
+          })
+          .catch(() => res.destroy());
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as import('node:net').AddressInfo).port;
+    try {
+      const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
+      const r = await cliFor(emb, { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` })(blackholeArgs(reportDir, '--dry-run', '--min-healthy', '1'));
+      expect(r.code, r.stdout + r.stderr).toBe(5);
+      expect(r.stdout + r.stderr).toMatch(/ignored DryRun on DescribeAvailabilityZones/);
+      expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
+      expect(await chaosNacls(clients.ec2)).toEqual([]);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
