@@ -9,6 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
+import type { World } from '../../src/sandbox/world/world.js';
 
 export interface TestSandbox extends Sandbox {
   ec2: EC2Client;
@@ -38,27 +39,30 @@ export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestS
   return {
     ...sb,
     ...clients,
-    waitForEvent(match, timeoutMs = 20_000) {
-      const seen = sb.world.events().find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          off();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for a sandbox event`));
-        }, timeoutMs);
-        const off = sb.world.subscribe((e) => {
-          if (!match(e)) return;
-          clearTimeout(timer);
-          off();
-          resolve(e);
-        });
-      });
-    },
+    waitForEvent: (match, timeoutMs) => waitForWorldEvent(sb.world, match, timeoutMs),
     async close() {
       for (const c of Object.values(clients)) c.destroy();
       await close();
     },
   };
+}
+
+/** Resolves with the first ground-truth event of `world` (already emitted or future) that matches. */
+export function waitForWorldEvent(world: World, match: (e: SandboxEvent) => boolean, timeoutMs = 20_000): Promise<SandboxEvent> {
+  const seen = world.events().find(match);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for a sandbox event`));
+    }, timeoutMs);
+    const off = world.subscribe((e) => {
+      if (!match(e)) return;
+      clearTimeout(timer);
+      off();
+      resolve(e);
+    });
+  });
 }
 
 /** Awaits an SDK rejection and checks the AWS error code and HTTP status the client saw. */

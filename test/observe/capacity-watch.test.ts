@@ -8,7 +8,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { afterAll, describe, expect, it } from 'vitest';
 import { diffCapacity, failOpenGroups, snapshotCapacity, type CapacitySnapshot } from '../../src/observe/capacity-watch.js';
 import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { clientConfig } from '../helpers/sandbox.js';
+import { clientConfig, waitForWorldEvent } from '../helpers/sandbox.js';
 
 /** Counts every API call a client makes, by operation name, through the SDK's middleware stack. */
 function countCalls<C extends { middlewareStack: { add: (...a: never[]) => void } }>(client: C, calls: string[]): C {
@@ -57,13 +57,10 @@ describe('capacity watcher API cost', () => {
     const before = await snapshotCapacity(clients, opts);
     const victim = [...before.instances.keys()][0]!;
     emb.sandbox.ctx.lifecycle.terminate(victim);
-    // Wait (bounded) until the group itself has noticed, as the watcher would on a later poll.
-    let after: CapacitySnapshot = before;
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      after = await snapshotCapacity(clients, opts);
-      if (after.instances.get(victim)?.healthStatus !== 'Healthy' || !after.instances.has(victim)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Once the group itself has marked the victim Unhealthy, the watcher's next poll must see the loss.
+    await waitForWorldEvent(emb.sandbox.world, (e) => e.type === 'asg-health' && e.instanceId === victim && e.healthStatus === 'Unhealthy', 10_000);
+    const after = await snapshotCapacity(clients, opts);
+    expect(after.instances.get(victim)?.healthStatus).not.toBe('Healthy');
     const state = { lost: false, baselineHealthy: before.healthy };
     const events = diffCapacity(before, after, state);
     expect(events.map((e) => e.event)).toContain('instance-lost');

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createProgress, formatProgress, type ProgressState } from '../../src/report/progress.js';
 import { stripAnsi } from './report-fixtures.js';
 
@@ -123,23 +123,35 @@ describe('createProgress with --json', () => {
 
 describe('createProgress on a TTY', () => {
   it('shows a spinner with the status line, logs above it, and goes quiet after stop', async () => {
-    const out = new Capture(true);
-    const p = createProgress({ stream: out, isTTY: true, color: false });
-    p.update(state());
-    await until(() => out.text.includes('observe · 50 req/s'), 'the spinner to render');
-    p.update(state({ healthy: 4, elapsedMs: 13_000 }));
-    p.log('+0ms  fault-injected i-0a1b2c3d4e5f60718');
-    const logged = out.text.lastIndexOf('+0ms  fault-injected i-0a1b2c3d4e5f60718\n');
-    expect(logged).toBeGreaterThan(-1);
-    // The spinner was cleared before the log line and drawn again after it, with the new state.
-    expect(out.text.lastIndexOf('<clear>', logged)).toBeGreaterThan(out.text.indexOf('observe'));
-    expect(stripAnsi(out.text.slice(logged))).toContain('healthy 4/4 · 13s');
-    await p.stop();
-    const after = out.text.length;
-    p.update(state({ elapsedMs: 99_000 }));
-    p.log('late line');
-    await new Promise((r) => setTimeout(r, 150));
-    expect(out.text.slice(after)).toBe('');
+    // The spinner's frames run on the fake clock, so "quiet after stop" is checked over many frame
+    // intervals without sleeping.
+    vi.useFakeTimers();
+    try {
+      const out = new Capture(true);
+      const p = createProgress({ stream: out, isTTY: true, color: false });
+      p.update(state());
+      // vi.waitFor polls on the real clock (ora is imported lazily) and advances the fake one each time.
+      await vi.waitFor(() => expect(out.text).toContain('observe · 50 req/s'), { timeout: 5000 });
+      p.update(state({ healthy: 4, elapsedMs: 13_000 }));
+      p.log('+0ms  fault-injected i-0a1b2c3d4e5f60718');
+      const logged = out.text.lastIndexOf('+0ms  fault-injected i-0a1b2c3d4e5f60718\n');
+      expect(logged).toBeGreaterThan(-1);
+      // The spinner was cleared before the log line and drawn again after it, with the new state.
+      expect(out.text.lastIndexOf('<clear>', logged)).toBeGreaterThan(out.text.indexOf('observe'));
+      expect(stripAnsi(out.text.slice(logged))).toContain('healthy 4/4 · 13s');
+      // It animates while running: a second of frames writes more.
+      const running = out.text.length;
+      vi.advanceTimersByTime(1000);
+      expect(out.text.length).toBeGreaterThan(running);
+      await p.stop();
+      const after = out.text.length;
+      p.update(state({ elapsedMs: 99_000 }));
+      p.log('late line');
+      vi.advanceTimersByTime(10_000);
+      expect(out.text.slice(after)).toBe('');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('truncates a status line wider than the terminal to one row', async () => {
