@@ -1,25 +1,27 @@
 /**
  * The HTML report in a real browser (Debian's chromium, driven by playwright-core): loads with no console
  * errors and no network request at all, and its charts render as non-empty SVG. Skipped, saying why, only
- * when the chromium binary is absent (CI installs it).
+ * when the chromium binary is absent outside CI; in CI (which installs it) its absence fails the tests.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import { renderHtml } from '../../src/report/html.js';
+import { requireTool } from '../helpers/ci.js';
 import { loadFixture } from '../unit/report-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`html.test: skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
+// Skipped without Chromium on a developer's machine (apt-get install -y chromium); in CI a missing
+// browser fails every test below.
+const chromiumGate = requireTool(CHROMIUM, 'Chromium', 'html.test.ts');
 
-describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
+describe.skipIf(!chromiumGate.run)('HTML report in headless Chromium', () => {
   let browser: import('playwright-core').Browser;
   let dir = '';
   beforeAll(async () => {
+    if (chromiumGate.missing) throw new Error(chromiumGate.missing);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -4,16 +4,16 @@
  * may be an old v1; v2 lives at /usr/bin/aws (CI installs it there).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../helpers/ci.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const AWS_CLI = '/usr/bin/aws';
-const haveCli = existsSync(AWS_CLI);
-if (!haveCli) console.warn(`awscli.test.ts skipped: AWS CLI v2 not found at ${AWS_CLI} (CI installs it there)`);
+// Skipped without the CLI on a developer's machine; in CI a missing CLI fails every test below.
+const cli = requireTool(AWS_CLI, 'AWS CLI v2', 'awscli.test.ts');
 
 interface CliResult {
   code: number;
@@ -23,7 +23,7 @@ interface CliResult {
   json: any;
 }
 
-describe.skipIf(!haveCli)('AWS CLI v2 against the sandbox', () => {
+describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
   let sb: TestSandbox;
   let subnetId: string;
 
@@ -56,11 +56,12 @@ describe.skipIf(!haveCli)('AWS CLI v2 against the sandbox', () => {
   };
 
   beforeAll(async () => {
+    if (cli.missing) throw new Error(cli.missing);
     sb = await startTestSandbox({ timings: { bootMs: 100, shutdownMs: 100 } });
     const vpcId = (await sb.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
     subnetId = (await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
   });
-  afterAll(() => sb.close());
+  afterAll(() => sb?.close());
 
   it('ec2 describe-network-acls filtered by association.subnet-id', async () => {
     const r = await awsCli(['ec2', 'describe-network-acls', '--filters', `Name=association.subnet-id,Values=${subnetId}`]);
