@@ -156,7 +156,7 @@ describe('renderSummary: blackhole and rollback', () => {
       restoreVerification: { verified: ok, checks: [{ subnetId: 'subnet-0aaa', expectedNaclId: 'acl-orig', actualNaclId: ok ? 'acl-orig' : 'acl-chaos', ok }] },
       asgReaction: { instancesLost: [], replacements: [{ instanceId: 'i-1', availabilityZone: 'eu-west-1b', atMs: 1 }], replacementsIntoDarkAz: 1 },
     },
-    rollback: status === 'complete' ? { status } : { status, remaining: ['subnet-0aaa on acl-chaos'], recoverCommand: 'chaos-ec2 recover --experiment-id x --yes' },
+    rollback: status === 'complete' ? { status, remaining: [] } : { status, remaining: ['subnet-0aaa on acl-chaos'], recoverCommand: 'chaos-ec2 recover --experiment-id x --yes' },
   });
 
   it('shows the AZ, each subnet restored, the chaos NACL and where Auto Scaling launched', () => {
