@@ -1,10 +1,11 @@
 import { DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createClients } from '../../src/aws/clients.js';
 import { DEFAULT_KNOBS } from '../../src/sandbox/knobs.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, TEST_CREDENTIALS, type TestSandbox } from '../helpers/sandbox.js';
 import { buildWorld, waitForSteadyState, type Fixture } from '../helpers/world-fixture.js';
 
 type StateEvent = Extract<SandboxEvent, { type: 'instance-state' }>;
@@ -64,6 +65,31 @@ describe('sandbox fault knobs', () => {
     expect(failed.length).toBeGreaterThan(3); // 40 % of 30, loosely: the knob really fires
     expect(failed.length).toBeLessThan(27);
   });
+
+  it("chaos-ec2's own clients (adaptive retry) ride out throttling and injected 5xx", async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
+    const clients = await createClients({ region: 'us-east-1', endpoint: sb.endpoint });
+    try {
+      Object.assign(sb.ctx.knobs, { apiRateLimit: 5, apiErrorRate: 0.1 });
+      const attempts: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        for (const out of [
+          await clients.asg.send(new DescribeAutoScalingGroupsCommand({})),
+          await clients.elb.send(new DescribeLoadBalancersCommand({})),
+          await clients.ec2.send(new DescribeVpcsCommand({})),
+        ]) {
+          attempts.push(out.$metadata.attempts ?? 1);
+        }
+      }
+      // Every call succeeded, and the knobs really bit: some needed more than one attempt.
+      expect(attempts).toHaveLength(24);
+      expect(attempts.some((a) => a > 1)).toBe(true);
+    } finally {
+      clients.destroy();
+      vi.unstubAllEnvs();
+    }
+  }, 30_000);
 
   it('replacementBootDelayMs slows only instances Auto Scaling launches from then on', async () => {
     const delayMs = 1_500;
