@@ -4,15 +4,19 @@
  * leave no chaos NACL — with the run's journal, and with it deleted (the tags on the NACL alone).
  * Tagging is part of the create (TagSpecifications), so "after create" is also "after tagged".
  * --include-lb-subnets gives two subnets in the AZ, so "after the first of several replacements" exists.
+ *
+ * And the ways a run could die or hang with the AZ dark that are not a SIGKILL: a closed stdout (EPIPE), an
+ * API that stops answering during the rollback, a CI cancel (SIGINT then SIGTERM), Ctrl-C during the recheck.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled } from './blackhole-helpers.js';
+import type { Report } from '../../src/experiment/types.js';
+import { associations, blackholeArgs, chaosNacls, cliFor, experimentIdOf, runWithHook, setKnobs, until, waitForSettled } from './blackhole-helpers.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const POINTS = ['after-create', 'after-first-replace', 'after-all-replaced', 'hold'] as const;
@@ -59,4 +63,92 @@ describe('blackhole-az crash safety: SIGKILL at each point of injection, then re
       });
     }
   }
+
+  const args = (...extra: string[]) => blackholeArgs(reportDir, '--yes', '--min-healthy', '1', ...extra);
+  const report = (id: string) => JSON.parse(readFileSync(join(reportDir, id, 'report.json'), 'utf8')) as Report;
+
+  it('stdout closed mid-hold (EPIPE, like `| head`): the run carries on, rolls back and writes its report', async () => {
+    let out = '';
+    const r = await runWithHook(cliFor(emb), args('--duration', '3s'), (child, text) => {
+      out = text();
+      // The reader goes away: every later write to stdout fails with EPIPE.
+      child.stdout!.destroy();
+    });
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    const id = experimentIdOf(out)!;
+    expect(id).toBeDefined();
+    expect(report(id).rollback?.status).toBe('complete');
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('the API stops answering during the rollback: the unwind gives up at its deadline, exit 4 with the recover command, which then works', async () => {
+    const started = Date.now();
+    let r;
+    try {
+      r = await runWithHook(cliFor(emb), args('--duration', '2s', '--recovery-timeout', '5s'), () => setKnobs(emb, { apiLatencyMs: 600_000 }));
+    } finally {
+      await setKnobs(emb, { apiLatencyMs: 0 });
+    }
+    // Hold 2 s + rollback window 5 s + exit; without timeouts it would hang for the 10-minute latency.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/ROLLBACK INCOMPLETE/);
+    expect(r.stderr).toMatch(/no answer from AWS within the rollback deadline/);
+    const cmd = /(chaos-ec2 recover --experiment-id exp-[^\n]*--yes)/.exec(r.stderr)?.[1];
+    expect(cmd).toBeDefined();
+    const rec = await cliFor(emb)(cmd!.split(' ').slice(1));
+    expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('CI cancel (SIGINT, then SIGTERM during the rollback): keeps rolling back, exit 130, world restored', async () => {
+    let r;
+    try {
+      r = await runWithHook(cliFor(emb), args('--duration', '30s'), async (child, text) => {
+        // Slow the API so the rollback is still running when the SIGTERM arrives.
+        await setKnobs(emb, { apiLatencyMs: 800 });
+        child.kill('SIGINT');
+        await until(() => /SIGINT received/.test(text()));
+        child.kill('SIGTERM');
+      });
+    } finally {
+      await setKnobs(emb, { apiLatencyMs: 0 });
+    }
+    expect(r.stderr).toMatch(/SIGTERM received again: still rolling back/);
+    expect(r.stderr).toMatch(/chaos-ec2 recover --experiment-id exp-/);
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(r.stdout + r.stderr).not.toMatch(/exiting immediately/);
+    expect(await associations(clients.ec2)).toEqual(before);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+  });
+
+  it('Ctrl-C while the pre-injection recheck is in flight: nothing is created or swapped afterwards, exit 130', async () => {
+    const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
+    let r;
+    try {
+      // Slow API from the start of the baseline: the recheck after it takes seconds; the SIGINT lands there.
+      r = await runWithHook(
+        cliFor(emb),
+        args('--duration', '5s', '--baseline', '1s'),
+        async (child) => {
+          await setKnobs(emb, { apiLatencyMs: 3000 });
+          await new Promise((res) => setTimeout(res, 2000));
+          child.kill('SIGINT');
+        },
+        /baseline …/,
+      );
+    } finally {
+      await setKnobs(emb, { apiLatencyMs: 0 });
+    }
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
+    expect(await chaosNacls(clients.ec2)).toEqual([]);
+    const id = experimentIdOf(r.stdout)!;
+    const rep = report(id);
+    expect(rep.verdict).toBe('aborted');
+    expect(rep.reason).toMatch(/nothing was injected/);
+  });
 });

@@ -4,6 +4,9 @@
 import { AutoScalingClient, ResumeProcessesCommand, SetDesiredCapacityCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
@@ -44,7 +47,21 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     reportDir,
     ...extra,
   ];
-  const cli = (a: string[]) => runCli(a, { env: sandboxEnv(emb.sandbox.endpoint), timeoutMs: 90_000 });
+  const cli = (a: string[], onOutput?: (text: string, child: import('node:child_process').ChildProcess) => void) =>
+    runCli(a, { env: sandboxEnv(emb.sandbox.endpoint), timeoutMs: 90_000, ...(onOutput ? { onOutput } : {}) });
+  const setKnobs = async (body: unknown) => {
+    const r = await fetch(`${emb.sandbox.endpoint}/_sandbox/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(r.status).toBe(200);
+  };
+  /** Calls `act` once, when the output first matches `trigger`. */
+  const onceOn = (trigger: RegExp, act: (text: string, child: import('node:child_process').ChildProcess) => void) => {
+    let fired = false;
+    return (text: string, child: import('node:child_process').ChildProcess) => {
+      if (fired || !trigger.test(text)) return;
+      fired = true;
+      act(text, child);
+    };
+  };
   const terminations = (sinceSeq = 0) =>
     emb.sandbox.world.events(sinceSeq).filter((e) => e.type === 'instance-state' && e.to === 'shutting-down');
   const lastSeq = () => emb.sandbox.world.events().at(-1)?.seq ?? 0;
@@ -100,7 +117,8 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
   it('a pass run: exit 0, recovery figures agree with the sandbox ground truth', async () => {
     await waitForSteadyState(clients, emb.stack, 30_000);
     const seq = lastSeq();
-    const r = await cli(args('--yes', '--json', '--seed', 'e2e-pass'));
+    // 80 req/s: the ~1 s between the terminate and the LB taking the target out of rotation always costs requests.
+    const r = await cli(args('--yes', '--json', '--seed', 'e2e-pass', '--rate', '80'));
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.schemaVersion).toBe(1);
@@ -133,14 +151,15 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     const lbErrors = events.filter((e) => e.type === 'lb-routing' && e.change === 'error');
     const probe5xx = Object.entries(probe.errorsByKind).filter(([k]) => /^http_5/.test(k)).reduce((a, [, n]) => a + n, 0);
     expect(probe5xx).toBe(lbErrors.length);
-    if (report.recovery!.timeToImpactMs !== null) {
-      const firstLbError = Math.min(...lbErrors.map((e) => e.atMs));
-      // The LB answers an error after the request was (intended to be) sent, and within the probe timeout.
-      expect(firstLbError).toBeGreaterThanOrEqual(t0 + report.recovery!.timeToImpactMs - 5);
-      expect(firstLbError - (t0 + report.recovery!.timeToImpactMs)).toBeLessThan(1000 + 100);
-      const recoveredAt = t0 + report.recovery!.serviceRecoveredMs!;
-      expect(lbErrors.every((e) => e.atMs < recoveredAt)).toBe(true);
-    }
+    // Impact measured if and only if the load balancer really answered errors; and this run had impact.
+    expect(report.recovery!.timeToImpactMs === null).toBe(lbErrors.length === 0);
+    expect(report.recovery!.timeToImpactMs).not.toBeNull();
+    const firstLbError = Math.min(...lbErrors.map((e) => e.atMs));
+    // The LB answers an error after the request was (intended to be) sent, and within the probe timeout.
+    expect(firstLbError).toBeGreaterThanOrEqual(t0 + report.recovery!.timeToImpactMs! - 5);
+    expect(firstLbError - (t0 + report.recovery!.timeToImpactMs!)).toBeLessThan(1000 + 100);
+    const recoveredAt = t0 + report.recovery!.serviceRecoveredMs!;
+    expect(lbErrors.every((e) => e.atMs < recoveredAt)).toBe(true);
     // The report's timeline tells the story in order.
     const order = ['fault-injected', 'capacity-lost', 'replacement-launched', 'instance-inservice', 'capacity-restored'];
     const idx = order.map((ev) => report.timeline.findIndex((t) => t.event === ev));
@@ -164,6 +183,82 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
       expect(report.gates.find((g) => g.name === 'capacity recovered')?.pass).toBe(false);
     } finally {
       await set({ replacementUnhealthy: false });
+    }
+  });
+
+  it('Ctrl-C while the pre-injection recheck is in flight: nothing is terminated afterwards, exit 130', async () => {
+    await waitForSteadyState(clients, emb.stack, 30_000);
+    const seq = lastSeq();
+    let r;
+    try {
+      // A slow API from the start of the baseline: the recheck after it takes seconds, and the SIGINT lands there.
+      r = await cli(
+        args('--yes', '--json', '--baseline', '1s'),
+        onceOn(/baseline …/, (_, child) => {
+          void setKnobs({ apiLatencyMs: 3000 }).then(() => setTimeout(() => child.kill('SIGINT'), 2000));
+        }),
+      );
+    } finally {
+      await setKnobs({ apiLatencyMs: 0 });
+    }
+    expect(r.code, r.stderr).toBe(130);
+    expect(terminations(seq)).toEqual([]);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('aborted');
+    expect(report.reason).toMatch(/nothing was injected/);
+  });
+
+  it('the group loses an instance during the baseline: the recheck refuses (exit 3) and the planned victim is not terminated', async () => {
+    await waitForSteadyState(clients, emb.stack, 30_000);
+    // Launch suspended: the group stays one short once the other instance is gone, as after a real failure.
+    await clients.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] }));
+    let other: string | undefined;
+    let victim: string | undefined;
+    try {
+      const r = await cli(
+        args('--yes', '--json', '--min-healthy', '3', '--baseline', '3s', '--seed', 'recheck'),
+        onceOn(/baseline …/, (text) => {
+          victim = /fault\s+terminate-instances: 1 instance\(s\)[^\n]*\n\s+(i-\w+)/.exec(text)?.[1];
+          other = [...emb.sandbox.world.instances.values()].find((i) => i.state === 'running' && i.instanceId !== victim)?.instanceId;
+          void clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [other!] }));
+        }),
+      );
+      expect(victim).toBeDefined();
+      expect(r.code, r.stderr).toBe(3);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.verdict).toBe('aborted');
+      expect(report.reason).toMatch(/steady state lost since planning|capacity floor/);
+      const killed = emb.sandbox.world.events().filter((e) => e.type === 'instance-state' && e.to === 'shutting-down').map((e) => (e as { instanceId: string }).instanceId);
+      expect(killed).toContain(other);
+      expect(killed).not.toContain(victim);
+    } finally {
+      await clients.asg.send(new ResumeProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] }));
+    }
+  });
+
+  it('under API throttling (5 req/s per service) and 10% API errors the run still passes; URL secrets never leave the probe', async () => {
+    await waitForSteadyState(clients, emb.stack, 30_000);
+    const url = new URL(emb.stack.url);
+    url.username = 'probe-user';
+    url.password = 'pr0be-s3cret';
+    url.search = 'token=t0k3n-s3cret';
+    await setKnobs({ apiRateLimit: 5, apiErrorRate: 0.1 });
+    let r;
+    try {
+      r = await cli(args('--yes', '--json', '--poll', '500ms', '--url', url.toString()));
+    } finally {
+      await setKnobs({ apiRateLimit: 0, apiErrorRate: 0 });
+    }
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('pass');
+    expect(report.target.url).toMatch(/\*\*\*:\*\*\*@.*\?token=\*\*\*/);
+    const dir = join(reportDir, report.id);
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['journal.jsonl', 'report.json']));
+    const written = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    for (const secret of ['pr0be-s3cret', 't0k3n-s3cret', 'probe-user']) {
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(written).not.toContain(secret);
     }
   });
 });
