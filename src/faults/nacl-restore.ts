@@ -5,7 +5,9 @@
  *   is left alone (it is not ours to touch), and one already back on its original NACL is not touched again;
  * - the association id is looked up fresh right before each swap (ids change on every swap);
  * - the chaos NACL is deleted only after a fresh describe shows no subnet left on it, so a failed restore can
- *   never delete the record of what still needs restoring (the tags are that record).
+ *   never delete the record of what still needs restoring (the tags are that record);
+ * - the journal note before each mutation is best effort: restoring is always the safe direction, so a
+ *   journal that cannot be written (full disk, I/O error) never skips a restore or a delete.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
@@ -95,10 +97,18 @@ export function restoreMapFromJournal(entries: JournalEntry[]): Map<string, stri
 export interface RestoreOptions {
   phase: Phase;
   now: () => number;
-  /** Called before each mutation (journal intent, fsynced) and after it. */
+  /** Called before each mutation (journal intent, fsynced); a failure is ignored (best effort). */
   beforeMutation?: (action: string, detail: Record<string, unknown>) => Promise<void>;
   onChange?: (c: AssociationChange) => void;
   extra?: Map<string, string>;
+}
+
+async function note(o: RestoreOptions, action: string, detail: Record<string, unknown>): Promise<void> {
+  try {
+    await o.beforeMutation?.(action, detail);
+  } catch {
+    // Best effort (see the invariants above): the chaos NACL's tags still say what to restore.
+  }
 }
 
 /** Restores every subnet of the given chaos NACLs, verifies with a fresh describe, deletes what is empty. */
@@ -119,8 +129,8 @@ export async function restoreChaosNacls(ec2: EC2Client, nacls: ChaosNacl[], o: R
     for (const s of steps) {
       if (s.action === 'unknown-original') remaining.push(`${s.subnetId}: on chaos NACL ${nacl.networkAclId} with no record of its original NACL; associate it by hand`);
       if (s.action !== 'replace') continue;
+      await note(o, 'ec2:ReplaceNetworkAclAssociation', { subnetId: s.subnetId, from: s.from, to: s.to, associationId: s.associationId });
       try {
-        await o.beforeMutation?.('ec2:ReplaceNetworkAclAssociation', { subnetId: s.subnetId, from: s.from, to: s.to, associationId: s.associationId });
         const newAssociationId = await replaceAssociation(ec2, s.associationId, s.to, s.subnetId, o.phase);
         const c: AssociationChange = { subnetId: s.subnetId, purpose: 'restore', fromNaclId: s.from, toNaclId: s.to, associationId: s.associationId, newAssociationId, at: new Date(o.now()).toISOString() };
         changes.push(c);
@@ -148,8 +158,8 @@ export async function restoreChaosNacls(ec2: EC2Client, nacls: ChaosNacl[], o: R
       remaining.push(`${nacl.networkAclId}: chaos NACL kept (tags are the undo record) while ${stillOn.join(', ')} still use it`);
       continue;
     }
+    await note(o, 'ec2:DeleteNetworkAcl', { networkAclId: nacl.networkAclId });
     try {
-      await o.beforeMutation?.('ec2:DeleteNetworkAcl', { networkAclId: nacl.networkAclId });
       await deleteNacl(ec2, nacl.networkAclId, o.phase);
       deletedNacls.push(nacl.networkAclId);
     } catch (err) {

@@ -49,3 +49,36 @@ describe('RollbackStack', () => {
     expect(a.status).toBe('complete');
   });
 });
+
+describe('RollbackStack.unwindWithin (bounded retries and deadline)', () => {
+  it('retries a rollback that fails transiently, with backoff, until it succeeds', async () => {
+    let calls = 0;
+    const retries: number[] = [];
+    const s = new RollbackStack(Date.now);
+    s.register({ description: 'swap back', run: async () => (++calls < 3 ? { complete: false, remaining: ['subnet-1 still dark'] } : { complete: true, remaining: [] }) });
+    const r = await s.unwindWithin({ windowMs: 5_000, backoffMs: 10, onRetry: (_, d) => retries.push(d) });
+    expect(r.status).toBe('complete');
+    expect(calls).toBe(3);
+    expect(retries).toEqual([10, 20]);
+  });
+
+  it('gives up at the end of the window: incomplete, with what remains', async () => {
+    const s = new RollbackStack(Date.now);
+    s.register({ description: 'swap back', run: async () => ({ complete: false, remaining: ['subnet-1 still dark'] }) });
+    const started = Date.now();
+    const r = await s.unwindWithin({ windowMs: 200, backoffMs: 20 });
+    expect(r.status).toBe('incomplete');
+    expect(r.remaining).toEqual(['subnet-1 still dark']);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('a rollback that never answers cannot hold the unwind past the deadline', async () => {
+    const s = new RollbackStack(Date.now);
+    s.register({ description: 'restore subnet-1', run: () => new Promise(() => undefined) });
+    const started = Date.now();
+    const r = await s.unwindWithin({ windowMs: 150 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(r.status).toBe('incomplete');
+    expect(r.remaining).toEqual(['restore subnet-1: no answer from AWS within the rollback deadline (0s)']);
+  });
+});
