@@ -3,10 +3,9 @@
  */
 import { AutoScalingClient, ResumeProcessesCommand, SetDesiredCapacityCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
@@ -208,31 +207,32 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     expect(report.reason).toMatch(/nothing was injected/);
   });
 
-  it('the group loses an instance during the baseline: the recheck refuses (exit 3) and the planned victim is not terminated', async () => {
+  it('the group loses a healthy target during the baseline: the recheck refuses (exit 3) and the planned victim is not terminated', async () => {
     await waitForSteadyState(clients, emb.stack, 30_000);
-    // Launch suspended: the group stays one short once the other instance is gone, as after a real failure.
-    await clients.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] }));
+    const seq = lastSeq();
     let other: string | undefined;
     let victim: string | undefined;
+    const tg = emb.stack.targetGroupArn;
     try {
+      // Deregistering drains the target (no failed requests, so the baseline itself stays steady) and leaves
+      // 3 of 4 InService instances healthy: the plan's promise no longer holds when the recheck looks.
       const r = await cli(
         args('--yes', '--json', '--min-healthy', '3', '--baseline', '3s', '--seed', 'recheck'),
         onceOn(/baseline …/, (text) => {
           victim = /fault\s+terminate-instances: 1 instance\(s\)[^\n]*\n\s+(i-\w+)/.exec(text)?.[1];
           other = [...emb.sandbox.world.instances.values()].find((i) => i.state === 'running' && i.instanceId !== victim)?.instanceId;
-          void clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [other!] }));
+          void clients.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: other! }] }));
         }),
       );
       expect(victim).toBeDefined();
       expect(r.code, r.stderr).toBe(3);
       const report = JSON.parse(r.stdout) as Report;
       expect(report.verdict).toBe('aborted');
-      expect(report.reason).toMatch(/steady state lost since planning|capacity floor/);
-      const killed = emb.sandbox.world.events().filter((e) => e.type === 'instance-state' && e.to === 'shutting-down').map((e) => (e as { instanceId: string }).instanceId);
-      expect(killed).toContain(other);
-      expect(killed).not.toContain(victim);
+      expect(report.reason).toMatch(/steady state lost since planning: 3\/4 healthy/);
+      expect(report.fault?.t0 ?? null).toBeNull();
+      expect(terminations(seq)).toEqual([]);
     } finally {
-      await clients.asg.send(new ResumeProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] }));
+      if (other) await clients.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: other }] }));
     }
   });
 
