@@ -5,6 +5,7 @@
  * what lets tests compare chaos-ec2's measurements with what really happened.
  */
 import { randomBytes } from 'node:crypto';
+import { EventLog } from './event-log.js';
 import type { SandboxEvent, SandboxEventBody } from './events.js';
 import type {
   AsgInstance,
@@ -39,7 +40,6 @@ export interface WorldOptions {
   now?: () => number;
 }
 
-type Listener_ = (e: SandboxEvent) => void;
 
 export class World {
   readonly region: string;
@@ -69,18 +69,14 @@ export class World {
   /** resourceId → key → value (EC2 resources and ELBv2 ARNs share this store). */
   readonly tags = new Map<string, Map<string, string>>();
 
-  private readonly maxEvents: number;
-  private readonly eventLog: SandboxEvent[] = [];
-  private droppedEvents = 0;
-  private seq = 0;
-  private readonly subscribers = new Set<Listener_>();
+  private readonly log: EventLog;
   private readonly ordinals = new Map<string, number>();
 
   constructor(opts: WorldOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '123456789012';
     this.now = opts.now ?? Date.now;
-    this.maxEvents = opts.maxEvents ?? 200_000;
+    this.log = new EventLog(this.now, opts.maxEvents ?? 200_000);
     const letters = 'abcdef'.slice(0, Math.max(1, Math.min(6, opts.zoneCount ?? 6)));
     const [area = 'xx', direction = 'x', num = '1'] = this.region.split('-');
     const short = `${area}${direction[0]}${num}`; // us-east-1 → use1, as AWS zone ids read
@@ -115,32 +111,22 @@ export class World {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   }
 
-  // ── events ─────────────────────────────────────────────────────────────────────────────────────
+  // ── events (see event-log.ts) ──────────────────────────────────────────────────────────────────
   emit(body: SandboxEventBody): SandboxEvent {
-    const atMs = this.now();
-    const event = { ...body, at: new Date(atMs).toISOString(), atMs, seq: ++this.seq } as SandboxEvent;
-    this.eventLog.push(event);
-    if (this.eventLog.length > this.maxEvents) {
-      const drop = this.eventLog.length - this.maxEvents;
-      this.eventLog.splice(0, drop);
-      this.droppedEvents += drop;
-    }
-    for (const fn of this.subscribers) fn(event);
-    return event;
+    return this.log.emit(body);
   }
 
   /** Subscribe to every event as it is emitted; returns the unsubscribe function. */
-  subscribe(fn: Listener_): () => void {
-    this.subscribers.add(fn);
-    return () => this.subscribers.delete(fn);
+  subscribe(fn: (e: SandboxEvent) => void): () => void {
+    return this.log.subscribe(fn);
   }
 
   events(sinceSeq = 0): SandboxEvent[] {
-    return sinceSeq ? this.eventLog.filter((e) => e.seq > sinceSeq) : [...this.eventLog];
+    return this.log.since(sinceSeq);
   }
 
   get eventsDropped(): number {
-    return this.droppedEvents;
+    return this.log.droppedCount;
   }
 
   // ── tags ───────────────────────────────────────────────────────────────────────────────────────
