@@ -11,9 +11,12 @@ import { call } from './errors.js';
 export interface InterfaceInfo {
   networkInterfaceId: string;
   subnetId: string;
+  /** interface, nat_gateway, lambda, vpc_endpoint, … as EC2 reports it. */
   interfaceType: string;
   description: string;
+  /** The instance it is attached to, if any (an instance of another group, a database host …). */
   instanceId?: string;
+  /** Set for interfaces a service manages (amazon-elb, amazon-rds, …). */
   requesterId?: string;
 }
 

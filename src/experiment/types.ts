@@ -4,6 +4,8 @@
  * add fields freely, never rename or remove one without bumping SCHEMA_VERSION.
  */
 
+import type { InterfaceInfo } from '../aws/eni.js';
+
 export const SCHEMA_VERSION = 1;
 
 export type FaultKind = 'terminate-instances' | 'blackhole-az';
@@ -49,17 +51,8 @@ export interface BlackholeSubnet {
   originalNaclId: string;
 }
 
-export interface SharedInterface {
-  networkInterfaceId: string;
-  subnetId: string;
-  /** interface, nat_gateway, lambda, vpc_endpoint, … as EC2 reports it. */
-  interfaceType: string;
-  description: string;
-  /** The instance it is attached to, if any (an instance of another group, a database host …). */
-  instanceId?: string;
-  /** Set for interfaces a service manages (amazon-elb, amazon-rds, …). */
-  requesterId?: string;
-}
+/** A network interface in a target subnet that does not belong to the group (blast radius). */
+export type SharedInterface = InterfaceInfo;
 
 export interface BlackholePlan {
   az: string;
