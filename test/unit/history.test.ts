@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,5 +78,22 @@ describe('checkMinInterval', () => {
     await expect(checkMinInterval(d, 'api', 24 * 3_600_000, NOW)).resolves.toBeUndefined();
     await expect(checkMinInterval(join(d, 'none'), 'web', 24 * 3_600_000, NOW)).resolves.toBeUndefined();
     await expect(checkMinInterval(d, 'web', 0, NOW)).resolves.toBeUndefined();
+  });
+
+  it('counts a crashed run that left only its journal (plan + a mutating intent), but not a journal that never acted', async () => {
+    const d = await reportDir([]);
+    const journal = (id: string, minutesAgo: number, intent: boolean) => {
+      const at = new Date(NOW - minutesAgo * 60_000).toISOString();
+      const lines = [{ at, experimentId: id, type: 'plan', plan: { asg: 'web' } }, ...(intent ? [{ at, experimentId: id, type: 'intent', action: 'ec2:TerminateInstances' }] : [])];
+      mkdirSync(join(d, id), { recursive: true });
+      writeFileSync(join(d, id, 'journal.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    };
+    journal('planned-only', 5, false);
+    await expect(checkMinInterval(d, 'web', 60 * 60_000, NOW)).resolves.toBeUndefined();
+    journal('crashed', 10, true);
+    const err = await checkMinInterval(d, 'web', 60 * 60_000, NOW).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 3 });
+    expect((err as Error).message).toContain('crashed');
+    await expect(checkMinInterval(d, 'api', 60 * 60_000, NOW)).resolves.toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
     profile: flags.profile,
     region: flags.region,
     accountId: flags.accountId,
+    ...(flags.seed ? { seed: flags.seed } : {}),
     stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
     steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
   });
