@@ -159,7 +159,8 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     } else {
       // No failure was sent at or after t0: every error the LB gave answered a request sent while the
       // TerminateInstances call was still in flight (before t0, by definition not impact).
-      expect(report.recovery!.failedRequests).toBe(0);
+      // (recovery judges the second containing t0 as a whole, so its failures may still be counted there.)
+      expect(probe.perSecond.filter((sec) => sec.atMs > 0).every((sec) => sec.failed === 0)).toBe(true);
       expect(lbErrors.every((e) => e.atMs < t0 + 1000 + 100)).toBe(true);
     }
     const recoveredAt = t0 + report.recovery!.serviceRecoveredMs!;
