@@ -16,7 +16,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import type { Report } from '../../src/experiment/types.js';
-import { associations, blackholeArgs, chaosNacls, cliFor, experimentIdOf, runWithHook, setKnobs, until, waitForSettled } from './blackhole-helpers.js';
+import { associations, blackholeArgs, chaosNacls, cliFor, experimentIdOf, runWithHook, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const POINTS = ['after-create', 'after-first-replace', 'after-all-replaced', 'hold'] as const;

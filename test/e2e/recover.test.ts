@@ -8,7 +8,7 @@ import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled } from './blackhole-helpers.js';
+import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 describe('chaos-ec2 recover', () => {

@@ -11,7 +11,9 @@ import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { waitForSteadyState } from '../../src/sandbox/stack.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
-import { runCli, sandboxEnv } from '../helpers/cli.js';
+import type { ChildProcess } from 'node:child_process';
+import type { CliOptions } from '../helpers/cli.js';
+import { cliFor, setKnobs as setSandboxKnobs } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const POLL_MS = 250;
@@ -46,16 +48,12 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     reportDir,
     ...extra,
   ];
-  const cli = (a: string[], onOutput?: (text: string, child: import('node:child_process').ChildProcess) => void) =>
-    runCli(a, { env: sandboxEnv(emb.sandbox.endpoint), timeoutMs: 90_000, ...(onOutput ? { onOutput } : {}) });
-  const setKnobs = async (body: unknown) => {
-    const r = await fetch(`${emb.sandbox.endpoint}/_sandbox/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(r.status).toBe(200);
-  };
+  const cli = (a: string[], onOutput?: CliOptions['onOutput']) => cliFor(emb)(a, onOutput ? { onOutput } : {});
+  const setKnobs = (body: unknown) => setSandboxKnobs(emb, body);
   /** Calls `act` once, when the output first matches `trigger`. */
-  const onceOn = (trigger: RegExp, act: (text: string, child: import('node:child_process').ChildProcess) => void) => {
+  const onceOn = (trigger: RegExp, act: (text: string, child: ChildProcess) => void): CliOptions['onOutput'] => {
     let fired = false;
-    return (text: string, child: import('node:child_process').ChildProcess) => {
+    return (text, child) => {
       if (fired || !trigger.test(text)) return;
       fired = true;
       act(text, child);
@@ -174,9 +172,7 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
 
   it('a replacement that never becomes healthy: exit 1 and recovered: false', async () => {
     await waitForSteadyState(clients, emb.stack, 30_000);
-    const knobs = `${emb.sandbox.endpoint}/_sandbox/knobs`;
-    const set = (body: unknown) => fetch(knobs, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await set({ replacementUnhealthy: true })).status).toBe(200);
+    await setKnobs({ replacementUnhealthy: true });
     try {
       const r = await cli(args('--yes', '--json', '--recovery-timeout', '6s'));
       expect(r.code, r.stderr).toBe(1);
@@ -187,7 +183,7 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
       expect(report.reason).toMatch(/recovery-timeout/);
       expect(report.gates.find((g) => g.name === 'capacity recovered')?.pass).toBe(false);
     } finally {
-      await set({ replacementUnhealthy: false });
+      await setKnobs({ replacementUnhealthy: false });
     }
   });
 

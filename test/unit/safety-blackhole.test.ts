@@ -1,18 +1,9 @@
 /** blackhole-az's pure safety parts: which AZ, the per-AZ capacity floor, and the stop condition. */
 import { describe, expect, it } from 'vitest';
-import { ChaosError } from '../../src/core/errors.js';
+import { thrownBy as refusal } from '../helpers/errors.js';
 import { createRng } from '../../src/core/random.js';
 import { stopConditionFires } from '../../src/experiment/observe.js';
 import { checkAzFloor, pickAz, resolveFloor } from '../../src/experiment/safety.js';
-
-const refusal = (fn: () => unknown): ChaosError => {
-  try {
-    fn();
-  } catch (e) {
-    return e as ChaosError;
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('pickAz', () => {
   const azs = ['us-east-1c', 'us-east-1a', 'us-east-1b', 'us-east-1a'];

@@ -6,21 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ChaosError, ExitCode, throwIfInterrupted } from '../../src/core/errors.js';
+import { thrownBy as refusal } from '../helpers/errors.js';
+import { ExitCode, throwIfInterrupted } from '../../src/core/errors.js';
 import { redactUrl } from '../../src/core/redact.js';
 import { Journal } from '../../src/experiment/journal.js';
 import { safeEmit } from '../../src/experiment/runner.js';
 import { checkFloorAfter } from '../../src/experiment/safety.js';
 import { rollbackWindowMs } from '../../src/experiment/undo.js';
-
-const refusal = (fn: () => unknown): ChaosError => {
-  try {
-    fn();
-  } catch (e) {
-    return e as ChaosError;
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('checkFloorAfter (terminate recheck on the fresh snapshot)', () => {
   const floor = { minHealthy: 3, minHealthyPerAz: 1 };

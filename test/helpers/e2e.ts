@@ -1,11 +1,11 @@
 /**
- * Shared by the blackhole/recover e2e tests: a snapshot of every subnet's NACL association (the thing that
+ * Shared by the end-to-end tests: a snapshot of every subnet's NACL association (the thing that
  * must be identical before and after), the chaos NACLs left, and the run arguments.
  */
 import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { waitForSteadyState, type StackClients } from '../../src/sandbox/stack.js';
-import { runCli, sandboxEnv, type CliOptions } from '../helpers/cli.js';
+import { runCli, sandboxEnv, type CliOptions } from './cli.js';
 
 /** subnet id → NACL id, for every subnet (association ids are excluded: they change on every swap). */
 export async function associations(ec2: EC2Client): Promise<Record<string, string>> {
