@@ -136,7 +136,7 @@ function scalarOf(c: Collector, def: FileKey, node: unknown, path: string, line:
 
 /** Replaces `${NAME}` / `${NAME:-default}` from env; reports each missing variable at its leaf. */
 export function interpolate(text: string, env: NodeJS.ProcessEnv, missing: (name: string) => void): string {
-  return text.replace(/\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (all, name: string | undefined, fallback: string | undefined) => {
+  return text.replace(/\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string | undefined, fallback: string | undefined) => {
     if (name === undefined) return '${';
     const v = env[name];
     if (v !== undefined && v !== '') return v;

@@ -203,7 +203,7 @@ const setDesired: Handler = (p, ctx) => {
 };
 
 /** DescribeAutoScalingGroups filters: tag:<key>, tag-key, tag-value (values OR'ed, filters AND'ed). */
-function matchesFilters(ctx: ApiContext, g: AutoScalingGroup, filters: { name: string; values: string[] }[]): boolean {
+function matchesFilters(g: AutoScalingGroup, filters: { name: string; values: string[] }[]): boolean {
   return filters.every(({ name, values }) => {
     const tags = [...g.tags.entries()];
     if (name === 'tag-key') return tags.some(([k]) => values.includes(k));
@@ -224,7 +224,7 @@ const describe: Handler = (p, ctx) => {
   const wanted = names.length ? new Set(names) : undefined;
   const groups = [...ctx.world.asgs.values()]
     .filter((g) => (wanted ? wanted.has(g.name) : true))
-    .filter((g) => matchesFilters(ctx, g, filters))
+    .filter((g) => matchesFilters(g, filters))
     .sort((a, b) => a.name.localeCompare(b.name));
   const { page, next } = paginate(groups, p.str('NextToken'), pageSize, (g) => [g.name]);
   // IncludeInstances=false leaves the (possibly long) instance lists out.
