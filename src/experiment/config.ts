@@ -7,6 +7,7 @@ import { parseDuration } from '../core/duration.js';
 import { ChaosError, ExitCode } from '../core/errors.js';
 import { parseFormats, type ReportFormat } from '../report/formats.js';
 import { parseGateOptions, type GateThresholds } from './gates.js';
+import { DEFAULT_FAULT, FAULT_KINDS } from '../faults/catalog.js';
 import type { FaultKind } from './types.js';
 
 export interface RunConfig {
@@ -60,7 +61,6 @@ export interface RunConfig {
 export type RawRunOptions = Record<string, string | boolean | string[] | undefined>;
 
 export const OPT_IN_TAG = { key: 'chaos-ec2:opt-in', value: 'true' } as const;
-const FAULTS: FaultKind[] = ['terminate-instances', 'blackhole-az'];
 
 export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = process.env): RunConfig {
   const errors: string[] = [];
@@ -86,8 +86,8 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
 
   const asg = str('asg');
   if (!asg) errors.push('--asg: required (the Auto Scaling group to test)');
-  const fault = (str('fault') ?? 'terminate-instances') as FaultKind;
-  if (!FAULTS.includes(fault)) errors.push(`--fault: '${fault}' is not one of ${FAULTS.join(', ')}`);
+  const fault: FaultKind = str('fault') ?? DEFAULT_FAULT;
+  if (!FAULT_KINDS.includes(fault)) errors.push(`--fault: '${fault}' is not one of ${FAULT_KINDS.join(', ')}`);
   const count = num('count', '--count', undefined, 1, 10_000, true);
   const percent = num('percent', '--percent', undefined, 1, 100);
   if (count !== undefined && percent !== undefined) errors.push('--count and --percent: give one or the other');

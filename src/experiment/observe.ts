@@ -4,24 +4,14 @@
  * the end of a hold, recovery, the deadline, an interrupt, or the stop condition (error rate above R for S
  * consecutive judged seconds), whichever comes first.
  */
-import { CapacityWatcher, type CapacitySnapshot } from '../observe/capacity-watch.js';
+import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { SecondSummary } from '../observe/buckets.js';
-import type { LoadProbe } from '../observe/load-probe.js';
 import type { RunConfig } from './config.js';
+import type { Probe, RunDeps, Watcher } from './deps.js';
 import type { Discovery } from './discover.js';
-import type { ReportBuilder } from './report-builder.js';
-import type { RunDeps } from './runner.js';
+import type { Recorder } from './recorder.js';
 
 export type UntilReason = 'done' | 'deadline' | 'interrupted' | 'stop-condition';
-
-export interface ObserveResult {
-  recovered: boolean;
-  timedOut: boolean;
-  interrupted: boolean;
-  polls: number;
-  /** The stop condition ended the run early. */
-  stopped?: boolean;
-}
 
 export interface UntilOptions {
   /** Epoch ms at which to stop with 'deadline'. */
@@ -39,7 +29,7 @@ export function stopConditionFires(seconds: readonly Pick<SecondSummary, 'sent' 
 }
 
 export class ObserveSession {
-  private readonly watcher: CapacityWatcher;
+  private readonly watcher: Watcher;
   private readonly recent: SecondSummary[] = [];
   private wake: (() => void) | undefined;
   stopFiredAt: number | null = null;
@@ -48,18 +38,18 @@ export class ObserveSession {
     private readonly cfg: RunConfig,
     private readonly deps: RunDeps,
     d: Discovery,
-    private readonly probe: LoadProbe,
+    private readonly probe: Probe,
     baseline: CapacitySnapshot,
-    private readonly rb: ReportBuilder,
+    private readonly rb: Recorder,
     private readonly stop: AbortSignal,
   ) {
-    this.watcher = new CapacityWatcher(deps.clients, { asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, pollMs: cfg.pollMs, now: deps.now }, baseline);
+    this.watcher = deps.createWatcher({ asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, pollMs: cfg.pollMs }, baseline);
     this.watcher.on('event', (e) => deps.emit({ type: 'timeline', entry: rb.addCapacityEvent(e) }));
     this.watcher.on('snapshot', (s: CapacitySnapshot) => {
       rb.addSample(s);
       this.wake?.();
     });
-    this.watcher.on('error', (err: unknown) => deps.emit({ type: 'timeline', entry: rb.mark('poll-failed', deps.now(), (err as Error)?.message ?? String(err)) }));
+    this.watcher.on('error', (err: unknown) => deps.emit({ type: 'timeline', entry: rb.mark('poll-failed', deps.clock.now(), (err as Error)?.message ?? String(err)) }));
     probe.on('second', this.onSecond);
   }
 
@@ -69,7 +59,7 @@ export class ObserveSession {
     if (this.recent.length > 600) this.recent.shift();
     this.deps.emit({ type: 'second', second: s, capacity: this.watcher.latest });
     if (this.stopFiredAt === null && this.cfg.abortErrorRate !== undefined && stopConditionFires(this.recent, this.cfg.abortErrorRate, this.cfg.abortAfterMs)) {
-      this.stopFiredAt = this.deps.now();
+      this.stopFiredAt = this.deps.clock.now();
     }
     this.wake?.();
   };
@@ -98,11 +88,11 @@ export class ObserveSession {
         if (this.stop.aborted) return 'interrupted';
         if (this.stopFiredAt !== null) return 'stop-condition';
         if (o.done?.()) return 'done';
-        if (this.deps.now() >= o.deadline) return 'deadline';
+        if (this.deps.clock.now() >= o.deadline) return 'deadline';
         return null;
       };
       const finish = (r: UntilReason) => {
-        clearTimeout(timer);
+        cancelTimer();
         this.stop.removeEventListener('abort', onAbort);
         this.wake = undefined;
         resolve(r);
@@ -112,7 +102,7 @@ export class ObserveSession {
         const r = check();
         if (r) finish(r);
       };
-      const timer = setTimeout(() => finish(check() ?? 'deadline'), Math.max(0, o.deadline - this.deps.now()));
+      const cancelTimer = this.deps.clock.setTimer(() => finish(check() ?? 'deadline'), Math.max(0, o.deadline - this.deps.clock.now()));
       this.stop.addEventListener('abort', onAbort, { once: true });
       const first = check();
       if (first) finish(first);

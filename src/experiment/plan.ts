@@ -11,7 +11,7 @@ import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import { OPT_IN_TAG, type RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
 import { formatAz } from './safety.js';
-import type { Plan, SharedInterface } from './types.js';
+import type { Plan } from './types.js';
 
 /** The capacity half of the steady-state gate: every desired instance InService and healthy. */
 export function capacityChecks(snap: CapacitySnapshot): { name: string; pass: boolean; detail: string }[] {
@@ -65,46 +65,14 @@ export function renderPlan(p: Plan, endpoint?: string): string {
     `Experiment ${p.experimentId} — plan`,
     `  account   ${p.account}   region ${p.region}${endpoint ? `   endpoint ${endpoint}` : ''}`,
     `  group     ${p.asg}   desired ${p.before.desired}, InService ${p.before.inService}, healthy ${p.before.healthy} (${formatAz(p.before.healthyByAz)})`,
-    ...faultLines(p),
+    // The fault describes itself; its first line goes beside the label, the rest under it.
+    ...faultFor(p.fault.kind)
+      .describe(p)
+      .map((l, i) => (Array.isArray(l) ? `  ${l[0].padEnd(8)}  ${l[1]}` : i === 0 ? `  fault     ${l}` : `            ${l}`)),
     `  probe     ${p.url}`,
     `  after     ${p.after.healthy} healthy remain (floor ${p.after.floor}; per AZ ≥ ${p.after.perAzFloor}: ${formatAz(p.after.healthyByAz)})`,
     '  steps',
     ...p.steps.map((s, i) => `    ${i + 1}. ${s}`),
   ];
   return lines.join('\n');
-}
-
-function faultLines(p: Plan): string[] {
-  const bh = p.fault.blackhole;
-  if (!bh) {
-    return [`  fault     ${p.fault.kind}: ${p.fault.targets.length} instance(s), seed ${p.seed}`, ...p.fault.targets.map((t) => `              ${t.instanceId}  ${t.availabilityZone}`)];
-  }
-  const shared = bh.sharedInterfaces ?? [];
-  return [
-    `  fault     blackhole-az: ${bh.az} (${bh.azChosenBy === 'random' ? `picked with seed ${p.seed}` : '--az'}) for ${bh.durationMs / 1000}s, ${p.fault.targets.length} instance(s) inside`,
-    ...bh.subnets.map((s) => `              ${s.subnetId}  ${s.role.padEnd(13)}  ${s.vpcId}  original NACL ${s.originalNaclId}`),
-    ...(shared.length
-      ? [
-          `  shared    ${shared.length} network interface(s) in these subnets are not the group's and would be cut off too:`,
-          ...shared.map((n) => `              ${n.networkInterfaceId}  ${n.subnetId}  ${describeInterface(n)}`),
-        ]
-      : []),
-  ];
-}
-
-function describeInterface(n: SharedInterface): string {
-  const who = n.instanceId ? `instance ${n.instanceId}` : n.requesterId ? `managed by ${n.requesterId}` : 'not attached to an instance';
-  return [n.interfaceType, who, n.description ? `"${n.description}"` : ''].filter(Boolean).join(', ');
-}
-
-/** blackhole-az's blast-radius guard: interfaces that are not the group's refuse the run without the flag. */
-export function checkSharedSubnets(p: Plan, cfg: Pick<RunConfig, 'allowSharedSubnets'>): void {
-  const shared = p.fault.blackhole?.sharedInterfaces ?? [];
-  if (shared.length === 0 || cfg.allowSharedSubnets) return;
-  const subnets = [...new Set(shared.map((n) => n.subnetId))].sort();
-  throw refused(`blast radius: ${shared.length} network interface(s) that are not the group's share ${subnets.join(', ')} and would be cut off too (${shared.map((n) => n.networkInterfaceId).join(', ')}); refused without --allow-shared-subnets`, {
-    phase: 'plan',
-    target: subnets.join(','),
-    hint: 'move them out of the subnets, pick another AZ (--az), or pass --allow-shared-subnets if cutting them off is intended',
-  });
 }

@@ -9,14 +9,15 @@
  * that does not answer at all must not hang the exit, so the whole unwind has a deadline. When either runs
  * out, the result is 'incomplete' (exit 4) and the resources' tags let `recover` finish the job.
  */
-import type { AssociationChange, RestoreCheck, RollbackSection } from './types.js';
-import type { Rollback } from '../faults/types.js';
+import { sleep, type Clock } from '../core/clock.js';
+import type { RollbackSection } from './types.js';
+import type { Rollback, RollbackResult } from '../faults/types.js';
 
 export interface UnwindResult {
   status: RollbackSection['status'];
   remaining: string[];
-  changes: AssociationChange[];
-  verification: RestoreCheck[];
+  /** Every rollback run's own result, oldest pass first (a fault's report section reads its own). */
+  results: RollbackResult[];
   atMs: number;
 }
 
@@ -36,7 +37,11 @@ export class RollbackStack {
   private result: UnwindResult | undefined;
   private running: Promise<UnwindResult> | undefined;
 
-  constructor(private readonly now: () => number) {}
+  private readonly now: () => number;
+
+  constructor(private readonly clock: Clock) {
+    this.now = () => clock.now();
+  }
 
   register(r: Rollback): void {
     this.stack.push(r);
@@ -68,29 +73,28 @@ export class RollbackStack {
       if (r.status !== 'incomplete') return r;
       if (this.stack.length === 0 || this.now() + delay >= deadline) return r;
       p.onRetry?.(r, delay);
-      await new Promise((res) => setTimeout(res, delay));
+      await sleep(this.clock, delay);
       delay = Math.min(delay * 2, p.maxBackoffMs ?? 5_000);
     }
   }
 
   private async withDeadline(run: Promise<UnwindResult>, deadline: number, windowMs: number): Promise<UnwindResult> {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     const expired = new Promise<'expired'>((res) => {
-      timer = setTimeout(() => res('expired'), Math.max(0, deadline - this.now()));
+      cancel = this.clock.setTimer(() => res('expired'), Math.max(0, deadline - this.now()));
     });
     try {
       const r = await Promise.race([run, expired]);
       if (r !== 'expired') return r;
     } finally {
-      clearTimeout(timer);
+      cancel?.();
     }
     // The AWS calls still in flight may yet succeed; until a describe proves it, they count as not done.
     const pending = [...this.inFlight, ...this.stack];
     const out: UnwindResult = {
       status: 'incomplete',
       remaining: pending.map((r) => `${r.description}: no answer from AWS within the rollback deadline (${Math.round(windowMs / 1000)}s)`),
-      changes: [...(this.result?.changes ?? [])],
-      verification: [],
+      results: [...(this.result?.results ?? [])],
       atMs: this.now(),
     };
     this.result = out;
@@ -98,17 +102,16 @@ export class RollbackStack {
   }
 
   private async doUnwind(): Promise<UnwindResult> {
-    if (this.stack.length === 0) return (this.result ??= { status: 'not-needed', remaining: [], changes: [], verification: [], atMs: this.now() });
+    if (this.stack.length === 0) return (this.result ??= { status: 'not-needed', remaining: [], results: [], atMs: this.now() });
     const prev = this.result;
-    const out: UnwindResult = { status: 'complete', remaining: [], changes: [...(prev?.changes ?? [])], verification: [], atMs: this.now() };
+    const out: UnwindResult = { status: 'complete', remaining: [], results: [...(prev?.results ?? [])], atMs: this.now() };
     const batch = this.stack.splice(0).reverse();
     this.inFlight = [...batch];
     const failed: Rollback[] = [];
     for (const r of batch) {
       try {
         const res = await r.run();
-        out.changes.push(...(res.changes ?? []));
-        out.verification.push(...(res.verification ?? []));
+        out.results.push(res);
         if (!res.complete) {
           out.remaining.push(...res.remaining);
           failed.push(r);

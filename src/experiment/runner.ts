@@ -1,6 +1,6 @@
 /**
  * The experiment, phase by phase: discover → steady capacity → plan → confirm (or dry run) → baseline probe
- * window → journal → inject → hold (faults that are undone) → rollback → observe → recovery → report.
+ * window → recheck → journal → inject → hold (faults that are undone) → rollback → observe → recovery → report.
  * Nothing mutates AWS before the plan is confirmed and the baseline is steady; every refusal ends with a
  * report saying why and nothing injected. Once a fault registered its rollback, the rollback runs on every
  * exit path: the end of the hold, the stop condition, an interrupt, any error, and (undo.ts) any exception
@@ -9,46 +9,30 @@
  * Exit codes after something was injected and then fully rolled back because of an AWS error or a refusal
  * mid-injection: 1 (verdict 'error', the reason says it was rolled back). 3 and 5 mean "before injecting".
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { AwsClients } from '../aws/clients.js';
 import { checkDryRunHonoured, type PermissionCheck } from '../aws/ec2.js';
 import { ChaosError, ExitCode, refused } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
-import type { Rng } from '../core/random.js';
-import { crashPoint } from '../faults/crash-point.js';
 import { faultFor } from '../faults/index.js';
-import { snapshotCapacity, type CapacitySnapshot } from '../observe/capacity-watch.js';
-import type { SecondSummary } from '../observe/buckets.js';
-import { LoadProbe } from '../observe/load-probe.js';
+import type { Fault } from '../faults/types.js';
+import type { CapacitySnapshot } from '../observe/capacity-watch.js';
+import type { ProbeSummary } from '../observe/load-probe.js';
+import { collectBaseline } from './baseline.js';
+import { buildReport, type Outcome } from './build-report.js';
 import type { RunConfig } from './config.js';
+import type { RunDeps } from './deps.js';
 import { discover, type Discovery } from './discover.js';
 import { Journal } from './journal.js';
 import { ObserveSession, type UntilReason } from './observe.js';
-import { buildPlan, capacityChecks, checkOptIn, checkSharedSubnets } from './plan.js';
-import { ReportBuilder } from './report-builder.js';
+import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
+import { Recorder } from './recorder.js';
+import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
 import { Undo, recoverCommand } from './undo.js';
-import type { Plan, Report, TimelineEntry } from './types.js';
+import { decideObserved } from './verdict.js';
+import type { Plan, Report } from './types.js';
 
-export type RunEvent =
-  | { type: 'phase'; phase: string }
-  | { type: 'plan'; plan: Plan }
-  | { type: 'timeline'; entry: TimelineEntry }
-  /** What is injected right now, in words; empty once everything is rolled back. */
-  | { type: 'damage'; experimentId: string; items: string[] }
-  | { type: 'second'; second: SecondSummary; capacity: CapacitySnapshot | undefined };
-
-export interface RunDeps {
-  clients: AwsClients;
-  now: () => number;
-  rng: Rng;
-  /** Aborted on SIGINT/SIGTERM: the run stops observing, rolls back, reports, exits 130. */
-  signal: AbortSignal;
-  emit: (e: RunEvent) => void;
-  /** Asks the operator; resolves false to refuse. Not called with --yes or --dry-run. */
-  confirm: (plan: Plan) => Promise<boolean>;
-  version: string;
-}
+export type { RunDeps, RunEvent } from './deps.js';
+export { recoverCommand };
 
 export interface RunOutcome {
   exitCode: number;
@@ -56,8 +40,6 @@ export interface RunOutcome {
   plan?: Plan;
   permissions?: PermissionCheck[];
 }
-
-export { recoverCommand };
 
 /**
  * A renderer or subscriber that throws (a bug, a write to a closed pipe) must never skip a rollback or turn a
@@ -73,57 +55,97 @@ export function safeEmit(emit: RunDeps['emit']): RunDeps['emit'] {
   };
 }
 
-export function newExperimentId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `exp-${stamp}-${randomBytes(3).toString('hex')}`;
+/** What every phase of one run shares. */
+interface Run {
+  cfg: RunConfig;
+  deps: RunDeps;
+  d: Discovery;
+  rec: Recorder;
+  /** Ends a report from the record (pure buildReport with this run's context). */
+  report(o: Outcome, summary?: ProbeSummary | null): Report;
 }
+
+const STEADY_HINT = 'wait for the group to be fully InService and healthy, then run again';
 
 export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<RunOutcome> {
   const deps: RunDeps = { ...rawDeps, emit: safeEmit(rawDeps.emit) };
   deps.emit({ type: 'phase', phase: 'discover' });
   const d = await discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path });
-  const id = newExperimentId(deps.now());
-  const rb = new ReportBuilder(id, cfg, d, deps);
-  const snap = await snapshotCapacity(deps.clients, { asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, now: deps.now });
-  rb.setBaselineCapacity(snap);
+  const rec = new Recorder(deps.newExperimentId(), deps.clock.now());
+  const run: Run = {
+    cfg,
+    deps,
+    d,
+    rec,
+    report: (o, summary = null) => {
+      const r = rec.r;
+      const recovery = summary ? recoveryOf(r, cfg, summary.firstFailureAtMs) : recoveryOf(r, cfg);
+      return buildReport(r, { cfg, d, version: deps.version, seed: deps.rng.seed, endedAt: deps.clock.now() }, o, summary, recovery, []);
+    },
+  };
+  const snap = await snapshot(run);
+  rec.setBaselineCapacity(snap);
   try {
-    checkOptIn(d, cfg);
-    const checks = capacityChecks(snap);
-    rb.addSteadyChecks(checks);
-    const failing = checks.filter((c) => !c.pass);
-    if (failing.length) {
-      throw refused(`steady state not met before injecting: ${failing.map((c) => c.detail).join('; ')}`, {
-        phase: 'steady-state',
-        target: cfg.asg,
-        hint: 'wait for the group to be fully InService and healthy, then run again',
-      });
-    }
-    const plan = await buildPlan({ experimentId: id, d, snap, cfg, rng: deps.rng, clients: deps.clients, now: deps.now });
-    rb.setPlan(plan);
-    deps.emit({ type: 'plan', plan });
-    // After the plan is shown (so the operator sees what else is in the subnets), before anything else.
-    checkSharedSubnets(plan, cfg);
-    if (cfg.dryRun) {
-      await checkDryRunHonoured(deps.clients.ec2);
-      const permissions = await faultFor(plan.fault.kind).checkPermissions(plan, deps.clients);
-      const exitCode = permissions.every((p) => p.allowed) ? ExitCode.Ok : ExitCode.AwsError;
-      return { exitCode, plan, permissions };
-    }
+    const plan = await planPhase(run, snap);
+    if (cfg.dryRun) return await dryRunPhase(run, plan);
     if (!cfg.yes && !(await deps.confirm(plan))) {
       throw refused('not confirmed; nothing was changed', { phase: 'confirm', hint: 'pass --yes to run without a prompt (required when stdin is not a TTY)' });
     }
-    return await execute(cfg, deps, d, plan, rb, snap);
+    return await execute(run, plan, snap);
   } catch (err) {
     if (err instanceof ChaosError && (err.exitCode === ExitCode.Refused || err.exitCode === ExitCode.AwsError)) {
       // Refused or failed before anything was injected: still a report, so the reason is on record.
-      const report = rb.finish({ verdict: err.exitCode === ExitCode.Refused ? 'aborted' : 'error', exitCode: err.exitCode, reason: err.message });
+      const report = run.report({ verdict: err.exitCode === ExitCode.Refused ? 'aborted' : 'error', exitCode: err.exitCode, reason: err.message });
       return { exitCode: err.exitCode, report };
     }
     throw err;
   }
 }
 
-async function execute(cfg: RunConfig, deps: RunDeps, d: Discovery, plan: Plan, rb: ReportBuilder, planned: CapacitySnapshot): Promise<RunOutcome> {
+function snapshot({ cfg, deps, d }: Run): Promise<CapacitySnapshot> {
+  return deps.snapshot({ asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns });
+}
+
+/** Opt-in, steady capacity, the plan (shown), then the fault's own guards that need the plan shown first. */
+async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
+  const { cfg, deps, d, rec } = run;
+  checkOptIn(d, cfg);
+  const checks = capacityChecks(snap);
+  rec.addSteadyChecks(checks);
+  const failing = checks.filter((c) => !c.pass);
+  if (failing.length) {
+    throw refused(`steady state not met before injecting: ${failing.map((c) => c.detail).join('; ')}`, { phase: 'steady-state', target: cfg.asg, hint: STEADY_HINT });
+  }
+  const plan = await buildPlan({ experimentId: rec.r.id, d, snap, cfg, rng: deps.rng, clients: deps.clients, now: deps.clock.now });
+  rec.setPlan(plan);
+  deps.emit({ type: 'plan', plan });
+  faultFor(plan.fault.kind).checkPlan?.(plan, cfg);
+  return plan;
+}
+
+/** --dry-run: a canary that the endpoint honours DryRun, then the fault's DryRun permission checks. */
+async function dryRunPhase({ deps }: Run, plan: Plan): Promise<RunOutcome> {
+  await checkDryRunHonoured(deps.clients.ec2);
+  const permissions = await faultFor(plan.fault.kind).checkPermissions(plan, deps.clients, deps.clock.now);
+  const exitCode = permissions.every((p) => p.allowed) ? ExitCode.Ok : ExitCode.AwsError;
+  return { exitCode, plan, permissions };
+}
+
+/**
+ * Right before acting, on a fresh snapshot: the steady-state capacity checks again, then the fault's own
+ * (targets still there, the capacity floor overall and per AZ still kept).
+ */
+async function recheckPhase(run: Run, plan: Plan, fault: Fault): Promise<void> {
+  const fresh = await snapshot(run);
+  const failing = capacityChecks(fresh).filter((c) => !c.pass);
+  if (failing.length) {
+    throw refused(`steady state lost since planning: ${failing.map((c) => c.detail).join('; ')}`, { phase: 'steady-state', target: run.cfg.asg, hint: STEADY_HINT });
+  }
+  await fault.recheck(plan, fresh, run.deps.clients);
+}
+
+async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise<RunOutcome> {
+  const { cfg, deps, d, rec } = run;
   const journal = await Journal.open(join(cfg.reportDir, plan.experimentId), plan.experimentId);
   // Strict: the plan is the journal's first line, written before anything is injected.
   await journal.record({ type: 'plan', plan });
@@ -134,7 +156,7 @@ async function execute(cfg: RunConfig, deps: RunDeps, d: Discovery, plan: Plan, 
   const fault = faultFor(plan.fault.kind);
   const holdMs = fault.holdMs(plan);
   // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
-  const probe = new LoadProbe({
+  const probe = deps.createProbe({
     url: d.url,
     rate: cfg.rate,
     timeoutMs: cfg.timeoutMs,
@@ -145,105 +167,58 @@ async function execute(cfg: RunConfig, deps: RunDeps, d: Discovery, plan: Plan, 
     signal: stop.signal,
   });
   const probeDone = probe.run();
-  const undo = new Undo(cfg, deps, rb, journal, plan.experimentId);
+  const undo = new Undo(cfg, deps, rec, journal, plan.experimentId);
   let session: ObserveSession | undefined;
   let injected = false;
   try {
     deps.emit({ type: 'phase', phase: 'baseline' });
-    rb.mark('baseline-started', deps.now(), `probing ${redactUrl(d.url)} at ${cfg.rate} req/s`);
-    const baseline = await rb.collectBaseline(probe, cfg, stop.signal);
-    if (deps.signal.aborted) return await finishInterrupted(rb, undo, probeDone, 'interrupted during the baseline; nothing was injected');
-    if (!baseline.pass) {
-      throw refused(`baseline not steady: ${baseline.detail}`, { phase: 'steady-state', hint: 'fix the service or loosen --steady-error-rate / --steady-p99' });
-    }
-    // Re-check right before acting, on a fresh snapshot: the steady-state capacity checks again, then the
-    // fault's own (targets still there, the capacity floor overall and per AZ still kept).
-    const fresh = await snapshotCapacity(deps.clients, { asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, now: deps.now });
-    const failing = capacityChecks(fresh).filter((c) => !c.pass);
-    if (failing.length) {
-      throw refused(`steady state lost since planning: ${failing.map((c) => c.detail).join('; ')}`, {
-        phase: 'steady-state',
-        target: cfg.asg,
-        hint: 'wait for the group to be fully InService and healthy, then run again',
-      });
-    }
-    await fault.recheck(plan, fresh, deps.clients);
+    rec.mark('baseline-started', deps.clock.now(), `probing ${redactUrl(d.url)} at ${cfg.rate} req/s`);
+    const baseline = await collectBaseline(probe, rec, cfg, stop.signal);
+    if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted during the baseline; nothing was injected');
+    if (!baseline.pass) throw refused(`baseline not steady: ${baseline.detail}`, { phase: 'steady-state', hint: 'fix the service or loosen --steady-error-rate / --steady-p99' });
+    await recheckPhase(run, plan, fault);
     // The recheck's calls take time (seconds on a throttled or slow API): a Ctrl-C during them stops here.
-    if (deps.signal.aborted) return await finishInterrupted(rb, undo, probeDone, 'interrupted before injecting; nothing was injected');
+    if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted before injecting; nothing was injected');
 
     deps.emit({ type: 'phase', phase: 'inject' });
     // Recovery is judged against the capacity the plan was made on, never a degraded fresh reading.
-    session = new ObserveSession(cfg, deps, d, probe, planned, rb, stop.signal);
+    session = new ObserveSession(cfg, deps, d, probe, planned, rec, stop.signal);
     const injection = await fault.inject(plan, {
       clients: deps.clients,
       journal,
-      now: deps.now,
+      now: deps.clock.now,
       signal: deps.signal,
       registerRollback: (r) => undo.register(r),
-      record: (e) => deps.emit({ type: 'timeline', entry: rb.addFaultEvent(e) }),
+      record: (e) => deps.emit({ type: 'timeline', entry: rec.addFaultEvent(e) }),
       setDamage: (items) => deps.emit({ type: 'damage', experimentId: plan.experimentId, items }),
     });
     injected = true;
     probe.markFrom(injection.t0);
-    rb.setInjected(injection.t0, holdMs);
+    deps.emit({ type: 'timeline', entry: rec.setInjected(injection.t0, holdMs) });
     session.start();
-    let reason: UntilReason = 'done';
-    if (holdMs > 0) {
-      deps.emit({ type: 'phase', phase: 'hold' });
-      if (process.env.CHAOS_EC2_TEST_CRASH_AT === 'hold') setTimeout(() => crashPoint('hold'), holdMs / 2).unref();
-      reason = await session.until({ deadline: injection.t0 + holdMs });
-      rb.mark('hold-ended', deps.now(), reason === 'deadline' ? `held for ${holdMs / 1000}s` : reason);
-      await undo.unwind();
-    }
+    let reason = await holdPhase(run, session, undo, injection.t0, holdMs);
     // With the rollback incomplete the fault is still in place: waiting for recovery would only delay exit 4.
     const stillInjected = undo.last?.status === 'incomplete';
-    if (reason !== 'interrupted' && reason !== 'stop-condition' && !stillInjected) {
-      deps.emit({ type: 'phase', phase: 'observe' });
-      const restoredAt = deps.now();
-      const s = session;
-      reason = await session.until({
-        deadline: injection.t0 + holdMs + cfg.recoveryTimeoutMs,
-        // After a hold, recovery also needs a full-capacity poll taken after the restore.
-        done: () => (holdMs > 0 ? rb.recoveredNow() && capacityFull(s.latest, planned.healthy, restoredAt) : rb.recoveredSoFar()),
-      });
-      if (reason === 'deadline') {
-        deps.emit({ type: 'timeline', entry: rb.mark('recovery-timeout', deps.now(), `not recovered ${cfg.recoveryTimeoutMs / 1000}s after the ${holdMs ? 'restore' : 'fault'}`) });
-      }
-    }
+    if (reason !== 'interrupted' && reason !== 'stop-condition' && !stillInjected) reason = await observePhase(run, session, injection.t0, holdMs, planned);
     if (reason === 'stop-condition') {
-      deps.emit({ type: 'timeline', entry: rb.markStopCondition(session.stopFiredAt!) });
+      deps.emit({ type: 'timeline', entry: rec.setStopFired(session.stopFiredAt!, `error rate above ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s: rolled back at once`) });
     }
-    const r = await undo.unwind();
+    const unwound = await undo.unwind();
     session.close();
     stop.abort();
     const summary = await probeDone;
     const result = { recovered: reason === 'done', timedOut: reason === 'deadline', interrupted: reason === 'interrupted' || deps.signal.aborted, stopped: reason === 'stop-condition', polls: session.polls };
-    await undo.note({ type: 'end', recovered: result.recovered, rollback: r.status });
-    const report = rb.finishObserved(summary, result, deps.signal.aborted);
+    await undo.note({ type: 'end', recovered: result.recovered, rollback: unwound.status });
+    rec.replaceSeconds(summary.perSecond);
+    const recovery = recoveryOf(rec.r, cfg, summary.firstFailureAtMs);
+    const decision = decideObserved({ rec: recovery, cfg, result, interrupted: deps.signal.aborted, rollback: rec.r.rollback, recoverCommand: rec.r.recoverCommand, afterwards: fault.afterwards });
+    const report = buildReport(rec.r, { cfg, d, version: deps.version, seed: deps.rng.seed, endedAt: deps.clock.now() }, decision, summary, recovery, decision.gates);
     return { exitCode: report.exitCode, report, plan };
   } catch (err) {
     session?.close();
     stop.abort();
     await probeDone.catch(() => undefined);
-    const wasInterrupted = deps.signal.aborted || (err instanceof ChaosError && err.exitCode === ExitCode.Interrupted);
-    if (undo.registered === 0 && !undo.started && !injected) {
-      // Nothing was injected (terminate: at most the instances were tagged).
-      if (wasInterrupted) return await finishInterrupted(rb, undo, probeDone, `${(err as Error)?.message ?? 'interrupted'}; nothing was injected`);
-      throw err;
-    }
-    // Something was (or may have been) injected: undo it, then report the error with what remains.
-    const r = await undo.unwind();
-    await undo.note({ type: 'end', error: (err as Error)?.message, rollback: r.status });
-    const incomplete = r.status === 'incomplete';
-    const code = incomplete ? ExitCode.RollbackIncomplete : wasInterrupted ? ExitCode.Interrupted : ExitCode.GateFailed;
-    const undone = incomplete
-      ? `; rollback INCOMPLETE: ${r.remaining.join('; ')}`
-      : r.status === 'not-needed'
-        ? '; nothing is left injected (terminated instances are replaced by Auto Scaling)'
-        : '; everything injected was rolled back';
-    const verdict = !incomplete && wasInterrupted ? 'aborted' : 'error';
-    const report = rb.finish({ verdict, exitCode: code, reason: `${(err as Error)?.message ?? String(err)}${undone}` });
-    return { exitCode: code, report, plan };
+    return await failedRun(run, plan, fault, undo, probeDone, err, injected);
   } finally {
     session?.close();
     deps.signal.removeEventListener('abort', onAbort);
@@ -251,14 +226,63 @@ async function execute(cfg: RunConfig, deps: RunDeps, d: Discovery, plan: Plan, 
   }
 }
 
+/** Faults that are undone stay injected for their hold, then roll back (the rollback's end is recorded). */
+async function holdPhase({ deps, rec }: Run, session: ObserveSession, undo: Undo, t0: number, holdMs: number): Promise<UntilReason> {
+  if (holdMs <= 0) return 'done';
+  deps.emit({ type: 'phase', phase: 'hold' });
+  const reason = await session.until({ deadline: t0 + holdMs });
+  rec.mark('hold-ended', deps.clock.now(), reason === 'deadline' ? `held for ${holdMs / 1000}s` : reason);
+  await undo.unwind();
+  return reason;
+}
+
+/** Keeps probing and polling until service and capacity recovered, or the recovery timeout. */
+async function observePhase(run: Run, session: ObserveSession, t0: number, holdMs: number, planned: CapacitySnapshot): Promise<UntilReason> {
+  const { cfg, deps, rec } = run;
+  deps.emit({ type: 'phase', phase: 'observe' });
+  const restoredAt = deps.clock.now();
+  const reason = await session.until({
+    deadline: t0 + holdMs + cfg.recoveryTimeoutMs,
+    // After a hold, recovery also needs a full-capacity poll taken after the restore.
+    done: () => (holdMs > 0 ? recoveredNow(rec.r, cfg) && capacityFull(session.latest, planned.healthy, restoredAt) : recoveredSoFar(rec.r, cfg)),
+  });
+  if (reason === 'deadline') {
+    deps.emit({ type: 'timeline', entry: rec.mark('recovery-timeout', deps.clock.now(), `not recovered ${cfg.recoveryTimeoutMs / 1000}s after the ${holdMs ? 'restore' : 'fault'}`) });
+  }
+  return reason;
+}
+
+/**
+ * An error (or an interrupt surfacing as one) after the journal was opened. Nothing injected: the error goes
+ * on (or an interrupt ends with 130). Something injected, or possibly injected: undo it, then report the error
+ * with what remains.
+ */
+async function failedRun(run: Run, plan: Plan, fault: Fault, undo: Undo, probeDone: Promise<unknown>, err: unknown, injected: boolean): Promise<RunOutcome> {
+  const wasInterrupted = run.deps.signal.aborted || (err instanceof ChaosError && err.exitCode === ExitCode.Interrupted);
+  if (undo.registered === 0 && !undo.started && !injected) {
+    // Nothing was injected (at most the victims were tagged).
+    if (wasInterrupted) return await finishInterrupted(run, undo, probeDone, `${(err as Error)?.message ?? 'interrupted'}; nothing was injected`);
+    throw err;
+  }
+  const r = await undo.unwind();
+  await undo.note({ type: 'end', error: (err as Error)?.message, rollback: r.status });
+  const incomplete = r.status === 'incomplete';
+  const code = incomplete ? ExitCode.RollbackIncomplete : wasInterrupted ? ExitCode.Interrupted : ExitCode.GateFailed;
+  const undone = incomplete ? `; rollback INCOMPLETE: ${r.remaining.join('; ')}` : `; ${fault.afterwards}`;
+  const verdict = !incomplete && wasInterrupted ? 'aborted' : 'error';
+  const report = run.report({ verdict, exitCode: code, reason: `${(err as Error)?.message ?? String(err)}${undone}` });
+  return { exitCode: code, report, plan };
+}
+
 /** Capacity is back: a poll taken after `sinceMs` shows InService == desired and every baseline target healthy. */
 function capacityFull(s: CapacitySnapshot | undefined, baselineHealthy: number, sinceMs: number): boolean {
   return s !== undefined && s.atMs >= sinceMs && s.inService === s.desired && s.healthy >= baselineHealthy;
 }
 
-async function finishInterrupted(rb: ReportBuilder, undo: Undo, done: Promise<unknown>, reason: string): Promise<RunOutcome> {
+async function finishInterrupted(run: Run, undo: Undo, done: Promise<unknown>, reason: string): Promise<RunOutcome> {
   await done.catch(() => undefined);
   await undo.note({ type: 'end', interrupted: true });
-  const report = rb.finish({ verdict: 'aborted', exitCode: ExitCode.Interrupted, reason });
+  const report = run.report({ verdict: 'aborted', exitCode: ExitCode.Interrupted, reason });
   return { exitCode: ExitCode.Interrupted, report };
 }
+

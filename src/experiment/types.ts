@@ -4,11 +4,14 @@
  * add fields freely, never rename or remove one without bumping SCHEMA_VERSION.
  */
 
-import type { InterfaceInfo } from '../aws/eni.js';
+/**
+ * 2: the fault's own section moved from a top-level key per fault (v1 had `blackhole`) to `fault.detail`,
+ * keyed by `fault.kind`; readers upgrade a v1 report on load (report/json.ts).
+ */
+export const SCHEMA_VERSION = 2;
 
-export const SCHEMA_VERSION = 1;
-
-export type FaultKind = 'terminate-instances' | 'blackhole-az';
+/** A fault kind as the registry (src/faults/index.ts) names it; validated against the registry up front. */
+export type FaultKind = string;
 export type Verdict = 'pass' | 'fail' | 'aborted' | 'error';
 
 export interface FaultTarget {
@@ -29,8 +32,8 @@ export interface Plan {
     /** The selection rule as given: { count } or { percent }, with the optional AZ filter. */
     selection: { count?: number; percent?: number; az?: string };
     targets: FaultTarget[];
-    /** blackhole-az only: the AZ, its subnets and their NACLs as found at planning time. */
-    blackhole?: BlackholePlan;
+    /** The fault module's own plan data (its shape is the module's business; journaled with the plan). */
+    detail?: unknown;
   };
   seed: string;
   /** Capacity before: desired, InService, healthy targets (overall and per AZ). */
@@ -41,55 +44,6 @@ export interface Plan {
   steps: string[];
 }
 
-export interface BlackholeSubnet {
-  subnetId: string;
-  vpcId: string;
-  availabilityZone: string;
-  /** Whose subnet it is: the group's instances, or the load balancer's node (--include-lb-subnets). */
-  role: 'instances' | 'load-balancer';
-  /** The NACL the subnet is on before the fault: what it is restored to. */
-  originalNaclId: string;
-}
-
-/** A network interface in a target subnet that does not belong to the group (blast radius). */
-export type SharedInterface = InterfaceInfo;
-
-export interface BlackholePlan {
-  az: string;
-  /** 'flag' when --az chose it, 'random' when picked with the seed. */
-  azChosenBy: 'flag' | 'random';
-  durationMs: number;
-  /** Added to now + duration for the chaos-ec2:expires-at tag (the recovery timeout). */
-  expiryMarginMs: number;
-  subnets: BlackholeSubnet[];
-  vpcs: string[];
-  /**
-   * Network interfaces in the target subnets that belong neither to the group's instances nor (with
-   * --include-lb-subnets) to its load balancer: the NACL cuts them off too. Non-empty refuses the run
-   * unless --allow-shared-subnets.
-   */
-  sharedInterfaces?: SharedInterface[];
-}
-
-/** One ReplaceNetworkAclAssociation, as made (inject) or undone (restore). */
-export interface AssociationChange {
-  subnetId: string;
-  purpose: 'inject' | 'restore';
-  fromNaclId: string;
-  toNaclId: string;
-  associationId: string;
-  newAssociationId: string;
-  at: string;
-}
-
-/** A fresh describe after the restore: is the subnet back on its original NACL? */
-export interface RestoreCheck {
-  subnetId: string;
-  expectedNaclId: string;
-  actualNaclId: string | null;
-  ok: boolean;
-}
-
 export interface RollbackSection {
   status: 'not-needed' | 'complete' | 'incomplete';
   /** What may still be injected (empty unless incomplete). */
@@ -97,22 +51,6 @@ export interface RollbackSection {
   /** The exact command that finishes the job (present when incomplete). */
   recoverCommand?: string;
   at?: string;
-}
-
-export interface BlackholeReport {
-  az: string;
-  azChosenBy: 'flag' | 'random';
-  durationMs: number;
-  subnets: BlackholeSubnet[];
-  chaosNacls: { vpcId: string; networkAclId: string }[];
-  associationChanges: AssociationChange[];
-  restoreVerification: { verified: boolean; checks: RestoreCheck[] } | null;
-  /** What Auto Scaling did meanwhile: instances it lost/replaced, and where the replacements went. */
-  asgReaction: {
-    instancesLost: { instanceId: string; availabilityZone: string; atMs: number }[];
-    replacements: { instanceId: string; availabilityZone: string; atMs: number }[];
-    replacementsIntoDarkAz: number;
-  };
 }
 
 /** One entry of the report's timeline. `atMs` is ms since t0 (negative before the fault). */
@@ -203,7 +141,15 @@ export interface Report {
   reason?: string;
   seed: string;
   target: { account: string; region: string; asg: string; url: string; endpoint?: string; targetGroups: string[]; loadBalancers: string[] };
-  fault: { kind: FaultKind; targets: FaultTarget[]; injectedAt: string | null; t0: number | null; selection: Plan['fault']['selection'] } | null;
+  fault: {
+    kind: FaultKind;
+    targets: FaultTarget[];
+    injectedAt: string | null;
+    t0: number | null;
+    selection: Plan['fault']['selection'];
+    /** The fault module's report section (e.g. blackhole-az: subnets, NACLs, association changes). */
+    detail?: unknown;
+  } | null;
   steadyState: { pass: boolean; checks: { name: string; pass: boolean; detail: string }[] };
   timeline: TimelineEntry[];
   recovery: RecoveryReport | null;
@@ -213,8 +159,6 @@ export interface Report {
   settings: Record<string, unknown>;
   /** Whether anything injected was undone, and if not, what remains and how to finish it. */
   rollback?: RollbackSection;
-  /** blackhole-az only. */
-  blackhole?: BlackholeReport;
   /** Set when a stop condition (--abort-error-rate/--abort-after) ended the run early. */
   stopCondition?: { name: string; threshold: string; firedAtMs: number; detail: string };
 }

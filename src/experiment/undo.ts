@@ -13,9 +13,9 @@ import { ExitCode } from '../core/errors.js';
 import type { Rollback } from '../faults/types.js';
 import type { RunConfig } from './config.js';
 import type { Journal, JournalEntry } from './journal.js';
-import type { ReportBuilder } from './report-builder.js';
+import type { RunDeps } from './deps.js';
+import type { Recorder } from './recorder.js';
 import { RollbackStack, type UnwindResult } from './rollbacks.js';
-import type { RunDeps } from './runner.js';
 
 /** Retries and deadline of a rollback: the recovery timeout, but at least 5 s and at most 60 s. */
 export function rollbackWindowMs(cfg: Pick<RunConfig, 'recoveryTimeoutMs'>): number {
@@ -43,11 +43,11 @@ export class Undo {
   constructor(
     private readonly cfg: RunConfig,
     private readonly deps: RunDeps,
-    private readonly rb: ReportBuilder,
+    private readonly rb: Recorder,
     private readonly journal: Journal,
     private readonly experimentId: string,
   ) {
-    this.rollbacks = new RollbackStack(deps.now);
+    this.rollbacks = new RollbackStack(deps.clock);
   }
 
   get registered(): number {
@@ -88,10 +88,10 @@ export class Undo {
     deps.emit({ type: 'phase', phase: 'rollback' });
     const r = await this.rollbacks.unwindWithin({
       windowMs: rollbackWindowMs(this.cfg),
-      onRetry: (res, delay) => deps.emit({ type: 'timeline', entry: rb.mark('rollback-retry', deps.now(), `${res.remaining.join('; ')}; retrying in ${(delay / 1000).toFixed(1)}s`) }),
+      onRetry: (res, delay) => deps.emit({ type: 'timeline', entry: rb.mark('rollback-retry', deps.clock.now(), `${res.remaining.join('; ')}; retrying in ${(delay / 1000).toFixed(1)}s`) }),
     });
     if (r.status !== 'not-needed') {
-      deps.emit({ type: 'timeline', entry: rb.mark(r.status === 'complete' ? 'rollback-complete' : 'rollback-incomplete', r.atMs, r.remaining.join('; ') || 'every subnet verified back on its original NACL') });
+      deps.emit({ type: 'timeline', entry: rb.mark(r.status === 'complete' ? 'rollback-complete' : 'rollback-incomplete', r.atMs, r.remaining.join('; ') || 'everything injected was undone and verified') });
     }
     rb.setRollback(r, recoverCommand(this.cfg, this.experimentId));
     if (r.status === 'complete') deps.emit({ type: 'damage', experimentId: this.experimentId, items: [] });
@@ -101,7 +101,7 @@ export class Undo {
   /** Best-effort journal write: warns on the timeline and carries on. */
   async note(entry: Omit<JournalEntry, 'at' | 'experimentId'>): Promise<void> {
     const err = await this.journal.tryRecord(entry);
-    if (err) this.deps.emit({ type: 'timeline', entry: this.rb.mark('journal-write-failed', this.deps.now(), `${entry.type}: ${err.message}`) });
+    if (err) this.deps.emit({ type: 'timeline', entry: this.rb.mark('journal-write-failed', this.deps.clock.now(), `${entry.type}: ${err.message}`) });
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,19 @@
 /**
- * A fault is planned (read-only: what would happen, on which ids — the same code serves --dry-run) and then
- * injected. Injecting registers its Rollback through the context THE MOMENT the first mutation may have
- * happened, so the runner can unwind it on every exit path, whatever fails afterwards.
+ * The fault plugin contract. A fault module owns everything about its kind — plan, description, permission
+ * checks, IAM statements, inject, hold, rollback, `recover` from tags, and its report section with the view
+ * every renderer draws — so adding a fault is one new folder under src/faults plus its registry line.
+ *
+ * Safety contract for `inject`: it registers its Rollback through the context THE MOMENT the first mutation
+ * may have happened (before the call, not after it returns), so the runner can unwind it on every exit path,
+ * whatever fails afterwards; and it calls throwIfInterrupted right before every mutating call.
  */
 import type { AwsClients } from '../aws/clients.js';
 import type { PermissionCheck } from '../aws/ec2.js';
 import type { Rng } from '../core/random.js';
 import type { RunConfig } from '../experiment/config.js';
 import type { Discovery } from '../experiment/discover.js';
-import type { Journal } from '../experiment/journal.js';
-import type { AssociationChange, Plan, RestoreCheck } from '../experiment/types.js';
+import type { Journal, JournalEntry } from '../experiment/journal.js';
+import type { Plan } from '../experiment/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 
 export interface PlanInput {
@@ -25,7 +29,7 @@ export interface PlanInput {
 /** The fault's part of the plan: what it targets, what remains afterwards, and its steps in words. */
 export type FaultPlanSection = Pick<Plan, 'fault' | 'after'> & { steps: string[] };
 
-/** Something the fault did, for the report's timeline (association swaps, NACL created/deleted). */
+/** Something the fault did, for the report's timeline (association swaps, NACL created, instances stopped). */
 export interface FaultEvent {
   atMs: number;
   event: string;
@@ -54,9 +58,10 @@ export interface RollbackResult {
   complete: boolean;
   /** What is still injected when not complete (resource ids with what is wrong). */
   remaining: string[];
-  changes?: AssociationChange[];
-  verification?: RestoreCheck[];
-  deletedNacls?: string[];
+  /** What the rollback did, in words (e.g. "started i-…"), for the timeline. */
+  actions?: string[];
+  /** The fault's own record of the undo (read by its report section), e.g. association changes. */
+  detail?: unknown;
 }
 
 export interface Rollback {
@@ -69,11 +74,92 @@ export interface Injection {
   t0: number;
 }
 
-export interface Fault {
-  kind: Plan['fault']['kind'];
+/** A line of the printed plan: plain text under the fault's label, or [label, text] for a labelled row. */
+export type PlanLine = string | [label: string, text: string];
+
+/** One IAM policy statement, as `iam-policy` prints it. */
+export interface IamStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** The fault's section of the report, drawn the same way by the terminal, Markdown and HTML renderers. */
+export interface FaultView {
+  heading: string;
+  rows: { key: string; value: string; tone?: 'good' | 'bad' }[];
+}
+
+/** What the fault's report section is built from: the plan, the run's timeline marks (epoch ms), the rollback. */
+export interface FaultReportInput {
+  plan: Plan;
+  marks: readonly { atMs: number; event: string; [k: string]: unknown }[];
+  /** The run's unwind: its status and every rollback result (each fault reads the `detail` it wrote). */
+  rollback: { status: 'not-needed' | 'complete' | 'incomplete'; results: RollbackResult[] } | undefined;
+  /** Epoch ms of t0 (or the run's start when nothing was injected): marks become "ms since base". */
+  base: number;
+}
+
+/** Something a run left behind that `recover` can undo, found from tags on AWS resources alone. */
+export interface Leftover {
+  kind: string;
+  experimentId: string;
+  /** ISO time after which the experiment is over for sure (`recover --expired`); null when unknown. */
+  expiresAt: string | null;
+  /** The header line and the step lines `recover` prints before asking. */
+  lines: string[];
+  /** The fault's own data for `undo`. */
+  data: unknown;
+}
+
+export interface RecoverContext {
+  clients: AwsClients;
+  /** Where the runs' journals are (they add detail when found, and are never required). */
+  reportDir: string;
+  now: () => number;
+  readJournal(experimentId: string): Promise<JournalEntry[] | undefined>;
+}
+
+export interface RecoverResult {
+  complete: boolean;
+  /** What was done, in words. */
+  done: string[];
+  /** What could not be undone, in words. */
+  remaining: string[];
+}
+
+export interface FaultRecovery {
+  /** Read-only: what experiments (one, or all when undefined) of this kind left behind. */
+  find(ctx: RecoverContext, experimentId?: string): Promise<Leftover[]>;
+  /** Undoes the leftovers `find` returned; idempotent (a second call finds nothing left to do). */
+  undo(items: Leftover[], ctx: RecoverContext): Promise<RecoverResult>;
+}
+
+/**
+ * What the CLI needs to know of a fault before any AWS code is loaded (--help, flag choices, the experiment
+ * file's schema, `demo`): kept in each fault's meta.ts, which imports no SDK, so start-up stays light.
+ */
+export interface FaultMeta {
+  kind: string;
+  /** One line for --help and the README: what the fault does. */
+  summary: string;
+  /** `chaos-ec2 demo`: the run flags that make this fault demo-sized (seconds, not minutes). */
+  demoFlags: Record<string, string>;
+}
+
+export interface Fault extends FaultMeta {
   plan(input: PlanInput): Promise<FaultPlanSection>;
+  /** The plan's fault lines, as printed before confirmation: the first beside the `fault` label. */
+  describe(plan: Plan): PlanLine[];
+  /**
+   * Guards that need the plan to have been SHOWN first (so the operator sees what they are about), e.g. the
+   * blast radius of a network fault. Throws a refusal (exit 3).
+   */
+  checkPlan?(plan: Plan, cfg: RunConfig): void;
   /** --dry-run: EC2 DryRun checks of every mutating call the fault would make. */
-  checkPermissions(plan: Plan, clients: AwsClients): Promise<PermissionCheck[]>;
+  checkPermissions(plan: Plan, clients: AwsClients, now: () => number): Promise<PermissionCheck[]>;
   /**
    * Right before injecting, after the baseline, on a fresh snapshot whose steady-state capacity checks the
    * runner has already passed: refuses (exit 3) if the plan no longer holds — targets gone, or the capacity
@@ -83,4 +169,13 @@ export interface Fault {
   inject(plan: Plan, ctx: FaultContext): Promise<Injection>;
   /** How long the fault stays injected before its rollback runs (0: nothing to hold, e.g. terminate). */
   holdMs(plan: Plan): number;
+  /** What is left once the run is over, for the report's reason line. */
+  afterwards: string;
+  /** The report section (undefined: the fault has none beyond the common fault block). */
+  buildReport?(input: FaultReportInput): unknown;
+  /** How renderers draw the section `buildReport` made (read back from a saved report too). */
+  view?(section: unknown): FaultView | undefined;
+  /** The IAM statements the fault's calls need, beyond the shared read-only ones. */
+  iam(opts: { asg?: string }): IamStatement[];
+  recover: FaultRecovery;
 }

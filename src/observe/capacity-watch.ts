@@ -195,13 +195,14 @@ export class CapacityWatcher extends EventEmitter {
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    const started = Date.now();
+    const now = this.opts.now ?? Date.now;
+    const started = now();
     try {
       await this.pollOnce();
     } catch (err) {
       this.emit('error', err);
     }
     if (!this.running) return;
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, this.opts.pollMs - (Date.now() - started)));
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, this.opts.pollMs - (now() - started)));
   }
 }

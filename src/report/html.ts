@@ -5,6 +5,7 @@
  * string could not load anything. Every report string is escaped with esc().
  */
 import { formatDuration } from '../core/duration.js';
+import { faultView } from './fault-view.js';
 import type { Report, Verdict } from '../experiment/types.js';
 import { capacityChart, columnNote, esc, latencyChart, requestsChart, timeDomain } from './html-charts.js';
 import { experimentTitle, formatAvailability, formatGateValue } from './markdown.js';
@@ -89,6 +90,11 @@ export function renderHtml(r: Report): string {
   } else body.push('<p class="meta">No capacity samples.</p>');
 
   body.push('<h2>Summary</h2>', `<table class="kv">${kv.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>`);
+
+  const fv = faultView(r);
+  if (fv) {
+    body.push(`<h2>${esc(fv.heading)}</h2>`, `<table class="kv" id="fault-section">${fv.rows.map((x) => `<tr><th>${esc(x.key)}</th><td${x.tone === 'bad' ? ' class="fail"' : ''}>${esc(x.value)}</td></tr>`).join('')}</table>`);
+  }
 
   body.push('<h2>Gates</h2>');
   if (r.gates.length === 0) body.push('<p class="meta">No gates configured.</p>');

@@ -62,11 +62,23 @@ export async function readJsonReport(path: string): Promise<Report> {
     throw readError(`report ${path} is not a chaos-ec2 report (expected a JSON object)`);
   }
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
+  if (version === 1) return upgradeV1(data as Record<string, unknown>);
   if (version !== SCHEMA_VERSION) {
     const seen = version === undefined ? 'no schemaVersion' : `schemaVersion ${JSON.stringify(version)}`;
-    throw readError(`report ${path} has ${seen}; this chaos-ec2 reads schemaVersion ${SCHEMA_VERSION}`);
+    throw readError(`report ${path} has ${seen}; this chaos-ec2 reads schemaVersion 1 and ${SCHEMA_VERSION}`);
   }
   return data as Report;
+}
+
+/**
+ * Schema 1 → 2: v1 kept the network fault's section in a top-level `blackhole` key; v2 keeps every fault's
+ * own section under `fault.detail`. Nothing else changed, so old reports still render and still count in
+ * `history` and pacing.
+ */
+function upgradeV1(v1: Record<string, unknown>): Report {
+  const { blackhole, ...rest } = v1;
+  const fault = rest.fault as Record<string, unknown> | null | undefined;
+  return { ...rest, schemaVersion: SCHEMA_VERSION, fault: fault && blackhole !== undefined ? { ...fault, detail: blackhole } : (fault ?? null) } as unknown as Report;
 }
 
 function readError(message: string, cause?: unknown): ChaosError {

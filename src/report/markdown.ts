@@ -6,6 +6,7 @@
  * URLs, error details, AWS messages), and an unescaped `|` breaks a table while `<` could inject HTML.
  */
 import { formatDuration } from '../core/duration.js';
+import { faultView } from './fault-view.js';
 import type { Gate, Report, Verdict } from '../experiment/types.js';
 import { formatLatency, formatOffset } from './text.js';
 import { FAIL_OPEN_WARNING } from './terminal.js';
@@ -80,6 +81,9 @@ export function renderMarkdown(r: Report): string {
     if (kinds.length) rows.push(['Errors', kinds.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${md(k)} ${n}`).join(' · ')]);
   }
   out.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
+
+  const fv = faultView(r);
+  if (fv) out.push(`### ${md(fv.heading)}`, '', '| | |', '|---|---|', ...fv.rows.map((x) => `| ${md(x.key)} | ${x.tone === 'bad' ? `**${md(x.value)}**` : md(x.value)} |`), '');
 
   out.push('### Gates', '');
   if (r.gates.length === 0) out.push('No gates configured.', '');

@@ -6,6 +6,7 @@
 import { formatDuration } from '../core/duration.js';
 import type { Gate, Report, TimelineEntry, Verdict } from '../experiment/types.js';
 import { renderChart } from './chart.js';
+import { faultView } from './fault-view.js';
 import { formatLatency, formatOffset, pad, painter, truncate, wrap, type Style } from './text.js';
 
 export interface SummaryOptions {
@@ -29,7 +30,7 @@ export function renderSummary(report: Report, opts: SummaryOptions): string {
     banner(report, width, paint),
     target(report, width, paint),
     fault(report, width, paint),
-    blackhole(report, width, paint),
+    faultSection(report, width, paint),
     rollback(report, width, paint),
     steadyState(report, width, paint),
     recovery(report, width, paint),
@@ -100,23 +101,12 @@ function fault(r: Report, width: number, paint: Paint): string[] {
   return lines;
 }
 
-/** blackhole-az: which subnets were cut off, from which NACL, and whether each is verified back. */
-function blackhole(r: Report, width: number, paint: Paint): string[] {
-  const b = r.blackhole;
-  if (!b) return [];
-  const lines = [heading('Blackhole', paint), row('AZ', `${b.az} (${b.azChosenBy === 'flag' ? '--az' : 'seeded random'}), held ${formatDuration(b.durationMs)}`, width)];
-  const checks = new Map((b.restoreVerification?.checks ?? []).map((c) => [c.subnetId, c]));
-  for (const sn of b.subnets) {
-    const c = checks.get(sn.subnetId);
-    const state = c ? (c.ok ? paint('restored ✓', 'green') : paint(`NOT restored (on ${c.actualNaclId ?? '?'})`, 'red', 'bold')) : 'not verified';
-    lines.push(row(`${sn.role} subnet`, `${sn.subnetId}  original ${sn.originalNaclId}  ${state}`, width));
-  }
-  if (b.chaosNacls.length) lines.push(row('chaos NACLs', b.chaosNacls.map((n) => n.networkAclId).join(' '), width));
-  const a = b.asgReaction;
-  lines.push(
-    row('Auto Scaling reaction', `${a.instancesLost.length} lost, ${a.replacements.length} replaced (${a.replacementsIntoDarkAz} into the dark AZ)`, width),
-  );
-  return lines;
+/** The fault's own section (its module's view): e.g. which subnets were cut off and whether each is back. */
+function faultSection(r: Report, width: number, paint: Paint): string[] {
+  const v = faultView(r);
+  if (!v) return [];
+  const tone = (value: string, t: 'good' | 'bad' | undefined) => (t === 'good' ? paint(value, 'green') : t === 'bad' ? paint(value, 'red', 'bold') : value);
+  return [heading(v.heading, paint), ...v.rows.map((x) => row(x.key, tone(x.value, x.tone), width))];
 }
 
 function rollback(r: Report, width: number, paint: Paint): string[] {

@@ -7,6 +7,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
+import type { BlackholeReport } from '../../src/faults/blackhole-az/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { associations, blackholeArgs, chaosNacls, cliFor, runWithHook as hook, until, waitForSettled, setKnobs } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
@@ -38,7 +39,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     expect(report.verdict).toBe('pass');
     expect(report.fault?.kind).toBe('blackhole-az');
     expect(report.rollback?.status).toBe('complete');
-    const bh = report.blackhole!;
+    const bh = (report.fault!.detail as BlackholeReport);
     expect(bh.az).toBe(az);
     expect(bh.subnets.map((s) => s.subnetId)).toEqual([dark]);
     expect(bh.subnets[0]!.originalNaclId).toBe(before[dark]);
@@ -79,7 +80,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     const report = JSON.parse(r.stdout) as Report;
     expect(report.verdict).toBe('aborted');
     expect(report.rollback?.status).toBe('complete');
-    expect(report.blackhole?.restoreVerification?.verified).toBe(true);
+    expect((report.fault?.detail as BlackholeReport | undefined)?.restoreVerification?.verified).toBe(true);
     expect(await associations(clients.ec2)).toEqual(before);
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
@@ -119,12 +120,12 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
       expect(report.rollback?.status).toBe('incomplete');
       // It did not give up on the first failure: it retried with backoff inside the window.
       expect(report.timeline.filter((t) => t.event === 'rollback-retry').length).toBeGreaterThan(0);
-      const dark = report.blackhole!.subnets[0]!.subnetId;
+      const dark = (report.fault!.detail as BlackholeReport).subnets[0]!.subnetId;
       expect(report.rollback!.remaining.join('\n')).toContain(dark);
       expect(report.rollback!.recoverCommand).toContain(`--experiment-id ${report.id}`);
       expect(r.stderr).toMatch(/ROLLBACK INCOMPLETE/);
       // Still dark, and the chaos NACL (the undo record) was kept.
-      expect((await associations(clients.ec2))[dark]).toBe(report.blackhole!.chaosNacls[0]!.networkAclId);
+      expect((await associations(clients.ec2))[dark]).toBe((report.fault!.detail as BlackholeReport).chaosNacls[0]!.networkAclId);
     } finally {
       await setKnobs(emb, { failActions: [] });
     }
@@ -147,7 +148,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', () => {
     const report = JSON.parse(r.stdout) as Report;
     expect(report.rollback?.status).toBe('complete');
     expect(report.timeline.filter((t) => t.event === 'rollback-retry').length).toBeGreaterThan(0);
-    expect(report.blackhole?.restoreVerification?.verified).toBe(true);
+    expect((report.fault?.detail as BlackholeReport | undefined)?.restoreVerification?.verified).toBe(true);
     expect(await associations(clients.ec2)).toEqual(before);
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client, RegisterTargets
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/experiment/types.js';
+import { SCHEMA_VERSION, type Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { waitForSteadyState } from '../../src/sandbox/stack.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
@@ -118,7 +118,7 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     const r = await cli(args('--yes', '--json', '--seed', 'e2e-pass', '--rate', '80'));
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(SCHEMA_VERSION);
     expect(report.verdict).toBe('pass');
     expect(report.seed).toBe('e2e-pass');
     expect(report.recovery?.recovered).toBe(true);

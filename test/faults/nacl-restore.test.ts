@@ -1,7 +1,7 @@
 /** The restore plan from tags (pure): what recover and the run's rollback do for each subnet. */
 import { describe, expect, it } from 'vitest';
 import { restoreMapFromTags, type SubnetAssociation } from '../../src/aws/nacl.js';
-import { isExpired, planRestore, restoreMapFromJournal, toChaosNacl } from '../../src/faults/nacl-restore.js';
+import { isExpired, planRestore, restoreMapFromJournal, toChaosNacl } from '../../src/faults/blackhole-az/nacl-restore.js';
 
 const chaos = toChaosNacl({
   networkAclId: 'acl-chaos',

@@ -5,7 +5,8 @@
 import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaggedNacl, currentAssociations, replaceAssociation } from '../../src/aws/nacl.js';
-import { findChaosNacls, restoreChaosNacls } from '../../src/faults/nacl-restore.js';
+import { findChaosNacls, restoreChaosNacls } from '../../src/faults/blackhole-az/nacl-restore.js';
+import type { RestoreRecord } from '../../src/faults/blackhole-az/types.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 describe('restoreChaosNacls with a journal that cannot be written', () => {
@@ -40,7 +41,7 @@ describe('restoreChaosNacls with a journal that cannot be written', () => {
     });
     expect(attempts).toEqual(['ec2:ReplaceNetworkAclAssociation', 'ec2:DeleteNetworkAcl']);
     expect(result.complete).toBe(true);
-    expect(result.deletedNacls).toEqual([nacls[0]!.networkAclId]);
+    expect((result.detail as RestoreRecord).deletedNacls).toEqual([nacls[0]!.networkAclId]);
     expect((await currentAssociations(sb.ec2, [subnetId], 'rollback')).get(subnetId)?.networkAclId).toBe(originalNaclId);
     await sb.waitForEvent((e) => e.type === 'nacl-deleted' && e.networkAclId === nacls[0]!.networkAclId);
   });

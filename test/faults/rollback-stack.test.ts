@@ -1,16 +1,20 @@
 /** The runner's undo stack: newest first, each once, failures reported and kept for a retry, never thrown. */
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
 import { RollbackStack } from '../../src/experiment/rollbacks.js';
+
+/** A clock frozen at `t` (timers still real): these tests are about order and retries, not time. */
+const frozenAt = (t: number) => ({ now: () => t, setTimer: systemClock.setTimer });
 
 describe('RollbackStack', () => {
   it('nothing registered: not-needed', async () => {
-    expect((await new RollbackStack(() => 1).unwind()).status).toBe('not-needed');
+    expect((await new RollbackStack(frozenAt(1)).unwind()).status).toBe('not-needed');
   });
 
   it('unwinds newest first, each once; a failing or throwing rollback is remaining damage and does not stop the others', async () => {
     const order: string[] = [];
     let flaky = true;
-    const s = new RollbackStack(() => 1);
+    const s = new RollbackStack(frozenAt(1));
     s.register({ description: 'first', run: async () => (order.push('first'), { complete: true, remaining: [] }) });
     s.register({
       description: 'flaky',
@@ -41,7 +45,7 @@ describe('RollbackStack', () => {
 
   it('concurrent unwinds (signal + finally) share one run', async () => {
     let runs = 0;
-    const s = new RollbackStack(() => 1);
+    const s = new RollbackStack(frozenAt(1));
     s.register({ description: 'x', run: async () => (runs++, { complete: true, remaining: [] }) });
     const [a, b] = await Promise.all([s.unwind(), s.unwind()]);
     expect(runs).toBe(1);
@@ -54,7 +58,7 @@ describe('RollbackStack.unwindWithin (bounded retries and deadline)', () => {
   it('retries a rollback that fails transiently, with backoff, until it succeeds', async () => {
     let calls = 0;
     const retries: number[] = [];
-    const s = new RollbackStack(Date.now);
+    const s = new RollbackStack(systemClock);
     s.register({ description: 'swap back', run: async () => (++calls < 3 ? { complete: false, remaining: ['subnet-1 still dark'] } : { complete: true, remaining: [] }) });
     const r = await s.unwindWithin({ windowMs: 5_000, backoffMs: 10, onRetry: (_, d) => retries.push(d) });
     expect(r.status).toBe('complete');
@@ -63,7 +67,7 @@ describe('RollbackStack.unwindWithin (bounded retries and deadline)', () => {
   });
 
   it('gives up at the end of the window: incomplete, with what remains', async () => {
-    const s = new RollbackStack(Date.now);
+    const s = new RollbackStack(systemClock);
     s.register({ description: 'swap back', run: async () => ({ complete: false, remaining: ['subnet-1 still dark'] }) });
     const started = Date.now();
     const r = await s.unwindWithin({ windowMs: 200, backoffMs: 20 });
@@ -73,7 +77,7 @@ describe('RollbackStack.unwindWithin (bounded retries and deadline)', () => {
   });
 
   it('a rollback that never answers cannot hold the unwind past the deadline', async () => {
-    const s = new RollbackStack(Date.now);
+    const s = new RollbackStack(systemClock);
     s.register({ description: 'restore subnet-1', run: () => new Promise(() => undefined) });
     const started = Date.now();
     const r = await s.unwindWithin({ windowMs: 150 });

@@ -1,3 +1,4 @@
+import { FAULT_KINDS } from '../../src/faults/catalog.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
@@ -68,7 +69,7 @@ describe('experiment files', () => {
       "gameday.yaml:15 experiments[0].probe.timeout: 'soon' is not a duration (use e.g. 500ms, 30s, 5m)",
       "gameday.yaml:17 experiments[0].gates.maxErrorRate: '2' must be a rate from 0 to 1 (or 0%-100%)",
       'gameday.yaml:18 experiments[1].target.asg: required (the Auto Scaling group to test)',
-      "gameday.yaml:19 experiments[1].fault.kind: 'explode' is not one of terminate-instances, blackhole-az",
+      `gameday.yaml:19 experiments[1].fault.kind: 'explode' is not one of ${FAULT_KINDS.join(', ')}`,
       'gameday.yaml:20 experiments[1].timing: unknown key (expected one of name, target, fault, probe, timings, gates)',
     ]);
   });

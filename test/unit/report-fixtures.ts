@@ -30,7 +30,6 @@ const REPORT_KEYS: Record<keyof Report, Kind> = {
   gates: 'array',
   settings: 'object',
   rollback: 'optional-object',
-  blackhole: 'optional-object',
   stopCondition: 'optional-object',
 };
 

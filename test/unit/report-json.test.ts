@@ -31,7 +31,7 @@ describe('writeJsonReport', () => {
     expect(path).toBe(join(nested, report.id, 'report.json'));
     expect(await readdir(join(nested, report.id))).toEqual(['report.json']);
     const text = await readFile(path, 'utf8');
-    expect(text.startsWith('{\n  "schemaVersion": 1,')).toBe(true);
+    expect(text.startsWith('{\n  "schemaVersion": 2,')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
   });
 
@@ -89,15 +89,27 @@ describe('readJsonReport', () => {
 
   it('rejects an unknown or missing schemaVersion', async () => {
     const path = join(dir, 'report.json');
-    await writeFile(path, JSON.stringify({ ...loadFixture('pass'), schemaVersion: 2 }));
+    await writeFile(path, JSON.stringify({ ...loadFixture('pass'), schemaVersion: 3 }));
     const future = await rejection(readJsonReport(path));
     expect(future.exitCode).toBe(ExitCode.Usage);
-    expect(future.message).toBe(`report ${path} has schemaVersion 2; this chaos-ec2 reads schemaVersion 1`);
+    expect(future.message).toBe(`report ${path} has schemaVersion 3; this chaos-ec2 reads schemaVersion 1 and 2`);
 
     await writeFile(path, JSON.stringify({ id: 'x' }));
     expect((await rejection(readJsonReport(path))).message).toContain('has no schemaVersion');
 
     await writeFile(path, '[1, 2]');
     expect((await rejection(readJsonReport(path))).message).toContain('not a chaos-ec2 report');
+  });
+
+  it('upgrades a schema 1 report: its top-level fault section moves under fault.detail', async () => {
+    const path = join(dir, 'report.json');
+    const section = { az: 'eu-west-1b', subnets: [] };
+    const v2 = loadFixture('pass');
+    await writeFile(path, JSON.stringify({ ...v2, schemaVersion: 1, blackhole: section }));
+    const read = await readJsonReport(path);
+    expect(read.schemaVersion).toBe(2);
+    expect(read.fault?.detail).toEqual(section);
+    expect('blackhole' in read).toBe(false);
+    expect(read.fault?.targets).toEqual(v2.fault?.targets);
   });
 });

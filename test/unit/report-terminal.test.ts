@@ -146,7 +146,7 @@ describe('renderSummary', () => {
 describe('renderSummary: blackhole and rollback', () => {
   const withBlackhole = (ok: boolean, status: 'complete' | 'incomplete'): Report => ({
     ...loadFixture('pass'),
-    blackhole: {
+    fault: { ...loadFixture('pass').fault!, kind: 'blackhole-az', detail: {
       az: 'eu-west-1b',
       azChosenBy: 'random',
       durationMs: 60_000,
@@ -155,7 +155,7 @@ describe('renderSummary: blackhole and rollback', () => {
       associationChanges: [],
       restoreVerification: { verified: ok, checks: [{ subnetId: 'subnet-0aaa', expectedNaclId: 'acl-orig', actualNaclId: ok ? 'acl-orig' : 'acl-chaos', ok }] },
       asgReaction: { instancesLost: [], replacements: [{ instanceId: 'i-1', availabilityZone: 'eu-west-1b', atMs: 1 }], replacementsIntoDarkAz: 1 },
-    },
+    } },
     rollback: status === 'complete' ? { status, remaining: [] } : { status, remaining: ['subnet-0aaa on acl-chaos'], recoverCommand: 'chaos-ec2 recover --experiment-id x --yes' },
   });
 

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { parseIntFlag } from '../flags.js';
+import { DEFAULT_FAULT, FAULT_KINDS } from '../../faults/catalog.js';
 import type { DemoFlags } from './demo.js';
 
 export function addDemoCommand(program: Command): void {
@@ -7,8 +8,8 @@ export function addDemoCommand(program: Command): void {
     .command('demo')
     .description('run a complete experiment against an embedded local sandbox: no AWS account needed, under a minute')
     .option('--instances <n>', 'instances in the demo group', parseIntFlag('--instances', 2, 50), 4)
-    .addOption(new Option('--fault <kind>', 'fault to inject').choices(['terminate-instances', 'blackhole-az']).default('terminate-instances'))
-    .option('--count <n>', 'terminate-instances: instances to terminate', parseIntFlag('--count', 1, 10), 1)
+    .addOption(new Option('--fault <kind>', 'fault to inject').choices([...FAULT_KINDS]).default(DEFAULT_FAULT))
+    .option('--count <n>', 'instance faults: instances to hit', parseIntFlag('--count', 1, 10))
     .option('--format <list>', 'report files besides report.json: md,junit,html')
     .option('--rate <n>', 'probe requests per second', '50')
     .option('--seed <seed>', 'seed for the random selection')

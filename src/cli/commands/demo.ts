@@ -1,16 +1,18 @@
 /**
  * `chaos-ec2 demo`: the whole loop with no AWS account. Starts the embedded sandbox (fast profile) in this
- * process, runs terminate-instances (or blackhole-az) against demo-asg with demo-sized timings, prints the summary and where
+ * process, runs the chosen fault (each fault's meta says what makes it demo-sized) against demo-asg with demo
+ * timings, prints the summary and where
  * the report is. Only ever talks to its own sandbox on 127.0.0.1.
  */
 import { validateRunOptions } from '../../experiment/config.js';
+import { metaFor } from '../../faults/catalog.js';
 import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/embedded.js';
 import { runWithConfig } from './run.js';
 
 export interface DemoFlags {
   instances: number;
-  fault: 'terminate-instances' | 'blackhole-az';
-  count: number;
+  fault: string;
+  count?: number;
   format?: string;
   rate: string;
   reportDir?: string;
@@ -32,8 +34,8 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
     const cfg = validateRunOptions({
       asg: emb.stack.asgName,
       fault: flags.fault,
-      // blackhole-az cuts off a whole AZ for a few seconds, then restores it and waits for recovery.
-      ...(flags.fault === 'blackhole-az' ? { duration: '5s' } : { count: String(flags.count) }),
+      ...metaFor(flags.fault)?.demoFlags,
+      ...(flags.count !== undefined ? { count: String(flags.count) } : {}),
       ...(flags.format ? { format: flags.format } : {}),
       endpointUrl: emb.sandbox.endpoint,
       region: 'us-east-1',

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { FAULT_KINDS } from '../../faults/catalog.js';
 
 export function addIamPolicyCommand(program: Command): void {
   program
     .command('iam-policy')
     .description('print the least-privilege IAM policy (JSON) that the chosen faults need')
-    .option('--faults <list>', 'faults to allow: terminate-instances,blackhole-az (default: both)')
-    .option('--asg <name>', 'only allow terminating instances of this Auto Scaling group')
+    .option('--faults <list>', `faults to allow, comma-separated: ${FAULT_KINDS.join(',')} (default: all)`)
+    .option('--asg <name>', 'only allow acting on instances of this Auto Scaling group')
     .action(async (flags: { faults?: string; asg?: string }) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
       process.exitCode = await iamPolicyCommand(flags);

@@ -11,7 +11,9 @@ import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../ex
 import { applyGates } from '../../experiment/gates.js';
 import { checkMinInterval } from '../../experiment/pacing.js';
 import { renderPlan } from '../../experiment/plan.js';
+import { realDeps } from '../../experiment/deps.js';
 import { recoverCommand, runExperiment, type RunEvent } from '../../experiment/runner.js';
+import { faultFor } from '../../faults/index.js';
 import type { Plan } from '../../experiment/types.js';
 import { createProgress } from '../../report/progress.js';
 import { renderSummary } from '../../report/terminal.js';
@@ -72,10 +74,8 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
         ].join('\n'),
       };
     }
-    if (injected?.fault.kind === 'terminate-instances') {
-      return { injected: false, message: `Experiment ${injected.experimentId}: terminated instances cannot be un-terminated; Auto Scaling replaces them. Nothing else was injected.` };
-    }
-    return { injected: false, message: injected ? `Experiment ${injected.experimentId}: nothing is injected.` : 'Nothing was injected.' };
+    // Injected, with nothing registered to undo (yet, or ever): the fault says what that leaves.
+    return { injected: false, message: injected ? `Experiment ${injected.experimentId}: ${faultFor(injected.fault.kind).afterwards}.` : 'Nothing was injected.' };
   });
   const emit = (e: RunEvent) => {
     if (e.type === 'plan') {
@@ -108,9 +108,8 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
     }
   };
   try {
-    const outcome = await runExperiment(cfg, {
+    const outcome = await runExperiment(cfg, realDeps({
       clients,
-      now: Date.now,
       rng: createRng(cfg.seed),
       signal: interrupt.signal,
       emit,
@@ -124,7 +123,7 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
         }
         return confirmOnTty(`Inject ${plan.fault.kind} into ${plan.asg} in account ${plan.account}?`, io.stdin, io.stderr);
       },
-    });
+    }));
     progress.stop();
     if (outcome.permissions) {
       for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
@@ -143,7 +142,7 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
       if (rb?.status === 'incomplete') {
         io.stderr.write(`\nROLLBACK INCOMPLETE — still injected:\n${rb.remaining.map((r) => `  ${r}`).join('\n')}\nfinish it with:\n  ${rb.recoverCommand}\n`);
       } else if (rb?.status === 'complete') {
-        human.write('rollback: complete — every subnet verified back on its original NACL, chaos NACL deleted\n');
+        human.write(`rollback: complete — ${faultFor(report.fault?.kind ?? cfg.fault).afterwards}\n`);
       }
     }
     return exitCode;

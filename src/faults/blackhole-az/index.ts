@@ -13,23 +13,29 @@
  *    seen at planning time, the run stops (and rolls back) instead of recording a wrong "original".
  */
 import { CreateNetworkAclCommand, ReplaceNetworkAclAssociationCommand } from '@aws-sdk/client-ec2';
-import { checkDryRun } from '../aws/ec2.js';
-import { describeLoadBalancers } from '../aws/elbv2.js';
-import { elbInterfaceDescription, subnetInterfaces } from '../aws/eni.js';
-import { TAG_EXPERIMENT, TAG_EXPIRES, TAG_RESTORE_PREFIX, createTaggedNacl, currentAssociations, describeNacls, describeSubnets, replaceAssociation } from '../aws/nacl.js';
-import { refused, throwIfInterrupted } from '../core/errors.js';
-import { checkAzFloor, pickAz, resolveFloor } from '../experiment/safety.js';
-import type { BlackholeSubnet, FaultTarget, Plan, SharedInterface } from '../experiment/types.js';
-import { crashPoint } from './crash-point.js';
+import { checkDryRun } from '../../aws/ec2.js';
+import { describeLoadBalancers } from '../../aws/elbv2.js';
+import { elbInterfaceDescription, subnetInterfaces } from '../../aws/eni.js';
+import { TAG_EXPERIMENT, TAG_EXPIRES, TAG_RESTORE_PREFIX, createTaggedNacl, currentAssociations, describeNacls, describeSubnets, replaceAssociation } from '../../aws/nacl.js';
+import { refused, throwIfInterrupted } from '../../core/errors.js';
+import { checkAzFloor, pickAz, resolveFloor } from '../../experiment/safety.js';
+import type { FaultTarget, Plan } from '../../experiment/types.js';
+import { crashPoint } from '../crash-point.js';
+import type { Fault } from '../types.js';
+import { meta } from './meta.js';
+import { blackholeIam } from './iam.js';
 import { findChaosNacls, restoreChaosNacls } from './nacl-restore.js';
-import type { Fault } from './types.js';
+import { findBlackholes, undoBlackholes } from './recover.js';
+import { blackholeView, buildBlackholeReport } from './report.js';
+import { checkSharedSubnets, describeBlackhole } from './describe.js';
+import { KIND, detailOf, type BlackholePlan, type BlackholeSubnet, type SharedInterface } from './types.js';
 
 /** AWS allows 50 tags per resource; three are ours (Name, experiment id, expires-at), the rest restore records. */
 export const MAX_SUBNETS_PER_VPC = 47;
 
 /** The chaos NACL's tags: who made it, when it expires, and the undo record for each of the VPC's target subnets. */
 export function chaosNaclTags(plan: Plan, vpc: string, expiresAt: string): Record<string, string> {
-  const bh = plan.fault.blackhole!;
+  const bh = detailOf(plan);
   const tags: Record<string, string> = { Name: `chaos-ec2-blackhole-${bh.az}`, [TAG_EXPERIMENT]: plan.experimentId, [TAG_EXPIRES]: expiresAt };
   for (const s of bh.subnets.filter((x) => x.vpcId === vpc)) tags[`${TAG_RESTORE_PREFIX}${s.subnetId}`] = s.originalNaclId;
   return tags;
@@ -38,7 +44,14 @@ export function chaosNaclTags(plan: Plan, vpc: string, expiresAt: string): Recor
 const tagSpec = (tags: Record<string, string>) => [{ ResourceType: 'network-acl' as const, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }];
 
 export const blackholeAzFault: Fault = {
-  kind: 'blackhole-az',
+  ...meta,
+  afterwards: 'everything injected was rolled back (every subnet verified back on its original NACL, the chaos NACL deleted)',
+  describe: describeBlackhole,
+  checkPlan: checkSharedSubnets,
+  buildReport: buildBlackholeReport,
+  view: blackholeView,
+  iam: blackholeIam,
+  recover: { find: findBlackholes, undo: undoBlackholes },
 
   async plan({ d, snap, cfg, rng, clients, experimentId }) {
     const groupSubnets = await describeSubnets(clients.ec2, d.group.subnetIds, 'plan');
@@ -82,20 +95,16 @@ export const blackholeAzFault: Fault = {
       .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
     // Blast radius: the swap cuts off every interface in these subnets. Anything that is not the group's own
     // (its instances; its load balancer's nodes when --include-lb-subnets asked for them) is shown in the plan,
-    // and the run refuses unless --allow-shared-subnets (runner.ts).
+    // and the run refuses unless --allow-shared-subnets (checkPlan, describe.ts).
     const own = new Set(snap.instances.keys());
     const ownLb = new Set(cfg.includeLbSubnets ? d.loadBalancers.map((l) => elbInterfaceDescription(l.arn)) : []);
     const sharedInterfaces: SharedInterface[] = (await subnetInterfaces(clients.ec2, subnets.map((s) => s.subnetId), 'plan'))
       .filter((n) => !(n.instanceId && own.has(n.instanceId)) && !ownLb.has(n.description))
       .sort((a, b) => a.subnetId.localeCompare(b.subnetId) || a.networkInterfaceId.localeCompare(b.networkInterfaceId));
     const list = subnets.map((s) => `${s.subnetId} (${s.role}, now on ${s.originalNaclId})`).join(', ');
+    const detail: BlackholePlan = { az, azChosenBy: chosenBy, durationMs: cfg.durationMs, expiryMarginMs: cfg.recoveryTimeoutMs, subnets, vpcs, sharedInterfaces };
     return {
-      fault: {
-        kind: 'blackhole-az',
-        selection: { az },
-        targets,
-        blackhole: { az, azChosenBy: chosenBy, durationMs: cfg.durationMs, expiryMarginMs: cfg.recoveryTimeoutMs, subnets, vpcs, sharedInterfaces },
-      },
+      fault: { kind: KIND, selection: { az }, targets, detail },
       after: { healthy: after.healthy, healthyByAz: after.healthyByAz, floor: floor.minHealthy, perAzFloor: floor.minHealthyPerAz },
       steps: [
         `create a deny-all network ACL in ${vpcs.join(', ')}, tagged ${TAG_EXPERIMENT}=${experimentId}, ${TAG_EXPIRES}, and ${TAG_RESTORE_PREFIX}<subnet>=<original NACL> for each subnet`,
@@ -106,13 +115,13 @@ export const blackholeAzFault: Fault = {
     };
   },
 
-  async checkPermissions(plan, clients) {
-    const bh = plan.fault.blackhole!;
+  async checkPermissions(plan, clients, now) {
+    const bh = detailOf(plan);
     const first = bh.subnets[0];
     const checks = [];
     // The DryRun create carries the real tags: should an endpoint ignore DryRun and create the NACL anyway,
     // it is tagged with this experiment (and expires), so `recover` finds and deletes it.
-    const expiresAt = new Date(Date.now() + bh.durationMs + bh.expiryMarginMs).toISOString();
+    const expiresAt = new Date(now() + bh.durationMs + bh.expiryMarginMs).toISOString();
     for (const vpc of bh.vpcs) {
       const TagSpecifications = tagSpec(chaosNaclTags(plan, vpc, expiresAt));
       checks.push(await checkDryRun('CreateNetworkAcl', () => clients.ec2.send(new CreateNetworkAclCommand({ VpcId: vpc, TagSpecifications, DryRun: true }))));
@@ -132,14 +141,14 @@ export const blackholeAzFault: Fault = {
   },
 
   async recheck(plan, fresh) {
-    const bh = plan.fault.blackhole!;
+    const bh = detailOf(plan);
     checkAzFloor(fresh.healthyByAz, bh.az, { minHealthy: plan.after.floor, minHealthyPerAz: plan.after.perAzFloor });
   },
 
-  holdMs: (plan) => plan.fault.blackhole?.durationMs ?? 0,
+  holdMs: (plan) => detailOf(plan).durationMs,
 
   async inject(plan, ctx) {
-    const bh = plan.fault.blackhole!;
+    const bh = detailOf(plan);
     const { ec2 } = ctx.clients;
     const id = plan.experimentId;
     const expiresAt = new Date(ctx.now() + bh.durationMs + bh.expiryMarginMs).toISOString();
@@ -163,7 +172,7 @@ export const blackholeAzFault: Fault = {
           phase: 'rollback',
           now: ctx.now,
           beforeMutation: (action, detail) => note({ type: 'rollback-intent', action, ...detail }),
-          onChange: (c) => ctx.record({ atMs: Date.parse(c.at), event: 'association-restored', subnetId: c.subnetId, detail: `${c.subnetId}: ${c.fromNaclId} → ${c.toNaclId}` }),
+          onChange: (c) => ctx.record({ atMs: ctx.now(), event: 'association-restored', subnetId: c.subnetId, detail: `${c.subnetId}: ${c.fromNaclId} → ${c.toNaclId}` }),
         });
         await note({ type: result.complete ? 'rollback-done' : 'rollback-failed', remaining: result.remaining });
         return result;

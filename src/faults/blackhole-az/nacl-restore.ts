@@ -20,11 +20,12 @@ import {
   restoreMapFromTags,
   type NaclInfo,
   type SubnetAssociation,
-} from '../aws/nacl.js';
-import type { Phase } from '../core/errors.js';
-import type { JournalEntry } from '../experiment/journal.js';
-import type { AssociationChange, RestoreCheck } from '../experiment/types.js';
-import type { RollbackResult } from './types.js';
+} from '../../aws/nacl.js';
+import type { Phase } from '../../core/errors.js';
+import type { JournalEntry } from '../../experiment/journal.js';
+import { isExpired as isLeftoverExpired } from '../expiry.js';
+import type { RollbackResult } from '../types.js';
+import type { AssociationChange, BlackholePlan, RestoreCheck, RestoreRecord } from './types.js';
 
 export interface ChaosNacl {
   networkAclId: string;
@@ -80,15 +81,16 @@ export function planRestore(nacl: ChaosNacl, current: Map<string, SubnetAssociat
 
 /** PURE: chaos NACLs that `recover --expired` may undo at `now`. A missing or bad expiry is never "expired". */
 export function isExpired(n: ChaosNacl, now: number): boolean {
-  const t = n.expiresAt ? Date.parse(n.expiresAt) : NaN;
-  return Number.isFinite(t) && t <= now;
+  return isLeftoverExpired(n.expiresAt, now);
 }
 
 /** Extra restore records from a journal: the plan's subnets with their original NACLs. */
 export function restoreMapFromJournal(entries: JournalEntry[]): Map<string, string> {
   const m = new Map<string, string>();
   for (const e of entries) {
-    const subnets = (e.plan as { fault?: { blackhole?: { subnets?: { subnetId: string; originalNaclId: string }[] } } } | undefined)?.fault?.blackhole?.subnets;
+    // `detail` since report schema 2; journals written before it carry the same data under `blackhole`.
+    const fault = (e.plan as { fault?: { detail?: Partial<BlackholePlan>; blackhole?: Partial<BlackholePlan> } } | undefined)?.fault;
+    const subnets = (fault?.detail ?? fault?.blackhole)?.subnets;
     for (const s of subnets ?? []) m.set(s.subnetId, s.originalNaclId);
   }
   return m;
@@ -166,5 +168,6 @@ export async function restoreChaosNacls(ec2: EC2Client, nacls: ChaosNacl[], o: R
       remaining.push(`${nacl.networkAclId}: chaos NACL not deleted (${(err as Error).message}); no subnet uses it`);
     }
   }
-  return { complete: remaining.length === 0, remaining, changes, verification, deletedNacls };
+  const detail: RestoreRecord = { changes, verification, deletedNacls };
+  return { complete: remaining.length === 0, remaining, detail };
 }

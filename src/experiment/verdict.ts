@@ -1,0 +1,78 @@
+/**
+ * The verdict of an observed run, decided in one pure place: the built-in recovery gates, then what overrides
+ * them — a stop condition (a failed resilience check: exit 1), an interrupt (exit 130), and above all an
+ * incomplete rollback (exit 4: something may still be injected). Threshold gates (--max-service-ttr …) are
+ * applied to the finished report afterwards (gates.ts) and can only turn a pass into a fail.
+ */
+import { formatDuration } from '../core/duration.js';
+import { ExitCode } from '../core/errors.js';
+import type { RecoveryResult } from '../observe/recovery.js';
+import type { RunConfig } from './config.js';
+import type { UnwindResult } from './rollbacks.js';
+import type { Gate, Verdict } from './types.js';
+
+export interface ObserveResult {
+  recovered: boolean;
+  timedOut: boolean;
+  interrupted: boolean;
+  polls: number;
+  /** The stop condition ended the run early. */
+  stopped?: boolean;
+}
+
+export interface Decision {
+  verdict: Verdict;
+  exitCode: number;
+  reason?: string;
+  gates: Gate[];
+}
+
+export function decideObserved(o: {
+  rec: RecoveryResult | null;
+  cfg: Pick<RunConfig, 'recoveryTimeoutMs' | 'abortErrorRate' | 'abortAfterMs'>;
+  result: ObserveResult;
+  /** The operator interrupted at any point. */
+  interrupted: boolean;
+  rollback: UnwindResult | undefined;
+  recoverCommand: string;
+  /** The fault's own words for what is left after a run (e.g. "everything injected was rolled back"). */
+  afterwards: string;
+}): Decision {
+  const { rec, cfg, result } = o;
+  const timeout = `before --recovery-timeout ${formatDuration(cfg.recoveryTimeoutMs)}`;
+  // Always present: recovering at all before --recovery-timeout. These carry formatted strings so they never
+  // read as a second threshold.
+  const gates: Gate[] = [
+    {
+      name: 'service recovered',
+      threshold: timeout,
+      actual: rec?.serviceRecovered ? formatDuration(rec.serviceRecoveredMs ?? 0) : 'not recovered',
+      pass: rec?.serviceRecovered === true,
+    },
+    {
+      name: 'capacity recovered',
+      threshold: timeout,
+      actual: rec?.capacityRecovered ? (rec.capacityRecoveredMs === null ? 'never lost' : formatDuration(rec.capacityRecoveredMs)) : 'not recovered',
+      pass: rec?.capacityRecovered === true,
+    },
+  ];
+  const pass = gates.every((g) => g.pass);
+  let d: Decision = pass
+    ? { verdict: 'pass', exitCode: ExitCode.Ok, gates }
+    : { verdict: 'fail', exitCode: ExitCode.GateFailed, reason: result.timedOut ? `not recovered within --recovery-timeout ${cfg.recoveryTimeoutMs / 1000}s` : 'a gate failed', gates };
+  if (result.stopped) {
+    // A stop condition firing is a failed resilience check, not an operator's choice: exit 1.
+    d = {
+      verdict: 'aborted',
+      exitCode: ExitCode.GateFailed,
+      reason: `stop condition: error rate above ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s; ${o.afterwards}`,
+      gates: [...gates, { name: 'stop condition', threshold: `error rate <= ${cfg.abortErrorRate} (${cfg.abortAfterMs / 1000}s)`, actual: 'fired', pass: false }],
+    };
+  } else if (o.interrupted || result.interrupted) {
+    d = { verdict: 'aborted', exitCode: ExitCode.Interrupted, reason: `interrupted by the operator; ${o.afterwards}`, gates };
+  }
+  if (o.rollback?.status === 'incomplete') {
+    d = { ...d, verdict: 'error', exitCode: ExitCode.RollbackIncomplete, reason: `rollback incomplete, the fault may still be in place: ${o.rollback.remaining.join('; ')}. Run: ${o.recoverCommand}` };
+  }
+  return d;
+}

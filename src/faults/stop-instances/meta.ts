@@ -1,0 +1,7 @@
+import type { FaultMeta } from '../types.js';
+
+export const meta: FaultMeta = {
+  kind: 'stop-instances',
+  summary: 'stop random healthy instances of the group (EC2 StopInstances); Auto Scaling must replace them; victims still stopped after --duration are started',
+  demoFlags: { count: '1', duration: '5s' },
+};

@@ -1,0 +1,7 @@
+import type { FaultMeta } from '../types.js';
+
+export const meta: FaultMeta = {
+  kind: 'terminate-instances',
+  summary: 'terminate random healthy instances of the group (EC2 TerminateInstances); Auto Scaling must replace them',
+  demoFlags: { count: '1' },
+};
