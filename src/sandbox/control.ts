@@ -1,7 +1,8 @@
 /**
  * /_sandbox/* — the sandbox's own endpoints, beside the AWS APIs: the ground-truth event log, a JSON dump of
- * the world, and the fault knobs. chaos-ec2's tests compare what the CLI measured with these; nothing in
- * the CLI itself reads them (real AWS has no such thing).
+ * the world, the fault knobs, foreign network interfaces, and instance attributes AWS fixes at launch
+ * (POST /_sandbox/instances/<id>: Spot / instance-store). chaos-ec2's tests compare what the CLI measured
+ * with these; nothing in the CLI itself reads them (real AWS has no such thing).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxContext } from './context.js';
