@@ -4,11 +4,11 @@
  * grace period; the member is marked Unhealthy, terminated and replaced. Started again before the group
  * noticed, it stays.
  */
-import { DescribeAutoScalingInstancesCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
-import { StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateAutoScalingGroupCommand, DescribeAutoScalingInstancesCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateCommand, DescribeInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { buildWorld, waitForSteadyState, type Fixture } from '../helpers/world-fixture.js';
 
 type LifecycleEvent = Extract<SandboxEvent, { type: 'asg-lifecycle' }>;
@@ -60,6 +60,29 @@ describe('Auto Scaling replaces a stopped member', () => {
     expect(acts.Activities!.find((a) => a.Description === `Terminating EC2 instance: ${victim}`)?.StatusCode).toBe('Successful');
     const members = await sb.asg.send(new DescribeAutoScalingInstancesCommand({}));
     expect(members.AutoScalingInstances!.map((m) => m.InstanceId)).not.toContain(victim);
+  });
+
+  it('launches Spot members from a spot launch template, and those cannot be stopped', async () => {
+    const lt = await sb.ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: 'spot-web',
+        LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro', InstanceMarketOptions: { MarketType: 'spot' } },
+      }),
+    );
+    await sb.asg.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'spot-asg',
+        LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: '$Latest' },
+        MinSize: 1,
+        MaxSize: 1,
+        DesiredCapacity: 1,
+        VPCZoneIdentifier: fx.instanceSubnets[0]!,
+      }),
+    );
+    const member = (await sb.waitForEvent((e) => e.type === 'asg-lifecycle' && e.asgName === 'spot-asg' && e.to === 'InService')) as LifecycleEvent;
+    const d = (await sb.ec2.send(new DescribeInstancesCommand({ InstanceIds: [member.instanceId] }))).Reservations![0]!.Instances![0]!;
+    expect(d.InstanceLifecycle).toBe('spot');
+    await expectAwsError(sb.ec2.send(new StopInstancesCommand({ InstanceIds: [member.instanceId] })), 'UnsupportedOperation');
   });
 
   it('leaves a member that was started again before the group acted', async () => {
