@@ -1,12 +1,14 @@
 /**
  * /_sandbox/* — the sandbox's own endpoints, beside the AWS APIs: the ground-truth event log, a JSON dump of
- * the world, and the fault knobs. chaos-ec2's tests compare what the CLI measured with these; nothing in
- * the CLI itself reads them (real AWS has no such thing).
+ * the world, the fault knobs, foreign network interfaces, and instance attributes AWS fixes at launch
+ * (POST /_sandbox/instances/<id>: Spot / instance-store). chaos-ec2's tests compare what the CLI measured
+ * with these; nothing in the CLI itself reads them (real AWS has no such thing).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxContext } from './context.js';
+import { setKnobs, validateKnobs } from './knob-control.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
-import { readBody } from './server.js';
+import { readBody } from './http-body.js';
 import { addForeignInterface, deleteForeignInterface, syncNetworkInterfaces } from './world/network-interfaces.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -47,38 +49,6 @@ export function worldState(ctx: SandboxContext): unknown {
   });
 }
 
-/** Checks a knob patch against the knobs' types; returns the problems, all at once. */
-export function validateKnobs(patch: unknown): string[] {
-  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return ['body must be a JSON object of knob values'];
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(patch)) {
-    if (!(key in DEFAULT_KNOBS)) {
-      problems.push(`unknown knob "${key}" (known: ${Object.keys(DEFAULT_KNOBS).join(', ')})`);
-      continue;
-    }
-    const expected = DEFAULT_KNOBS[key as keyof Knobs];
-    if (Array.isArray(expected)) {
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) problems.push(`knob "${key}" must be an array of strings`);
-    } else if (typeof value !== typeof expected) {
-      problems.push(`knob "${key}" must be a ${typeof expected}, got ${JSON.stringify(value)}`);
-    } else if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) {
-      problems.push(`knob "${key}" must be a finite number >= 0`);
-    } else if (key === 'apiErrorRate' && (value as number) > 1) {
-      problems.push('knob "apiErrorRate" is a probability, between 0 and 1');
-    }
-  }
-  return problems;
-}
-
-function setKnobs(ctx: SandboxContext, patch: Partial<Knobs>): void {
-  for (const [name, value] of Object.entries(patch)) {
-    const current = (ctx.knobs as unknown as Record<string, unknown>)[name];
-    if (JSON.stringify(current) === JSON.stringify(value)) continue; // only real changes are events
-    (ctx.knobs as unknown as Record<string, unknown>)[name] = Array.isArray(value) ? [...value] : value;
-    ctx.world.emit({ type: 'knob', name, value });
-  }
-}
-
 export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, ctx: SandboxContext): Promise<void> {
   const route = `${req.method ?? 'GET'} ${url.pathname}`;
   switch (route) {
@@ -114,6 +84,9 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
       setKnobs(ctx, DEFAULT_KNOBS);
       return json(res, 200, ctx.knobs);
     default:
+      if (req.method === 'POST' && url.pathname.startsWith('/_sandbox/instances/')) {
+        return patchInstance(req, res, ctx, decodeURIComponent(url.pathname.slice('/_sandbox/instances/'.length)));
+      }
       if (req.method === 'DELETE' && url.pathname.startsWith('/_sandbox/network-interfaces/')) {
         const id = decodeURIComponent(url.pathname.slice('/_sandbox/network-interfaces/'.length));
         return deleteForeignInterface(ctx.world, id)
@@ -148,4 +121,38 @@ async function addInterface(req: IncomingMessage, res: ServerResponse, ctx: Sand
   if (problems.length) return json(res, 400, { message: problems.join('; '), problems });
   const eni = addForeignInterface(ctx.world, spec as unknown as Parameters<typeof addForeignInterface>[1]);
   return json(res, 201, plain(eni));
+}
+
+/**
+ * POST /_sandbox/instances/<id> {instanceLifecycle?: 'spot' | null, rootDeviceType?: 'ebs' | 'instance-store'}:
+ * what kind of instance it is. On AWS the purchase option and the AMI decide these at launch; the sandbox has
+ * no AMIs, so this is how a test gets an instance-store-backed instance (a Spot one can also come from a
+ * launch template with InstanceMarketOptions.MarketType=spot, or RunInstances with it). Answers the instance.
+ */
+async function patchInstance(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext, id: string): Promise<void> {
+  const body = await readBody(req);
+  if (body === undefined) return json(res, 413, { message: 'request body too large' });
+  const inst = ctx.world.instances.get(id);
+  if (!inst) return json(res, 404, { message: `no instance ${id}` });
+  let spec: Record<string, unknown>;
+  try {
+    spec = JSON.parse(body || '{}') as Record<string, unknown>;
+  } catch {
+    return json(res, 400, { message: 'body is not valid JSON' });
+  }
+  const problems: string[] = [];
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return json(res, 400, { message: 'body must be a JSON object' });
+  if (spec.instanceLifecycle !== undefined && spec.instanceLifecycle !== null && spec.instanceLifecycle !== 'spot') {
+    problems.push('instanceLifecycle must be "spot" or null (On-Demand)');
+  }
+  if (spec.rootDeviceType !== undefined && spec.rootDeviceType !== 'ebs' && spec.rootDeviceType !== 'instance-store') {
+    problems.push('rootDeviceType must be "ebs" or "instance-store"');
+  }
+  const unknown = Object.keys(spec).filter((k) => k !== 'instanceLifecycle' && k !== 'rootDeviceType');
+  if (unknown.length) problems.push(`unknown field(s): ${unknown.join(', ')}`);
+  if (problems.length) return json(res, 400, { message: problems.join('; '), problems });
+  if (spec.instanceLifecycle === 'spot') inst.instanceLifecycle = 'spot';
+  else if (spec.instanceLifecycle === null) delete inst.instanceLifecycle;
+  if (spec.rootDeviceType !== undefined) inst.rootDeviceType = spec.rootDeviceType as 'ebs' | 'instance-store';
+  return json(res, 200, plain(inst));
 }

@@ -21,6 +21,28 @@ export interface Knobs {
   replacementLaunchFails: boolean;
   /** Instances launched by Auto Scaling from now on never pass health checks (their /health answers 500). */
   replacementUnhealthy: boolean;
+  /**
+   * Calls that never get an answer: for each rule, the first `after` calls of `action` (counted from when
+   * the list was last set) are answered normally, every later one is held open, and an `api-stalled` event
+   * says so — so a test can wait until a process is blocked inside call N and kill it at exactly that point.
+   * Held calls are released when their action leaves the list (they then complete normally) or answered
+   * 503 when the sandbox closes. Change this list through POST /_sandbox/knobs (or setKnobs), which records
+   * the change; assigning the field directly neither resets the counts' start nor releases anything.
+   */
+  stallActions: StallRule[];
+}
+
+export interface StallRule {
+  /** The query Action name, e.g. "ReplaceNetworkAclAssociation". */
+  action: string;
+  /** How many calls of the action are answered before the stall starts (0 = hold the very first). */
+  after: number;
+  /**
+   * false (default): held BEFORE the action runs, so nothing has changed yet. true: the action runs and
+   * takes effect, and only its answer is held — the case of a client that dies with the change made but
+   * never confirmed.
+   */
+  applied?: boolean;
 }
 
 export const DEFAULT_KNOBS: Knobs = {
@@ -31,4 +53,5 @@ export const DEFAULT_KNOBS: Knobs = {
   replacementBootDelayMs: 0,
   replacementLaunchFails: false,
   replacementUnhealthy: false,
+  stallActions: [],
 };

@@ -1,7 +1,8 @@
 /**
- * EC2 instance lifecycle with timing: pending → running → shutting-down → terminated (and stopping →
- * stopped). The API layer and the Auto Scaling reconciler call launch/terminate/stop; the state changes
- * land in the World as events, which the data plane follows to start and stop the instances' HTTP servers.
+ * EC2 instance lifecycle with timing: pending → running → shutting-down → terminated, and running →
+ * stopping → stopped → pending → running (EC2 User Guide, "Stop and start Amazon EC2 instances"). The API
+ * layer and the Auto Scaling reconciler call launch/terminate/stop/start; the state changes land in the World
+ * as events, which the data plane follows to start and stop the instances' HTTP servers.
  */
 import type { Knobs } from './knobs.js';
 import type { Timings } from './profiles.js';
@@ -21,6 +22,10 @@ export interface LaunchRequest {
   extraBootMs?: number;
   /** Fault knob: the application never reports healthy. */
   appBroken?: boolean;
+  /** 'spot' for a Spot Instance (also implied by a launch template whose MarketType is spot). */
+  instanceLifecycle?: 'spot';
+  /** Default 'ebs'. On AWS the AMI decides; the sandbox has no AMIs, so the launch (or a control knob) says. */
+  rootDeviceType?: 'ebs' | 'instance-store';
 }
 
 export class Lifecycle {
@@ -34,6 +39,8 @@ export class Lifecycle {
   launch(req: LaunchRequest): Instance {
     const subnet = this.world.subnets.get(req.subnetId);
     if (!subnet) throw new Error(`unknown subnet ${req.subnetId}`);
+    // Auto Scaling launches from the template too, so a spot template makes Spot members either way.
+    const spot = req.instanceLifecycle === 'spot' || (req.launchTemplate && this.world.launchTemplates.get(req.launchTemplate.launchTemplateId)?.marketType === 'spot');
     const inst: Instance = {
       instanceId: this.world.newId('i'),
       imageId: req.imageId,
@@ -48,6 +55,8 @@ export class Lifecycle {
       ...(req.asgName ? { asgName: req.asgName } : {}),
       ...(req.launchTemplate ? { launchTemplate: req.launchTemplate } : {}),
       ...(req.appBroken ? { appBroken: true } : {}),
+      ...(spot ? { instanceLifecycle: 'spot' as const } : {}),
+      rootDeviceType: req.rootDeviceType ?? 'ebs',
     };
     this.world.instances.set(inst.instanceId, inst);
     for (const [k, v] of Object.entries(req.tags ?? {})) this.world.setTag(inst.instanceId, k, v);
@@ -61,10 +70,15 @@ export class Lifecycle {
       subnetId: inst.subnetId,
       ...(req.asgName ? { asgName: req.asgName } : {}),
     });
-    this.timers.after(this.timings.bootMs + (req.extraBootMs ?? 0), () => {
+    this.bootAfter(inst, this.timings.bootMs + (req.extraBootMs ?? 0));
+    return inst;
+  }
+
+  /** pending → running after `ms`, unless something else (a terminate) happened first. */
+  private bootAfter(inst: Instance, ms: number): void {
+    this.timers.after(ms, () => {
       if (inst.state === 'pending') this.world.setInstanceState(inst, 'running');
     });
-    return inst;
   }
 
   /** Idempotent, as EC2 is: terminating a terminated instance is a no-op that still succeeds. */
@@ -83,6 +97,10 @@ export class Lifecycle {
     return inst;
   }
 
+  /**
+   * running → stopping → stopped (stopMs). Only a running instance changes; callers check the other states
+   * first (StopInstances answers them). The stopped instance keeps its id, private IP and network interface.
+   */
   stop(instanceId: string, reason = 'User initiated'): Instance | undefined {
     const inst = this.world.instances.get(instanceId);
     if (!inst || inst.state !== 'running') return inst;
@@ -92,6 +110,20 @@ export class Lifecycle {
     this.timers.after(this.timings.stopMs, () => {
       if (inst.state === 'stopping') this.world.setInstanceState(inst, 'stopped');
     });
+    return inst;
+  }
+
+  /**
+   * stopped → pending → running, booting like a launch (bootMs). EC2 clears the stop's reasons and sets
+   * LaunchTime to this start ("The time that the instance was last launched", EC2 API Reference, Instance).
+   */
+  start(instanceId: string): Instance | undefined {
+    const inst = this.world.instances.get(instanceId);
+    if (!inst || inst.state !== 'stopped') return inst;
+    delete inst.stateReason;
+    inst.launchTime = new Date(this.world.now());
+    this.world.setInstanceState(inst, 'pending', '');
+    this.bootAfter(inst, this.timings.bootMs);
     return inst;
   }
 

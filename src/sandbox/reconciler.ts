@@ -3,8 +3,10 @@
  * health checks, replacement of unhealthy members, and capacity — skipping what suspended processes forbid.
  *
  * AWS behaviour followed (AWS-BEHAVIOUR.md, Auto Scaling user guide):
- * - EC2 health check: an instance that left `running` is Unhealthy (after an undocumented detection delay,
- *   asgDetectMs), even inside the grace period. ELB health check (HealthCheckType ELB): an unhealthy target in
+ * - EC2 health check: an instance that left `running` (stopping, stopped, shutting-down, terminated) is
+ *   Unhealthy (after an undocumented detection delay, asgDetectMs), even inside the grace period; a stopped
+ *   member is then terminated and replaced like a terminated one. Started again before that, it stays.
+ *   ELB health check (HealthCheckType ELB): an unhealthy target in
  *   any of the group's target groups marks it Unhealthy once past HealthCheckGracePeriod.
  * - Replacement terminates first, then launches; at most ~10 % of desired (at least 1) at a time.
  * - New instances go to the enabled AZ with the fewest instances — even one a NACL has blackholed, since a
@@ -35,6 +37,9 @@ export class Reconciler implements AutoScalingApi {
     this.unsubscribe = this.ctx.world.subscribe((e) => {
       if (e.type !== 'instance-state') return;
       if (e.from === 'running' || (e.from === 'pending' && e.to !== 'running')) this.leftRunningAt.set(e.instanceId, e.atMs);
+      // Started again (StartInstances) before the group acted: the EC2 check passes again and the member
+      // stays; only a member already marked Unhealthy is replaced (EC2 health checks, Auto Scaling user guide).
+      else if (e.from !== null && (e.to === 'pending' || e.to === 'running')) this.leftRunningAt.delete(e.instanceId);
       if (e.to === 'running' || e.to === 'terminated') this.nudge();
     });
     this.ctx.timers.every(this.ctx.timings.asgTickMs, () => this.pass());

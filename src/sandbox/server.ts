@@ -14,6 +14,7 @@ import { STS_SERVICE } from './api/sts.js';
 import type { SandboxContext } from './context.js';
 import { handleControl } from './control.js';
 import { DataPlane } from './dataplane/index.js';
+import { readBody } from './http-body.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { Lifecycle } from './lifecycle.js';
 import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
@@ -43,9 +44,6 @@ export interface Sandbox {
   ctx: SandboxContext;
   close(): Promise<void>;
 }
-
-/** Largest request body accepted; AWS rejects oversized query requests too. */
-const MAX_BODY = 1 << 20;
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const world = new World({
@@ -86,6 +84,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ctx,
     close() {
       closing ??= (async () => {
+        // Held (stallActions) calls are answered first, so their 503s can still go out while the rest stops.
+        router.close();
         timers.close();
         reconciler.stop();
         await dataplane.stop();
@@ -125,15 +125,4 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
   const out = await router.handle(body, url.search, req.headers.authorization);
   res.writeHead(out.status, { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': ctx.world.newRequestId() });
   res.end(out.body);
-}
-
-export async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

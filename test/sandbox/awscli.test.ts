@@ -57,7 +57,7 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
 
   beforeAll(async () => {
     if (cli.missing) throw new Error(cli.missing);
-    sb = await startTestSandbox({ timings: { bootMs: 100, shutdownMs: 100 } });
+    sb = await startTestSandbox({ timings: { bootMs: 100, shutdownMs: 100, stopMs: 100 } });
     const vpcId = (await sb.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
     subnetId = (await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
   });
@@ -111,6 +111,32 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
       { InstanceId: inst.instanceId, CurrentState: { Code: 32, Name: 'shutting-down' }, PreviousState: { Code: 16, Name: 'running' } },
     ]);
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'terminated', 5000);
+  });
+
+  it('ec2 stop-instances: --dry-run exits 254 with DryRunOperation; the real call stops the instance', async () => {
+    const inst = await launchRunning();
+    const [dry, missing] = await Promise.all([
+      awsCli(['ec2', 'stop-instances', '--instance-ids', inst.instanceId, '--dry-run']),
+      awsCli(['ec2', 'start-instances', '--instance-ids', 'i-0123456789abcdef0']),
+    ]);
+    expect(dry.code).toBe(254);
+    expect(dry.stderr).toContain('DryRunOperation');
+    expect(inst.state).toBe('running');
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain('InvalidInstanceID.NotFound');
+
+    const r = await awsCli(['ec2', 'stop-instances', '--instance-ids', inst.instanceId]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.json.StoppingInstances).toEqual([
+      { InstanceId: inst.instanceId, CurrentState: { Code: 64, Name: 'stopping' }, PreviousState: { Code: 16, Name: 'running' } },
+    ]);
+    await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'stopped', 5000);
+    const started = await awsCli(['ec2', 'start-instances', '--instance-ids', inst.instanceId]);
+    expect(started.code).toBe(0);
+    expect(started.json.StartingInstances).toEqual([
+      { InstanceId: inst.instanceId, CurrentState: { Code: 0, Name: 'pending' }, PreviousState: { Code: 80, Name: 'stopped' } },
+    ]);
   });
 
   it('autoscaling describe-auto-scaling-groups and elbv2 describe-target-health', async () => {

@@ -1,7 +1,7 @@
 /**
- * EC2 instances: DescribeInstances, TerminateInstances, StopInstances, RunInstances. State changes go
- * through the lifecycle engine (never set here), so they carry timings and ground-truth events; instances
- * of an Auto Scaling group are terminated the same way and the reconciler notices, as on AWS.
+ * EC2 instances: DescribeInstances and RunInstances (the state changes Terminate/Stop/StartInstances live in
+ * ec2-instance-state.ts). Launches go through the lifecycle engine, so they carry timings and ground-truth
+ * events.
  */
 import type { ApiContext } from '../context.js';
 import type { Instance, InstanceStateName } from '../world/types.js';
@@ -9,7 +9,6 @@ import { INSTANCE_STATE_CODE } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { ApiError, invalidParameterValue, missingParameter } from './errors.js';
 import { applyFilters, byCreation, dryRunGate, isEc2Id, nextToken, notFound, page, readTagSpecifications, tagSet, type FilterFields } from './ec2-common.js';
-import type { Params } from './query.js';
 import type { Handler } from './router.js';
 import { el, list, node } from './xml.js';
 
@@ -45,9 +44,13 @@ const INSTANCE_FILTERS: FilterFields<Instance> = {
   'instance-type': (i) => i.instanceType,
   'private-ip-address': (i) => i.privateIpAddress,
   'launch-template.launch-template-id': (i) => i.launchTemplate?.launchTemplateId,
+  // DescribeInstances filters (EC2 API Reference): instance-lifecycle (spot | scheduled | capacity-block),
+  // root-device-type (ebs | instance-store).
+  'instance-lifecycle': (i) => i.instanceLifecycle,
+  'root-device-type': (i) => i.rootDeviceType ?? 'ebs',
 };
 
-function stateXml(name: string, state: InstanceStateName): string {
+export function stateXml(name: string, state: InstanceStateName): string {
   return node(name, el('code', INSTANCE_STATE_CODE[state]), el('name', state));
 }
 
@@ -68,6 +71,8 @@ export function instanceXml(world: World, i: Instance): string {
     el('amiLaunchIndex', 0) +
     '<productCodes/>' +
     el('instanceType', i.instanceType) +
+    // Absent for On-Demand instances, 'spot' for Spot Instances (what a tool reads to skip un-stoppable ones).
+    el('instanceLifecycle', i.instanceLifecycle) +
     el('launchTime', i.launchTime) +
     node('placement', el('availabilityZone', i.availabilityZone), el('availabilityZoneId', zoneId), el('groupName', ''), el('tenancy', 'default')) +
     node('monitoring', el('state', 'disabled')) +
@@ -77,7 +82,7 @@ export function instanceXml(world: World, i: Instance): string {
     '<groupSet/>' +
     (i.stateReason ? node('stateReason', el('code', i.stateReason.code), el('message', i.stateReason.message)) : '') +
     el('architecture', 'x86_64') +
-    el('rootDeviceType', 'ebs') +
+    el('rootDeviceType', i.rootDeviceType ?? 'ebs') +
     el('rootDeviceName', '/dev/xvda') +
     el('virtualizationType', 'hvm') +
     el('hypervisor', 'xen') +
@@ -113,51 +118,6 @@ const describeInstances: Handler = (p, ctx) => {
   return list('reservationSet', byReservation, ([r, insts]) => reservationXml(world, r, insts), 'item') + nextToken(next);
 };
 
-function requireIds(p: Params): string[] {
-  const ids = p.list('InstanceId');
-  if (!ids.length) throw missingParameter('InstanceId');
-  if (ids.length > 1000) throw invalidParameterValue('InstanceId', String(ids.length), 'exceeds the limit of 1000 ids');
-  return ids;
-}
-
-function stateChanges(changes: { id: string; previous: InstanceStateName; current: InstanceStateName }[]): string {
-  return list(
-    'instancesSet',
-    changes,
-    (c) => el('instanceId', c.id) + stateXml('currentState', c.current) + stateXml('previousState', c.previous),
-    'item',
-  );
-}
-
-const terminateInstances: Handler = (p, ctx) => {
-  const instances = resolveInstances(ctx.world, requireIds(p));
-  dryRunGate(p);
-  const changes = instances.map((inst) => {
-    const previous = inst.state;
-    ctx.lifecycle.terminate(inst.instanceId);
-    return { id: inst.instanceId, previous, current: inst.state };
-  });
-  return stateChanges(changes);
-};
-
-/** States StopInstances accepts: stopping or stopped instances answer with no change, as EC2 does. */
-const STOPPABLE = new Set<InstanceStateName>(['running', 'stopping', 'stopped']);
-
-const stopInstances: Handler = (p, ctx) => {
-  const instances = resolveInstances(ctx.world, requireIds(p));
-  const stuck = instances.find((i) => !STOPPABLE.has(i.state));
-  if (stuck) {
-    throw new ApiError('IncorrectInstanceState', `The instance '${stuck.instanceId}' is not in a state from which it can be stopped.`);
-  }
-  dryRunGate(p);
-  const changes = instances.map((inst) => {
-    const previous = inst.state;
-    ctx.lifecycle.stop(inst.instanceId);
-    return { id: inst.instanceId, previous, current: inst.state };
-  });
-  return stateChanges(changes);
-};
-
 /**
  * RunInstances in a subnet (the sandbox has no default VPC, so SubnetId or a launch template is needed).
  * Launches MaxCount instances; capacity never runs out here, so MinCount only has to be valid.
@@ -189,6 +149,11 @@ const runInstances: Handler = (p, ctx: ApiContext) => {
   if (!subnetId) throw new ApiError('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.');
   if (!world.subnets.has(subnetId)) throw notFound('InvalidSubnetID.NotFound', 'subnet', [subnetId]);
   const tags = readTagSpecifications(p, 'instance');
+  const marketType = p.struct('InstanceMarketOptions')?.str('MarketType');
+  // AWS also knows capacity-block; the sandbox models Spot only and says so rather than launching On-Demand.
+  if (marketType !== undefined && marketType !== 'spot') {
+    throw invalidParameterValue('InstanceMarketOptions.MarketType', marketType, 'is not supported by the sandbox (spot only)');
+  }
   dryRunGate(p);
 
   const launched: Instance[] = [];
@@ -199,6 +164,7 @@ const runInstances: Handler = (p, ctx: ApiContext) => {
       imageId,
       instanceType,
       tags: Object.fromEntries(tags),
+      ...(marketType === 'spot' ? { instanceLifecycle: 'spot' as const } : {}),
       ...(lt ? { launchTemplate: { launchTemplateId: lt.launchTemplateId, launchTemplateName: lt.launchTemplateName, version: String(lt.defaultVersionNumber) } } : {}),
     });
     reservations.set(inst, reservationId);
@@ -209,7 +175,5 @@ const runInstances: Handler = (p, ctx: ApiContext) => {
 
 export const INSTANCE_HANDLERS: Record<string, Handler> = {
   DescribeInstances: describeInstances,
-  TerminateInstances: terminateInstances,
-  StopInstances: stopInstances,
   RunInstances: runInstances,
 };

@@ -1,6 +1,7 @@
 /**
  * Launch templates: CreateLaunchTemplate and DescribeLaunchTemplates. The sandbox keeps one version per
- * template (ImageId and InstanceType are all an instance needs here); Auto Scaling launches from them.
+ * template (ImageId, InstanceType and the market type are all an instance needs here); Auto Scaling
+ * launches from them.
  */
 import type { LaunchTemplate } from '../world/types.js';
 import type { World } from '../world/world.js';
@@ -36,6 +37,12 @@ const createLaunchTemplate: Handler = (p, { world }) => {
   const data = p.struct('LaunchTemplateData');
   if (!data) throw new ApiError('MissingParameter', 'The request must contain the parameter LaunchTemplateData');
   const tags = readTagSpecifications(p, 'launch-template');
+  // InstanceMarketOptions.MarketType=spot: instances launched from the template (by RunInstances or Auto
+  // Scaling) are Spot Instances of one-time requests (EC2 API Reference, LaunchTemplateInstanceMarketOptions).
+  const marketType = data.struct('InstanceMarketOptions')?.str('MarketType');
+  if (marketType !== undefined && marketType !== 'spot') {
+    throw new ApiError('InvalidParameterValue', `Value (${marketType}) for parameter InstanceMarketOptions.MarketType is not supported by the sandbox (spot only)`);
+  }
   dryRunGate(p);
   const template: LaunchTemplate = {
     launchTemplateId: world.newId('lt'),
@@ -43,6 +50,7 @@ const createLaunchTemplate: Handler = (p, { world }) => {
     // A template may leave these out on AWS too; a launch from it then has to supply them.
     imageId: data.str('ImageId') ?? '',
     instanceType: data.str('InstanceType') ?? '',
+    ...(marketType === 'spot' ? { marketType } : {}),
     createTime: new Date(world.now()),
     latestVersionNumber: 1,
     defaultVersionNumber: 1,

@@ -1,5 +1,5 @@
 /**
- * Routes a query-protocol request to its service and action, applies the fault knobs (latency,
+ * Routes a query-protocol request to its service and action, applies the fault knobs (stalls, latency,
  * throttling, injected 5xx), and wraps the handler's result or error in that protocol's envelope.
  * The service is taken from the SigV4 signing name when the request is signed (as AWS routes by host),
  * else from the API Version.
@@ -7,6 +7,7 @@
 import type { ApiContext, SandboxContext } from '../context.js';
 import { ApiError } from './errors.js';
 import { Params } from './query.js';
+import { StallGate } from './stalls.js';
 import { ec2Envelope, ec2ErrorEnvelope, queryEnvelope, queryErrorEnvelope } from './xml.js';
 
 export type Handler = (p: Params, ctx: ApiContext) => string | Promise<string>;
@@ -45,11 +46,13 @@ export class Router {
   private readonly bySigningName = new Map<string, ServiceDef>();
   private readonly byVersion = new Map<string, ServiceDef>();
   private readonly buckets = new Buckets();
+  private readonly stalls: StallGate;
 
   constructor(
     private readonly ctx: SandboxContext,
     services: ServiceDef[],
   ) {
+    this.stalls = new StallGate(ctx);
     for (const s of services) {
       this.bySigningName.set(s.signingName, s);
       this.byVersion.set(s.version, s);
@@ -74,8 +77,12 @@ export class Router {
       if (!handler) {
         throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
       }
+      // stallActions: a held call waits here, before anything it would change — or, with `applied`, after.
+      const stall = this.stalls.admit(action);
+      if (stall && !stall.applied) await this.stalls.hold(stall);
       await this.applyKnobs(service, action);
       const result = await handler(params, { ...this.ctx, requestId });
+      if (stall?.applied) await this.stalls.hold(stall);
       const xml =
         service.protocol === 'ec2'
           ? ec2Envelope(action, requestId, result)
@@ -92,6 +99,11 @@ export class Router {
           : queryErrorEnvelope(e.type, e.code, e.message, requestId);
       return { status: e.status, body: xml };
     }
+  }
+
+  /** Answers every held call (503), so the server can close. */
+  close(): void {
+    this.stalls.close();
   }
 
   private async applyKnobs(service: ServiceDef, action: string): Promise<void> {

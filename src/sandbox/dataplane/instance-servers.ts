@@ -80,6 +80,7 @@ export class InstanceServers {
       return;
     }
     inst.port = (server.address() as AddressInfo).port;
+    this.ctx.world.emit({ type: 'instance-server', instanceId: inst.instanceId, change: 'listening', port: inst.port });
   }
 
   private async close(instanceId: string, only?: Server): Promise<void> {
@@ -88,7 +89,10 @@ export class InstanceServers {
     if (!server) return;
     if (entry && entry.server === server) this.servers.delete(instanceId);
     const inst = this.ctx.world.instances.get(instanceId);
-    if (inst && (!entry || entry.server === server)) delete inst.port;
+    if (inst && (!entry || entry.server === server) && inst.port !== undefined) {
+      this.ctx.world.emit({ type: 'instance-server', instanceId, change: 'closed', port: inst.port });
+      delete inst.port;
+    }
     for (const s of entry?.sockets ?? []) s.destroy();
     server.closeAllConnections();
     await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));

@@ -77,7 +77,26 @@ export type SandboxEventBody =
       detail?: string;
     }
   | { type: 'lb-second'; loadBalancerArn: string; second: string; requests: number; byStatus: Record<string, number> }
+  | {
+      /**
+       * The instance's HTTP server (data plane) started answering on `port`, or closed: what a client or a
+       * health check can reach, as opposed to the EC2 state. A stopped-then-started instance comes back on
+       * a new port.
+       */
+      type: 'instance-server';
+      instanceId: string;
+      change: 'listening' | 'closed';
+      port?: number;
+    }
   | { type: 'knob'; name: string; value: unknown }
+  /**
+   * The stallActions knob holds a call open: `call` is its number among the calls of `action` since the
+   * rule list was set (the first held one is after + 1), `held` how many calls of the action are held now,
+   * `applied` whether the action already took effect (the answer alone is held).
+   */
+  | { type: 'api-stalled'; action: string; call: number; held: number; applied: boolean }
+  /** Held calls of `action` let go: they complete normally (knob cleared) or are answered 503 (closed). */
+  | { type: 'api-released'; action: string; released: number; reason: 'knob-cleared' | 'closed' }
   | { type: 'network-interface'; change: 'created' | 'deleted'; networkInterfaceId: string; subnetId: string; owner: string };
 
 export type SandboxEvent = Base & SandboxEventBody;

@@ -84,6 +84,13 @@ export interface Instance {
   port?: number;
   /** Fault knob: the application is broken (its /health answers 500), so it never turns healthy. */
   appBroken?: boolean;
+  /**
+   * 'spot' for a Spot Instance; absent for On-Demand, as DescribeInstances reports InstanceLifecycle
+   * (EC2 API Reference, Instance). Spot Instances of a one-time request cannot be stopped.
+   */
+  instanceLifecycle?: 'spot';
+  /** Root device: 'ebs' (default) or 'instance-store'; instance-store-backed instances cannot be stopped. */
+  rootDeviceType?: 'ebs' | 'instance-store';
 }
 
 export type LifecycleState =
@@ -169,6 +176,8 @@ export interface LaunchTemplate {
   launchTemplateName: string;
   imageId: string;
   instanceType: string;
+  /** LaunchTemplateData.InstanceMarketOptions.MarketType: 'spot' launches Spot Instances. */
+  marketType?: 'spot';
   createTime: Date;
   latestVersionNumber: number;
   defaultVersionNumber: number;
