@@ -2,7 +2,7 @@
  * Auto Scaling reads chaos-ec2 needs, as plain snapshots. One DescribeAutoScalingGroups call per poll,
  * however large the group (the instance list comes with the group), so polling cost stays constant.
  */
-import { DescribeAutoScalingGroupsCommand, type AutoScalingClient, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeAutoScalingGroupsCommand, DescribeTagsCommand, type AutoScalingClient, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { ChaosError, ExitCode, type Phase } from '../core/errors.js';
 import { call } from './errors.js';
 
@@ -66,4 +66,35 @@ export async function describeGroup(asg: AutoScalingClient, name: string, phase:
     });
   }
   return toSnapshot(g);
+}
+
+/** A tag on an Auto Scaling group (DescribeTags row). */
+export interface GroupTag {
+  group: string;
+  key: string;
+  value: string;
+}
+
+/** Tags of one group, or (no group) of every group, optionally only these keys; all pages. */
+export async function describeGroupTags(asg: AutoScalingClient, o: { group?: string; keys?: string[] }, phase: Phase): Promise<GroupTag[]> {
+  const Filters = [...(o.group ? [{ Name: 'auto-scaling-group', Values: [o.group] }] : []), ...(o.keys ? [{ Name: 'key', Values: o.keys }] : [])];
+  const out: GroupTag[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await call('DescribeTags', { phase, ...(o.group ? { target: o.group } : {}) }, () => asg.send(new DescribeTagsCommand({ Filters, MaxRecords: 100, ...(NextToken ? { NextToken } : {}) })));
+    for (const t of page.Tags ?? []) out.push({ group: t.ResourceId ?? '', key: t.Key ?? '', value: t.Value ?? '' });
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return out;
+}
+
+/** Writes one tag on the group (CreateOrUpdateTags overwrites a key that exists). Never propagated to instances. */
+export async function putGroupTag(asg: AutoScalingClient, group: string, key: string, value: string, phase: Phase, exitCode?: ExitCode): Promise<void> {
+  await call('CreateOrUpdateTags', { phase, target: group, ...(exitCode !== undefined ? { exitCode } : {}) }, () =>
+    asg.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key, Value: value, PropagateAtLaunch: false }] })),
+  );
+}
+
+export async function deleteGroupTag(asg: AutoScalingClient, group: string, key: string, phase: Phase): Promise<void> {
+  await call('DeleteTags', { phase, target: group }, () => asg.send(new DeleteTagsCommand({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] })));
 }

@@ -24,6 +24,7 @@ export interface Outcome {
   verdict: Verdict;
   exitCode: number;
   reason?: string;
+  hint?: string;
 }
 
 export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary: ProbeSummary | null, rec: RecoveryResult | null, gates: Gate[]): Report {
@@ -62,6 +63,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     verdict: o.verdict,
     exitCode: o.exitCode,
     ...(o.reason ? { reason: o.reason } : {}),
+    ...(o.hint ? { hint: o.hint } : {}),
     seed: ctx.seed,
     target: {
       account: d.identity.account,

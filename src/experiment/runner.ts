@@ -23,11 +23,12 @@ import type { RunConfig } from './config.js';
 import type { RunDeps } from './deps.js';
 import { discover, type Discovery } from './discover.js';
 import { Journal } from './journal.js';
+import { Lease } from './lease.js';
 import { ObserveSession, type UntilReason } from './observe.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
-import { Undo, recoverCommand } from './undo.js';
+import { Undo, recoverCommand, rollbackWindowMs } from './undo.js';
 import { decideObserved } from './verdict.js';
 import type { Plan, Report } from './types.js';
 
@@ -65,6 +66,9 @@ interface Run {
   report(o: Outcome, summary?: ProbeSummary | null): Report;
 }
 
+/** The lease outlives the longest the run can take by this much, so it never lapses under a live run. */
+const LEASE_MARGIN_MS = 5 * 60_000;
+
 const STEADY_HINT = 'wait for the group to be fully InService and healthy, then run again';
 
 export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<RunOutcome> {
@@ -95,7 +99,7 @@ export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<R
   } catch (err) {
     if (err instanceof ChaosError && (err.exitCode === ExitCode.Refused || err.exitCode === ExitCode.AwsError)) {
       // Refused or failed before anything was injected: still a report, so the reason is on record.
-      const report = run.report({ verdict: err.exitCode === ExitCode.Refused ? 'aborted' : 'error', exitCode: err.exitCode, reason: err.message });
+      const report = run.report({ verdict: err.exitCode === ExitCode.Refused ? 'aborted' : 'error', exitCode: err.exitCode, reason: err.message, ...(err.hint ? { hint: err.hint } : {}) });
       return { exitCode: err.exitCode, report };
     }
     throw err;
@@ -155,6 +159,10 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   if (deps.signal.aborted) stop.abort();
   const fault = faultFor(plan.fault.kind);
   const holdMs = fault.holdMs(plan);
+  // One experiment per group: the lease is written now and decided at the recheck, after the baseline.
+  const leaseMs = cfg.baselineMs + holdMs + cfg.recoveryTimeoutMs + cfg.steadyMs + rollbackWindowMs(cfg) + LEASE_MARGIN_MS;
+  await journal.record({ type: 'intent', action: 'autoscaling:CreateOrUpdateTags', group: cfg.asg, key: `lease of ${plan.experimentId}`, undo: 'DeleteTags at the end; it expires by itself' });
+  const lease = await Lease.take(deps.clients, deps.clock, { group: d.group.name, experimentId: plan.experimentId, durationMs: leaseMs, tagCount: Object.keys(d.group.tags).length });
   // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
   const probe = deps.createProbe({
     url: d.url,
@@ -175,6 +183,9 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     rec.mark('baseline-started', deps.clock.now(), `probing ${redactUrl(d.url)} at ${cfg.rate} req/s`);
     const baseline = await collectBaseline(probe, rec, cfg, stop.signal);
     if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted during the baseline; nothing was injected');
+    // The lease is decided now, a settle interval after it was written (lease.ts), and before the baseline is
+    // judged: a rival run that holds the group may already be disturbing this baseline, and it is the reason.
+    await lease.confirm(deps.signal);
     if (!baseline.pass) throw refused(`baseline not steady: ${baseline.detail}`, { phase: 'steady-state', hint: 'fix the service or loosen --steady-error-rate / --steady-p99' });
     await recheckPhase(run, plan, fault);
     // The recheck's calls take time (seconds on a throttled or slow API): a Ctrl-C during them stops here.
@@ -222,6 +233,9 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   } finally {
     session?.close();
     deps.signal.removeEventListener('abort', onAbort);
+    // After the rollback (every path above has unwound): only then may another run take the group.
+    const err = await lease.release();
+    if (err) deps.emit({ type: 'timeline', entry: rec.mark('lease-release-failed', deps.clock.now(), `${err.message}; the lease lapses at ${new Date(lease.record.expiresMs).toISOString()}`) });
     await undo.close();
   }
 }

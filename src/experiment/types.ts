@@ -101,25 +101,8 @@ export interface CapacitySample {
   healthy: number;
 }
 
-export interface RecoveryReport {
-  timeToImpactMs: number | null;
-  serviceRecoveredMs: number | null;
-  capacityRecoveredMs: number | null;
-  recovered: boolean;
-  serviceRecovered: boolean;
-  capacityRecovered: boolean;
-  breakdown: {
-    capacityLostMs: number | null;
-    replacementLaunchedMs: number | null;
-    inServiceMs: number | null;
-    targetHealthyMs: number | null;
-  };
-  failedRequests: number;
-  /** Seconds the probe itself was saturated (not judged). */
-  saturatedSeconds: number;
-  /** Every target of a group was unhealthy at some point: the ALB failed open, so passing probes hid a loss. */
-  failOpenSeen: boolean;
-}
+export type { RecoveryReport } from '../observe/recovery.js';
+import type { RecoveryReport } from '../observe/recovery.js';
 
 export interface Gate {
   name: string;
@@ -139,6 +122,8 @@ export interface Report {
   exitCode: number;
   /** One line saying why, for anything but a pass. */
   reason?: string;
+  /** What to do about it (a refusal's hint: the override, the command, the setting to change). */
+  hint?: string;
   seed: string;
   target: { account: string; region: string; asg: string; url: string; endpoint?: string; targetGroups: string[]; loadBalancers: string[] };
   fault: {

@@ -22,8 +22,28 @@
  *   reacted); inServiceMs and targetHealthyMs = the LAST replacement to reach that state by the time capacity
  *   was restored (or by the end, if it never was): the step that gated recovery.
  */
-import type { RecoveryReport } from '../experiment/types.js';
 import type { TimelineEvent } from './timeline.js';
+
+/** The report's recovery section (experiment/types.ts re-exports it as part of the Report). */
+export interface RecoveryReport {
+  timeToImpactMs: number | null;
+  serviceRecoveredMs: number | null;
+  capacityRecoveredMs: number | null;
+  recovered: boolean;
+  serviceRecovered: boolean;
+  capacityRecovered: boolean;
+  breakdown: {
+    capacityLostMs: number | null;
+    replacementLaunchedMs: number | null;
+    inServiceMs: number | null;
+    targetHealthyMs: number | null;
+  };
+  failedRequests: number;
+  /** Seconds the probe itself was saturated (not judged). */
+  saturatedSeconds: number;
+  /** Every target of a group was unhealthy at some point: the ALB failed open, so passing probes hid a loss. */
+  failOpenSeen: boolean;
+}
 
 export interface RecoverySecond {
   /** Epoch ms at which this second starts. */

@@ -77,6 +77,7 @@ export function renderHtml(r: Report): string {
   body.push(`<h1><span class="verdict" style="background:${VERDICT_COLOR[r.verdict]}">${esc(r.verdict.toUpperCase())}</span>chaos-ec2 ${esc(experimentTitle(r))}</h1>`);
   body.push(`<div class="meta">exit ${r.exitCode} · ${esc(r.startedAt)} · chaos-ec2 ${esc(r.tool.version)}</div>`);
   if (r.reason) body.push(`<p class="reason">${esc(r.reason)}</p>`);
+  if (r.hint) body.push(`<p class="hint">→ ${esc(r.hint)}</p>`);
   if (rec?.failOpenSeen) body.push(`<p class="warn">⚠ ${esc(FAIL_OPEN_WARNING)}</p>`);
   body.push(`<div class="cards">${cards.map(([k, v]) => `<div class="card"><span>${esc(k)}</span><b>${esc(v)}</b></div>`).join('')}</div>`);
 

@@ -49,6 +49,7 @@ export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   out.push(`## ${VERDICT_ICON[r.verdict]} ${r.verdict.toUpperCase()} — chaos-ec2 ${md(experimentTitle(r))}`, '');
   if (r.reason) out.push(`> ${md(r.reason)}`, '');
+  if (r.hint) out.push(`→ ${md(r.hint)}`, '');
   if (r.recovery?.failOpenSeen) out.push(`> ⚠️ **Warning:** ${md(FAIL_OPEN_WARNING)}`, '');
 
   const rows: [string, string][] = [

@@ -68,6 +68,7 @@ function banner(r: Report, width: number, paint: Paint): string[] {
   const meta = truncate(`exit ${r.exitCode} · ${r.id} · ran ${formatDuration(ran)}`, width - 9);
   const lines = [rule, ` ${word}  ${meta}`];
   if (r.reason) lines.push(...wrap(r.reason, width - 2, 0).map((l) => `  ${paint(l, 'bold')}`));
+  if (r.hint) lines.push(...wrap(`→ ${r.hint}`, width - 2, 0).map((l) => `  ${l}`));
   lines.push(rule);
   return lines;
 }

@@ -16,7 +16,9 @@ describe('iam-policy', () => {
   it('terminate-instances: read actions + TerminateInstances/CreateTags only on Auto Scaling instances', async () => {
     const p = await printed({ faults: 'terminate-instances' });
     expect(p.Version).toBe('2012-10-17');
-    expect(actions(p).sort()).toEqual(['autoscaling:Describe*', 'ec2:CreateTags', 'ec2:Describe*', 'ec2:TerminateInstances', 'elasticloadbalancing:Describe*', 'sts:GetCallerIdentity'].sort());
+    expect(actions(p).sort()).toEqual(
+      ['autoscaling:Describe*', 'autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags', 'ec2:CreateTags', 'ec2:Describe*', 'ec2:TerminateInstances', 'elasticloadbalancing:Describe*', 'sts:GetCallerIdentity'].sort(),
+    );
     for (const a of ['ec2:TerminateInstances', 'ec2:CreateTags']) {
       const [s] = stmt(p, a);
       expect(s!.Resource).toBe('arn:aws:ec2:*:*:instance/*');
@@ -27,7 +29,9 @@ describe('iam-policy', () => {
 
   it('blackhole-az: NACL actions conditioned on the experiment tag where AWS supports it; restore unconditioned', async () => {
     const p = await printed({ faults: 'blackhole-az' });
-    expect(new Set(actions(p))).toEqual(new Set(['autoscaling:Describe*', 'elasticloadbalancing:Describe*', 'ec2:Describe*', 'sts:GetCallerIdentity', 'ec2:CreateNetworkAcl', 'ec2:CreateTags', 'ec2:ReplaceNetworkAclAssociation', 'ec2:DeleteNetworkAcl']));
+    expect(new Set(actions(p))).toEqual(
+      new Set(['autoscaling:Describe*', 'autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags', 'elasticloadbalancing:Describe*', 'ec2:Describe*', 'sts:GetCallerIdentity', 'ec2:CreateNetworkAcl', 'ec2:CreateTags', 'ec2:ReplaceNetworkAclAssociation', 'ec2:DeleteNetworkAcl']),
+    );
     expect(actions(p)).not.toContain('ec2:TerminateInstances');
     const create = stmt(p, 'ec2:CreateNetworkAcl');
     expect(create.find((s) => s.Resource === 'arn:aws:ec2:*:*:network-acl/*')!.Condition).toMatchObject({ Null: { 'aws:RequestTag/chaos-ec2:experiment-id': 'false' } });
@@ -37,7 +41,28 @@ describe('iam-policy', () => {
     expect(stmt(p, 'ec2:ReplaceNetworkAclAssociation')[0]!.Condition).toBeUndefined();
   });
 
-  it('default: both faults; --asg pins terminate to one group; bad fault names are usage errors', async () => {
+  it('stop-instances: StopInstances on group members, StartInstances only on tagged victims, kms:CreateGrant for AWS resources', async () => {
+    const p = await printed({ faults: 'stop-instances', asg: 'web-asg' });
+    expect(actions(p)).toEqual(expect.arrayContaining(['ec2:StopInstances', 'ec2:StartInstances', 'ec2:CreateTags', 'kms:CreateGrant']));
+    expect(actions(p)).not.toContain('ec2:TerminateInstances');
+    const inGroup = { StringEquals: { 'aws:ResourceTag/aws:autoscaling:groupName': 'web-asg' } };
+    expect(stmt(p, 'ec2:StopInstances')[0]!.Condition).toEqual(inGroup);
+    // Both conditions hold at once: a member of the group AND tagged by chaos-ec2 as a victim.
+    expect(stmt(p, 'ec2:StartInstances')[0]!.Condition).toEqual({ ...inGroup, Null: { 'aws:ResourceTag/chaos-ec2:experiment-id': 'false' } });
+    expect(stmt(p, 'kms:CreateGrant')[0]!.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  });
+
+  it('every policy lets chaos-ec2 write and delete only its own lease tags on the group (one experiment per group)', async () => {
+    for (const faults of ['terminate-instances', 'blackhole-az', 'stop-instances']) {
+      const p = await printed({ faults, asg: 'web-asg' });
+      const [lease] = stmt(p, 'autoscaling:CreateOrUpdateTags');
+      expect(lease!.Action).toEqual(['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags']);
+      expect(lease!.Resource).toBe('arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/web-asg');
+      expect(lease!.Condition).toEqual({ 'ForAllValues:StringLike': { 'aws:TagKeys': ['chaos-ec2:lease:*'] } });
+    }
+  });
+
+  it('default: every fault; --asg pins terminate to one group; bad fault names are usage errors', async () => {
     const all = await printed({});
     expect(actions(all)).toEqual(expect.arrayContaining(['ec2:TerminateInstances', 'ec2:DeleteNetworkAcl']));
     const pinned = buildPolicy(['terminate-instances'], { asg: 'web-asg' });

@@ -19,6 +19,7 @@ const REPORT_KEYS: Record<keyof Report, Kind> = {
   verdict: 'string',
   exitCode: 'number',
   reason: 'optional-string',
+  hint: 'optional-string',
   seed: 'string',
   target: 'object',
   fault: 'nullable-object',

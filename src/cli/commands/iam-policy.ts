@@ -5,6 +5,7 @@
  */
 import { ChaosError, ExitCode } from '../../core/errors.js';
 import { FAULT_KINDS, faultFor } from '../../faults/index.js';
+import { LEASE_PREFIX } from '../../experiment/lease.js';
 import type { IamStatement } from '../../faults/types.js';
 
 type Statement = IamStatement;
@@ -33,6 +34,15 @@ export function buildPolicy(faults: readonly string[], opts: { asg?: string } = 
       Resource: '*',
     },
   ];
+  // The group lease (one experiment per group at a time): chaos-ec2's own lease tag keys only, on the named
+  // group with --asg. Auto Scaling's tag actions support aws:TagKeys (Service Authorization Reference).
+  st.push({
+    Sid: 'HoldTheGroupWithALease',
+    Effect: 'Allow',
+    Action: ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'],
+    Resource: `arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${opts.asg ?? '*'}`,
+    Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${LEASE_PREFIX}*`] } },
+  });
   // Each fault's own statements; a Sid two faults share (tagging victims) is listed once.
   for (const kind of faults) for (const statement of faultFor(kind).iam(opts)) if (!st.some((x) => x.Sid === statement.Sid)) st.push(statement);
   return { Version: '2012-10-17', Statement: st };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createClients } from '../../aws/clients.js';
 import { ChaosError, ExitCode, refused, usageError } from '../../core/errors.js';
 import { Journal } from '../../experiment/journal.js';
+import { readLeases, releaseLeases, type LeaseRecord } from '../../experiment/lease.js';
 import { isExpired } from '../../faults/expiry.js';
 import { FAULTS } from '../../faults/index.js';
 import type { Leftover, RecoverContext } from '../../faults/types.js';
@@ -52,19 +53,22 @@ export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process
   const out = (s: string) => io.stdout.write(`${s}\n`);
   try {
     const found: { fault: (typeof FAULTS)[number]; items: Leftover[] }[] = [];
+    let leases: LeaseRecord[] = [];
     try {
       for (const fault of FAULTS) {
         let items = await fault.recover.find(ctx, mode.experimentId);
         if (mode.expired) items = items.filter((i) => isExpired(i.expiresAt, ctx.now()));
         if (items.length) found.push({ fault, items });
       }
+      // The group leases (one experiment per group): a crashed run's lease would hold the group until it lapses.
+      leases = (await readLeases(clients)).filter((l) => (mode.experimentId ? l.experimentId === mode.experimentId : mode.expired ? l.expiresMs <= ctx.now() : true));
     } catch (err) {
       // Nothing has been changed yet: an AWS problem here is exit 5.
       if (err instanceof ChaosError) throw new ChaosError(ExitCode.AwsError, err.message, { phase: 'recover', ...(err.hint ? { hint: err.hint } : {}), cause: err.cause ?? err });
       throw err;
     }
     const scope = mode.experimentId ? `experiment ${mode.experimentId}` : mode.expired ? 'expired experiments' : 'all experiments';
-    const count = found.reduce((a, f) => a + f.items.length, 0);
+    const count = found.reduce((a, f) => a + f.items.length, 0) + leases.length;
     if (count === 0) {
       out(`recover: nothing to do — nothing left injected by chaos-ec2 for ${scope} in ${clients.region}.`);
       return ExitCode.Ok;
@@ -73,6 +77,10 @@ export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process
     for (const { fault, items } of found) {
       out(`  ${fault.kind}:`);
       for (const item of items) for (const line of item.lines) out(`    ${line}`);
+    }
+    if (leases.length) {
+      out('  group leases:');
+      for (const l of leases) out(`    ${l.group}: held by ${l.experimentId} until ${new Date(l.expiresMs).toISOString()} — release it`);
     }
     if (raw.dryRun === true) {
       out('dry run: nothing was changed.');
@@ -90,6 +98,13 @@ export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process
       for (const line of r.done) out(`  ${line}`);
       for (const m of r.remaining) io.stderr.write(`  NOT DONE: ${m}\n`);
       complete &&= r.complete;
+    }
+    // Leases last: a group is free for the next run only once what was injected into it is undone.
+    if (complete && leases.length) {
+      const r = await releaseLeases(clients, leases);
+      for (const line of r.done) out(`  ${line}`);
+      for (const m of r.remaining) io.stderr.write(`  NOT DONE: ${m}\n`);
+      complete &&= r.remaining.length === 0;
     }
     out(complete ? 'recover: done — nothing chaos-ec2 injected is left in place.' : 'recover: INCOMPLETE — see NOT DONE above; fix the cause and run recover again.');
     return complete ? ExitCode.Ok : ExitCode.RollbackIncomplete;

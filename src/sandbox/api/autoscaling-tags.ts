@@ -2,7 +2,7 @@
  * Auto Scaling group tags: CreateOrUpdateTags, DeleteTags, DescribeTags. Tags live on the group record
  * (with PropagateAtLaunch), which is what the reconciler copies onto the instances it launches.
  */
-import { validationError } from './errors.js';
+import { ApiError, validationError } from './errors.js';
 import { paginate, type Params } from './query.js';
 import type { Handler } from './router.js';
 import { list } from './xml.js';
@@ -31,10 +31,22 @@ export function readTags(p: Params, defaultResourceId?: string): TagInput[] {
   });
 }
 
+/**
+ * "You can add up to 50 tags to each Auto Scaling group" (Auto Scaling user guide, "Tag Auto Scaling groups
+ * and instances"); beyond it CreateOrUpdateTags answers LimitExceeded, 400 (API reference, CreateOrUpdateTags).
+ * Overwriting an existing key does not count as a new tag.
+ */
+export const MAX_GROUP_TAGS = 50;
+
 const createOrUpdate: Handler = (p, ctx) => {
   const tags = readTags(p);
-  // Validate every group first, so a bad id changes nothing.
+  // Validate every group first, so a bad id (or a full group) changes nothing.
   for (const t of tags) requireGroup(ctx, t.resourceId);
+  for (const name of new Set(tags.map((t) => t.resourceId))) {
+    const g = requireGroup(ctx, name);
+    const keys = new Set([...g.tags.keys(), ...tags.filter((t) => t.resourceId === name).map((t) => t.key)]);
+    if (keys.size > MAX_GROUP_TAGS) throw new ApiError('LimitExceeded', `The Auto Scaling group ${name} would have ${keys.size} tags; the maximum is ${MAX_GROUP_TAGS}.`);
+  }
   for (const t of tags) requireGroup(ctx, t.resourceId).tags.set(t.key, { value: t.value, propagateAtLaunch: t.propagateAtLaunch });
   return '';
 };
