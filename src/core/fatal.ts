@@ -2,14 +2,21 @@
  * The last resort while something is injected. An exception nobody catches (a renderer bug, a write to a
  * closed pipe, a throwing event subscriber) would otherwise end the process with the fault still in place —
  * an AZ left dark. While a rollback is registered, the runner installs this guard: it runs the rollback,
- * prints what remains and how to finish it, and exits (4 when something may still be injected).
+ * prints what remains and how to finish it, and exits.
  *
- * This is the one place besides cli/main.ts that ends the process: by the time it runs, the normal error
- * boundary is unreachable (the exception escaped every await), so it has to.
+ * Exit code: reaching this guard is a bug, so it is 70 (internal error) — unless the rollback is incomplete
+ * (4: something may still be injected, which outranks everything) or the operator interrupted the run (130).
+ * A rollback that itself fails is treated as incomplete (4): nothing proves the fault is gone.
+ *
+ * This is one of the two last resorts besides cli/main.ts that end the process (the other: a second Ctrl-C,
+ * core/signals.ts): by the time it runs, the normal error boundary is unreachable (the exception escaped
+ * every await), so it has to.
  */
+import { bugReportRequest, ExitCode } from './errors.js';
 import { safeStderr } from './signals.js';
 
 export interface FatalOutcome {
+  /** RollbackIncomplete or Interrupted when that is the outcome; any other code becomes Internal (70). */
   exitCode: number;
   /** What to print after the rollback (what remains, the recover command). */
   message: string;
@@ -29,11 +36,13 @@ export function installFatalGuard(onFatal: (err: unknown) => Promise<FatalOutcom
     onFatal(err).then(
       (o) => {
         write(`${o.message}\n`);
-        process.exit(o.exitCode);
+        const code = o.exitCode === ExitCode.RollbackIncomplete || o.exitCode === ExitCode.Interrupted ? o.exitCode : ExitCode.Internal;
+        if (code === ExitCode.Internal) write(bugReportRequest(err, { debug: Boolean(process.env.CHAOS_EC2_DEBUG) }));
+        process.exit(code);
       },
       (e: unknown) => {
         write(`rollback failed: ${(e as Error)?.message ?? String(e)}\n`);
-        process.exit(4);
+        process.exit(ExitCode.RollbackIncomplete);
       },
     );
   };
