@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ChaosError, describeInternalError, ExitCode, type SetExitCode } from '../core/errors.js';
+import { fatalGuardActive } from '../core/fatal.js';
+import { safeStderr } from '../core/signals.js';
 import { registerCommands } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -70,12 +72,33 @@ export function exitCodeFor(err: unknown, write: (s: string) => void, env: NodeJ
   return ExitCode.Internal;
 }
 
+/**
+ * The last resort for an exception no await caught (a throwing timer callback, a stray rejection): without
+ * it Node prints a stack and exits 1, which CI reads as "a gate failed". It is a bug: exit 70 with the
+ * bug-report request. Two things outrank it:
+ * - while something is injected, core/fatal.ts's guard is listening too and owns the exit (it rolls back
+ *   first), so this one stands aside;
+ * - once the command has returned, its code stands (`decided`): a 4 (still injected) must never become 70.
+ */
+export function installLastResort(decided: () => number | undefined, write: (s: string) => void = safeStderr): void {
+  const handler = (err: unknown) => {
+    if (fatalGuardActive()) return;
+    write(describeInternalError(err, { debug: Boolean(process.env.CHAOS_EC2_DEBUG) }));
+    process.exit(decided() ?? ExitCode.Internal);
+  };
+  process.on('uncaughtException', handler);
+  process.on('unhandledRejection', handler);
+}
+
 /** The process entry (bin/chaos-ec2.js): runs `main` and sets the exit code, the only place that does. */
 export async function start(): Promise<void> {
   // chaos-ec2 states its own Node support (engines); the SDK's notice about its future Node floor would only
   // add noise to every run's stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let decided: number | undefined;
+  installLastResort(() => decided);
   const code = await main();
+  decided = code;
   process.exitCode = code;
   // The command has returned: its outcome is decided and written. A socket the AWS SDK still holds (a call
   // abandoned at the rollback deadline, say) must not keep the process alive past that; the timer is unref'd,

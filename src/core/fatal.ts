@@ -26,12 +26,27 @@ export interface FatalGuard {
   dispose(): void;
 }
 
+let active = 0;
+let unwinding = false;
+
+/**
+ * True while a guard is installed (something is injected) or one is unwinding (even if the run disposed it
+ * meanwhile): the process-wide last resort in cli/main.ts then stands aside, so an uncaught exception is
+ * always unwound here, and this guard's exit is the one that happens.
+ */
+export function fatalGuardActive(): boolean {
+  return active > 0 || unwinding;
+}
+
 export function installFatalGuard(onFatal: (err: unknown) => Promise<FatalOutcome>, write: (s: string) => void = safeStderr): FatalGuard {
   let handling = false;
+  let disposed = false;
+  active++;
   const handler = (err: unknown) => {
     // A second failure while unwinding must not start a second unwind or exit before the first one ends.
     if (handling) return;
     handling = true;
+    unwinding = true;
     write(`\nchaos-ec2: unexpected error while a fault is injected: ${(err as Error)?.message ?? String(err)}\nrolling back before exiting…\n`);
     onFatal(err).then(
       (o) => {
@@ -50,6 +65,9 @@ export function installFatalGuard(onFatal: (err: unknown) => Promise<FatalOutcom
   process.on('unhandledRejection', handler);
   return {
     dispose() {
+      if (disposed) return;
+      disposed = true;
+      active--;
       process.off('uncaughtException', handler);
       process.off('unhandledRejection', handler);
     },
