@@ -99,5 +99,5 @@ describe('chaos-ec2 CLI basics', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 });
