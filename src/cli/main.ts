@@ -5,7 +5,8 @@
  * Exit codes return here and only here: each command's action hands its code to the `SetExitCode` callback
  * that `main` gives registerCommands (commander's parseAsync does not return what an action returns), and a
  * command that throws is mapped by `exitCodeFor`. `start` — called by bin/chaos-ec2.js — is the one place
- * that sets process.exitCode. This module has no side effects on import, so tests can drive `main` in-process.
+ * that sets process.exitCode; it also installs the last resort for exceptions no await caught (exit 70).
+ * This module has no side effects on import, so tests can drive `main` in-process.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
