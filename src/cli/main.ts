@@ -1,59 +1,108 @@
 /**
  * The command-line entry: commander wiring and the one error boundary. Commands are imported lazily so
- * `--help` and `--version` never load the AWS SDK or undici. Only this file prints stacks or sets
- * process.exitCode; commands throw ChaosError and return an exit code.
+ * `--help` and `--version` never load the AWS SDK or undici.
+ *
+ * Exit codes return here and only here: each command's action hands its code to the `SetExitCode` callback
+ * that `main` gives registerCommands (commander's parseAsync does not return what an action returns), and a
+ * command that throws is mapped by `exitCodeFor`. `start` — called by bin/chaos-ec2.js — is the one place
+ * that sets process.exitCode; it also installs the last resort for exceptions no await caught (exit 70).
+ * This module has no side effects on import, so tests can drive `main` in-process.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ChaosError, ExitCode } from '../core/errors.js';
+import { ChaosError, describeInternalError, ExitCode, type SetExitCode } from '../core/errors.js';
+import { fatalGuardActive } from '../core/fatal.js';
+import { safeStderr } from '../core/signals.js';
 import { registerCommands } from './commands/index.js';
-
-// chaos-ec2 states its own Node support (engines); the SDK's notice about its future Node floor would only
-// add noise to every run's stderr.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+export type Register = (program: Command, setExitCode: SetExitCode) => void;
+
+export function buildProgram(setExitCode: SetExitCode, register: Register = registerCommands): Command {
   const program = new Command()
     .name('chaos-ec2')
     .description('Chaos experiments for EC2 Auto Scaling groups behind a load balancer, with measured time to recovery.')
     .version(pkg.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  register(program, setExitCode);
   return program;
 }
 
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram();
+export interface MainOptions {
+  /** The command table (tests pass their own to reach the boundary with a given outcome). */
+  register?: Register;
+  stderr?: (s: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Parses `argv`, runs the command, and returns its exit code; never throws. */
+export async function main(argv: string[] = process.argv, opts: MainOptions = {}): Promise<number> {
+  // A command that returns without handing over a code (--help, --version) ends with 0.
+  let code: number = ExitCode.Ok;
+  const program = buildProgram((c) => {
+    code = c;
+  }, opts.register);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+    return code;
   } catch (err) {
-    return reportError(err);
+    return exitCodeFor(err, opts.stderr ?? ((s) => process.stderr.write(s)), opts.env ?? process.env);
   }
 }
 
-function reportError(err: unknown): number {
+/**
+ * The error boundary: a ChaosError is one line (plus its hint) and its own code; a commander error is a usage
+ * error (already printed by commander); anything else is a bug — exit 70 with a request for a bug report,
+ * never 1, which CI reads as "a gate failed".
+ */
+export function exitCodeFor(err: unknown, write: (s: string) => void, env: NodeJS.ProcessEnv = process.env): number {
   if (err instanceof CommanderError) {
     // --help and --version end with a CommanderError whose exitCode is 0.
     return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   }
   if (err instanceof ChaosError) {
     const where = err.target ? ` (${err.target})` : '';
-    process.stderr.write(`chaos-ec2: ${err.message}${where}\n`);
-    if (err.hint) process.stderr.write(`  → ${err.hint}\n`);
-    if (process.env.CHAOS_EC2_DEBUG && err.cause) process.stderr.write(`${String((err.cause as Error)?.stack ?? err.cause)}\n`);
+    write(`chaos-ec2: ${err.message}${where}\n`);
+    if (err.hint) write(`  → ${err.hint}\n`);
+    if (env.CHAOS_EC2_DEBUG && err.cause) write(`${String((err.cause as Error)?.stack ?? err.cause)}\n`);
     return err.exitCode;
   }
-  process.stderr.write(`chaos-ec2: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-  return ExitCode.GateFailed;
+  write(describeInternalError(err, { debug: Boolean(env.CHAOS_EC2_DEBUG) }));
+  return ExitCode.Internal;
 }
 
-const code = await main();
-process.exitCode = code;
-// The command has returned: its outcome is decided and written. A socket the AWS SDK still holds (a call
-// abandoned at the rollback deadline, say) must not keep the process alive past that; the timer is unref'd,
-// so a process that drains normally exits at once, with no delay.
-setTimeout(() => process.exit(code), 2_000).unref();
+/**
+ * The last resort for an exception no await caught (a throwing timer callback, a stray rejection): without
+ * it Node prints a stack and exits 1, which CI reads as "a gate failed". It is a bug: exit 70 with the
+ * bug-report request. Two things outrank it:
+ * - while something is injected, core/fatal.ts's guard is listening too and owns the exit (it rolls back
+ *   first), so this one stands aside;
+ * - once the command has returned, its code stands (`decided`): a 4 (still injected) must never become 70.
+ */
+export function installLastResort(decided: () => number | undefined, write: (s: string) => void = safeStderr): void {
+  const handler = (err: unknown) => {
+    if (fatalGuardActive()) return;
+    write(describeInternalError(err, { debug: Boolean(process.env.CHAOS_EC2_DEBUG) }));
+    process.exit(decided() ?? ExitCode.Internal);
+  };
+  process.on('uncaughtException', handler);
+  process.on('unhandledRejection', handler);
+}
+
+/** The process entry (bin/chaos-ec2.js): runs `main` and sets the exit code, the only place that does. */
+export async function start(): Promise<void> {
+  // chaos-ec2 states its own Node support (engines); the SDK's notice about its future Node floor would only
+  // add noise to every run's stderr.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let decided: number | undefined;
+  installLastResort(() => decided);
+  const code = await main();
+  decided = code;
+  process.exitCode = code;
+  // The command has returned: its outcome is decided and written. A socket the AWS SDK still holds (a call
+  // abandoned at the rollback deadline, say) must not keep the process alive past that; the timer is unref'd,
+  // so a process that drains normally exits at once, with no delay.
+  setTimeout(() => process.exit(code), 2_000).unref();
+}

@@ -11,6 +11,8 @@
  *   dark on every cancelled CI run, so it prints the same leftovers and recover command and KEEPS rolling
  *   back; only SIGKILL (or a second SIGINT) ends the process before the rollback does.
  */
+import { ExitCode } from './errors.js';
+
 export interface InterruptHandle {
   signal: AbortSignal;
   dispose(): void;
@@ -38,7 +40,7 @@ export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: strin
       return;
     }
     write(`\nexiting immediately. ${left.message}\n`);
-    process.exit(left.injected ? 4 : 130);
+    process.exit(left.injected ? ExitCode.RollbackIncomplete : ExitCode.Interrupted);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -10,6 +10,27 @@
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ChaosError, ExitCode } from '../core/errors.js';
+
+export const JOURNAL_FILE = 'journal.jsonl';
+
+/**
+ * A journal line that is not valid JSON and is not the last one: not a torn write (a crash mid-append only
+ * ever tears the last line), so something else damaged the file, and what it said cannot be trusted.
+ */
+export class JournalDamagedError extends ChaosError {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    detail: string,
+  ) {
+    super(ExitCode.Usage, `journal ${path} is damaged at line ${line} (not valid JSON: ${detail})`, {
+      phase: 'config',
+      hint: 'the tags chaos-ec2 put on the AWS resources also record what to undo: move the file aside and run the command again',
+    });
+    this.name = 'JournalDamagedError';
+  }
+}
 
 async function syncDir(dir: string): Promise<void> {
   const d = await open(dir, 'r').catch(() => undefined);
@@ -38,7 +59,7 @@ export class Journal {
 
   static async open(dir: string, experimentId: string): Promise<Journal> {
     await mkdir(dir, { recursive: true });
-    const path = join(dir, 'journal.jsonl');
+    const path = join(dir, JOURNAL_FILE);
     const fh = await open(path, 'a');
     // fsync the directory too, or after a power loss the file itself (not just its lines) may be gone.
     await syncDir(dir);
@@ -70,18 +91,27 @@ export class Journal {
     await this.fh.close().catch(() => undefined);
   }
 
+  /**
+   * Reads a journal back. A crash mid-write can leave a torn LAST line (an append never finished, or its
+   * newline did not): that line is ignored, everything before it is intact. An unparsable line anywhere
+   * else is a JournalDamagedError naming the file and line: skipping it could hide an intent, and an intent
+   * is exactly what `recover` and pacing must not miss.
+   */
   static async read(path: string): Promise<JournalEntry[]> {
     const text = await readFile(path, 'utf8');
-    // A crash mid-write can leave a torn last line; everything before it is intact.
-    return text
-      .split('\n')
-      .filter(Boolean)
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as JournalEntry];
-        } catch {
-          return [];
-        }
-      });
+    const lines = text.split('\n');
+    // Only the very last line can be torn: with a trailing newline that is the empty string after it.
+    const last = lines.length - 1;
+    const entries: JournalEntry[] = [];
+    for (const [i, l] of lines.entries()) {
+      if (l.trim() === '') continue;
+      try {
+        entries.push(JSON.parse(l) as JournalEntry);
+      } catch (err) {
+        if (i === last) break;
+        throw new JournalDamagedError(path, i + 1, (err as Error).message);
+      }
+    }
+    return entries;
   }
 }

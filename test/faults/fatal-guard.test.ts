@@ -1,6 +1,7 @@
 /**
  * The last-resort guard (src/core/fatal.ts) in a real process: an exception nobody catches, thrown while a
- * fault is injected, runs the rollback before the process ends, prints what remains, and sets the exit code.
+ * fault is injected, runs the rollback before the process ends, prints what remains, and sets the exit code:
+ * 70 (a bug) unless the rollback is incomplete (4) or the run was interrupted (130).
  * Uses the built module (npm test builds first), as the e2e tests use the built binary.
  */
 import { spawnSync } from 'node:child_process';
@@ -44,7 +45,25 @@ describe('installFatalGuard', () => {
       setTimeout(() => { throw new Error('second'); }, 10);
     `);
     expect(r.stdout).toBe('unwinds 1\n');
-    expect(r.status).toBe(1);
+    // Fully rolled back, not interrupted: reaching the guard is a bug, so 70 (never 1, "a gate failed").
+    expect(r.status).toBe(70);
+    expect(r.stderr).toMatch(/this is a bug in chaos-ec2 \d+\.\d+\.\d+: please report it/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an interrupted run keeps 130; a rollback that throws is 4 (nothing proves the fault is gone)', () => {
+    const interrupted = run(`
+      installFatalGuard(async () => ({ exitCode: 130, message: 'rolled back after Ctrl-C' }));
+      setTimeout(() => { throw new Error('late bug'); }, 10);
+    `);
+    expect(interrupted.status).toBe(130);
+    expect(interrupted.stderr).not.toContain('this is a bug');
+    const failed = run(`
+      installFatalGuard(async () => { throw new Error('DescribeNetworkAcls timed out'); });
+      setTimeout(() => { throw new Error('late bug'); }, 10);
+    `);
+    expect(failed.status).toBe(4);
+    expect(failed.stderr).toContain('rollback failed: DescribeNetworkAcls timed out');
   });
 
   it('disposed: the default behaviour is back', () => {

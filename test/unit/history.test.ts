@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,10 +74,10 @@ describe('checkMinInterval', () => {
   });
   it('allows a run after the interval, on another ASG, with no history, or with no interval', async () => {
     const d = await reportDir([run('recent', 'web', 30, 3000)]);
-    await expect(checkMinInterval(d, 'web', 29 * 60_000, NOW)).resolves.toBeUndefined();
-    await expect(checkMinInterval(d, 'api', 24 * 3_600_000, NOW)).resolves.toBeUndefined();
-    await expect(checkMinInterval(join(d, 'none'), 'web', 24 * 3_600_000, NOW)).resolves.toBeUndefined();
-    await expect(checkMinInterval(d, 'web', 0, NOW)).resolves.toBeUndefined();
+    await expect(checkMinInterval(d, 'web', 29 * 60_000, NOW)).resolves.toEqual({ skipped: [] });
+    await expect(checkMinInterval(d, 'api', 24 * 3_600_000, NOW)).resolves.toEqual({ skipped: [] });
+    await expect(checkMinInterval(join(d, 'none'), 'web', 24 * 3_600_000, NOW)).resolves.toEqual({ skipped: [] });
+    await expect(checkMinInterval(d, 'web', 0, NOW)).resolves.toEqual({ skipped: [] });
   });
 
   it('counts a crashed run that left only its journal (plan + a mutating intent), but not a journal that never acted', async () => {
@@ -89,11 +89,75 @@ describe('checkMinInterval', () => {
       writeFileSync(join(d, id, 'journal.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
     };
     journal('planned-only', 5, false);
-    await expect(checkMinInterval(d, 'web', 60 * 60_000, NOW)).resolves.toBeUndefined();
+    await expect(checkMinInterval(d, 'web', 60 * 60_000, NOW)).resolves.toEqual({ skipped: [] });
     journal('crashed', 10, true);
     const err = await checkMinInterval(d, 'web', 60 * 60_000, NOW).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 3 });
     expect((err as Error).message).toContain('crashed');
-    await expect(checkMinInterval(d, 'api', 60 * 60_000, NOW)).resolves.toBeUndefined();
+    await expect(checkMinInterval(d, 'api', 60 * 60_000, NOW)).resolves.toEqual({ skipped: [] });
+  });
+});
+
+describe('pacing: a report directory it cannot read', () => {
+  // Listing /proc/1/map_files needs CAP_SYS_ADMIN: a real EACCES from readdir even for root in a container.
+  // Where it is listable (a privileged host) the EACCES case is skipped; the ENOTDIR case always runs.
+  const EACCES_DIR = '/proc/1/map_files';
+  const eacces = (() => {
+    try {
+      readdirSync(EACCES_DIR);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EACCES';
+    }
+  })();
+
+  it('only a missing directory means "no history"; a file in its place is exit 2 naming it, not a silent pass', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chaos-pacing-'));
+    const file = join(dir, 'reports');
+    await writeFile(file, 'not a directory');
+    for (const p of [checkMinInterval(file, 'web', 60_000, NOW), readReportHistory(file)]) {
+      const err = await p.catch((e: unknown) => e);
+      expect(err).toMatchObject({ exitCode: 2 });
+      expect((err as Error).message).toBe(`cannot read the report directory ${file}: not a directory (ENOTDIR)`);
+    }
+  });
+
+  it.skipIf(!eacces)('an unreadable directory (EACCES) is exit 2 too', async () => {
+    const err = await checkMinInterval(EACCES_DIR, 'web', 60_000, NOW).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect((err as Error).message).toBe(`cannot read the report directory ${EACCES_DIR}: permission denied (EACCES)`);
+  });
+
+  it('a damaged report or journal inside is skipped and returned for a warning; the others still count', async () => {
+    const d = await reportDir([run('older', 'web', 90, 3000)]);
+    await mkdir(join(d, 'half-copied'));
+    await writeFile(join(d, 'half-copied', 'report.json'), '{"schemaVersion":1,"id":"half');
+    const at = new Date(NOW - 10 * 60_000).toISOString();
+    const plan = JSON.stringify({ at, experimentId: 'damaged', type: 'plan', plan: { asg: 'web' } });
+    const intent = JSON.stringify({ at, experimentId: 'damaged', type: 'intent', action: 'ec2:TerminateInstances' });
+    await mkdir(join(d, 'damaged'));
+    await writeFile(join(d, 'damaged', 'journal.jsonl'), `${plan}\n\u0000\u0000garbage\n${intent}\n`);
+    const res = await checkMinInterval(d, 'web', 60 * 60_000, NOW);
+    expect(res.skipped).toEqual([
+      { path: join(d, 'half-copied', 'report.json'), reason: expect.stringContaining('is not valid JSON') },
+      { path: join(d, 'damaged', 'journal.jsonl'), reason: 'damaged at line 2 (not valid JSON, and not a torn last line)' },
+    ]);
+    // The intact report still paces: 90 minutes ago is inside a 2-hour interval.
+    await expect(checkMinInterval(d, 'web', 120 * 60_000, NOW)).rejects.toMatchObject({ exitCode: 3 });
+  });
+
+  it('a crashed run whose journal ends in a torn line still counts (the torn line is ignored, nothing skipped)', async () => {
+    const d = await reportDir([]);
+    const at = new Date(NOW - 10 * 60_000).toISOString();
+    const lines = [
+      JSON.stringify({ at, experimentId: 'torn', type: 'plan', plan: { asg: 'web' } }),
+      JSON.stringify({ at, experimentId: 'torn', type: 'intent', action: 'ec2:TerminateInstances' }),
+      '{"at":"',
+    ];
+    await mkdir(join(d, 'torn'));
+    await writeFile(join(d, 'torn', 'journal.jsonl'), lines.join('\n'));
+    const err = await checkMinInterval(d, 'web', 60 * 60_000, NOW).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 3 });
+    expect((err as Error).message).toContain('torn');
   });
 });

@@ -2,8 +2,9 @@ import { Option, type Command } from 'commander';
 import { parseIntFlag } from '../flags.js';
 import { DEFAULT_FAULT, FAULT_KINDS } from '../../faults/catalog.js';
 import type { DemoFlags } from './demo.js';
+import type { SetExitCode } from '../../core/errors.js';
 
-export function addDemoCommand(program: Command): void {
+export function addDemoCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('demo')
     .description('run a complete experiment against an embedded local sandbox: no AWS account needed, under a minute')
@@ -17,6 +18,6 @@ export function addDemoCommand(program: Command): void {
     .option('--json', 'print the JSON report alone on stdout')
     .action(async (flags: DemoFlags) => {
       const { runDemo } = await import('./demo.js');
-      process.exitCode = await runDemo(flags);
+      setExitCode(await runDemo(flags));
     });
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { parseIntFlag } from '../flags.js';
+import type { SetExitCode } from '../../core/errors.js';
 
-export function addHistoryCommand(program: Command): void {
+export function addHistoryCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('history')
     .description('past runs from the report directory, newest first, with a recovery-time trend per group and fault')
@@ -10,6 +11,6 @@ export function addHistoryCommand(program: Command): void {
     .option('--json', 'print runs and trends as JSON')
     .action(async (dir: string | undefined, flags: { json?: boolean; last: number }) => {
       const { historyCommand } = await import('./history.js');
-      process.exitCode = await historyCommand(dir ?? process.env.CHAOS_EC2_REPORT_DIR ?? './chaos-reports', flags);
+      setExitCode(await historyCommand(dir ?? process.env.CHAOS_EC2_REPORT_DIR ?? './chaos-reports', flags));
     });
 }

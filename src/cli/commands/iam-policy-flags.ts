@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { FAULT_KINDS } from '../../faults/catalog.js';
+import type { SetExitCode } from '../../core/errors.js';
 
-export function addIamPolicyCommand(program: Command): void {
+export function addIamPolicyCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('iam-policy')
     .description('print the least-privilege IAM policy (JSON) that the chosen faults need')
@@ -9,6 +10,6 @@ export function addIamPolicyCommand(program: Command): void {
     .option('--asg <name>', 'only allow acting on instances of this Auto Scaling group')
     .action(async (flags: { faults?: string; asg?: string }) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
-      process.exitCode = await iamPolicyCommand(flags);
+      setExitCode(await iamPolicyCommand(flags));
     });
 }

@@ -3,6 +3,7 @@
  * light (no AWS SDK, no undici for --help).
  */
 import type { Command } from 'commander';
+import type { SetExitCode } from '../../core/errors.js';
 import { addDemoCommand } from './demo-flags.js';
 import { addRunCommand } from './run-flags.js';
 import { addProbeCommand } from './probe-flags.js';
@@ -13,14 +14,15 @@ import { addValidateCommand } from './validate-flags.js';
 import { addHistoryCommand } from './history-flags.js';
 import { addIamPolicyCommand } from './iam-policy-flags.js';
 
-export function registerCommands(program: Command): void {
-  addRunCommand(program);
-  addDemoCommand(program);
-  addProbeCommand(program);
-  addRecoverCommand(program);
-  addSandboxCommand(program);
-  addReportCommand(program);
-  addValidateCommand(program);
-  addHistoryCommand(program);
-  addIamPolicyCommand(program);
+/** Adds every command; each hands its exit code to `setExitCode` (cli/main.ts reads it: one boundary). */
+export function registerCommands(program: Command, setExitCode: SetExitCode): void {
+  addRunCommand(program, setExitCode);
+  addDemoCommand(program, setExitCode);
+  addProbeCommand(program, setExitCode);
+  addRecoverCommand(program, setExitCode);
+  addSandboxCommand(program, setExitCode);
+  addReportCommand(program, setExitCode);
+  addValidateCommand(program, setExitCode);
+  addHistoryCommand(program, setExitCode);
+  addIamPolicyCommand(program, setExitCode);
 }

@@ -6,6 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
 import { parseIntFlag, parseNumberFlag } from '../flags.js';
+import type { SetExitCode } from '../../core/errors.js';
 
 export interface ProbeFlags {
   rate?: number;
@@ -64,7 +65,7 @@ export function parseProbeUrl(v: string): string {
   return url.toString();
 }
 
-export function addProbeCommand(program: Command): void {
+export function addProbeCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('probe')
     .description('measure a URL under load: per-second success, errors and latency (from the intended send time), then a summary')
@@ -80,6 +81,6 @@ export function addProbeCommand(program: Command): void {
     .option('--json', 'print only the final summary as JSON on stdout (per-second lines go to stderr)')
     .action(async (url: string, flags: ProbeFlags) => {
       const { runProbeCommand } = await import('./probe.js');
-      process.exitCode = await runProbeCommand(url, flags);
+      setExitCode(await runProbeCommand(url, flags));
     });
 }

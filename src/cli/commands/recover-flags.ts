@@ -3,6 +3,7 @@
  * command runs.
  */
 import type { Command } from 'commander';
+import type { SetExitCode } from '../../core/errors.js';
 
 export const RECOVER_FLAGS: { flags: string; description: string }[] = [
   { flags: '--experiment-id <id>', description: 'undo this experiment' },
@@ -16,13 +17,13 @@ export const RECOVER_FLAGS: { flags: string; description: string }[] = [
   { flags: '-y, --yes', description: 'do not ask for confirmation (required when stdin is not a TTY)' },
 ];
 
-export function addRecoverCommand(program: Command): void {
+export function addRecoverCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
     .command('recover')
     .description('find what chaos-ec2 left injected (chaos network ACLs, by tag), put every subnet back on its original NACL, verify, and delete the chaos NACLs');
   for (const f of RECOVER_FLAGS) cmd.option(f.flags, f.description);
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
     const { recoverCommand } = await import('./recover.js');
-    process.exitCode = await recoverCommand(opts);
+    setExitCode(await recoverCommand(opts));
   });
 }

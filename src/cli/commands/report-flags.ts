@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { ReportFlags } from './report.js';
+import type { SetExitCode } from '../../core/errors.js';
 
-export function addReportCommand(program: Command): void {
+export function addReportCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('report')
     .description('re-render a saved report.json: terminal summary, or files with --format json,md,junit,html')
@@ -10,6 +11,6 @@ export function addReportCommand(program: Command): void {
     .option('--out <dir>', "where to write (<dir>/<id>/...; default: beside the report); '-' prints one format")
     .action(async (file: string, flags: ReportFlags) => {
       const { reportCommand } = await import('./report.js');
-      process.exitCode = await reportCommand(file, flags);
+      setExitCode(await reportCommand(file, flags));
     });
 }

@@ -19,6 +19,7 @@ import { loadExperimentFile } from '../../experiment/file.js';
 import { parseGateOptions, type GateThresholds } from '../../experiment/gates.js';
 import { checkMinInterval } from '../../experiment/pacing.js';
 import { parseFormats, type ReportFormat } from '../../report/formats.js';
+import { prepareReportDir } from '../../report/report-dir.js';
 import { runWithConfig, type RunIo } from './run.js';
 
 export interface RunFileOverrides extends RawRunOptions {
@@ -66,9 +67,12 @@ export async function runExperimentFile(path: string, overrides: RunFileOverride
   }
   if (errors.length) throw new ChaosError(ExitCode.Usage, `${path}: ${errors.join('\n  ')}`, { phase: 'config' });
 
+  // Every report directory is checked before the first experiment touches AWS, like the flags.
+  for (const dir of new Set(planned.map((p) => p.cfg.reportDir))) await prepareReportDir(dir);
   // Pacing is judged once, before the first experiment: the file's own experiments run back to back.
   for (const asg of new Set(planned.map((p) => p.cfg.asg))) {
-    await checkMinInterval(planned.find((p) => p.cfg.asg === asg)!.cfg.reportDir, asg, minIntervalMs);
+    const { skipped } = await checkMinInterval(planned.find((p) => p.cfg.asg === asg)!.cfg.reportDir, asg, minIntervalMs);
+    for (const s of skipped) io.stderr.write(`chaos-ec2: warning: --min-interval skipped ${s.path}: ${s.reason}\n`);
   }
 
   let worst: number = ExitCode.Ok;

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { GATE_FLAGS } from '../../experiment/gates.js';
+import type { SetExitCode } from '../../core/errors.js';
 
 interface FlagDef {
   flags: string;
@@ -54,7 +55,7 @@ export const RUN_FLAGS: FlagDef[] = [
   { flags: '--json', description: 'print the JSON report alone on stdout' },
 ];
 
-export function addRunCommand(program: Command): void {
+export function addRunCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
     .command('run')
     .description('inject a fault into an Auto Scaling group, probe its load balancer under load, and measure time to recovery');
@@ -65,6 +66,6 @@ export function addRunCommand(program: Command): void {
   }
   cmd.action(async (opts: Record<string, string | boolean | string[] | undefined>) => {
     const { runCommand } = await import('./run.js');
-    process.exitCode = await runCommand(opts);
+    setExitCode(await runCommand(opts));
   });
 }

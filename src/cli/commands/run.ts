@@ -9,16 +9,17 @@ import { createRng } from '../../core/random.js';
 import { onInterrupt } from '../../core/signals.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { applyGates } from '../../experiment/gates.js';
-import { checkMinInterval } from '../../experiment/pacing.js';
+import { checkMinInterval, type PacingCheck } from '../../experiment/pacing.js';
 import { renderPlan } from '../../experiment/plan.js';
 import { realDeps } from '../../experiment/deps.js';
 import { recoverCommand, runExperiment, type RunEvent } from '../../experiment/runner.js';
 import { faultFor } from '../../faults/index.js';
-import type { Plan } from '../../experiment/types.js';
+import type { Plan, Report } from '../../experiment/types.js';
 import { createProgress } from '../../report/progress.js';
 import { renderSummary } from '../../report/terminal.js';
 import { formatOffset } from '../../report/text.js';
-import { writeReports } from '../../report/write.js';
+import { prepareReportDir } from '../../report/report-dir.js';
+import { writeReportsSettled } from '../../report/write.js';
 import { confirmOnTty } from '../confirm.js';
 
 export interface RunIo {
@@ -51,11 +52,13 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
   // installed on purpose: an EPIPE can surface after the run returns, while the process is exiting.
   ignoreWriteErrors(io.stdout);
   ignoreWriteErrors(io.stderr);
-  if (cfg.minIntervalMs) await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs);
+  // The report directory is part of the configuration: an unusable one is exit 2 before any AWS call, not
+  // a run that injects and then has nowhere to put its journal and report.
+  await prepareReportDir(cfg.reportDir);
+  if (cfg.minIntervalMs) warnSkipped(io.stderr, await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs));
   const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
   // Human output goes to stderr when stdout is reserved for the JSON report.
   const human = cfg.json ? io.stderr : io.stdout;
-  const color = Boolean(human.isTTY) && !process.env.NO_COLOR;
   const newProgress = () => createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false });
   let progress = newProgress();
   let planned: Plan | undefined;
@@ -134,10 +137,7 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
       // Threshold gates judge the finished report; a failed gate turns a pass into a fail (exit 1).
       const report = applyGates(outcome.report, cfg.gates);
       exitCode = report.exitCode;
-      const paths = await writeReports(report, cfg.reportDir, cfg.formats);
-      if (cfg.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      human.write(`${renderSummary(report, { color, width: Math.min(human.columns ?? 100, 120) })}\n`);
-      for (const [format, path] of Object.entries(paths)) human.write(`report (${format}): ${path}\n`);
+      await publishReport(report, cfg, io);
       const rb = report.rollback;
       if (rb?.status === 'incomplete') {
         io.stderr.write(`\nROLLBACK INCOMPLETE — still injected:\n${rb.remaining.map((r) => `  ${r}`).join('\n')}\nfinish it with:\n  ${rb.recoverCommand}\n`);
@@ -153,6 +153,26 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
   }
 }
 
+/**
+ * After a finished run: writes the report files, prints `--json` and the summary. The run's outcome is
+ * decided and its exit code stands whatever happens here: a report that cannot be written (a full disk, a
+ * folder removed mid-run) is one line on stderr saying where it would have gone and why, and `--json`
+ * still carries the whole report on stdout.
+ */
+export async function publishReport(report: Report, cfg: Pick<RunConfig, 'reportDir' | 'formats' | 'json'>, io: Pick<RunIo, 'stdout' | 'stderr'>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const human = cfg.json ? io.stderr : io.stdout;
+  const color = Boolean(human.isTTY) && !env.NO_COLOR;
+  const { paths, failures } = await writeReportsSettled(report, cfg.reportDir, cfg.formats, env);
+  if (cfg.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  human.write(`${renderSummary(report, { color, width: Math.min(human.columns ?? 100, 120) })}\n`);
+  for (const [format, path] of Object.entries(paths)) human.write(`report (${format}): ${path}\n`);
+  for (const f of failures) io.stderr.write(`chaos-ec2: the report could not be written to ${f.path}: ${f.reason} (the run's result and exit code stand)\n`);
+}
+
+/** Pacing read past what it could not read: say so, since a skipped run could have been the recent one. */
+function warnSkipped(stderr: NodeJS.WritableStream, pacing: PacingCheck): void {
+  for (const s of pacing.skipped) stderr.write(`chaos-ec2: warning: --min-interval skipped ${s.path}: ${s.reason}\n`);
+}
 
 const ignored = new WeakSet<NodeJS.WritableStream>();
 function ignoreWriteErrors(stream: NodeJS.WritableStream): void {

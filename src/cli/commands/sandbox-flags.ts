@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { parseIntFlag } from '../flags.js';
+import type { SetExitCode } from '../../core/errors.js';
 
 export interface SandboxFlags {
   port: number;
@@ -11,7 +12,7 @@ export interface SandboxFlags {
   seed?: string;
 }
 
-export function addSandboxCommand(program: Command): void {
+export function addSandboxCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('sandbox')
     .description('start a local AWS-compatible endpoint (EC2, Auto Scaling, ELBv2, STS) with a sample stack and a real data plane')
@@ -24,6 +25,6 @@ export function addSandboxCommand(program: Command): void {
     .option('--seed <seed>', 'seed for the sandbox\'s own randomness (which API calls the apiErrorRate knob fails)')
     .action(async (flags: SandboxFlags) => {
       const { runSandbox } = await import('./sandbox.js');
-      process.exitCode = await runSandbox(flags);
+      setExitCode(await runSandbox(flags));
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { SetExitCode } from '../../core/errors.js';
 
-export function addValidateCommand(program: Command): void {
+export function addValidateCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('validate')
     .description('check an experiment file (YAML or JSON) without touching AWS: exit 0 valid, 2 invalid')
@@ -8,6 +9,6 @@ export function addValidateCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: { file: string; json?: boolean }) => {
       const { validateCommand } = await import('./validate.js');
-      process.exitCode = await validateCommand(flags);
+      setExitCode(await validateCommand(flags));
     });
 }
