@@ -53,7 +53,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const timings = resolveTimings(opts.profile ?? 'fast', opts.timings);
   const knobs: Knobs = { ...DEFAULT_KNOBS, ...opts.knobs };
-  const timers = new Timers();
+  const timers = new Timers(world.now);
   const lifecycle = new Lifecycle(world, timings, knobs, timers);
   // The context is assembled in two steps because the data plane and the reconciler take the context
   // themselves; both are constructed before anything can call into them.
