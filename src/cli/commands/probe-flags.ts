@@ -7,18 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
 import { parseIntFlag, parseNumberFlag } from '../flags.js';
 import type { SetExitCode } from '../../core/errors.js';
-
-export interface ProbeFlags {
-  rate?: number;
-  connections?: number;
-  duration: number;
-  maxRequests?: number;
-  timeout: number;
-  method: string;
-  header: Record<string, string>;
-  expectStatus?: number[];
-  json?: boolean;
-}
+import type { ProbeFlags } from './probe.js';
 
 function durationFlag(name: string, minMs: number, maxMs: number): (v: string) => number {
   return (v) => {

@@ -8,7 +8,19 @@ import { ExitCode } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import type { SecondSummary } from '../../observe/buckets.js';
 import { LoadProbe, type ProbeSummary } from '../../observe/load-probe.js';
-import type { ProbeFlags } from './probe-flags.js';
+
+/** The parsed flags (probe-flags.ts validates them; this module owns their shape, as demo and report do). */
+export interface ProbeFlags {
+  rate?: number;
+  connections?: number;
+  duration: number;
+  maxRequests?: number;
+  timeout: number;
+  method: string;
+  header: Record<string, string>;
+  expectStatus?: number[];
+  json?: boolean;
+}
 
 const ms = (v: number | null): string => {
   if (v === null || !Number.isFinite(v)) return '—';

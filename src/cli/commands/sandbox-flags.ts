@@ -1,16 +1,7 @@
 import { Option, type Command } from 'commander';
 import { parseIntFlag } from '../flags.js';
 import type { SetExitCode } from '../../core/errors.js';
-
-export interface SandboxFlags {
-  port: number;
-  profile: 'fast' | 'realistic';
-  instances: number;
-  azs: number;
-  region: string;
-  accountId: string;
-  seed?: string;
-}
+import type { SandboxFlags } from './sandbox.js';
 
 export function addSandboxCommand(program: Command, setExitCode: SetExitCode): void {
   program

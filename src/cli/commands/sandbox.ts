@@ -3,7 +3,17 @@
  * to point the AWS CLI, the SDK and chaos-ec2 at it.
  */
 import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/embedded.js';
-import type { SandboxFlags } from './sandbox-flags.js';
+
+/** The parsed flags (sandbox-flags.ts validates them; this module owns their shape, as demo and report do). */
+export interface SandboxFlags {
+  port: number;
+  profile: 'fast' | 'realistic';
+  instances: number;
+  azs: number;
+  region: string;
+  accountId: string;
+  seed?: string;
+}
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
   process.stdout.write(`starting the sandbox (profile ${flags.profile}, ${flags.instances} instances over ${flags.azs} AZs)…\n`);
