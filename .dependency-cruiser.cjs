@@ -14,7 +14,13 @@
 const notIn = (...allowed) => `^src/(?!(${allowed.join('|')}))`;
 
 /** The small part of experiment/ that fault plugins may use (types and helpers, never the runner). */
-const EXPERIMENT_FOR_FAULTS = ['experiment/types\\.ts$', 'experiment/safety\\.ts$', 'experiment/journal\\.ts$', 'experiment/config\\.ts$'];
+const EXPERIMENT_FOR_FAULTS = ['experiment/types\\.ts$', 'experiment/safety\\.ts$', 'experiment/journal\\.ts$', 'experiment/config\\.ts$', 'experiment/discover\\.ts$'];
+
+/**
+ * What experiment/ may use of faults/: the registry (index: the modules; catalog: the kinds and their options,
+ * which config validation needs) and the plugin contract's types — never one fault's own files.
+ */
+const FAULTS_FOR_EXPERIMENT = ['faults/index\\.ts$', 'faults/catalog\\.ts$', 'faults/types\\.ts$', 'faults/fault-meta\\.ts$'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -59,9 +65,9 @@ module.exports = {
       name: 'layer-experiment',
       severity: 'error',
       comment:
-        'experiment/ imports core/, aws/, observe/, and faults/ only through the registry faults/index.ts (every list of kinds is derived from it). Not report/ or cli/, which are above it.',
+        'experiment/ imports core/, aws/, observe/, and faults/ only through the registry (index.ts, catalog.ts) and the plugin contract (types.ts, fault-meta.ts). Not report/ or cli/, which are above it.',
       from: { path: '^src/experiment/' },
-      to: { path: notIn('experiment/', 'core/', 'aws/', 'observe/', 'faults/index\\.ts$') },
+      to: { path: notIn('experiment/', 'core/', 'aws/', 'observe/', ...FAULTS_FOR_EXPERIMENT) },
     },
     {
       name: 'layer-report',

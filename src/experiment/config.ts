@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../core/duration.js';
 import { ChaosError, ExitCode } from '../core/errors.js';
-import { parseFormats, type ReportFormat } from '../report/formats.js';
+import { parseFormats, type ReportFormat } from './formats.js';
 import { parseGateOptions, type GateThresholds } from './gates.js';
 import { DEFAULT_FAULT, FAULT_KINDS } from '../faults/catalog.js';
 import type { FaultKind } from './types.js';

@@ -7,7 +7,7 @@
 import { meta as blackholeAz } from './blackhole-az/meta.js';
 import { meta as stopInstances } from './stop-instances/meta.js';
 import { meta as terminateInstances } from './terminate-instances/meta.js';
-import type { FaultMeta } from './types.js';
+import type { FaultMeta } from './fault-meta.js';
 
 /** In the order --help lists them; the first is the default. */
 export const FAULT_METAS: readonly FaultMeta[] = [terminateInstances, blackholeAz, stopInstances];

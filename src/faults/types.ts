@@ -15,6 +15,9 @@ import type { Discovery } from '../experiment/discover.js';
 import type { Journal, JournalEntry } from '../experiment/journal.js';
 import type { Plan } from '../experiment/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
+import type { FaultMeta } from './fault-meta.js';
+
+export type { FaultMeta };
 
 export interface PlanInput {
   experimentId: string;
@@ -135,18 +138,6 @@ export interface FaultRecovery {
   find(ctx: RecoverContext, experimentId?: string): Promise<Leftover[]>;
   /** Undoes the leftovers `find` returned; idempotent (a second call finds nothing left to do). */
   undo(items: Leftover[], ctx: RecoverContext): Promise<RecoverResult>;
-}
-
-/**
- * What the CLI needs to know of a fault before any AWS code is loaded (--help, flag choices, the experiment
- * file's schema, `demo`): kept in each fault's meta.ts, which imports no SDK, so start-up stays light.
- */
-export interface FaultMeta {
-  kind: string;
-  /** One line for --help and the README: what the fault does. */
-  summary: string;
-  /** `chaos-ec2 demo`: the run flags that make this fault demo-sized (seconds, not minutes). */
-  demoFlags: Record<string, string>;
 }
 
 export interface Fault extends FaultMeta {

@@ -13,9 +13,9 @@ import { renderHtml } from './html.js';
 import { REPORT_FILE, writeJsonReport } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import type { ReportFormat } from './formats.js';
+import type { ReportFormat } from '../experiment/formats.js';
 
-export { REPORT_FORMATS, parseFormats, type ReportFormat } from './formats.js';
+export { REPORT_FORMATS, parseFormats, type ReportFormat } from '../experiment/formats.js';
 
 export const FORMAT_FILES: Record<Exclude<ReportFormat, 'json'>, string> = {
   md: 'report.md',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderHistory, trendOf, trends } from '../../src/cli/commands/history.js';
-import { checkMinInterval, readReportHistory } from '../../src/experiment/pacing.js';
+import { checkMinInterval, readReportHistory } from '../../src/report/pacing.js';
 import type { Report } from '../../src/experiment/types.js';
 import { loadFixture } from './report-fixtures.js';
 

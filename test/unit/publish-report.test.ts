@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { publishReport } from '../../src/cli/commands/run.js';
-import type { ReportFormat } from '../../src/report/formats.js';
+import type { ReportFormat } from '../../src/experiment/formats.js';
 import { loadFixture } from './report-fixtures.js';
 
 let dir = '';

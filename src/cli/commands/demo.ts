@@ -6,7 +6,7 @@
  */
 import { validateRunOptions } from '../../experiment/config.js';
 import { metaFor } from '../../faults/catalog.js';
-import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/embedded.js';
+import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/index.js';
 import { runWithConfig } from './run.js';
 
 export interface DemoFlags {

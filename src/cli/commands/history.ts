@@ -7,7 +7,7 @@
  * "steady": TTRs move that much between identical runs (poll intervals, health-check timing).
  */
 import { formatDuration } from '../../core/duration.js';
-import { readReportHistory } from '../../experiment/pacing.js';
+import { readReportHistory } from '../../report/pacing.js';
 import type { Report } from '../../experiment/types.js';
 
 export interface Trend {

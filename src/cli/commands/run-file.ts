@@ -17,10 +17,10 @@ import { parseDuration } from '../../core/duration.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { loadExperimentFile } from '../../experiment/file.js';
 import { parseGateOptions, type GateThresholds } from '../../experiment/gates.js';
-import { checkMinInterval } from '../../experiment/pacing.js';
-import { parseFormats, type ReportFormat } from '../../report/formats.js';
+import { checkMinInterval } from '../../report/pacing.js';
+import { parseFormats, type ReportFormat } from '../../experiment/formats.js';
 import { prepareReportDir } from '../../report/report-dir.js';
-import { runWithConfig, type RunIo } from './run.js';
+import { defaultIo, runWithConfig, type RunIo } from './run.js';
 
 export interface RunFileOverrides extends RawRunOptions {
   /** --format list (default json). */
@@ -40,7 +40,7 @@ const STOP_AT_ONCE: number[] = [ExitCode.RollbackIncomplete, ExitCode.Interrupte
 export const runOneExperiment: RunOne = (cfg, gates, formats, io) =>
   runWithConfig({ ...cfg, gates, formats: [...new Set<ReportFormat>(['json', ...formats])], minIntervalMs: undefined }, io);
 
-export async function runExperimentFile(path: string, overrides: RunFileOverrides, io: RunIo, runOne: RunOne = runOneExperiment): Promise<number> {
+export async function runExperimentFile(path: string, overrides: RunFileOverrides, io: RunIo = defaultIo(), runOne: RunOne = runOneExperiment): Promise<number> {
   const file = await loadExperimentFile(path, process.env);
   const { format, minInterval, ...flags } = overrides;
   // CLI flags win over the file; unset ones (undefined) do not erase the file's values.

@@ -65,6 +65,13 @@ export function addRunCommand(program: Command, setExitCode: SetExitCode): void 
     else cmd.option(f.flags, desc);
   }
   cmd.action(async (opts: Record<string, string | boolean | string[] | undefined>) => {
+    // An experiment file runs each of its experiments through run.ts; a plain run goes there directly.
+    if (typeof opts.file === 'string') {
+      const { runExperimentFile } = await import('./run-file.js');
+      const { file, ...overrides } = opts;
+      setExitCode(await runExperimentFile(file, overrides));
+      return;
+    }
     const { runCommand } = await import('./run.js');
     setExitCode(await runCommand(opts));
   });

@@ -9,7 +9,7 @@ import { createRng } from '../../core/random.js';
 import { onInterrupt } from '../../core/signals.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { applyGates } from '../../experiment/gates.js';
-import { checkMinInterval, type PacingCheck } from '../../experiment/pacing.js';
+import { checkMinInterval, type PacingCheck } from '../../report/pacing.js';
 import { renderPlan } from '../../experiment/plan.js';
 import { realDeps } from '../../experiment/deps.js';
 import { recoverCommand, runExperiment, type RunEvent } from '../../experiment/runner.js';
@@ -28,18 +28,13 @@ export interface RunIo {
   stdin: NodeJS.ReadStream;
 }
 
-const defaultIo = (): RunIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+export const defaultIo = (): RunIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
 
 export function toolVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 export async function runCommand(raw: RawRunOptions, io: RunIo = defaultIo()): Promise<number> {
-  if (typeof raw.file === 'string') {
-    const { runExperimentFile } = await import('./run-file.js');
-    const { file, ...overrides } = raw;
-    return runExperimentFile(file, overrides, io);
-  }
   const cfg = validateRunOptions(raw);
   return runWithConfig(cfg, io);
 }

@@ -2,7 +2,7 @@
  * `chaos-ec2 sandbox`: runs the sandbox in the foreground with the sample stack until Ctrl-C, and says how
  * to point the AWS CLI, the SDK and chaos-ec2 at it.
  */
-import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/embedded.js';
+import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/index.js';
 
 /** The parsed flags (sandbox-flags.ts validates them; this module owns their shape, as demo and report do). */
 export interface SandboxFlags {

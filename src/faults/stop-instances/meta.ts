@@ -1,4 +1,4 @@
-import type { FaultMeta } from '../types.js';
+import type { FaultMeta } from '../fault-meta.js';
 
 export const meta: FaultMeta = {
   kind: 'stop-instances',

@@ -14,9 +14,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/duration.js';
 import { ChaosError, ExitCode, fsReason, refused } from '../core/errors.js';
-import { readJsonReport, REPORT_FILE } from '../report/json.js';
-import { Journal, JOURNAL_FILE, JournalDamagedError } from './journal.js';
-import type { Report } from './types.js';
+import { readJsonReport, REPORT_FILE } from './json.js';
+import { Journal, JOURNAL_FILE, JournalDamagedError } from '../experiment/journal.js';
+import type { Report } from '../experiment/types.js';
 
 /** A file that exists but could not be read or understood. */
 export interface SkippedFile {
