@@ -14,7 +14,7 @@
  */
 import { StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { checkDryRun } from '../../aws/ec2.js';
-import { describeInstancesById, stopInstances } from '../../aws/instances.js';
+import { describeInstancesById, stopInstances } from './ec2.js';
 import { TAG_EXPERIMENT } from '../../aws/nacl.js';
 import { throwIfInterrupted } from '../../core/errors.js';
 import { describeVictims, healthyMembers, inGroupCondition, withCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';

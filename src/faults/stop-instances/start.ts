@@ -7,7 +7,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { awsCode } from '../../aws/errors.js';
-import { describeInstances, describeInstancesById, startInstances, type InstanceInfo } from '../../aws/instances.js';
+import { describeInstances, describeInstancesById, startInstances, type InstanceInfo } from './ec2.js';
 import { TAG_EXPERIMENT, TAG_EXPIRES } from '../../aws/nacl.js';
 import type { Phase } from '../../core/errors.js';
 import { TAG_ACTION } from '../instance-victims.js';

@@ -1,5 +1,5 @@
 /**
- * EC2 instance calls for the instance faults (stop and start) and for `recover`. AWS facts these follow
+ * The EC2 instance calls stop-instances makes (stop, start, describe), for its run and its `recover`. AWS facts these follow
  * (EC2 API Reference: StopInstances, StartInstances, DescribeInstances; EC2 user guide "Stop and start
  * Amazon EC2 instances"):
  * - Spot instances cannot be stopped unless persistent; instance-store-backed instances cannot be stopped at
@@ -11,8 +11,8 @@
  *   long after termination; a filter on instance-id returns what exists instead.
  */
 import { DescribeInstancesCommand, StartInstancesCommand, StopInstancesCommand, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
-import type { Phase } from '../core/errors.js';
-import { call } from './errors.js';
+import type { Phase } from '../../core/errors.js';
+import { call } from '../../aws/errors.js';
 
 export interface InstanceInfo {
   instanceId: string;
