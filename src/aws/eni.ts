@@ -1,5 +1,5 @@
 /**
- * Network interfaces in a subnet, for blackhole-az's blast radius. A NACL swap cuts off EVERY interface in
+ * Network interfaces in a subnet, for a network fault's blast radius. A NACL swap cuts off EVERY interface in
  * the subnet, not just the group's instances: other Auto Scaling groups, RDS, NAT gateways, Lambda, VPC
  * endpoints, other load balancers' nodes. DescribeNetworkInterfaces filtered by `subnet-id` lists them all
  * (MaxResults 5–1000 with NextToken; ec2:Describe* covers the permission).

@@ -1,5 +1,5 @@
 /**
- * Network ACL calls for blackhole-az and `recover`. AWS facts these follow (VPC user guide, EC2 API):
+ * Network ACL calls for the network fault and `recover`. AWS facts these follow (VPC user guide, EC2 API):
  * - a custom NACL denies everything in both directions until rules are added, so a fresh one IS the blackhole;
  * - every subnet always has exactly one association; ReplaceNetworkAclAssociation takes the subnet's CURRENT
  *   association id and returns a new one, so the id is looked up fresh (`association.subnet-id`) right

@@ -87,40 +87,7 @@ export function formatAz(byAz: Record<string, number>): string {
 }
 
 /**
- * blackhole-az: the AZ to cut off. --az must be one of the group's AZs; otherwise one is picked with the
- * seeded rng among them (sorted first, so the pick does not depend on API order) and recorded.
- */
-export function pickAz(groupAzs: string[], requested: string | undefined, rng: Rng): { az: string; chosenBy: 'flag' | 'random' } {
-  const azs = [...new Set(groupAzs)].sort();
-  if (azs.length === 0) throw refused('the group has no subnets, so there is no Availability Zone to blackhole', { phase: 'plan' });
-  if (requested !== undefined) {
-    if (!azs.includes(requested)) throw refused(`the group has no subnet in ${requested}`, { phase: 'plan', hint: `the group's AZs: ${azs.join(', ')}` });
-    return { az: requested, chosenBy: 'flag' };
-  }
-  return { az: azs[rng.int(azs.length)]!, chosenBy: 'random' };
-}
-
-/**
- * The capacity floor, per AZ: with `az` dark, only the OTHER AZs serve, so they alone must hold at least
- * --min-healthy healthy targets; and cutting off the only AZ that serves is never allowed.
- */
-export function checkAzFloor(healthyByAz: Record<string, number>, az: string, floor: Floor): { healthy: number; healthyByAz: Record<string, number> } {
-  const after = { ...healthyByAz, [az]: 0 };
-  const healthy = Object.values(after).reduce((a, b) => a + b, 0);
-  if (healthy === 0) {
-    throw refused(`capacity floor: no healthy target outside ${az} (${formatAz(healthyByAz)})`, { phase: 'plan', hint: 'a blackhole of the only serving AZ is a full outage; pick another AZ' });
-  }
-  if (healthy < floor.minHealthy) {
-    throw refused(`capacity floor: with ${az} cut off, the other AZs hold ${healthy} healthy target(s), below --min-healthy ${floor.minHealthy} (${formatAz(healthyByAz)})`, {
-      phase: 'plan',
-      hint: 'pick an AZ with fewer instances (--az), or set --min-healthy explicitly if this is intended',
-    });
-  }
-  return { healthy, healthyByAz: after };
-}
-
-/**
- * terminate-instances, rechecked right before terminating: the planned targets taken from the FRESH healthy
+ * Instance faults, rechecked right before acting: the planned targets taken from the FRESH healthy
  * counts must still leave the floor, overall and in each of the targets' AZs. Between planning and injecting
  * lie the baseline (10 s by default) and, on a TTY, the confirmation prompt; another instance may have failed
  * meanwhile, and the plan's "after" figures would then be a promise the run can no longer keep.
@@ -130,14 +97,14 @@ export function checkFloorAfter(healthyByAz: Record<string, number>, targets: Fa
   for (const t of targets) after[t.availabilityZone] = (after[t.availabilityZone] ?? 0) - 1;
   const healthy = Object.values(after).reduce((a, b) => a + b, 0);
   if (healthy < floor.minHealthy) {
-    throw refused(`capacity floor: terminating ${targets.length} now would leave ${healthy} healthy, below --min-healthy ${floor.minHealthy} (${formatAz(healthyByAz)} healthy now)`, {
+    throw refused(`capacity floor: taking ${targets.length} out now would leave ${healthy} healthy, below --min-healthy ${floor.minHealthy} (${formatAz(healthyByAz)} healthy now)`, {
       phase: 'inject',
       hint: 'the group lost capacity since planning; wait until it is steady and run again',
     });
   }
   const broken = [...new Set(targets.map((t) => t.availabilityZone))].filter((az) => (after[az] ?? 0) < floor.minHealthyPerAz).sort();
   if (broken.length) {
-    throw refused(`capacity floor: terminating now would leave fewer than ${floor.minHealthyPerAz} healthy in ${broken.join(', ')} (${formatAz(healthyByAz)} healthy now)`, {
+    throw refused(`capacity floor: taking them out now would leave fewer than ${floor.minHealthyPerAz} healthy in ${broken.join(', ')} (${formatAz(healthyByAz)} healthy now)`, {
       phase: 'inject',
       hint: 'the group lost capacity since planning; wait until it is steady and run again',
     });

@@ -132,7 +132,7 @@ export interface Report {
     injectedAt: string | null;
     t0: number | null;
     selection: Plan['fault']['selection'];
-    /** The fault module's report section (e.g. blackhole-az: subnets, NACLs, association changes). */
+    /** The fault module's report section (e.g. a network fault's subnets, NACLs, association changes). */
     detail?: unknown;
   } | null;
   steadyState: { pass: boolean; checks: { name: string; pass: boolean; detail: string }[] };

@@ -37,7 +37,7 @@ export function formatGateValue(name: string, v: number | string | null): string
   return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(4)));
 }
 
-/** The experiment in a few words: `terminate-instances on web-asg`. */
+/** The experiment in a few words: `<fault kind> on web-asg`. */
 export function experimentTitle(r: Report): string {
   return `${r.fault?.kind ?? (r.settings.fault as string | undefined) ?? 'experiment'} on ${r.target.asg || '?'}`;
 }

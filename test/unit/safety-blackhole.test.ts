@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { thrownBy as refusal } from '../helpers/errors.js';
 import { createRng } from '../../src/core/random.js';
 import { stopConditionFires } from '../../src/experiment/observe.js';
-import { checkAzFloor, pickAz, resolveFloor } from '../../src/experiment/safety.js';
+import { resolveFloor } from '../../src/experiment/safety.js';
+import { checkAzFloor, pickAz } from '../../src/faults/blackhole-az/az.js';
 
 describe('pickAz', () => {
   const azs = ['us-east-1c', 'us-east-1a', 'us-east-1b', 'us-east-1a'];
