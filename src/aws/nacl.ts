@@ -17,7 +17,7 @@ import {
   type NetworkAcl,
 } from '@aws-sdk/client-ec2';
 import type { Phase } from '../core/errors.js';
-import { awsCode, call } from './errors.js';
+import { awsCode, awsError, call } from './errors.js';
 
 export const TAG_EXPERIMENT = 'chaos-ec2:experiment-id';
 export const TAG_EXPIRES = 'chaos-ec2:expires-at';
@@ -111,7 +111,7 @@ export async function deleteNacl(ec2: EC2Client, networkAclId: string, phase: Ph
     await ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: networkAclId }));
   } catch (err) {
     if (awsCode(err) === 'InvalidNetworkAclID.NotFound') return;
-    await call('DeleteNetworkAcl', { phase, target: networkAclId }, () => Promise.reject(err));
+    throw awsError(err, 'DeleteNetworkAcl', { phase, target: networkAclId });
   }
 }
 

@@ -66,7 +66,7 @@ export function exitCodeFor(err: unknown, write: (s: string) => void, env: NodeJ
     const where = err.target ? ` (${err.target})` : '';
     write(`chaos-ec2: ${err.message}${where}\n`);
     if (err.hint) write(`  → ${err.hint}\n`);
-    if (env.CHAOS_EC2_DEBUG && err.cause) write(`${String((err.cause as Error)?.stack ?? err.cause)}\n`);
+    if (env.CHAOS_EC2_DEBUG && err.cause) write(`${err.cause instanceof Error ? (err.cause.stack ?? err.cause.message) : JSON.stringify(err.cause)}\n`);
     return err.exitCode;
   }
   write(describeInternalError(err, { debug: Boolean(env.CHAOS_EC2_DEBUG) }));
@@ -96,7 +96,8 @@ export async function start(): Promise<void> {
   // chaos-ec2 states its own Node support (engines); the SDK's notice about its future Node floor would only
   // add noise to every run's stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let decided: number | undefined;
+  // Read by the last-resort handler: undefined until the command has returned its code.
+  let decided: number | undefined = undefined;
   installLastResort(() => decided);
   const code = await main();
   decided = code;

@@ -4,15 +4,15 @@
  * deadline of a run can be reached without waiting for it.
  */
 export interface Clock {
-  /** Epoch ms. */
-  now(): number;
+  /** Epoch ms. A function property, so it can be handed on (`now: clock.now`). */
+  now: () => number;
   /** Calls `fn` once after `ms`; returns a cancel function. Never keeps the process alive on its own. */
-  setTimer(fn: () => void, ms: number): () => void;
+  setTimer: (fn: () => void, ms: number) => () => void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimer(fn, ms) {
+  setTimer: (fn, ms) => {
     const t = setTimeout(fn, Math.max(0, ms));
     t.unref();
     return () => clearTimeout(t);

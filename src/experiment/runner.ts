@@ -275,7 +275,7 @@ async function failedRun(run: Run, plan: Plan, fault: Fault, undo: Undo, probeDo
   const wasInterrupted = run.deps.signal.aborted || (err instanceof ChaosError && err.exitCode === ExitCode.Interrupted);
   if (undo.registered === 0 && !undo.started && !injected) {
     // Nothing was injected (at most the victims were tagged).
-    if (wasInterrupted) return await finishInterrupted(run, undo, probeDone, `${(err as Error)?.message ?? 'interrupted'}; nothing was injected`);
+    if (wasInterrupted) return finishInterrupted(run, undo, probeDone, `${(err as Error)?.message ?? 'interrupted'}; nothing was injected`);
     throw err;
   }
   const r = await undo.unwind();

@@ -101,7 +101,7 @@ export class Undo {
   /** Best-effort journal write: warns on the timeline and carries on. */
   async note(entry: Omit<JournalEntry, 'at' | 'experimentId'>): Promise<void> {
     const err = await this.journal.tryRecord(entry);
-    if (err) this.deps.emit({ type: 'timeline', entry: this.rb.mark('journal-write-failed', this.deps.clock.now(), `${entry.type}: ${err.message}`) });
+    if (err) this.deps.emit({ type: 'timeline', entry: this.rb.mark('journal-write-failed', this.deps.clock.now(), `${String(entry.type)}: ${err.message}`) });
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import type { CapacitySample, ProbeSecond, Report } from '../experiment/types.js
 import { formatLatency, formatOffset } from './text.js';
 
 /** Escapes text for HTML/SVG text and attribute values. */
-export function esc(text: unknown): string {
+export function esc(text: string | number | boolean | null | undefined): string {
   return String(text ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

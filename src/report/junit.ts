@@ -14,7 +14,7 @@ import type { Report } from '../experiment/types.js';
 import { experimentTitle, formatGateValue } from './markdown.js';
 
 /** Escapes text for XML attributes and text; drops characters XML 1.0 cannot carry at all. */
-export function xml(text: unknown): string {
+export function xml(text: string | number | boolean | null | undefined): string {
   return (
     String(text ?? '')
       // eslint-disable-next-line no-control-regex

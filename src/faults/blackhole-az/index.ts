@@ -166,7 +166,7 @@ export const blackholeAzFault: Fault = {
         // Journal writes here are best effort: a full disk must never stand between the AZ and its restore.
         const note = async (entry: Parameters<typeof ctx.journal.record>[0]) => {
           const err = await ctx.journal.tryRecord(entry);
-          if (err) ctx.record({ atMs: ctx.now(), event: 'journal-write-failed', detail: `${entry.type}: ${err.message} (carrying on: the NACL's tags are the undo record)` });
+          if (err) ctx.record({ atMs: ctx.now(), event: 'journal-write-failed', detail: `${String(entry.type)}: ${err.message} (carrying on: the NACL's tags are the undo record)` });
         };
         const nacls = await findChaosNacls(ec2, 'rollback', id);
         const result = await restoreChaosNacls(ec2, nacls, {
