@@ -56,6 +56,8 @@ export interface SubnetAssociation {
   subnetId: string;
   networkAclId: string;
   associationId: string;
+  /** The NACL's tags, from the same describe (no second read: some emulators lack the network-acl-id filter). */
+  naclTags: Record<string, string>;
 }
 
 /** The subnets' current associations, read fresh (never cached: association ids change on every swap). */
@@ -65,7 +67,7 @@ export async function currentAssociations(ec2: EC2Client, subnetIds: string[], p
   const acls = await describeNacls(ec2, [{ Name: 'association.subnet-id', Values: subnetIds }], phase);
   const wanted = new Set(subnetIds);
   for (const acl of acls) {
-    for (const a of acl.associations) if (wanted.has(a.subnetId)) out.set(a.subnetId, { subnetId: a.subnetId, networkAclId: acl.networkAclId, associationId: a.associationId });
+    for (const a of acl.associations) if (wanted.has(a.subnetId)) out.set(a.subnetId, { subnetId: a.subnetId, networkAclId: acl.networkAclId, associationId: a.associationId, naclTags: acl.tags });
   }
   return out;
 }

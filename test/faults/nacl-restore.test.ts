@@ -21,7 +21,7 @@ const chaos = toChaosNacl({
     { associationId: 'assoc-x', subnetId: 'subnet-x' },
   ],
 });
-const at = (subnetId: string, networkAclId: string, associationId = `assoc-${subnetId}`): [string, SubnetAssociation] => [subnetId, { subnetId, networkAclId, associationId }];
+const at = (subnetId: string, networkAclId: string, associationId = `assoc-${subnetId}`): [string, SubnetAssociation] => [subnetId, { subnetId, networkAclId, associationId, naclTags: {} }];
 
 describe('restore plan from the chaos NACL tags', () => {
   it('reads the undo record and the experiment from the tags', () => {

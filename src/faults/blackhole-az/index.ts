@@ -16,7 +16,7 @@ import { CreateNetworkAclCommand, ReplaceNetworkAclAssociationCommand } from '@a
 import { checkDryRun } from '../../aws/ec2.js';
 import { describeLoadBalancers } from '../../aws/elbv2.js';
 import { elbInterfaceDescription, subnetInterfaces } from '../../aws/eni.js';
-import { TAG_EXPERIMENT, TAG_EXPIRES, TAG_RESTORE_PREFIX, createTaggedNacl, currentAssociations, describeNacls, describeSubnets, replaceAssociation } from '../../aws/nacl.js';
+import { TAG_EXPERIMENT, TAG_EXPIRES, TAG_RESTORE_PREFIX, createTaggedNacl, currentAssociations, describeSubnets, replaceAssociation } from '../../aws/nacl.js';
 import { refused, throwIfInterrupted } from '../../core/errors.js';
 import { resolveFloor } from '../../experiment/safety.js';
 import { checkAzFloor, pickAz } from './az.js';
@@ -68,13 +68,12 @@ export const blackholeAzFault: Fault = {
       const fresh = [...new Set(ids)].filter((id) => !chosen.some((c) => c.subnetId === id));
       for (const s of await describeSubnets(clients.ec2, fresh, 'plan')) chosen.push({ ...s, role: 'load-balancer' });
     }
+    // One describe gives each subnet's association and its NACL's tags (is it already a chaos NACL?).
     const assoc = await currentAssociations(clients.ec2, chosen.map((s) => s.subnetId), 'plan');
-    const originals = [...new Set([...assoc.values()].map((a) => a.networkAclId))];
-    const originalTags = new Map((await describeNacls(clients.ec2, [{ Name: 'network-acl-id', Values: originals }], 'plan')).map((n) => [n.networkAclId, n.tags]));
     const subnets: BlackholeSubnet[] = chosen.map((s) => {
       const a = assoc.get(s.subnetId);
       if (!a) throw refused(`subnet ${s.subnetId} has no network ACL association`, { phase: 'plan', target: s.subnetId });
-      const owner = originalTags.get(a.networkAclId)?.[TAG_EXPERIMENT];
+      const owner = a.naclTags[TAG_EXPERIMENT];
       if (owner) {
         // Blackholing a subnet that is already on a chaos NACL would record the chaos NACL as "original".
         throw refused(`subnet ${s.subnetId} is already blackholed by experiment ${owner} (NACL ${a.networkAclId})`, {
