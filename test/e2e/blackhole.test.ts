@@ -8,7 +8,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { BlackholeReport } from '../../src/faults/blackhole-az/types.js';
-import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
+import type { EmbeddedSandbox } from '../../src/sandbox/index.js';
 import { associations, blackholeArgs, chaosNacls, cliFor, runWithHook as hook, until, waitForSettled, setKnobs } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 

@@ -1,14 +1,15 @@
 /**
  * `chaos-ec2 recover` end to end: --expired undoes only experiments whose expires-at has passed, --dry-run
  * changes nothing, a second run finds nothing (idempotent), and the usage/confirmation rules hold.
- * Leftovers are made the honest way: a real run SIGKILLed mid-injection (CHAOS_EC2_TEST_CRASH_AT).
+ * Leftovers are made the honest way: a real run SIGKILLed while the sandbox holds one of its
+ * ReplaceNetworkAclAssociation calls open (the stallActions knob; killWhenStalled), so it dies at a known point.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { associations, blackholeArgs, chaosNacls, cliFor, waitForSettled } from '../helpers/e2e.js';
+import type { EmbeddedSandbox } from '../../src/sandbox/index.js';
+import { associations, blackholeArgs, chaosNacls, cliFor, killWhenStalled, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 describe('chaos-ec2 recover', () => {
@@ -33,15 +34,23 @@ describe('chaos-ec2 recover', () => {
 
   it('--expired undoes only the experiment whose expires-at has passed; --dry-run and a second run change nothing', async () => {
     const [a, b] = emb.stack.subnets;
-    // Long-lived leftover: killed right after its chaos NACL was created (expires in ~10 minutes).
-    const longRun = await cliFor(emb, { CHAOS_EC2_TEST_CRASH_AT: 'after-create' })(blackholeArgs(reportDir, '--yes', '--az', b!.availabilityZone, '--duration', '10m', '--min-healthy', '1'));
-    expect(longRun.signal).toBe('SIGKILL');
-    // Short-lived leftover: killed during its hold, with its AZ dark; expires 1s + 1s after creation.
+    // Long-lived leftover: killed right after its chaos NACL was created, blocked in its first swap
+    // (expires in ~10 minutes).
+    const longRun = await killWhenStalled(emb, cli, blackholeArgs(reportDir, '--yes', '--az', b!.availabilityZone, '--duration', '10m', '--min-healthy', '1'), {
+      action: 'ReplaceNetworkAclAssociation',
+      after: 0,
+    });
+    expect(longRun.result.signal).toBe('SIGKILL');
+    // Short-lived leftover: its one subnet swapped (call 1), the 1s hold over, killed blocked in the rollback's
+    // restore (call 2) with its AZ still dark; expires 1s + 1s after creation.
     await waitForSettled(emb, clients);
-    const shortRun = await cliFor(emb, { CHAOS_EC2_TEST_CRASH_AT: 'hold' })(
+    const shortRun = await killWhenStalled(
+      emb,
+      cli,
       blackholeArgs(reportDir, '--yes', '--az', a!.availabilityZone, '--duration', '1s', '--recovery-timeout', '1s', '--min-healthy', '1'),
+      { action: 'ReplaceNetworkAclAssociation', after: 1 },
     );
-    expect(shortRun.signal).toBe('SIGKILL');
+    expect(shortRun.result.signal).toBe('SIGKILL');
     const left = await chaosNacls(clients.ec2);
     expect(left).toHaveLength(2);
     const tagged = (await clients.ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: left.map((l) => l.id) }))).NetworkAcls!;

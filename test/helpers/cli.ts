@@ -2,7 +2,7 @@
  * Runs the real built binary (bin/chaos-ec2.js → dist/) as a child process, as users and CI do.
  * `npm test` builds first; the e2e tests never import the CLI's modules directly.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/chaos-ec2.js', import.meta.url));
@@ -18,8 +18,10 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Bounded: the child is killed after this. */
   timeoutMs?: number;
-  /** Called once the child has printed something matching (for signal tests). */
-  onOutput?: (text: string, child: import('node:child_process').ChildProcess) => void;
+  /** Called on every output chunk with everything printed so far (for signal tests). */
+  onOutput?: (text: string, child: ChildProcess) => void;
+  /** Called once, right after the spawn: for a test that acts on the child on an outside event. */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Environment for a child talking to a sandbox: dummy credentials, never a real profile. */
@@ -42,6 +44,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.end();
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);

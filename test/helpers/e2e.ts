@@ -2,10 +2,11 @@
  * Shared by the end-to-end tests: a snapshot of every subnet's NACL association (the thing that
  * must be identical before and after), the chaos NACLs left, and the run arguments.
  */
+import type { ChildProcess } from 'node:child_process';
 import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { waitForSteadyState, type StackClients } from '../../src/sandbox/stack.js';
-import { runCli, sandboxEnv, type CliOptions } from './cli.js';
+import { waitForSteadyState, type EmbeddedSandbox, type SandboxEvent, type StackClients, type StallRule } from '../../src/sandbox/index.js';
+import { runCli, sandboxEnv, type CliOptions, type CliResult } from './cli.js';
+import { waitForWorldEvent } from './sandbox.js';
 
 /** subnet id → NACL id, for every subnet (association ids are excluded: they change on every swap). */
 export async function associations(ec2: EC2Client): Promise<Record<string, string>> {
@@ -55,6 +56,50 @@ export async function setKnobs(emb: EmbeddedSandbox, body: unknown): Promise<voi
   if (r.status !== 200) throw new Error(`knobs: ${r.status} ${await r.text()}`);
 }
 
+/** The sequence number of the sandbox's latest event: pass it on to look only at what happens afterwards. */
+export const lastSeq = (emb: EmbeddedSandbox): number => emb.sandbox.world.events().at(-1)?.seq ?? 0;
+
+export type ApiStalled = Extract<SandboxEvent, { type: 'api-stalled' }>;
+
+/**
+ * Kills the real chaos-ec2 process at an exact point of a sequence of AWS calls, with no hook inside chaos-ec2:
+ * arms the sandbox's stallActions knob with `rule`, runs the CLI, and SIGKILLs it — no handler, no finally, like
+ * a power cut — as soon as the sandbox holds the (after + 1)-th call of the action (the `api-stalled` event).
+ * The process is then blocked inside that call, so every earlier call has been answered and none after it made.
+ * Afterwards the held call stays held (keepHeld), so the state left behind is exactly the state at the kill.
+ */
+export async function killWhenStalled(
+  emb: EmbeddedSandbox,
+  cli: ReturnType<typeof cliFor>,
+  args: string[],
+  rule: StallRule,
+): Promise<{ result: CliResult; stalled: ApiStalled }> {
+  await setKnobs(emb, { stallActions: [rule] });
+  const since = lastSeq(emb);
+  let child: ChildProcess | undefined;
+  const run = cli(args, { onSpawn: (c) => (child = c) });
+  const stalled = await Promise.race([
+    waitForWorldEvent(emb.sandbox.world, (e) => e.seq > since && e.type === 'api-stalled' && e.action === rule.action, 60_000),
+    // A run that ends first (refused, failed) never reaches the call: fail at once, with what it printed.
+    run.then((r) => new Error(`the run ended (exit ${r.code}) before call ${rule.after + 1} of ${rule.action}:\n${r.stdout}${r.stderr}`)),
+  ]).catch((err: unknown) => err as Error);
+  child?.kill('SIGKILL');
+  const result = await run;
+  await keepHeld(emb, rule.action);
+  if (stalled instanceof Error) throw stalled;
+  return { result, stalled: stalled as ApiStalled };
+}
+
+/**
+ * Lets new calls of `action` through again while the ones already held stay held until the sandbox closes
+ * (then answered 503 and never applied). Clearing the knob instead would release them, and a held call then
+ * completes normally: the killed process's last request would land late — in the middle of a `recover` — and
+ * change the very state the test is checking.
+ */
+export function keepHeld(emb: EmbeddedSandbox, action: string): Promise<void> {
+  return setKnobs(emb, { stallActions: [{ action, after: Number.MAX_SAFE_INTEGER }] });
+}
+
 /**
  * Steady, and still steady a moment later: after a blackhole, Auto Scaling may still be replacing an instance
  * it marked unhealthy while the AZ was dark, so one steady reading is not enough to start the next run.
@@ -63,7 +108,7 @@ export async function waitForSettled(emb: EmbeddedSandbox, clients: StackClients
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await waitForSteadyState(clients, emb.stack, Math.max(1000, deadline - Date.now()));
-    const since = emb.sandbox.world.events().at(-1)?.seq ?? 0;
+    const since = lastSeq(emb);
     await new Promise((r) => setTimeout(r, holdMs));
     const changed = emb.sandbox.world.events(since).some((e) => e.type === 'asg-health' || e.type === 'activity' || e.type === 'instance-state');
     if (!changed) return;
@@ -75,7 +120,7 @@ export async function waitForSettled(emb: EmbeddedSandbox, clients: StackClients
 export function runWithHook(
   cli: ReturnType<typeof cliFor>,
   args: string[],
-  act: (child: import('node:child_process').ChildProcess, text: () => string) => Promise<void> | void,
+  act: (child: ChildProcess, text: () => string) => Promise<void> | void,
   trigger: RegExp = /association-replaced/,
 ) {
   let fired = false;

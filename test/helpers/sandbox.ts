@@ -7,9 +7,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'vitest';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import type { SandboxEvent } from '../../src/sandbox/world/events.js';
-import type { World } from '../../src/sandbox/world/world.js';
+import { startSandbox, type Sandbox, type SandboxEvent, type SandboxOptions, type World } from '../../src/sandbox/index.js';
 
 export interface TestSandbox extends Sandbox {
   ec2: EC2Client;

@@ -9,8 +9,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll } from 'vitest';
-import { startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import type { StackOptions } from '../../src/sandbox/stack.js';
+import { startEmbeddedSandbox, type EmbeddedSandbox, type StackOptions } from '../../src/sandbox/index.js';
 import { clientConfig } from './sandbox.js';
 
 export interface StackSandbox {

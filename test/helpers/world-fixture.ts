@@ -4,8 +4,7 @@
  * a target group checking /health, an ALB with its listener opened on the data plane, and an Auto Scaling
  * group (HealthCheckType ELB) that the reconciler fills.
  */
-import type { SandboxContext } from '../../src/sandbox/context.js';
-import type { AutoScalingGroup, NetworkAcl, NetworkAclEntry } from '../../src/sandbox/world/types.js';
+import type { AutoScalingGroup, NetworkAcl, NetworkAclEntry, SandboxContext } from '../../src/sandbox/index.js';
 
 export interface FixtureOptions {
   zones?: number;

@@ -21,7 +21,6 @@ import { refused, throwIfInterrupted } from '../../core/errors.js';
 import { resolveFloor } from '../../experiment/safety.js';
 import { checkAzFloor, pickAz } from './az.js';
 import type { FaultTarget, Plan } from '../../experiment/types.js';
-import { crashPoint } from '../crash-point.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 import { blackholeIam } from './iam.js';
@@ -190,7 +189,6 @@ export const blackholeAzFault: Fault = {
       await ctx.journal.record({ type: 'done', action: 'ec2:CreateNetworkAcl', vpcId: vpc, networkAclId: acl });
       ctx.record({ atMs: ctx.now(), event: 'nacl-created', networkAclId: acl, detail: `chaos NACL ${acl} in ${vpc}, expires ${expiresAt}` });
       damage();
-      crashPoint('after-create');
     }
 
     for (const s of bh.subnets) {
@@ -215,9 +213,7 @@ export const blackholeAzFault: Fault = {
         detail: `${s.subnetId} (${s.role}): ${cur.networkAclId} → ${to}`,
       });
       damage();
-      if (moved.length === 1) crashPoint('after-first-replace');
     }
-    crashPoint('after-all-replaced');
     return { t0: ctx.now() };
   },
 };
