@@ -3,6 +3,7 @@
  * must be identical before and after), the chaos NACLs left, and the run arguments.
  */
 import type { ChildProcess } from 'node:child_process';
+import { DeleteTagsCommand, DescribeTagsCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { waitForSteadyState, type EmbeddedSandbox, type SandboxEvent, type StackClients, type StallRule } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv, type CliOptions, type CliResult } from './cli.js';
@@ -147,4 +148,16 @@ export async function until(cond: () => boolean, ms = 20_000): Promise<void> {
 /** The experiment id from a run's output (plan header or report line). */
 export function experimentIdOf(text: string): string | undefined {
   return /\b(exp-\d{8}T\d{6}Z-[0-9a-f]{6})\b/.exec(text)?.[1];
+}
+
+/**
+ * Deletes every chaos-ec2 group lease (`chaos-ec2:lease:*` tags) on the group. A SIGKILLed run keeps its lease
+ * until its expiry (minutes), by design; a test that needs a second run on the same group afterwards, without
+ * recovering the first, clears it the way an operator could with the Auto Scaling API.
+ */
+export async function clearLeases(asg: AutoScalingClient, group = 'demo-asg'): Promise<string[]> {
+  const tags = (await asg.send(new DescribeTagsCommand({ Filters: [{ Name: 'auto-scaling-group', Values: [group] }] }))).Tags ?? [];
+  const leases = tags.filter((t) => t.Key?.startsWith('chaos-ec2:lease:'));
+  if (leases.length) await asg.send(new DeleteTagsCommand({ Tags: leases.map((t) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key: t.Key! })) }));
+  return leases.map((t) => t.Key!);
 }

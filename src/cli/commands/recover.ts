@@ -61,7 +61,11 @@ export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process
         if (items.length) found.push({ fault, items });
       }
       // The group leases (one experiment per group): a crashed run's lease would hold the group until it lapses.
-      leases = (await readLeases(clients)).filter((l) => (mode.experimentId ? l.experimentId === mode.experimentId : mode.expired ? l.expiresMs <= ctx.now() : true));
+      // With --expired, also the leases of experiments whose leftovers are undone here: their run is over.
+      const undone = new Set(found.flatMap((f) => f.items.map((i) => i.experimentId)));
+      leases = (await readLeases(clients)).filter((l) =>
+        mode.experimentId ? l.experimentId === mode.experimentId : mode.expired ? l.expiresMs <= ctx.now() || undone.has(l.experimentId) : true,
+      );
     } catch (err) {
       // Nothing has been changed yet: an AWS problem here is exit 5.
       if (err instanceof ChaosError) throw new ChaosError(ExitCode.AwsError, err.message, { phase: 'recover', ...(err.hint ? { hint: err.hint } : {}), cause: err.cause ?? err });
