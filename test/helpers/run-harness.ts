@@ -386,3 +386,36 @@ export function mutations(sb: InProcessSandbox, seq: number): SandboxEvent[] {
         (e.type === 'instance-state' && (e.to === 'shutting-down' || e.to === 'stopping')),
     );
 }
+
+/**
+ * Waits until the group is settled by the sandbox's ground truth: exactly `desired` members, each InService,
+ * Healthy, running and a healthy target, no instance anywhere still changing state (pending, stopping,
+ * shutting-down) — and it stays so for `quietMs`. One steady API reading is not enough between runs: a
+ * terminated victim still looks InService and healthy until Auto Scaling notices it.
+ */
+export async function settle(sb: InProcessSandbox, quietMs = 200, timeoutMs = 40_000): Promise<void> {
+  const { world } = sb.emb.sandbox;
+  const { asgName, targetGroupArn } = sb.emb.stack;
+  const steady = () => {
+    const asg = world.asgs.get(asgName);
+    const members = world.membersOf(asgName);
+    const targets = world.targets.get(targetGroupArn);
+    const changing = [...world.instances.values()].some((i) => i.state === 'pending' || i.state === 'stopping' || i.state === 'shutting-down' || i.state === 'stopped');
+    return (
+      !!asg &&
+      !changing &&
+      members.length === asg.desiredCapacity &&
+      members.every((m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy' && world.instances.get(m.instanceId)?.state === 'running' && targets?.get(m.instanceId)?.state === 'healthy')
+    );
+  };
+  const deadline = Date.now() + timeoutMs;
+  let since: number | undefined;
+  for (;;) {
+    if (steady()) {
+      since ??= Date.now();
+      if (Date.now() - since >= quietMs) return;
+    } else since = undefined;
+    if (Date.now() > deadline) throw new Error('the group did not settle');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
