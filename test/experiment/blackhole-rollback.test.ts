@@ -28,7 +28,8 @@ describe('blackhole-az rollback paths (in-process, sandbox ground truth)', () =>
   });
   beforeEach(async () => {
     sb.emb.sandbox.ctx.knobs.failActions = [];
-    await settle(sb);
+    // Longer quiet than elsewhere: after a dark AZ, late health-check results can still flip a target.
+    await settle(sb, 500);
     seq = sb.lastSeq();
   });
 

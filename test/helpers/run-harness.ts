@@ -198,6 +198,8 @@ export interface RunScript {
   confirm?(plan: Plan): Promise<boolean>;
   /** Every emit throws after recording (a broken renderer). */
   throwingEmit?: boolean;
+  /** Let the clock run while AWS calls are in flight (default: held, see the driver). */
+  clockRunsDuringCalls?: boolean;
   /** Other AWS clients than the sandbox's own (e.g. through a proxy). */
   clients?: AwsClients;
 }
@@ -225,6 +227,8 @@ export const SPEED = 10;
 export interface InProcessSandbox {
   emb: EmbeddedSandbox;
   clients: AwsClients;
+  /** AWS calls of `clients` in flight right now (the driver holds the clock while there are any). */
+  readonly inFlight: number;
   reportDir: string;
   /** Ground-truth events since `seq`. */
   events(sinceSeq?: number): SandboxEvent[];
@@ -239,9 +243,26 @@ export async function startInProcessSandbox(stack: StackOptions = { instances: 4
   // maxAttempts 1: a failActions knob fails the call at once instead of after the SDK's real-time backoff.
   const clients = await createClients({ region: 'us-east-1', endpoint: emb.sandbox.endpoint, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   const reportDir = mkdtempSync(join(tmpdir(), 'chaos-inproc-'));
+  let inFlight = 0;
+  for (const c of [clients.ec2, clients.asg, clients.elb, clients.sts]) {
+    (c.middlewareStack as { add(mw: unknown, o: unknown): void }).add(
+      (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
+        inFlight++;
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'inProcessHarnessInFlight' },
+    );
+  }
   const sb: InProcessSandbox = {
     emb,
     clients,
+    get inFlight() {
+      return inFlight;
+    },
     reportDir,
     events: (since = 0) => emb.sandbox.world.events(since),
     lastSeq: () => emb.sandbox.world.events().at(-1)?.seq ?? 0,
@@ -331,9 +352,11 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
     // The real watcher, as realDeps builds it, stamped with the manual clock.
     createWatcher: (w, baseline) => new CapacityWatcher(clients, { ...w, now: clock.now }, baseline),
   };
-  // The driver: clock and probe move in small steps on real time, unless a script paused them.
+  // The driver: clock and probe move in small steps on real time, unless a script paused them — and never
+  // while an AWS call is in flight: a call takes no time on the run's clock, so a deadline on that clock (the
+  // rollback window, the hold) is reached by the run's own waiting, never by a slow machine's API latency.
   const driver = setInterval(() => {
-    if (paused > 0) return;
+    if (paused > 0 || (sb.inFlight > 0 && !script.clockRunsDuringCalls)) return;
     clock.advance(TICK_REAL_MS * SPEED);
     probe?.tick();
   }, TICK_REAL_MS);
