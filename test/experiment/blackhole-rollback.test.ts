@@ -8,7 +8,7 @@ import { faultFor } from '../../src/faults/index.js';
 import type { BlackholeReport } from '../../src/faults/blackhole-az/types.js';
 import { Journal } from '../../src/experiment/journal.js';
 import { join } from 'node:path';
-import type { SandboxEvent } from '../../src/sandbox/index.js';
+import { setKnobs, type SandboxEvent } from '../../src/sandbox/index.js';
 import { associations, chaosNaclIds, settle, startInProcessSandbox, type InProcessSandbox, type RunScript } from '../helpers/run-harness.js';
 
 describe('blackhole-az rollback paths (in-process, sandbox ground truth)', () => {
@@ -157,6 +157,29 @@ describe('blackhole-az rollback paths (in-process, sandbox ground truth)', () =>
     expect(found.map((f) => f.experimentId)).toEqual([r.report!.id]);
     const undone = await fault.recover.undo(found, ctx);
     expect(undone).toMatchObject({ complete: true, remaining: [] });
+    await restored();
+  });
+
+  it('the API stops answering during the restore: the unwind gives up at its deadline on the run\'s clock, exit 4 with the recover command; the held call, released, still completes', async () => {
+    // The clock runs during AWS calls here: a call that never answers is exactly what the deadline is for.
+    const r = await run({ recoveryTimeout: '5s' }, {
+      clockRunsDuringCalls: true,
+      on: (e, h) => e.type === 'phase' && e.phase === 'rollback' && h.setKnobs({ stallActions: [{ action: 'ReplaceNetworkAclAssociation', after: 0 }] }),
+    });
+    try {
+      expect(r.outcome?.exitCode).toBe(4);
+      expect(r.report?.rollback?.status).toBe('incomplete');
+      expect(r.report!.rollback!.remaining.join('\n')).toMatch(/no answer from AWS within the rollback deadline \(5s\)/);
+      expect(r.report?.reason).toContain(`Run: ${r.report!.rollback!.recoverCommand}`);
+      expect(sb.events(seq).some((e) => e.type === 'api-stalled' && e.action === 'ReplaceNetworkAclAssociation')).toBe(true);
+      // Ground truth when the run returned: still dark, the chaos NACL kept.
+      const chaos = chaosOf(r);
+      expect((await associations(sb.clients.ec2))[dark]).toBe(chaos);
+    } finally {
+      setKnobs(sb.emb.sandbox.ctx, { stallActions: [] });
+    }
+    // Released, the held swap completes and the unwind still in flight finishes: restored, NACL deleted.
+    await sb.waitFor((e) => e.type === 'nacl-deleted' && e.networkAclId === chaosOf(r), 10_000);
     await restored();
   });
 

@@ -3,14 +3,16 @@
  * a report saying why, and NOTHING changed in the sandbox (no NACL created or swapped, no instance stopped or
  * terminated). One sandbox serves the file: none of these runs changes the world.
  */
-import { CreateOrUpdateTagsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateOrUpdateTagsCommand, ResumeProcessesCommand, SetDesiredCapacityCommand, SuspendProcessesCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
 import { ChaosError } from '../../src/core/errors.js';
-import { SANDBOX_CREDENTIALS, waitForSteadyState } from '../../src/sandbox/index.js';
-import { associations, chaosNaclIds, mutations, startInProcessSandbox, type InProcessSandbox } from '../helpers/run-harness.js';
+import type { BlackholePlan } from '../../src/faults/blackhole-az/types.js';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import { associations, chaosNaclIds, mutations, settle, startInProcessSandbox, type InProcessSandbox } from '../helpers/run-harness.js';
 
 describe('runner refusals (in-process, sandbox ground truth)', () => {
   let sb: InProcessSandbox;
@@ -91,8 +93,17 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       expect(r.outcome?.exitCode).toBe(3);
       expect(r.report?.reason).toMatch(new RegExp(`blast radius: 1 network interface\\(s\\).*${eni}.*--allow-shared-subnets`));
       // Refused after the plan was emitted (the operator sees what the radius is about), before any probe.
-      expect(r.events.some((e) => e.type === 'plan')).toBe(true);
+      const plan = r.events.find((e) => e.type === 'plan');
+      expect(plan?.type === 'plan' && (plan.plan.fault.detail as BlackholePlan).sharedInterfaces?.map((n) => n.networkInterfaceId)).toEqual([eni]);
       expect(r.probe).toBeUndefined();
+      // --allow-shared-subnets is what lets it through (a dry run: exit 0).
+      expect((await sb.runInProcess({ fault: 'blackhole-az', az, allowSharedSubnets: true, dryRun: true })).outcome?.exitCode).toBe(0);
+      // The group's own load balancer nodes never count as shared (--include-lb-subnets, another AZ).
+      const other = sb.emb.stack.subnets[2]!.availabilityZone;
+      const clean = await sb.runInProcess({ fault: 'blackhole-az', az: other, includeLbSubnets: true, minHealthy: '1', dryRun: true });
+      expect(clean.outcome?.exitCode).toBe(0);
+      expect((clean.outcome!.plan!.fault.detail as BlackholePlan).subnets.map((x) => x.role).sort()).toEqual(['instances', 'load-balancer']);
+      expect((clean.outcome!.plan!.fault.detail as BlackholePlan).sharedInterfaces).toEqual([]);
     } finally {
       await fetch(`${sb.emb.sandbox.endpoint}/_sandbox/network-interfaces/${eni}`, { method: 'DELETE' });
     }
@@ -228,7 +239,51 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       seq = sbx.lastSeq();
     };
 
+    it('steady state not met at planning (the group one short of desired): exit 3 with the capacity checks in the report; no probe', async () => {
+      // Launch suspended and desired raised: the group stays one short, a stable unhealthy state.
+      const asg = sb.emb.stack.asgName;
+      await sb.clients.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: asg, ScalingProcesses: ['Launch'] }));
+      await sb.clients.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: asg, DesiredCapacity: 5 }));
+      try {
+        const r = await sb.runInProcess();
+        expect(r.outcome?.exitCode).toBe(3);
+        expect(r.report?.reason).toBe('steady state not met before injecting: 4/5 InService');
+        expect(r.report?.steadyState.checks.find((c) => c.name === 'in-service == desired')).toMatchObject({ pass: false, detail: '4/5 InService' });
+        expect(r.report?.fault).toBeNull();
+        expect(r.probe).toBeUndefined();
+      } finally {
+        await sb.clients.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: asg, DesiredCapacity: 4 }));
+        await sb.clients.asg.send(new ResumeProcessesCommand({ AutoScalingGroupName: asg, ScalingProcesses: ['Launch'] }));
+      }
+    });
+
+    it('a healthy target lost during the baseline: the recheck\'s capacity checks refuse, exit 3 "steady state lost since planning"', async () => {
+      const tg = sb.emb.stack.targetGroupArn;
+      let other = '';
+      try {
+        const r = await sb.runInProcess({ minHealthy: '3' }, {
+          on: (e, h) => {
+            if (e.type !== 'plan') return;
+            const victim = e.plan.fault.targets[0]!.instanceId;
+            other = sb.emb.sandbox.world.membersOf(sb.emb.stack.asgName).find((m) => m.instanceId !== victim)!.instanceId;
+            // Deregistering drains the target: 3 of 4 InService members stay healthy.
+            h.pauseWhile(sb.clients.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: other }] })));
+          },
+        });
+        expect(r.outcome?.exitCode).toBe(3);
+        expect(r.report?.reason).toBe('steady state lost since planning: 3/4 healthy in every target group');
+        expect(r.phases).toContain('baseline');
+        expect(r.journal.map((j) => j.type)).toEqual(['plan']);
+      } finally {
+        if (other) await sb.clients.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: other }] }));
+        await settle(sb);
+        seq = sb.lastSeq();
+      }
+    });
+
     it('the planned victim left InService: exit 3 "the group changed since planning", the victim not touched by chaos-ec2', async () => {
+      await settle(sb);
+      seq = sb.lastSeq();
       let victim = '';
       const r = await sb.runInProcess({}, {
         on: (e, h) => {
@@ -245,7 +300,7 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
 
     it('another member left: the floor the plan promised would be broken now, exit 3 "capacity floor"', async () => {
       // Whatever the test before left: steady again, then `healthy` members, one of which leaves mid-baseline.
-      await waitForSteadyState(sb.clients, sb.emb.stack, 20_000);
+      await settle(sb);
       seq = sb.lastSeq();
       const healthy = sb.emb.sandbox.world.membersOf(sb.emb.stack.asgName).filter((m) => m.lifecycleState === 'InService').length;
       const r = await sb.runInProcess({ minHealthy: String(healthy - 1), minHealthyPerAz: '0' }, {
