@@ -66,10 +66,6 @@ export class ManualClock implements Clock {
     }
     this.t = target;
   }
-
-  get pending(): number {
-    return this.timers.length;
-  }
 }
 
 export type SecondKind = 'ok' | 'fail' | 'saturated';
