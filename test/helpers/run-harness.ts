@@ -15,156 +15,24 @@
  * Tests assert what the runner DID (exit code, verdict, reason, report, emitted events, journal, the sandbox's
  * world), never what the probe script said.
  */
-import { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
-import type { Clock } from '../../src/core/clock.js';
 import { createRng } from '../../src/core/random.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../src/experiment/config.js';
-import { newExperimentId, type Probe, type RunDeps, type RunEvent } from '../../src/experiment/deps.js';
+import { newExperimentId, type RunDeps, type RunEvent } from '../../src/experiment/deps.js';
 import { Journal, type JournalEntry } from '../../src/experiment/journal.js';
 import { runExperiment, type RunOutcome } from '../../src/experiment/runner.js';
 import type { Plan, Report } from '../../src/experiment/types.js';
-import type { SecondSummary } from '../../src/observe/buckets.js';
 import { CapacityWatcher, snapshotCapacity } from '../../src/observe/capacity-watch.js';
-import type { ProbeOptions, ProbeSummary } from '../../src/observe/load-probe.js';
 import { SANDBOX_CREDENTIALS, setKnobs, startEmbeddedSandbox, type EmbeddedSandbox, type Knobs, type SandboxEvent, type StackOptions } from '../../src/sandbox/index.js';
+import { ManualClock } from '../experiment/support/manual-clock.js';
+import { ScriptedProbe, type SecondKind } from '../experiment/support/scripted-probe.js';
 import { waitForWorldEvent } from './sandbox.js';
 
-/** A clock that moves only when told to. Timers fire, in time order, as `advance` passes them. */
-export class ManualClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private timers: { at: number; seq: number; fn: () => void }[] = [];
-
-  constructor(start = Date.now()) {
-    this.t = start;
-  }
-
-  now = (): number => this.t;
-
-  setTimer(fn: () => void, ms: number): () => void {
-    const timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((x) => x !== timer);
-    };
-  }
-
-  /** Moves time forward by `ms`, firing every timer due on the way at its own time. */
-  advance(ms: number): void {
-    const target = this.t + Math.max(0, ms);
-    for (;;) {
-      const due = this.timers.filter((x) => x.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((x) => x !== due);
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-    }
-    this.t = target;
-  }
-}
-
-export type SecondKind = 'ok' | 'fail' | 'saturated';
-
-/** What a probe second looks like, by kind (`rate` requests scheduled and sent each second). */
-export function secondOf(kind: SecondKind, t: number, startMs: number, rate: number): SecondSummary {
-  const n = Math.max(1, Math.round(rate));
-  const failed = kind === 'fail' ? n : 0;
-  return {
-    t,
-    startMs,
-    scheduled: n,
-    sent: n,
-    ok: n - failed,
-    failed,
-    late: 0,
-    p50: 3,
-    p90: 4,
-    p99: 5,
-    max: 6,
-    lagMs: kind === 'saturated' ? 500 : 1,
-    saturated: kind === 'saturated',
-    errorsByKind: failed ? { http_503: failed } : {},
-    firstFailureAtMs: failed ? startMs : null,
-  };
-}
-
-/** The probe, scripted: one `second` per virtual second since run(); summary of what it emitted on abort. */
-export class ScriptedProbe extends EventEmitter implements Probe {
-  private startedAt: number | undefined;
-  private mark = -Infinity;
-  readonly seconds: SecondSummary[] = [];
-  private finish: (() => void) | undefined;
-
-  constructor(
-    readonly opts: ProbeOptions,
-    private readonly clock: ManualClock,
-    private readonly kindOf: (t: number, startMs: number) => SecondKind,
-  ) {
-    super();
-  }
-
-  markFrom(epochMs: number): void {
-    this.mark = epochMs;
-  }
-
-  run(): Promise<ProbeSummary> {
-    this.startedAt = this.clock.now();
-    return new Promise<ProbeSummary>((resolve) => {
-      this.finish = () => resolve(this.summary());
-      if (this.opts.signal?.aborted) return this.finish();
-      this.opts.signal?.addEventListener('abort', () => this.finish?.(), { once: true });
-    });
-  }
-
-  /** Emits every second that has ended by the clock's now (at most `max` per call). */
-  tick(max = 600): void {
-    if (this.startedAt === undefined || this.opts.signal?.aborted) return;
-    for (let i = 0; i < max; i++) {
-      const t = this.seconds.length;
-      const startMs = this.startedAt + t * 1000;
-      if (startMs + 1000 > this.clock.now()) return;
-      const s = secondOf(this.kindOf(t, startMs), t, startMs, this.opts.rate ?? 20);
-      this.seconds.push(s);
-      this.emit('second', s);
-    }
-  }
-
-  private summary(): ProbeSummary {
-    const sum = (f: (s: SecondSummary) => number) => this.seconds.reduce((a, s) => a + f(s), 0);
-    const sent = sum((s) => s.sent);
-    const ok = sum((s) => s.ok);
-    const failed = sum((s) => s.failed);
-    const firstFailure = this.seconds.find((s) => s.failed > 0 && s.startMs >= this.mark);
-    const lat = { p50: 3, p90: 4, p95: 5, p99: 5, max: 6, mean: 3 };
-    return {
-      url: this.opts.url,
-      mode: 'open',
-      rate: this.opts.rate ?? null,
-      connections: 1,
-      startedAtMs: this.startedAt ?? this.clock.now(),
-      elapsedMs: this.clock.now() - (this.startedAt ?? this.clock.now()),
-      aborted: true,
-      sent,
-      ok,
-      failed,
-      late: 0,
-      availability: sent ? ok / sent : null,
-      achievedRate: this.opts.rate ?? 0,
-      latencyMs: lat,
-      serviceMs: lat,
-      errorsByKind: failed ? { http_503: failed } : {},
-      firstFailureAtMs: firstFailure?.startMs ?? null,
-      saturatedSeconds: this.seconds.filter((s) => s.saturated).length,
-      perSecond: [...this.seconds],
-      droppedSeconds: 0,
-    };
-  }
-}
+export { ManualClock, ScriptedProbe, type SecondKind };
 
 /** One in-process run as it goes: what a script can see and do at each event. */
 export interface RunHandle {
