@@ -23,6 +23,8 @@ export interface AwsConfig {
   maxAttempts?: number;
   /** Per-call request timeout in ms (default 12 s; CHAOS_EC2_AWS_TIMEOUT_MS overrides it, for tests). */
   requestTimeoutMs?: number;
+  /** Static credentials (in-process tests against the sandbox); otherwise the SDK's standard chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export const CONNECTION_TIMEOUT_MS = 3_000;
@@ -48,6 +50,7 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
     ...(cfg.region ? { region: cfg.region } : {}),
     ...(cfg.profile ? { profile: cfg.profile } : {}),
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+    ...(cfg.credentials ? { credentials: cfg.credentials } : {}),
     retryMode: 'adaptive',
     maxAttempts: cfg.maxAttempts ?? 5,
   };
