@@ -64,6 +64,7 @@ describe('blackhole-az rollback paths (in-process, sandbox ground truth)', () =>
     const j = r.journal.map((e) => `${e.type}${e.action ? ` ${e.action}` : ''}`);
     expect(j).toEqual([
       'plan',
+      'intent autoscaling:CreateOrUpdateTags',
       'intent ec2:CreateNetworkAcl',
       'done ec2:CreateNetworkAcl',
       'intent ec2:ReplaceNetworkAclAssociation',

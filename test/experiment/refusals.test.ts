@@ -7,6 +7,7 @@ import { CreateOrUpdateTagsCommand, ResumeProcessesCommand, SetDesiredCapacityCo
 import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readLeases } from '../../src/experiment/lease.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
 import { ChaosError } from '../../src/core/errors.js';
@@ -35,6 +36,8 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
     expect(mutations(sb, seq)).toEqual([]);
     expect(await associations(sb.clients.ec2)).toEqual(before);
     expect(await chaosNaclIds(sb.clients.ec2)).toEqual([]);
+    // Whatever was refused, the group's lease (if one was taken) is released: the next run may go.
+    expect(await readLeases(sb.clients, sb.emb.stack.asgName)).toEqual([]);
   });
 
   it('a group that is not opted in: exit 3, the reason names the tag; the probe never started', async () => {
@@ -124,7 +127,7 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
     expect(r.report?.reason).toMatch(/baseline not steady: baseline error rate 100\.00%/);
     expect(r.report?.steadyState.pass).toBe(false);
     expect(r.timeline).not.toContain('fault-injected');
-    expect(r.journal.map((j) => j.type)).toEqual(['plan']);
+    expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent']);
   });
 
   it('baseline saturated throughout: the window gives up after its bound and refuses (judged seconds 0/2)', async () => {
@@ -146,7 +149,7 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
     expect(r.report?.verdict).toBe('error');
     expect(r.report?.reason).toMatch(/DescribeAutoScalingGroups/);
     expect(r.timeline).not.toContain('fault-injected');
-    expect(r.journal.map((j) => j.type)).toEqual(['plan']);
+    expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent']);
   });
 
   it('an AWS error during discovery: runExperiment rejects with the AWS error (exit 5, for the CLI boundary); no report, no journal', async () => {
@@ -210,7 +213,7 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       expect(r.report?.verdict).toBe('aborted');
       expect(r.report?.reason).toBe('interrupted during the baseline; nothing was injected');
       expect(r.probe?.seconds ?? []).toEqual([]);
-      expect(r.journal.map((j) => j.type)).toEqual(['plan', 'end']);
+      expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent', 'end']);
       expect(r.journal.at(-1)?.interrupted).toBe(true);
     });
 
@@ -227,7 +230,7 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       expect(r.outcome?.exitCode).toBe(130);
       expect(r.report?.reason).toBe('interrupted before injecting; nothing was injected');
       expect(r.phases).not.toContain('inject');
-      expect(r.journal.map((j) => j.type)).toEqual(['plan', 'end']);
+      expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent', 'end']);
     });
   });
 
@@ -273,7 +276,7 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
         expect(r.outcome?.exitCode).toBe(3);
         expect(r.report?.reason).toBe('steady state lost since planning: 3/4 healthy in every target group');
         expect(r.phases).toContain('baseline');
-        expect(r.journal.map((j) => j.type)).toEqual(['plan']);
+        expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent']);
       } finally {
         if (other) await sb.clients.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: other }] }));
         await settle(sb);
@@ -295,7 +298,7 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       expect(r.report?.reason).toBe(`the group changed since planning: ${victim} no longer InService`);
       expect(r.report?.fault?.t0).toBeNull();
       expect(r.phases).toContain('baseline');
-      expect(r.journal.map((j) => j.type)).toEqual(['plan']);
+      expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent']);
     });
 
     it('another member left: the floor the plan promised would be broken now, exit 3 "capacity floor"', async () => {
@@ -312,10 +315,10 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
         },
       });
       expect(r.outcome?.exitCode).toBe(3);
-      expect(r.report?.reason).toMatch(new RegExp(`capacity floor: terminating 1 now would leave ${healthy - 2} healthy, below --min-healthy ${healthy - 1}`));
+      expect(r.report?.reason).toMatch(new RegExp(`capacity floor: taking 1 out now would leave ${healthy - 2} healthy, below --min-healthy ${healthy - 1}`));
       // The plan passed the floor; it was the recheck after the baseline that refused.
       expect(r.phases).toContain('baseline');
-      expect(r.journal.map((j) => j.type)).toEqual(['plan']);
+      expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent']);
     });
   });
 });

@@ -4,7 +4,7 @@
  * the runner did and from the sandbox's ground truth (who was terminated, when).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeInstancesById } from '../../src/aws/instances.js';
+import { describeInstancesById } from '../../src/faults/stop-instances/ec2.js';
 import { settle, startInProcessSandbox, type InProcessSandbox } from '../helpers/run-harness.js';
 
 describe('terminate-instances (in-process, sandbox ground truth)', () => {
@@ -42,6 +42,7 @@ describe('terminate-instances (in-process, sandbox ground truth)', () => {
     expect(r.phases).toEqual(['discover', 'baseline', 'inject', 'observe', 'rollback']);
     expect(r.journal.map((e) => `${e.type}${e.action ? ` ${e.action}` : ''}`)).toEqual([
       'plan',
+      'intent autoscaling:CreateOrUpdateTags',
       'intent ec2:CreateTags',
       'done ec2:CreateTags',
       'intent ec2:TerminateInstances',
@@ -63,7 +64,7 @@ describe('terminate-instances (in-process, sandbox ground truth)', () => {
     expect(r.outcome?.exitCode).toBe(130);
     expect(r.report?.reason).toBe('interrupted before tagging the instances; stopping; nothing was injected');
     expect(terminated()).toEqual([]);
-    expect(r.journal.map((e) => `${e.type}${e.action ? ` ${e.action}` : ''}`)).toEqual(['plan', 'intent ec2:CreateTags', 'end']);
+    expect(r.journal.map((e) => `${e.type}${e.action ? ` ${e.action}` : ''}`)).toEqual(['plan', 'intent autoscaling:CreateOrUpdateTags', 'intent ec2:CreateTags', 'end']);
   });
 
   it('TerminateInstances itself fails (AWS error): exit 5, verdict error, nothing terminated (the victims carry only the tags)', async () => {
