@@ -66,7 +66,7 @@ describe('chaos-ec2 CLI basics', () => {
     expect(r.stdout).toMatch(/chaos-ec2 sandbox ready at http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).toMatch(/export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).toContain('sandbox stopped');
-  });
+  }, 70_000); // covers the child's own 60 s bound
 
   it('`chaos-ec2 demo` (the README quick start) runs the whole loop and passes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chaos-demo-'));
@@ -81,7 +81,9 @@ describe('chaos-ec2 CLI basics', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Covers the child's own 60 s bound: the whole demo loop took ~19 s on a loaded machine, and vitest's 30 s
+    // default would otherwise cut it off before the child's bound applied.
+  }, 70_000);
 
   it('a report that cannot be written after a finished run keeps the run\'s exit code and still prints --json', async () => {
     // The run passes; then the CI step summary it must append to is a directory (EISDIR), a real write failure.

@@ -61,9 +61,10 @@ describe('chaos-ec2 recover', () => {
     expect(expiry(long!.id) - expiry(short!.id)).toBeGreaterThan(5 * 60_000);
     expect((await associations(clients.ec2))[a!.subnetId]).toBe(short!.id);
 
-    // Wait (bounded) for the short one's expiry to pass; the long one stays in the future.
-    const wait = expiry(short!.id) - Date.now() + 50;
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Wait (bounded: ~2 s) until Date.now(), the clock `recover` compares expires-at with, is past the short
+    // one's expiry; the long one stays in the future. Re-checked rather than slept once: a timer can fire a
+    // millisecond early by Date.now(). Every later `recover` starts after this, so it sees the expiry passed.
+    while (Date.now() <= expiry(short!.id)) await new Promise((r) => setTimeout(r, expiry(short!.id) - Date.now() + 1));
 
     const dry = await cli(['recover', '--expired', '--dry-run']);
     expect(dry.code).toBe(0);
@@ -92,5 +93,7 @@ describe('chaos-ec2 recover', () => {
     const last = await cli(['recover', '--all', '--yes']);
     expect(last.code).toBe(0);
     expect(last.stdout).toMatch(/nothing to do/);
-  });
+    // Nine CLI processes, two of them real runs with a baseline, plus a settle: ~25 s on a loaded machine,
+    // too close to vitest's 30 s default. Each child has its own 90 s bound; this covers the work, not those.
+  }, 120_000);
 });

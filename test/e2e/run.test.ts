@@ -16,7 +16,9 @@ import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const POLL_MS = 250;
 
-describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
+// A test here waits for steady state (30 s bound) and then a CLI run (its own 90 s bound); a pass run took
+// 26 s and the throttled one over 30 s on a loaded machine, so vitest's 30 s default is not the limit to keep.
+describe('chaos-ec2 run (terminate-instances) against the sandbox', { timeout: 120_000 }, () => {
   const t = useStackSandbox({ instances: 4, azs: 3 }, 'chaos-e2e-');
   let emb: EmbeddedSandbox;
   let clients: { ec2: EC2Client; asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client };
@@ -127,12 +129,16 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     const [victim] = report.fault!.targets;
     const t0 = report.fault!.t0!;
     const events = emb.sandbox.world.events(seq);
-    // Ground truth: the victim really was terminated, after the plan and around t0.
+    // Ground truth: the victim really was terminated, by the call that t0 marks. Causal lower side: the sandbox
+    // stamped the termination while serving TerminateInstances, and t0 is read after the answer came back
+    // (one wall clock, Date.now, in both processes). The upper side is that answer's trip back.
     const killed = events.find((e) => e.type === 'instance-state' && e.instanceId === victim!.instanceId && e.to === 'shutting-down');
     expect(killed).toBeDefined();
-    expect(Math.abs(killed!.atMs - t0)).toBeLessThan(1000);
+    expect(t0 - killed!.atMs).toBeGreaterThanOrEqual(0);
+    expect(t0 - killed!.atMs).toBeLessThan(1000);
 
-    // capacityRecoveredMs lands within one poll + 1 s of the replacement's target turning healthy.
+    // capacityRecoveredMs lands within one poll + 1 s of the replacement's target turning healthy, and never
+    // before it: a poll's time is taken when it completes, after the sandbox answered "healthy".
     const launched = events.find(
       (e): e is Extract<SandboxEvent, { type: 'instance-state' }> => e.type === 'instance-state' && e.from === null && e.atMs >= t0,
     );
@@ -140,7 +146,8 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     const healthy = events.find((e) => e.type === 'target-health' && e.targetId === launched!.instanceId && e.to === 'healthy');
     expect(healthy).toBeDefined();
     const measured = t0 + report.recovery!.capacityRecoveredMs!;
-    expect(Math.abs(measured - healthy!.atMs)).toBeLessThanOrEqual(POLL_MS + 1000);
+    expect(measured - healthy!.atMs).toBeGreaterThanOrEqual(0);
+    expect(measured - healthy!.atMs).toBeLessThanOrEqual(POLL_MS + 1000);
 
     // User side: every 5xx the probe saw is one the load balancer answered, and none came after recovery.
     const lbErrors = events.filter((e) => e.type === 'lb-routing' && e.change === 'error');
@@ -150,17 +157,24 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', () => {
     expect(lbErrors.length).toBeGreaterThan(0);
     const tti = report.recovery!.timeToImpactMs;
     if (tti !== null) {
-      // The LB answers an error after the request's intended send time, and within the probe timeout.
-      expect(lbErrors.some((e) => e.atMs >= t0 + tti - 5 && e.atMs - (t0 + tti) < 1000 + 100)).toBe(true);
+      // The LB answers an error after the request's intended send time (t0 + tti, which can be fractional:
+      // the LB's Date.now() stamp is whole ms, hence > - 1), and within the probe timeout (1 s) of its send.
+      // A first failure is only taken from a judged second, one whose event-loop lag stayed under the
+      // probe's 100 ms saturation threshold, so the send was at most about that late: + 100.
+      expect(lbErrors.some((e) => e.atMs > t0 + tti - 1 && e.atMs - (t0 + tti) < 1000 + 100)).toBe(true);
     } else {
-      // No failure was sent at or after t0: every error the LB gave answered a request sent while the
-      // TerminateInstances call was still in flight (before t0, by definition not impact).
-      // (recovery judges the second containing t0 as a whole, so its failures may still be counted there.)
-      expect(probe.perSecond.filter((sec) => sec.atMs > 0).every((sec) => sec.failed === 0)).toBe(true);
-      expect(lbErrors.every((e) => e.atMs < t0 + 1000 + 100)).toBe(true);
+      // No failure counts as impact: every error the LB gave answered a request due while the TerminateInstances
+      // call was still in flight (before t0, by definition not impact), or one in a second the probe could not
+      // judge (saturated: a loaded machine, its figures say nothing). (Recovery judges the second containing
+      // t0 as a whole, so its failures may still be counted there.) No LB-clock bound here: how late a request
+      // of a saturated second was sent is not bounded.
+      expect(probe.perSecond.filter((sec) => sec.atMs > 0 && sec.failed > 0).every((sec) => sec.saturated)).toBe(true);
     }
-    const recoveredAt = t0 + report.recovery!.serviceRecoveredMs!;
-    expect(lbErrors.every((e) => e.atMs < recoveredAt)).toBe(true);
+    // None came after recovery, judged by each request's intended time (the probe's seconds): the LB's stamp
+    // is when it answered, which for a request due just before recovery can fall just after it. Every LB error
+    // is one of the probe's 5xx (counted above), and every probe failure lies before recovery.
+    const recoveredMs = report.recovery!.serviceRecoveredMs!;
+    expect(probe.perSecond.filter((sec) => sec.atMs >= recoveredMs).every((sec) => sec.failed === 0)).toBe(true);
     // The report's timeline tells the story in order.
     const order = ['fault-injected', 'capacity-lost', 'replacement-launched', 'instance-inservice', 'capacity-restored'];
     const idx = order.map((ev) => report.timeline.findIndex((t) => t.event === ev));
