@@ -6,7 +6,7 @@
  * Only runs that INJECTED something count for pacing: a refused run or a dry run did nothing to the group.
  * A run that crashed (SIGKILL, power loss) wrote no report but left its journal: a journal whose plan names
  * the group and that recorded a mutating intent counts too, so a crash cannot reset the pacing clock.
- * Unreadable entries (journals without a report, other schema versions, half-copied folders) are skipped
+ * Unreadable entries (journals without a report, other schema versions, half-copied or partial reports) are skipped
  * and counted, never fatal: history must work on a directory that has seen every version of the tool. Only
  * the directory itself must be readable: a missing one is an empty history, any other error is exit 2.
  */
