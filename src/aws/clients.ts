@@ -14,6 +14,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { usageError } from '../core/errors.js';
+import { isRegionName, REGION_EXAMPLE } from './region.js';
 
 export interface AwsConfig {
   region?: string;
@@ -45,7 +46,15 @@ export interface AwsClients {
   destroy(): void;
 }
 
+const REGION_HINT = 'pass --region, set AWS_REGION, or set a region in your AWS profile';
+
 export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
+  // Checked before any client exists: the SDK would reject a malformed name only when resolving it, with a
+  // message about hostname components. A well-formed name that is not a real region is AWS's (or the
+  // sandbox's) to refuse, on the first call.
+  if (cfg.region !== undefined && !isRegionName(cfg.region)) {
+    throw usageError(`--region: '${cfg.region}' is not an AWS region name ${REGION_EXAMPLE}`);
+  }
   const base = {
     ...(cfg.region ? { region: cfg.region } : {}),
     ...(cfg.profile ? { profile: cfg.profile } : {}),
@@ -60,9 +69,17 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
   let region: string;
   try {
     region = await ec2.config.region();
-  } catch {
+  } catch (err) {
     ec2.destroy();
-    throw usageError('no AWS region configured', 'pass --region, set AWS_REGION, or set a region in your AWS profile');
+    // The SDK rejects a region it cannot put in a host name ("Region not accepted: region=\"…\" …"); an
+    // empty or absent one is simply missing.
+    const given = /region="([^"]+)"/.exec((err as Error)?.message ?? '')?.[1];
+    if (given) throw usageError(`AWS region '${given}' (from AWS_REGION or your AWS profile) is not an AWS region name ${REGION_EXAMPLE}`, REGION_HINT);
+    throw usageError('no AWS region configured', REGION_HINT);
+  }
+  if (!isRegionName(region)) {
+    ec2.destroy();
+    throw usageError(`AWS region '${region}' (from AWS_REGION or your AWS profile) is not an AWS region name ${REGION_EXAMPLE}`, REGION_HINT);
   }
   const clients = {
     ec2,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ChaosError, ExitCode } from '../core/errors.js';
 import { SCHEMA_VERSION, type Report } from '../experiment/types.js';
+import { reportShapeProblem } from './report-shape.js';
 
 export const REPORT_FILE = 'report.json';
 
@@ -42,7 +43,24 @@ export async function writeJsonReport(report: Report, dir: string): Promise<stri
   return path;
 }
 
-/** Reads a report back; a missing file, bad JSON or an unknown schemaVersion is a usage error (exit 2). */
+/**
+ * Why a report file could not be used: the message names the file; `reason` says why without it, for the
+ * lists that already name it (`history`, the --min-interval warning).
+ */
+export class ReportReadError extends ChaosError {
+  constructor(
+    message: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(ExitCode.Usage, message, { phase: 'report', hint: 'pass the report.json written by `chaos-ec2 run` (under --report-dir/<id>/)', cause });
+  }
+}
+
+/**
+ * Reads a report back; a missing file, bad JSON, an unknown schemaVersion or a report missing (or mistyping)
+ * a field the renderers read is a usage error (exit 2).
+ */
 export async function readJsonReport(path: string): Promise<Report> {
   let text: string;
   try {
@@ -50,24 +68,27 @@ export async function readJsonReport(path: string): Promise<Report> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw readError(`cannot read report ${path}: ${why}`, err);
+    throw new ReportReadError(`cannot read report ${path}: ${why}`, why, err);
   }
+  const bad = (verb: 'is' | 'has', reason: string, cause?: unknown) => new ReportReadError(`report ${path} ${verb} ${reason}`, reason, cause);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw readError(`report ${path} is not valid JSON: ${(err as Error).message}`, err);
+    throw bad('is', `not valid JSON: ${(err as Error).message}`, err);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw readError(`report ${path} is not a chaos-ec2 report (expected a JSON object)`);
-  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad('is', 'not a chaos-ec2 report (expected a JSON object)');
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
-  if (version === 1) return upgradeV1(data as Record<string, unknown>);
-  if (version !== SCHEMA_VERSION) {
+  if (version !== 1 && version !== SCHEMA_VERSION) {
     const seen = version === undefined ? 'no schemaVersion' : `schemaVersion ${JSON.stringify(version)}`;
-    throw readError(`report ${path} has ${seen}; this chaos-ec2 reads schemaVersion 1 and ${SCHEMA_VERSION}`);
+    throw bad('has', `${seen}; this chaos-ec2 reads schemaVersion 1 and ${SCHEMA_VERSION}`);
   }
-  return data as Report;
+  const report = version === 1 ? upgradeV1(data as Record<string, unknown>) : data;
+  // The right version is not the whole report: every renderer trusts these fields, so a partial or
+  // wrongly typed one is refused here, naming the field, rather than crashing one of them.
+  const problem = reportShapeProblem(report);
+  if (problem) throw bad('is', `not a complete chaos-ec2 report: ${problem}`);
+  return report as Report;
 }
 
 /**
@@ -79,12 +100,4 @@ function upgradeV1(v1: Record<string, unknown>): Report {
   const { blackhole, ...rest } = v1;
   const fault = rest.fault as Record<string, unknown> | null | undefined;
   return { ...rest, schemaVersion: SCHEMA_VERSION, fault: fault && blackhole !== undefined ? { ...fault, detail: blackhole } : (fault ?? null) } as unknown as Report;
-}
-
-function readError(message: string, cause?: unknown): ChaosError {
-  return new ChaosError(ExitCode.Usage, message, {
-    phase: 'report',
-    hint: 'pass the report.json written by `chaos-ec2 run` (under --report-dir/<id>/)',
-    cause,
-  });
 }

@@ -6,7 +6,7 @@
  * Only runs that INJECTED something count for pacing: a refused run or a dry run did nothing to the group.
  * A run that crashed (SIGKILL, power loss) wrote no report but left its journal: a journal whose plan names
  * the group and that recorded a mutating intent counts too, so a crash cannot reset the pacing clock.
- * Unreadable entries (journals without a report, other schema versions, half-copied folders) are skipped
+ * Unreadable entries (journals without a report, other schema versions, half-copied or partial reports) are skipped
  * and counted, never fatal: history must work on a directory that has seen every version of the tool. Only
  * the directory itself must be readable: a missing one is an empty history, any other error is exit 2.
  */
@@ -14,7 +14,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/duration.js';
 import { ChaosError, ExitCode, fsReason, refused } from '../core/errors.js';
-import { readJsonReport, REPORT_FILE } from './json.js';
+import { readJsonReport, REPORT_FILE, ReportReadError } from './json.js';
 import { Journal, JOURNAL_FILE, JournalDamagedError } from '../experiment/journal.js';
 import type { Report } from '../experiment/types.js';
 
@@ -82,6 +82,7 @@ export async function readReportHistory(dir: string): Promise<ReportHistory> {
 function reasonOf(err: unknown): string {
   const cause = causeOf(err) as NodeJS.ErrnoException | undefined;
   if (cause?.code) return fsReason(cause);
+  if (err instanceof ReportReadError) return err.reason;
   return (err as Error)?.message ?? String(err);
 }
 /** The most recent run that injected a fault into `asg`, or undefined. */
@@ -105,8 +106,7 @@ export async function checkMinInterval(reportDir: string, asg: string, minInterv
   const journals = await lastJournaledInjection(reportDir, asg);
   const fromJournals = journals.last;
   const skipped = [...unreadable, ...journals.skipped];
-  const last =
-    fromJournals && (!fromReports || Date.parse(fromJournals.startedAt) > Date.parse(fromReports.startedAt)) ? fromJournals : fromReports;
+  const last = fromJournals && (!fromReports || Date.parse(fromJournals.startedAt) > Date.parse(fromReports.startedAt)) ? fromJournals : fromReports;
   if (!last) return { skipped };
   const ago = now - Date.parse(last.startedAt);
   if (ago < minIntervalMs) {
@@ -135,7 +135,8 @@ export async function lastJournaledInjection(dir: string, asg: string): Promise<
     try {
       entries = await Journal.read(path);
     } catch (err) {
-      if (!isMissing(causeOf(err))) skipped.push({ path, reason: err instanceof JournalDamagedError ? `damaged at line ${err.line} (not valid JSON, and not a torn last line)` : reasonOf(err) });
+      if (!isMissing(causeOf(err)))
+        skipped.push({ path, reason: err instanceof JournalDamagedError ? `damaged at line ${err.line} (not valid JSON, and not a torn last line)` : reasonOf(err) });
       continue;
     }
     const plan = entries.find((e) => e.type === 'plan') as { at: string; plan?: { asg?: string } } | undefined;

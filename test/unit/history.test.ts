@@ -139,7 +139,7 @@ describe('pacing: a report directory it cannot read', () => {
     await writeFile(join(d, 'damaged', 'journal.jsonl'), `${plan}\n\u0000\u0000garbage\n${intent}\n`);
     const res = await checkMinInterval(d, 'web', 60 * 60_000, NOW);
     expect(res.skipped).toEqual([
-      { path: join(d, 'half-copied', 'report.json'), reason: expect.stringContaining('is not valid JSON') },
+      { path: join(d, 'half-copied', 'report.json'), reason: expect.stringMatching(/^not valid JSON: /) },
       { path: join(d, 'damaged', 'journal.jsonl'), reason: 'damaged at line 2 (not valid JSON, and not a torn last line)' },
     ]);
     // The intact report still paces: 90 minutes ago is inside a 2-hour interval.
@@ -159,5 +159,32 @@ describe('pacing: a report directory it cannot read', () => {
     const err = await checkMinInterval(d, 'web', 60 * 60_000, NOW).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 3 });
     expect((err as Error).message).toContain('torn');
+  });
+});
+
+describe('history and pacing with a partial report', () => {
+  it('a report of the right version but the wrong shape is skipped and named, and the others still count', async () => {
+    const d = await reportDir([run('good', 'web', 30, 3000)]);
+    await mkdir(join(d, 'partial'));
+    await writeFile(join(d, 'partial', 'report.json'), JSON.stringify({ ...base, id: 'partial', timeline: 5 }));
+    const h = await readReportHistory(d);
+    expect(h.reports.map((r) => r.id)).toEqual(['good']);
+    const named = { path: join(d, 'partial', 'report.json'), reason: 'not a complete chaos-ec2 report: timeline: expected an array, got number 5' };
+    expect(h.unreadable).toEqual([named]);
+    const text = renderHistory(h.reports, h.skipped, 3, h.unreadable);
+    expect(text).toContain(`1 folder without a readable report.json skipped\n  ${named.path}: ${named.reason}`);
+    // Pacing reads past it (and says so) instead of crashing: the intact run still paces.
+    await expect(checkMinInterval(d, 'web', 60 * 60_000, NOW)).rejects.toMatchObject({ exitCode: 3 });
+    await expect(checkMinInterval(d, 'web', 10 * 60_000, NOW)).resolves.toEqual({ skipped: [named] });
+  });
+
+  it('a directory holding only partial reports still names them under "no reports found"', async () => {
+    const d = await reportDir([]);
+    await mkdir(join(d, 'bare'));
+    await writeFile(join(d, 'bare', 'report.json'), '{"schemaVersion":2}');
+    const h = await readReportHistory(d);
+    expect(renderHistory(h.reports, h.skipped, 3, h.unreadable)).toBe(
+      `no reports found (1 unreadable folder skipped)\n  ${join(d, 'bare', 'report.json')}: not a complete chaos-ec2 report: id: missing (expected a string)`,
+    );
   });
 });

@@ -113,3 +113,52 @@ describe('readJsonReport', () => {
     expect(read.fault?.targets).toEqual(v2.fault?.targets);
   });
 });
+
+describe('readJsonReport: a report with the right version but not the whole shape', () => {
+  /** Writes `data` as report.json and returns the one-line error reading it gives. */
+  async function problemWith(data: unknown): Promise<string> {
+    const path = join(dir, 'report.json');
+    await writeFile(path, JSON.stringify(data));
+    const err = await rejection(readJsonReport(path));
+    expect(err.exitCode).toBe(ExitCode.Usage);
+    expect(err.message).not.toContain('\n');
+    expect(err.message.startsWith(`report ${path} is not a complete chaos-ec2 report: `)).toBe(true);
+    return err.message.slice(`report ${path} is not a complete chaos-ec2 report: `.length);
+  }
+  const pass = () => loadFixture('pass');
+
+  it('names the first missing field of a bare {"schemaVersion":2}', async () => {
+    expect(await problemWith({ schemaVersion: 2 })).toBe('id: missing (expected a string)');
+  });
+
+  it('names a top-level field of the wrong type', async () => {
+    expect(await problemWith({ ...pass(), timeline: 5 })).toBe('timeline: expected an array, got number 5');
+    expect(await problemWith({ ...pass(), verdict: 'great' })).toBe('verdict: expected one of pass, fail, aborted, error, got a string ("great")');
+    expect(await problemWith({ ...pass(), startedAt: 'yesterday' })).toBe('startedAt: expected an ISO date, got a string ("yesterday")');
+  });
+
+  it('names nested fields by their path, array items by index', async () => {
+    const r = pass();
+    expect(await problemWith({ ...r, target: { ...r.target, asg: 7 } })).toBe('target.asg: expected a string, got number 7');
+    expect(await problemWith({ ...r, gates: [r.gates[0], { ...r.gates[0], pass: 'yes' }] })).toBe('gates[1].pass: expected true or false, got a string ("yes")');
+    expect(await problemWith({ ...r, recovery: { ...r.recovery, breakdown: null } })).toBe('recovery.breakdown: expected an object, got null');
+    expect(await problemWith({ ...r, probe: { ...r.probe, perSecond: [{}] } })).toBe('probe.perSecond[0].atMs: missing (expected a number)');
+    expect(await problemWith({ ...r, capacity: { ...r.capacity, samples: 'many' } })).toBe('capacity.samples: expected an array, got a string ("many")');
+  });
+
+  it('checks a schema 1 report after its upgrade', async () => {
+    expect(await problemWith({ ...pass(), schemaVersion: 1, blackhole: {}, steadyState: { pass: true } })).toBe('steadyState.checks: missing (expected an array)');
+  });
+
+  it('accepts what a run can legitimately write: null sections, absent optional fields', async () => {
+    const r = pass();
+    const refused = { ...r, verdict: 'aborted', exitCode: 3, reason: 'steady state not met', fault: null, recovery: null, probe: null, timeline: [], gates: [] };
+    const path = join(dir, 'report.json');
+    await writeFile(path, JSON.stringify(refused));
+    expect((await readJsonReport(path)).fault).toBeNull();
+    const gate = { name: 'availability', threshold: 0.99, pass: false, detail: 'no probe' }; // actual absent
+    const rollback = { status: 'complete', remaining: [] };
+    await writeFile(path, JSON.stringify({ ...r, gates: [gate], rollback }));
+    expect((await readJsonReport(path)).rollback).toEqual(rollback);
+  });
+});

@@ -6,8 +6,10 @@
  * (N = up to 3, fewer when there is less history; at least one run on each side). Changes within ±10 % are
  * "steady": TTRs move that much between identical runs (poll intervals, health-check timing).
  */
+import { stat } from 'node:fs/promises';
 import { formatDuration } from '../../core/duration.js';
-import { readReportHistory } from '../../report/pacing.js';
+import { usageError } from '../../core/errors.js';
+import { readReportHistory, type SkippedFile } from '../../report/pacing.js';
 import type { Report } from '../../experiment/types.js';
 
 export interface Trend {
@@ -57,14 +59,24 @@ export function trends(reports: Report[], n = 3): Trend[] {
       asg,
       fault,
       runs: runs.length,
-      service: trendOf(runs.map((r) => r.recovery?.serviceRecoveredMs ?? null), n),
-      capacity: trendOf(runs.map((r) => r.recovery?.capacityRecoveredMs ?? (r.recovery?.capacityRecovered ? 0 : null)), n),
+      service: trendOf(
+        runs.map((r) => r.recovery?.serviceRecoveredMs ?? null),
+        n,
+      ),
+      capacity: trendOf(
+        runs.map((r) => r.recovery?.capacityRecoveredMs ?? (r.recovery?.capacityRecovered ? 0 : null)),
+        n,
+      ),
     };
   });
 }
 
-export function renderHistory(reports: Report[], skipped: number, n = 3): string {
-  if (reports.length === 0) return `no reports found${skipped ? ` (${skipped} unreadable folder${skipped > 1 ? 's' : ''} skipped)` : ''}`;
+/** `unreadable`: report files that are there but could not be used, named after the table with why. */
+export function renderHistory(reports: Report[], skipped: number, n = 3, unreadable: SkippedFile[] = []): string {
+  const named = unreadable.map((u) => `  ${u.path}: ${u.reason}`);
+  if (reports.length === 0) {
+    return [`no reports found${skipped ? ` (${skipped} unreadable folder${skipped > 1 ? 's' : ''} skipped)` : ''}`, ...named].join('\n');
+  }
   const rows = [
     ['date (UTC)', 'target ASG', 'fault', 'verdict', 'service TTR', 'capacity TTR', 'id'],
     ...reports.map((r) => [
@@ -78,19 +90,41 @@ export function renderHistory(reports: Report[], skipped: number, n = 3): string
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => [...(row[i] as string)].length)));
-  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   const out = [fmt(rows[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(fmt)];
   const t = trends(reports, n);
   if (t.length) {
     out.push('', `Trend (median of the last ${n} runs vs the ${n} before, per group and fault):`);
     for (const x of t) out.push(`  ${x.asg} · ${x.fault} (${x.runs} run${x.runs > 1 ? 's' : ''}): service ${x.service}; capacity ${x.capacity}`);
   }
-  if (skipped) out.push('', `${skipped} folder${skipped > 1 ? 's' : ''} without a readable report.json skipped`);
+  if (skipped) out.push('', `${skipped} folder${skipped > 1 ? 's' : ''} without a readable report.json skipped`, ...named);
   return out.join('\n');
 }
 
+/**
+ * The directory must be there: for pacing a missing one is an empty history (nothing ran yet), but a user
+ * asking for history of a path that does not exist has most likely mistyped it, and "no reports found"
+ * would hide that.
+ */
+async function requireDirectory(dir: string): Promise<void> {
+  const hint = 'give the directory your runs wrote to (their --report-dir; default ./chaos-reports, or $CHAOS_EC2_REPORT_DIR)';
+  let isDir: boolean;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw usageError(`history: no report directory at ${dir} (it does not exist)`, hint);
+    return; // Any other failure is reported by the read itself, with its reason.
+  }
+  if (!isDir) throw usageError(`history: ${dir} is a file, not a report directory`, hint);
+}
+
 export async function historyCommand(dir: string, opts: { json?: boolean; last?: number }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { reports, skipped } = await readReportHistory(dir);
+  await requireDirectory(dir);
+  const { reports, skipped, unreadable } = await readReportHistory(dir);
   const n = opts.last ?? 3;
   if (opts.json) {
     const runs = reports.map((r) => ({
@@ -103,7 +137,7 @@ export async function historyCommand(dir: string, opts: { json?: boolean; last?:
       serviceRecoveredMs: r.recovery?.serviceRecoveredMs ?? null,
       capacityRecoveredMs: r.recovery?.capacityRecoveredMs ?? null,
     }));
-    out.write(`${JSON.stringify({ dir, runs, trends: trends(reports, n), skipped }, null, 2)}\n`);
-  } else out.write(`${renderHistory(reports, skipped, n)}\n`);
+    out.write(`${JSON.stringify({ dir, runs, trends: trends(reports, n), skipped, unreadable }, null, 2)}\n`);
+  } else out.write(`${renderHistory(reports, skipped, n, unreadable)}\n`);
   return 0;
 }

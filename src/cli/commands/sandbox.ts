@@ -2,7 +2,9 @@
  * `chaos-ec2 sandbox`: runs the sandbox in the foreground with the sample stack until Ctrl-C, and says how
  * to point the AWS CLI, the SDK and chaos-ec2 at it.
  */
-import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/index.js';
+import { isRegionName, REGION_EXAMPLE } from '../../aws/region.js';
+import { ChaosError, ExitCode, usageError } from '../../core/errors.js';
+import { SANDBOX_CREDENTIALS, startEmbeddedSandbox, type EmbeddedSandbox } from '../../sandbox/index.js';
 
 /** The parsed flags (sandbox-flags.ts validates them; this module owns their shape, as demo and report do). */
 export interface SandboxFlags {
@@ -16,16 +18,11 @@ export interface SandboxFlags {
 }
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
+  // The sandbox answers only requests signed for its region, so a name no client can sign for would make
+  // a sandbox nothing can talk to.
+  if (!isRegionName(flags.region)) throw usageError(`--region: '${flags.region}' is not an AWS region name ${REGION_EXAMPLE}`);
   process.stdout.write(`starting the sandbox (profile ${flags.profile}, ${flags.instances} instances over ${flags.azs} AZs)…\n`);
-  const emb = await startEmbeddedSandbox({
-    port: flags.port,
-    profile: flags.profile,
-    region: flags.region,
-    accountId: flags.accountId,
-    ...(flags.seed ? { seed: flags.seed } : {}),
-    stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
-    steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
-  });
+  const emb = await start(flags);
   // Listen for Ctrl-C before saying it works: a signal sent right after the message must stop us cleanly.
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -54,4 +51,29 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
   await emb.close();
   process.stdout.write('sandbox stopped\n');
   return 0;
+}
+
+async function start(flags: SandboxFlags): Promise<EmbeddedSandbox> {
+  try {
+    return await startEmbeddedSandbox({
+      port: flags.port,
+      profile: flags.profile,
+      region: flags.region,
+      accountId: flags.accountId,
+      ...(flags.seed ? { seed: flags.seed } : {}),
+      stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
+      steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
+    });
+  } catch (err) {
+    throw listenError(err, flags.port) ?? err;
+  }
+}
+
+/** A port we cannot listen on is a usage error (exit 2, nothing started), not a stack trace. */
+function listenError(err: unknown, port: number): ChaosError | undefined {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const hint = 'pass another --port, or --port 0 to take any free one';
+  if (code === 'EADDRINUSE') return new ChaosError(ExitCode.Usage, `--port: ${port} is already in use on 127.0.0.1`, { phase: 'sandbox', hint, cause: err });
+  if (code === 'EACCES') return new ChaosError(ExitCode.Usage, `--port: ${port} needs privileges this user does not have`, { phase: 'sandbox', hint, cause: err });
+  return undefined;
 }

@@ -2,9 +2,11 @@
  * Routes a query-protocol request to its service and action, applies the fault knobs (stalls, latency,
  * throttling, injected 5xx), and wraps the handler's result or error in that protocol's envelope.
  * The service is taken from the SigV4 signing name when the request is signed (as AWS routes by host),
- * else from the API Version.
+ * else from the API Version. A signed request whose credential scope names another region than the
+ * sandbox's, or another service than its Version speaks, is refused first (credential-scope.ts).
  */
 import type { ApiContext, SandboxContext } from '../context.js';
+import { parseCredentialScope, scopeError } from './credential-scope.js';
 import { ApiError } from './errors.js';
 import { Params } from './query.js';
 import { StallGate } from './stalls.js';
@@ -62,13 +64,19 @@ export class Router {
   async handle(body: string, search: string, authorization: string | undefined): Promise<ApiResponse> {
     const requestId = this.ctx.world.newRequestId();
     const params = Params.parse(body, search);
-    const signingName = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? '')?.[1];
-    const service =
-      (signingName ? this.bySigningName.get(signingName) : undefined) ??
-      (params.version ? this.byVersion.get(params.version) : undefined);
+    const scope = parseCredentialScope(authorization);
+    const byVersion = params.version ? this.byVersion.get(params.version) : undefined;
+    const service = (scope ? this.bySigningName.get(scope.service) : undefined) ?? byVersion;
     if (!service) {
       // No service to shape the error: use the awsQuery envelope, which every SDK can read.
       return { status: 400, body: queryErrorEnvelope('Sender', 'InvalidAction', 'Could not determine the service from the request (no signing name or known Version).', requestId) };
+    }
+    if (scope) {
+      // All services share one host here, so the Version the call speaks stands in for the host AWS would
+      // check the scope's service against. Refused before stalls, knobs or handlers: nothing is touched.
+      const called = byVersion ?? service;
+      const refusal = scopeError(scope, { region: this.ctx.world.region, signingName: called.signingName });
+      if (refusal) return errorResponse(called, refusal, requestId);
     }
     try {
       const action = params.action;
@@ -83,21 +91,11 @@ export class Router {
       await this.applyKnobs(service, action);
       const result = await handler(params, { ...this.ctx, requestId });
       if (stall?.applied) await this.stalls.hold(stall);
-      const xml =
-        service.protocol === 'ec2'
-          ? ec2Envelope(action, requestId, result)
-          : queryEnvelope(action, service.xmlns ?? '', requestId, result);
+      const xml = service.protocol === 'ec2' ? ec2Envelope(action, requestId, result) : queryEnvelope(action, service.xmlns ?? '', requestId, result);
       return { status: 200, body: xml };
     } catch (err) {
-      const e =
-        err instanceof ApiError
-          ? err
-          : new ApiError('InternalError', `An internal error has occurred: ${(err as Error)?.message ?? String(err)}`, 500);
-      const xml =
-        service.protocol === 'ec2'
-          ? ec2ErrorEnvelope(e.code, e.message, requestId)
-          : queryErrorEnvelope(e.type, e.code, e.message, requestId);
-      return { status: e.status, body: xml };
+      const e = err instanceof ApiError ? err : new ApiError('InternalError', `An internal error has occurred: ${(err as Error)?.message ?? String(err)}`, 500);
+      return errorResponse(service, e, requestId);
     }
   }
 
@@ -119,4 +117,10 @@ export class Router {
       throw new ApiError('InternalError', 'An internal error has occurred (sandbox knob apiErrorRate).', 500);
     }
   }
+}
+
+/** An ApiError in the service's own protocol envelope. */
+function errorResponse(service: ServiceDef, e: ApiError, requestId: string): ApiResponse {
+  const xml = service.protocol === 'ec2' ? ec2ErrorEnvelope(e.code, e.message, requestId) : queryErrorEnvelope(e.type, e.code, e.message, requestId);
+  return { status: e.status, body: xml };
 }
