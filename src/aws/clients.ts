@@ -22,7 +22,7 @@ export interface AwsConfig {
   endpoint?: string;
   /** Total attempts per call, first try included (default 5). */
   maxAttempts?: number;
-  /** Per-call request timeout in ms (default 12 s; CHAOS_EC2_AWS_TIMEOUT_MS overrides it, for tests). */
+  /** Per-call request timeout in ms (default 12 s). */
   requestTimeoutMs?: number;
   /** Static credentials (in-process tests against the sandbox); otherwise the SDK's standard chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -32,8 +32,7 @@ export const CONNECTION_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 12_000;
 
 function requestTimeout(cfg: AwsConfig): number {
-  const env = Number(process.env.CHAOS_EC2_AWS_TIMEOUT_MS);
-  return cfg.requestTimeoutMs ?? (Number.isFinite(env) && env > 0 ? env : REQUEST_TIMEOUT_MS);
+  return cfg.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
 }
 
 export interface AwsClients {

@@ -107,7 +107,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     expect(r.code, r.stderr).toBe(130);
     const report = JSON.parse(r.stdout) as Report;
     // The 30 s hold was cut short by the SIGINT (sent as soon as the first swap was printed).
-    expect(holdMs(seq, report.blackhole!.chaosNacls.map((n) => n.networkAclId))).toBeLessThan(30_000);
+    expect(holdMs(seq, (report.fault!.detail as BlackholeReport).chaosNacls.map((n) => n.networkAclId))).toBeLessThan(30_000);
     expect(report.verdict).toBe('aborted');
     expect(report.rollback?.status).toBe('complete');
     expect((report.fault?.detail as BlackholeReport | undefined)?.restoreVerification?.verified).toBe(true);
@@ -195,7 +195,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
     // The stop condition, not the end of the 30 s hold, ended the blackhole.
-    expect(holdMs(seq, report.blackhole!.chaosNacls.map((n) => n.networkAclId))).toBeLessThan(30_000);
+    expect(holdMs(seq, (report.fault!.detail as BlackholeReport).chaosNacls.map((n) => n.networkAclId))).toBeLessThan(30_000);
     expect(report.verdict).toBe('aborted');
     expect(report.stopCondition).toBeDefined();
     expect(report.rollback?.status).toBe('complete');
