@@ -31,7 +31,7 @@ export function addOptions(cmd: Command, defs: readonly OptionDef[], mode: { par
   }
   if (mode.parse) {
     cmd.hook('preAction', (c) => {
-      const { values, errors } = parseOptions(defs, c.opts() as Record<string, RawValue | undefined>);
+      const { values, errors } = parseOptions(defs, c.opts<Record<string, RawValue | undefined>>());
       if (errors.length) {
         throw usageError(errors.length === 1 ? errors[0]! : `${errors.length} problems with the options:\n  ${errors.join('\n  ')}`, `see chaos-ec2 ${c.name()} --help`);
       }

@@ -98,7 +98,10 @@ export function list(choices: readonly string[]): Parser<string[]> {
     fileType: 'string',
     schema: { type: 'string', pattern: `^\\s*(${choices.join('|')})\\s*(,\\s*(${choices.join('|')})\\s*)*$` },
     parse(raw) {
-      const names = textOf(raw).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      const names = textOf(raw)
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
       const bad = names.filter((n) => !choices.includes(n));
       if (bad.length || names.length === 0) throw new OptionError(`${quote(raw)} ${bad.length ? `has unknown ${bad.join(', ')}` : 'is empty'}; choose from ${choices.join(', ')}`);
       return [...new Set(names)];
@@ -112,7 +115,12 @@ export function number(min: number, max: number, opts: { int?: boolean } = {}): 
   const what = opts.int ? 'a whole number' : 'a number';
   return {
     fileType: 'number',
-    schema: { oneOf: [{ type: opts.int ? 'integer' : 'number', minimum: min, maximum: max }, { type: 'string', pattern: opts.int ? '^\\s*\\d+\\s*$' : '^\\s*-?\\d*\\.?\\d+\\s*$' }] },
+    schema: {
+      oneOf: [
+        { type: opts.int ? 'integer' : 'number', minimum: min, maximum: max },
+        { type: 'string', pattern: opts.int ? '^\\s*\\d+\\s*$' : '^\\s*-?\\d*\\.?\\d+\\s*$' },
+      ],
+    },
     parse(raw) {
       const v = textOf(raw);
       const n = Number(v);
@@ -130,7 +138,12 @@ export const int = (min: number, max: number): Parser<number> => number(min, max
 export function rate(): Parser<number> {
   return {
     fileType: 'string',
-    schema: { oneOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: '^\\s*(\\d*\\.?\\d+|\\d+(\\.\\d+)?\\s*%)\\s*$' }] },
+    schema: {
+      oneOf: [
+        { type: 'number', minimum: 0, maximum: 1 },
+        { type: 'string', pattern: '^\\s*(\\d*\\.?\\d+|\\d+(\\.\\d+)?\\s*%)\\s*$' },
+      ],
+    },
     parse(raw) {
       const t = textOf(raw).trim();
       const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(t);
@@ -161,7 +174,12 @@ export function durationMs(input: string): number {
 /** `12h`, `1m30s`, `250ms`: the shortest exact spelling of a whole number of ms. */
 export function showMs(ms: number): string {
   if (ms === 0) return '0s';
-  for (const [u, f] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % f === 0) return `${ms / f}${u}`;
+  for (const [u, f] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % f === 0) return `${ms / f}${u}`;
   return `${ms}ms`;
 }
 
@@ -173,7 +191,12 @@ export function showMs(ms: number): string {
 export function duration(minMs: number, maxMs: number): Parser<number> {
   return {
     fileType: 'duration',
-    schema: { oneOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'number', minimum: minMs / 1000, maximum: maxMs / 1000 }] },
+    schema: {
+      oneOf: [
+        { type: 'string', pattern: DURATION_PATTERN },
+        { type: 'number', minimum: minMs / 1000, maximum: maxMs / 1000 },
+      ],
+    },
     parse(raw) {
       const ms = durationMs(textOf(raw));
       if (Number.isNaN(ms)) throw new OptionError(`${quote(raw)} is not a duration (use e.g. 500ms, 30s, 5m)`);
@@ -217,7 +240,12 @@ export function headers(): Parser<Record<string, string>> {
       if (bad.length) throw new OptionError(`${bad.map((b) => `'${b}'`).join(', ')} must look like 'Name: value'`);
       return out;
     },
-    show: (v) => (Object.keys(v).length ? Object.entries(v).map(([k, x]) => `${k}: ${x}`).join(', ') : 'none'),
+    show: (v) =>
+      Object.keys(v).length
+        ? Object.entries(v)
+            .map(([k, x]) => `${k}: ${x}`)
+            .join(', ')
+        : 'none',
   };
 }
 
@@ -225,9 +253,17 @@ export function headers(): Parser<Record<string, string>> {
 export function statusCodes(): Parser<number[]> {
   return {
     fileType: 'status',
-    schema: { oneOf: [{ type: 'integer', minimum: 100, maximum: 599 }, { type: 'string', pattern: '^\\s*[1-5]\\d\\d\\s*(,\\s*[1-5]\\d\\d\\s*)*$' }, { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } }] },
+    schema: {
+      oneOf: [
+        { type: 'integer', minimum: 100, maximum: 599 },
+        { type: 'string', pattern: '^\\s*[1-5]\\d\\d\\s*(,\\s*[1-5]\\d\\d\\s*)*$' },
+        { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } },
+      ],
+    },
     parse(raw) {
-      const codes = textOf(raw).split(',').map((s) => s.trim());
+      const codes = textOf(raw)
+        .split(',')
+        .map((s) => s.trim());
       if (codes.some((c) => !/^[1-5]\d\d$/.test(c))) throw new OptionError(`${quote(raw)} must be HTTP status codes, e.g. 200,204`);
       return codes.map(Number);
     },
@@ -257,8 +293,9 @@ export function url(): Parser<string> {
 export function shownDefault(def: OptionDef): string | undefined {
   if (def.defaultText !== undefined) return def.defaultText;
   if (def.default === undefined || def.default === false) return undefined;
-  const show = def.parser.show as ((v: unknown) => string) | undefined;
-  return show ? show(def.default) : String(def.default);
+  if (def.parser.show) return def.parser.show(def.default);
+  const d = def.default;
+  return typeof d === 'string' || typeof d === 'number' || typeof d === 'boolean' ? String(d) : JSON.stringify(d);
 }
 
 /** True when a raw value counts as given (a switch set to false does not). */

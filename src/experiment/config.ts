@@ -5,7 +5,7 @@
  * this one validator. A unit test keeps the interface and the table in step.
  */
 import { ChaosError, ExitCode } from '../core/errors.js';
-import { parseOptions, type RawValue } from '../core/options.js';
+import { parseOptions } from '../core/options.js';
 import type { ReportFormat } from './formats.js';
 import { FAULT_OPTIONS, faultsAccepting, metaFor } from '../faults/catalog.js';
 import { GATE_FLAGS, type GateThresholds } from './gates.js';
@@ -66,7 +66,7 @@ export const OPT_IN_TAG = { key: 'chaos-ec2:opt-in', value: 'true' } as const;
 
 /** Validates raw run options (flags, or an experiment file's values) into a RunConfig; every problem at once. */
 export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = process.env): RunConfig {
-  const { values, given, errors } = parseOptions(RUN_OPTIONS, raw as Record<string, RawValue | undefined>);
+  const { values, given, errors } = parseOptions(RUN_OPTIONS, raw);
   const cfg: Record<string, unknown> = { gates: {} };
   for (const def of RUN_OPTIONS) {
     if (values[def.name] === undefined) continue;
@@ -99,5 +99,7 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
 }
 
 function gateThresholds(byKey: Record<string, number>): GateThresholds {
-  return Object.fromEntries(GATE_FLAGS.filter((g) => byKey[g.key] !== undefined).map((g) => [g.threshold, byKey[g.key]])) as GateThresholds;
+  const t: GateThresholds = {};
+  for (const g of GATE_FLAGS) if (byKey[g.key] !== undefined) t[g.threshold] = byKey[g.key];
+  return t;
 }

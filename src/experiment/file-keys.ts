@@ -23,9 +23,7 @@ export type Section = 'target' | 'fault' | 'probe' | 'timings' | 'gates';
 export const SECTIONS: Section[] = ['target', 'fault', 'probe', 'timings', 'gates'];
 
 function keysOf(section: Section): Record<string, FileKey> {
-  return Object.fromEntries(
-    RUN_OPTIONS.filter((d) => d.file?.section === section).map((d) => [d.file!.key ?? d.name, { raw: d.name, flag: d.flag, type: d.parser.fileType, def: d }]),
-  );
+  return Object.fromEntries(RUN_OPTIONS.filter((d) => d.file?.section === section).map((d) => [d.file!.key ?? d.name, { raw: d.name, flag: d.flag, type: d.parser.fileType, def: d }]));
 }
 
 export const FILE_KEYS: Record<Section, Record<string, FileKey>> = Object.fromEntries(SECTIONS.map((s) => [s, keysOf(s)])) as Record<Section, Record<string, FileKey>>;

@@ -51,8 +51,4 @@ export const DURATION: OptionDef<number> = {
 };
 
 /** For the instance faults (terminate, stop): how many instances, and where. */
-export const INSTANCE_SELECTION: readonly FaultOption[] = [
-  { def: COUNT, help: 'instances to hit' },
-  { def: PERCENT },
-  { def: AZ, help: 'only pick instances in this AZ' },
-];
+export const INSTANCE_SELECTION: readonly FaultOption[] = [{ def: COUNT, help: 'instances to hit' }, { def: PERCENT }, { def: AZ, help: 'only pick instances in this AZ' }];

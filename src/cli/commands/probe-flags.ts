@@ -43,9 +43,8 @@ export function addProbeCommand(program: Command, setExitCode: SetExitCode): voi
       .argument('<url>', 'http:// or https:// URL to probe', parseProbeUrl),
     PROBE_OPTIONS,
     { parse: true },
-  )
-    .action(async (url: string, flags: ProbeFlags) => {
-      const { runProbeCommand } = await import('./probe.js');
-      setExitCode(await runProbeCommand(url, flags));
-    });
+  ).action(async (url: string, flags: ProbeFlags) => {
+    const { runProbeCommand } = await import('./probe.js');
+    setExitCode(await runProbeCommand(url, flags));
+  });
 }

@@ -46,7 +46,7 @@ export async function runExperimentFile(path: string, overrides: RunFileOverride
   const file = await loadExperimentFile(path, process.env);
   const { format, minInterval, ...flags } = overrides;
   // CLI flags win over the file; unset ones (undefined) do not erase the file's values.
-  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as RawRunOptions;
+  const given: RawRunOptions = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const cliGates = parseGateOptions(Object.fromEntries(Object.entries(given).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])));
   // The file-level flags, through the same definitions (and limits) as a single run's.
   const fileLevel = parseOptions(

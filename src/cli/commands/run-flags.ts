@@ -10,14 +10,19 @@ import { RUN_OPTIONS } from '../../experiment/run-options.js';
 import { addOptions } from '../options.js';
 
 /** `-f`: the one flag that is not a run option (an experiment file cannot name another file). */
-const FILE: OptionDef<string> = { name: 'file', flag: '--file', short: '-f', arg: '<path>', parser: text(), help: 'run the experiments of a YAML/JSON experiment file in order (other flags override the file)' };
+const FILE: OptionDef<string> = {
+  name: 'file',
+  flag: '--file',
+  short: '-f',
+  arg: '<path>',
+  parser: text(),
+  help: 'run the experiments of a YAML/JSON experiment file in order (other flags override the file)',
+};
 
 export const RUN_FLAGS: readonly OptionDef[] = [FILE, ...RUN_OPTIONS];
 
 export function addRunCommand(program: Command, setExitCode: SetExitCode): void {
-  const cmd = program
-    .command('run')
-    .description('inject a fault into an Auto Scaling group, probe its load balancer under load, and measure time to recovery');
+  const cmd = program.command('run').description('inject a fault into an Auto Scaling group, probe its load balancer under load, and measure time to recovery');
   addOptions(cmd, RUN_FLAGS, { parse: false });
   cmd.action(async (opts: Record<string, string | boolean | string[] | undefined>) => {
     // An experiment file runs each of its experiments through run.ts; a plain run goes there directly.
