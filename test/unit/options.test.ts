@@ -83,7 +83,6 @@ describe('the run option table', () => {
 
   it('RunConfig and the table are in step: every field set by an option, every option sets a field', () => {
     // Exhaustive over RunConfig's keys: a new field without an entry here fails the typecheck.
-    const derived = { gates: 'gate options', reportDir: '--report-dir (or its env default)', asg: '--asg' } as const;
     const fields: Record<keyof RunConfig, true> = {
       asg: true,
       fault: true,
@@ -124,8 +123,8 @@ describe('the run option table', () => {
       minIntervalMs: true,
     };
     const fromTable = RUN_OPTIONS.filter((d) => !GATE_OPTION_SET.has(d)).map((d) => d.field ?? d.name);
+    // `gates` is the one field the gate options fill together (thresholds by name).
     expect(new Set(fromTable)).toEqual(new Set(Object.keys(fields).filter((k) => k !== 'gates')));
-    expect(Object.keys(derived).every((k) => k in fields)).toBe(true);
   });
 
   it('defaults come from the table alone', () => {
