@@ -17,10 +17,10 @@ const INSTANCES: OptionDef<number> = { name: 'instances', flag: '--instances', a
 const DEMO_OPTIONS: readonly OptionDef[] = [INSTANCES, FAULT, COUNT, FORMAT, { ...RATE, default: 50 }, SEED, { ...REPORT_DIR, defaultText: './chaos-reports' }, JSON_OUT];
 
 export function addDemoCommand(program: Command, setExitCode: SetExitCode): void {
-  addOptions(program.command('demo').description('run a complete experiment against an embedded local sandbox: no AWS account needed, under a minute'), DEMO_OPTIONS, { parse: true }).action(
-    async (flags: DemoFlags) => {
+  addOptions(program.command('demo'), DEMO_OPTIONS, { parse: true })
+    .description('run a complete experiment against an embedded local sandbox: no AWS account needed, under a minute')
+    .action(async (flags: DemoFlags) => {
       const { runDemo } = await import('./demo.js');
       setExitCode(await runDemo(flags));
-    },
-  );
+    });
 }

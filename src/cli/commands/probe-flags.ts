@@ -36,15 +36,11 @@ export function parseProbeUrl(v: string): string {
 }
 
 export function addProbeCommand(program: Command, setExitCode: SetExitCode): void {
-  addOptions(
-    program
-      .command('probe')
-      .description('measure a URL under load: per-second success, errors and latency (from the intended send time), then a summary')
-      .argument('<url>', 'http:// or https:// URL to probe', parseProbeUrl),
-    PROBE_OPTIONS,
-    { parse: true },
-  ).action(async (url: string, flags: ProbeFlags) => {
-    const { runProbeCommand } = await import('./probe.js');
-    setExitCode(await runProbeCommand(url, flags));
-  });
+  addOptions(program.command('probe'), PROBE_OPTIONS, { parse: true })
+    .description('measure a URL under load: per-second success, errors and latency (from the intended send time), then a summary')
+    .argument('<url>', 'http:// or https:// URL to probe', parseProbeUrl)
+    .action(async (url: string, flags: ProbeFlags) => {
+      const { runProbeCommand } = await import('./probe.js');
+      setExitCode(await runProbeCommand(url, flags));
+    });
 }
