@@ -1,25 +1,15 @@
 import { usageError } from './errors.js';
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+import { durationMs } from './options.js';
 
 /**
  * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` or a bare number of seconds into milliseconds.
- * Throws a usage error naming the flag, so bad input never reaches AWS.
+ * Throws a usage error naming the flag, so bad input never reaches AWS. (Options with limits use
+ * core/options.ts `duration(min, max)`, which shares the grammar.)
  */
 export function parseDuration(input: string, name = 'duration'): number {
-  const text = input.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * (UNITS[m[2] as string] as number);
-    matched = re.lastIndex;
-  }
-  if (matched === 0 || matched !== text.length) {
-    throw usageError(`${name}: '${input}' is not a duration`, 'use e.g. 500ms, 30s, 5m or 1m30s');
-  }
-  return Math.round(total);
+  const ms = durationMs(input);
+  if (Number.isNaN(ms)) throw usageError(`${name}: '${input}' is not a duration`, 'use e.g. 500ms, 30s, 5m or 1m30s');
+  return ms;
 }
 
 /** Formats milliseconds for people: `850ms`, `12.3s`, `4m05s`. */

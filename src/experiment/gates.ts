@@ -8,7 +8,7 @@
  * A missing figure never passes: a TTR of null means "did not recover before the timeout", and no probe data
  * means the service side was not measured, so there is nothing to prove the threshold with.
  */
-import { parseDuration } from '../core/duration.js';
+import { duration, int, parseOptions, rate, type OptionDef, type Parser } from '../core/options.js';
 import type { Gate, Report } from './types.js';
 
 export interface GateThresholds {
@@ -52,42 +52,38 @@ export const GATE_FLAGS: readonly GateFlag[] = [
 /** The flag's name alone (`--max-p99`), as error messages quote it. */
 export const flagName = (f: GateFlag): string => f.flags.split(' ')[0] as string;
 
+// A TTR or p99 gate beyond a day cannot be reached: --recovery-timeout ends the run by 24 h at most.
+const GATE_PARSERS: Record<Kind, Parser<number>> = { duration: duration(0, 24 * 3_600_000), rate: rate(), count: int(0, 1_000_000_000) };
+
+/** The gates as option definitions: run flags, the experiment file's `gates:` keys and the schema. */
+export const GATE_OPTIONS: readonly OptionDef<number>[] = GATE_FLAGS.map((g) => ({
+  name: g.key,
+  flag: flagName(g),
+  arg: g.flags.split(' ')[1] as string,
+  parser: GATE_PARSERS[g.kind],
+  help: g.description,
+  file: { section: 'gates' },
+}));
+
 /**
  * Parses raw gate values (as typed: '30s', '1%', '0.01', '25') keyed by GateFlag.key. Collects every
  * problem instead of throwing, so callers can merge them with the other options' errors (all at once).
  * Each error starts with the flag name, e.g. `--max-error-rate: '2' must be a rate from 0 to 1 (or 0%-100%)`.
  */
 export function parseGateOptions(raw: Record<string, string | undefined>): { thresholds: GateThresholds; errors: string[] } {
+  const { values, errors } = parseOptions(GATE_OPTIONS, raw);
   const thresholds: GateThresholds = {};
-  const errors: string[] = [];
-  for (const f of GATE_FLAGS) {
-    const v = raw[f.key];
-    if (v === undefined) continue;
-    const text = String(v).trim();
-    const name = flagName(f);
-    if (f.kind === 'duration') {
-      try {
-        thresholds[f.threshold] = parseDuration(text, name);
-      } catch {
-        errors.push(`${name}: '${v}' is not a duration (use e.g. 500ms, 30s, 5m)`);
-      }
-    } else if (f.kind === 'rate') {
-      const r = parseRate(text);
-      if (r === null) errors.push(`${name}: '${v}' must be a rate from 0 to 1 (or 0%-100%)`);
-      else thresholds[f.threshold] = r;
-    } else {
-      if (!/^\d+$/.test(text)) errors.push(`${name}: '${v}' must be a whole number of requests (0 or more)`);
-      else thresholds[f.threshold] = Number(text);
-    }
-  }
+  for (const f of GATE_FLAGS) if (values[f.key] !== undefined) thresholds[f.threshold] = values[f.key] as number;
   return { thresholds, errors };
 }
 
 /** `0.01` or `1%` → 0.01; null when not a rate in [0, 1]. */
 export function parseRate(text: string): number | null {
-  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
-  const n = pct ? Number(pct[1]) / 100 : /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+  try {
+    return GATE_PARSERS.rate.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 const ms = (v: number): string => (v < 1000 ? `${Math.round(v)}ms` : `${Number((v / 1000).toFixed(1))}s`);

@@ -90,6 +90,24 @@ describe('experiment files', () => {
     expect(problems('{"experiments": [{"target": {"asg": "a"}, "fault": {"count": 0}}]}')).toEqual(["gameday.yaml:1 experiments[0].fault.count: '0' must be a whole number from 1 to 10000"]);
   });
 
+  it('the table judges file values like flags: limits, and options of another fault, at their lines', () => {
+    const text = [
+      'experiments:', //                                  1
+      '  - target: { asg: web }', //                      2
+      '    fault:', //                                    3
+      '      kind: blackhole-az', //                      4
+      '      count: 2', //                                5 only for instance faults
+      '      duration: 99999999999999999999h', //         6 beyond 12h
+      '    timings:', //                                  7
+      '      recoveryTimeout: 2d', //                     8 not a duration
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      'gameday.yaml:5 experiments[0].fault.count: only with --fault terminate-instances or stop-instances (not blackhole-az)',
+      "gameday.yaml:6 experiments[0].fault.duration: '99999999999999999999h' must be from 1s to 12h",
+      "gameday.yaml:8 experiments[0].timings.recoveryTimeout: '2d' is not a duration (use e.g. 500ms, 30s, 5m)",
+    ]);
+  });
+
   it('interpolation: ${VAR}, ${VAR:-default}, $${ literal', () => {
     const missing: string[] = [];
     expect(interpolate('a ${X} ${Y:-dflt} $${Z} ${W}', { X: '1' }, (n) => missing.push(n))).toBe('a 1 dflt ${Z} ');

@@ -1,21 +1,24 @@
-import { Option, type Command } from 'commander';
-import { parseIntFlag } from '../flags.js';
-import { DEFAULT_FAULT, FAULT_KINDS } from '../../faults/catalog.js';
-import type { DemoFlags } from './demo.js';
+/**
+ * `chaos-ec2 demo` flags: the run options it passes on (same definitions, parsers and limits as `run`), with
+ * demo defaults, plus the size of the demo group. demo.ts hands them to validateRunOptions with the
+ * fault's demo timings.
+ */
+import type { Command } from 'commander';
+import { int, type OptionDef } from '../../core/options.js';
 import type { SetExitCode } from '../../core/errors.js';
+import { COUNT } from '../../faults/options.js';
+import { FAULT, FORMAT, JSON_OUT, RATE, REPORT_DIR, SEED } from '../../experiment/run-options.js';
+import { addOptions } from '../options.js';
+import type { DemoFlags } from './demo.js';
+
+// The sandbox runs every instance as an HTTP server in this process: 50 keeps the demo under a minute.
+const INSTANCES: OptionDef<number> = { name: 'instances', flag: '--instances', arg: '<n>', parser: int(2, 50), default: 4, help: 'instances in the demo group' };
+
+const DEMO_OPTIONS: readonly OptionDef[] = [INSTANCES, FAULT, COUNT, FORMAT, { ...RATE, default: 50 }, SEED, { ...REPORT_DIR, defaultText: './chaos-reports' }, JSON_OUT];
 
 export function addDemoCommand(program: Command, setExitCode: SetExitCode): void {
-  program
-    .command('demo')
+  addOptions(program.command('demo'), DEMO_OPTIONS, { parse: true })
     .description('run a complete experiment against an embedded local sandbox: no AWS account needed, under a minute')
-    .option('--instances <n>', 'instances in the demo group', parseIntFlag('--instances', 2, 50), 4)
-    .addOption(new Option('--fault <kind>', 'fault to inject').choices([...FAULT_KINDS]).default(DEFAULT_FAULT))
-    .option('--count <n>', 'instance faults: instances to hit', parseIntFlag('--count', 1, 10))
-    .option('--format <list>', 'report files besides report.json: md,junit,html')
-    .option('--rate <n>', 'probe requests per second', '50')
-    .option('--seed <seed>', 'seed for the random selection')
-    .option('--report-dir <dir>', 'where the report goes (default ./chaos-reports)')
-    .option('--json', 'print the JSON report alone on stdout')
     .action(async (flags: DemoFlags) => {
       const { runDemo } = await import('./demo.js');
       setExitCode(await runDemo(flags));

@@ -9,12 +9,13 @@ import { metaFor } from '../../faults/catalog.js';
 import { SANDBOX_CREDENTIALS, startEmbeddedSandbox } from '../../sandbox/index.js';
 import { runWithConfig } from './run.js';
 
+/** Parsed by demo-flags.ts (defaults filled in); passed on to validateRunOptions as text. */
 export interface DemoFlags {
   instances: number;
   fault: string;
   count?: number;
-  format?: string;
-  rate: string;
+  format: string[];
+  rate: number;
   reportDir?: string;
   json?: boolean;
   seed?: string;
@@ -36,11 +37,11 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
       fault: flags.fault,
       ...metaFor(flags.fault)?.demoFlags,
       ...(flags.count !== undefined ? { count: String(flags.count) } : {}),
-      ...(flags.format ? { format: flags.format } : {}),
+      format: flags.format.join(','),
       endpointUrl: emb.sandbox.endpoint,
       region: 'us-east-1',
       baseline: '3s',
-      rate: flags.rate,
+      rate: String(flags.rate),
       timeout: '1s',
       poll: '250ms',
       steady: '3s',

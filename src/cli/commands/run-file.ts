@@ -13,12 +13,14 @@
  * tests) runs one experiment through the same path as `run`.
  */
 import { ChaosError, ExitCode } from '../../core/errors.js';
-import { parseDuration } from '../../core/duration.js';
+import { isGiven, parseOptions } from '../../core/options.js';
+import { DEFAULT_FAULT, FAULT_OPTIONS, faultsAccepting, metaFor } from '../../faults/catalog.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { loadExperimentFile } from '../../experiment/file.js';
 import { parseGateOptions, type GateThresholds } from '../../experiment/gates.js';
 import { checkMinInterval } from '../../report/pacing.js';
-import { parseFormats, type ReportFormat } from '../../experiment/formats.js';
+import type { ReportFormat } from '../../experiment/formats.js';
+import { RUN_OPTIONS } from '../../experiment/run-options.js';
 import { prepareReportDir } from '../../report/report-dir.js';
 import { defaultIo, runWithConfig, type RunIo } from './run.js';
 
@@ -44,25 +46,32 @@ export async function runExperimentFile(path: string, overrides: RunFileOverride
   const file = await loadExperimentFile(path, process.env);
   const { format, minInterval, ...flags } = overrides;
   // CLI flags win over the file; unset ones (undefined) do not erase the file's values.
-  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as RawRunOptions;
+  const given: RawRunOptions = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const cliGates = parseGateOptions(Object.fromEntries(Object.entries(given).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])));
-  const formats = format ? parseFormats(format) : (['json'] as ReportFormat[]);
-  const errors: string[] = [...cliGates.errors];
+  // The file-level flags, through the same definitions (and limits) as a single run's.
+  const fileLevel = parseOptions(
+    RUN_OPTIONS.filter((d) => d.name === 'format' || d.name === 'minInterval'),
+    { format, minInterval },
+  );
+  const formats = fileLevel.values.format as ReportFormat[];
+  const minIntervalMs = (fileLevel.values.minInterval as number | undefined) ?? 0;
+  const errors: string[] = [...cliGates.errors, ...fileLevel.errors];
   const planned: { name: string; cfg: RunConfig; gates: GateThresholds }[] = [];
-  for (const e of file.experiments) {
+  // A fault-specific flag (--duration, --count …) overrides the experiments whose fault takes it, and is a
+  // usage error only when none of them does: a file mixes faults, one command line serves them all.
+  const kinds = file.experiments.map((e) => String(given.fault ?? e.raw.fault ?? DEFAULT_FAULT));
+  for (const def of FAULT_OPTIONS) {
+    const accepted = faultsAccepting(def);
+    if (isGiven(given[def.name]) && !kinds.some((k) => accepted.includes(k))) errors.push(`${def.flag}: only with --fault ${accepted.join(' or ')} (no experiment of the file has one)`);
+  }
+  for (const [i, e] of file.experiments.entries()) {
+    const own = metaFor(kinds[i]!);
+    const forThis = Object.fromEntries(Object.entries(given).filter(([k]) => !own || !FAULT_OPTIONS.some((d) => d.name === k && !own.options.some((o) => o.def === d))));
     try {
-      planned.push({ name: e.name, cfg: validateRunOptions({ ...e.raw, ...given }, process.env), gates: { ...e.gates, ...cliGates.thresholds } });
+      planned.push({ name: e.name, cfg: validateRunOptions({ ...e.raw, ...forThis }, process.env), gates: { ...e.gates, ...cliGates.thresholds } });
     } catch (err) {
       if (!(err instanceof ChaosError)) throw err;
       errors.push(`${e.name} (line ${e.line}) with the command-line flags: ${err.message}`);
-    }
-  }
-  let minIntervalMs = 0;
-  if (minInterval !== undefined) {
-    try {
-      minIntervalMs = parseDuration(minInterval, '--min-interval');
-    } catch (err) {
-      errors.push((err as Error).message);
     }
   }
   if (errors.length) throw new ChaosError(ExitCode.Usage, `${path}: ${errors.join('\n  ')}`, { phase: 'config' });
