@@ -110,27 +110,6 @@ describe('blackhole-az crash safety: SIGKILL at each point of injection, then re
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
 
-  it('the API stops answering during the rollback: the unwind gives up at its deadline, exit 4 with the recover command, which then works', async () => {
-    const started = Date.now();
-    let r;
-    try {
-      r = await runWithHook(cliFor(emb), args('--duration', '2s', '--recovery-timeout', '5s'), () => setKnobs(emb, { apiLatencyMs: 600_000 }));
-    } finally {
-      await setKnobs(emb, { apiLatencyMs: 0 });
-    }
-    // Hold 2 s + rollback window 5 s + exit; without timeouts it would hang for the 10-minute latency.
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(r.code, r.stdout + r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/ROLLBACK INCOMPLETE/);
-    expect(r.stderr).toMatch(/no answer from AWS within the rollback deadline/);
-    const cmd = /(chaos-ec2 recover --experiment-id exp-[^\n]*--yes)/.exec(r.stderr)?.[1];
-    expect(cmd).toBeDefined();
-    const rec = await cliFor(emb)(cmd!.split(' ').slice(1));
-    expect(rec.code, rec.stdout + rec.stderr).toBe(0);
-    expect(await associations(clients.ec2)).toEqual(before);
-    expect(await chaosNacls(clients.ec2)).toEqual([]);
-  });
-
   it('CI cancel (SIGINT, then SIGTERM during the rollback): keeps rolling back, exit 130, world restored', async () => {
     let r;
     try {
@@ -152,30 +131,4 @@ describe('blackhole-az crash safety: SIGKILL at each point of injection, then re
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
 
-  it('Ctrl-C while the pre-injection recheck is in flight: nothing is created or swapped afterwards, exit 130', async () => {
-    const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
-    let r;
-    try {
-      // Slow API from the start of the baseline: the recheck after it takes seconds; the SIGINT lands there.
-      r = await runWithHook(
-        cliFor(emb),
-        args('--duration', '5s', '--baseline', '1s'),
-        async (child) => {
-          await setKnobs(emb, { apiLatencyMs: 3000 });
-          await new Promise((res) => setTimeout(res, 2000));
-          child.kill('SIGINT');
-        },
-        /baseline …/,
-      );
-    } finally {
-      await setKnobs(emb, { apiLatencyMs: 0 });
-    }
-    expect(r.code, r.stdout + r.stderr).toBe(130);
-    expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
-    expect(await chaosNacls(clients.ec2)).toEqual([]);
-    const id = experimentIdOf(r.stdout)!;
-    const rep = report(id);
-    expect(rep.verdict).toBe('aborted');
-    expect(rep.reason).toMatch(/nothing was injected/);
-  });
 });

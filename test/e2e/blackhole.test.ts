@@ -81,39 +81,8 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
 
-  /**
-   * Sandbox ground truth of the hold: from the first subnet swapped to a chaos NACL to the last swapped back.
-   * "Rolled back at once" is judged on this (the sandbox's own clock, the swaps themselves), not on the run's
-   * wall-clock length, which also holds process start, baseline and steady-state checks on a loaded machine.
-   */
-  const holdMs = (sinceSeq: number, chaosNaclIds: string[]): number => {
-    const swaps = emb.sandbox.world.events(sinceSeq).filter((e) => e.type === 'nacl-association');
-    const dark = swaps.find((e) => e.type === 'nacl-association' && chaosNaclIds.includes(e.toNetworkAclId));
-    const back = swaps.findLast((e) => e.type === 'nacl-association' && e.fromNetworkAclId !== null && chaosNaclIds.includes(e.fromNetworkAclId));
-    expect(dark).toBeDefined();
-    expect(back).toBeDefined();
-    return back!.atMs - dark!.atMs;
-  };
-  const lastSeq = () => emb.sandbox.world.events().at(-1)?.seq ?? 0;
-
   /** Runs the CLI and calls `act` once, as soon as the first subnet has been swapped (the hold has begun). */
   const runWithHook = (args: string[], act: (child: import('node:child_process').ChildProcess, text: () => string) => Promise<void>) => hook(cli, args, act);
-
-  it('SIGINT during the hold: rolled back at once, exit 130, world restored', async () => {
-    const seq = lastSeq();
-    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '30s', '--seed', 'int'), async (child) => {
-      child.kill('SIGINT');
-    });
-    expect(r.code, r.stderr).toBe(130);
-    const report = JSON.parse(r.stdout) as Report;
-    // The 30 s hold was cut short by the SIGINT (sent as soon as the first swap was printed).
-    expect(holdMs(seq, (report.fault!.detail as BlackholeReport).chaosNacls.map((n) => n.networkAclId))).toBeLessThan(30_000);
-    expect(report.verdict).toBe('aborted');
-    expect(report.rollback?.status).toBe('complete');
-    expect((report.fault?.detail as BlackholeReport | undefined)?.restoreVerification?.verified).toBe(true);
-    expect(await associations(clients.ec2)).toEqual(before);
-    expect(await chaosNacls(clients.ec2)).toEqual([]);
-  });
 
   it('a second SIGINT exits at once, naming the experiment and the recover command, which then works', async () => {
     const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--duration', '30s'), async (child, text) => {
@@ -138,72 +107,6 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
 
-  it('restore fails for the whole rollback window (failActions knob): retried, then exit 4 with the unrestored subnet; recover then completes', async () => {
-    // --recovery-timeout 5s: the rollback window is min(60 s, max(5 s, recovery timeout)) = 5 s.
-    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s', '--recovery-timeout', '5s'), async () => {
-      await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
-    });
-    try {
-      expect(r.code, r.stderr).toBe(4);
-      const report = JSON.parse(r.stdout) as Report;
-      expect(report.exitCode).toBe(4);
-      expect(report.rollback?.status).toBe('incomplete');
-      // It did not give up on the first failure: it retried with backoff inside the window.
-      expect(report.timeline.filter((t) => t.event === 'rollback-retry').length).toBeGreaterThan(0);
-      const dark = (report.fault!.detail as BlackholeReport).subnets[0]!.subnetId;
-      expect(report.rollback!.remaining.join('\n')).toContain(dark);
-      expect(report.rollback!.recoverCommand).toContain(`--experiment-id ${report.id}`);
-      expect(r.stderr).toMatch(/ROLLBACK INCOMPLETE/);
-      // Still dark, and the chaos NACL (the undo record) was kept.
-      expect((await associations(clients.ec2))[dark]).toBe((report.fault!.detail as BlackholeReport).chaosNacls[0]!.networkAclId);
-    } finally {
-      await setKnobs(emb, { failActions: [] });
-    }
-    const rec = await cli(['recover', '--all', '--yes']);
-    expect(rec.code, rec.stdout + rec.stderr).toBe(0);
-    expect(await associations(clients.ec2)).toEqual(before);
-    expect(await chaosNacls(clients.ec2)).toEqual([]);
-  });
-
-  it('restore fails for a few seconds only: the rollback retries with backoff and completes (no exit 4)', async () => {
-    let cleared: Promise<void> | undefined;
-    const r = await runWithHook(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s'), async (_child, text) => {
-      await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
-      // The API fails until the rollback has seen it fail and scheduled a retry, then recovers: awaited on the
-      // run's own output, not guessed with a sleep (a loaded machine can stretch the hold past any fixed wait).
-      cleared = until(() => /rollback-retry/.test(text()), 25_000).then(() => setKnobs(emb, { failActions: [] }));
-    });
-    try {
-      await cleared;
-    } finally {
-      await setKnobs(emb, { failActions: [] });
-    }
-    expect(r.code, r.stderr).not.toBe(4);
-    const report = JSON.parse(r.stdout) as Report;
-    expect(report.rollback?.status).toBe('complete');
-    expect(report.timeline.filter((t) => t.event === 'rollback-retry').length).toBeGreaterThan(0);
-    expect((report.fault?.detail as BlackholeReport | undefined)?.restoreVerification?.verified).toBe(true);
-    expect(await associations(clients.ec2)).toEqual(before);
-    expect(await chaosNacls(clients.ec2)).toEqual([]);
-  });
-
-  it('stop condition: error rate above --abort-error-rate for --abort-after rolls back at once (aborted, exit 1)', async () => {
-    const seq = lastSeq();
-    const r = await cli(
-      blackholeArgs(reportDir, '--yes', '--json', '--include-lb-subnets', '--duration', '30s', '--abort-error-rate', '0.05', '--abort-after', '2s', '--min-healthy', '1'),
-    );
-    expect(r.code, r.stderr).toBe(1);
-    const report = JSON.parse(r.stdout) as Report;
-    // The stop condition, not the end of the 30 s hold, ended the blackhole.
-    expect(holdMs(seq, (report.fault!.detail as BlackholeReport).chaosNacls.map((n) => n.networkAclId))).toBeLessThan(30_000);
-    expect(report.verdict).toBe('aborted');
-    expect(report.stopCondition).toBeDefined();
-    expect(report.rollback?.status).toBe('complete');
-    expect(report.timeline.some((t) => t.event === 'stop-condition')).toBe(true);
-    expect(await associations(clients.ec2)).toEqual(before);
-    expect(await chaosNacls(clients.ec2)).toEqual([]);
-  });
-
   it('--dry-run prints the AZ, subnets and original NACLs, checks the NACL permissions with EC2 DryRun, and changes nothing', async () => {
     const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
     const r = await cli(blackholeArgs(reportDir, '--dry-run', '--include-lb-subnets', '--seed', 'dry', '--min-healthy', '1'));
@@ -214,33 +117,6 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     expect(r.stdout).toMatch(/ec2:CreateNetworkAcl: allowed \(EC2 DryRun\)/);
     expect(r.stdout).toMatch(/ec2:ReplaceNetworkAclAssociation: allowed \(EC2 DryRun\)/);
     expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
-  });
-
-  it('refuses (exit 3) when the other AZs would hold fewer than --min-healthy healthy targets; nothing created', async () => {
-    const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
-    const r = await cli(blackholeArgs(reportDir, '--yes', '--min-healthy', '100%'));
-    expect(r.code).toBe(3);
-    expect(r.stdout + r.stderr).toMatch(/capacity floor: with us-east-1[abc] cut off, the other AZs hold 4/);
-    expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
-  });
-
-  it('an AWS error mid-injection: what was done is rolled back (the chaos NACL deleted), exit 1 (not 5: something was injected), report says so', async () => {
-    await setKnobs(emb, { failActions: ['ReplaceNetworkAclAssociation'] });
-    let r;
-    try {
-      r = await cli(blackholeArgs(reportDir, '--yes', '--json', '--duration', '2s'));
-    } finally {
-      await setKnobs(emb, { failActions: [] });
-    }
-    expect(r.code, r.stderr).toBe(1);
-    const report = JSON.parse(r.stdout) as Report;
-    expect(report.exitCode).toBe(1);
-    expect(report.verdict).toBe('error');
-    expect(report.reason).toMatch(/ReplaceNetworkAclAssociation.*everything injected was rolled back/);
-    expect(report.rollback?.status).toBe('complete');
-    expect(report.timeline.some((t) => t.event === 'nacl-created')).toBe(true);
-    expect(await associations(clients.ec2)).toEqual(before);
-    expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
 
   it('blast radius: an interface that is not the group\'s in the target subnet is shown in the plan and refuses the run (exit 3); --allow-shared-subnets lets a dry run through', async () => {
@@ -274,34 +150,4 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     }
   });
 
-  it('--dry-run against an endpoint that ignores DryRun: caught with a read-only canary, exit 5, no NACL created', async () => {
-    // A proxy in front of the sandbox that drops DryRun=true, as a careless mock or emulator would.
-    const { createServer } = await import('node:http');
-    const upstream = new URL(emb.sandbox.endpoint);
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString().replace(/(^|&)DryRun=true/g, '');
-        void fetch(new URL(req.url ?? '/', upstream), { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' }, ...(req.method === 'GET' ? {} : { body }) })
-          .then(async (up) => {
-            res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/xml' });
-            res.end(await up.text());
-          })
-          .catch(() => res.destroy());
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const port = (proxy.address() as import('node:net').AddressInfo).port;
-    try {
-      const seq = emb.sandbox.world.events().at(-1)?.seq ?? 0;
-      const r = await cliFor(emb, { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` })(blackholeArgs(reportDir, '--dry-run', '--min-healthy', '1'));
-      expect(r.code, r.stdout + r.stderr).toBe(5);
-      expect(r.stdout + r.stderr).toMatch(/ignored DryRun on DescribeAvailabilityZones/);
-      expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
-      expect(await chaosNacls(clients.ec2)).toEqual([]);
-    } finally {
-      await new Promise((r) => proxy.close(r));
-    }
-  });
 });
