@@ -66,7 +66,10 @@ export async function runSandbox200(instances = 200, requests = 1000): Promise<S
     const killed = Math.ceil(instances * 0.15);
     const from = sb.world.events().at(-1)!.seq;
     const k0 = Date.now();
-    const victims = sb.world.membersOf(fx.asgName).slice(0, killed).map((m) => m.instanceId);
+    const victims = sb.world
+      .membersOf(fx.asgName)
+      .slice(0, killed)
+      .map((m) => m.instanceId);
     for (const id of victims) sb.ctx.lifecycle.terminate(id);
     await new Promise<void>((resolve) => {
       const off = sb.world.subscribe(() => {

@@ -68,7 +68,9 @@ try {
   const open = worker('probe', url, { rate, durationMs: dur });
   rows.push({ run: `chaos-ec2 probe --rate ${rate}`, ...open });
   console.log(table(rows.slice(-1)));
-  console.log(`   achieved ${open.reqPerSec} of ${rate} req/s (${((open.reqPerSec / rate) * 100).toFixed(1)} %), ${open.late} late of ${open.sent} (${((open.late / open.sent) * 100).toFixed(2)} %), ${open.saturatedSeconds} saturated s`);
+  console.log(
+    `   achieved ${open.reqPerSec} of ${rate} req/s (${((open.reqPerSec / rate) * 100).toFixed(1)} %), ${open.late} late of ${open.sent} (${((open.late / open.sent) * 100).toFixed(2)} %), ${open.saturatedSeconds} saturated s`,
+  );
 
   const longRate = Number(a['long-rate']);
   console.log(`\n3. memory: open model, ${longRate} req/s for ${longS} s (heap after forced GC, every ${Math.max(1, Math.round(longS / 6))} s)`);
@@ -82,7 +84,9 @@ try {
   const last = long.mem.at(-1);
   if (first && last && last.t > first.t) {
     const perMin = ((last.heapMb - first.heapMb) / (last.t - first.t)) * 60;
-    console.log(`   heap growth ${(last.heapMb - first.heapMb).toFixed(1)} MB over ${last.t - first.t} s (${perMin.toFixed(2)} MB/min, ${(longRate * (last.t - first.t)).toLocaleString()} requests)`);
+    console.log(
+      `   heap growth ${(last.heapMb - first.heapMb).toFixed(1)} MB over ${last.t - first.t} s (${perMin.toFixed(2)} MB/min, ${(longRate * (last.t - first.t)).toLocaleString()} requests)`,
+    );
   }
 
   console.log('\nall runs:');

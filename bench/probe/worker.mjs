@@ -53,4 +53,6 @@ async function cannon() {
 
 const result = tool === 'autocannon' ? await cannon() : await probe();
 const peak = process.resourceUsage().maxRSS; // KiB
-process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: Math.round(peak / 102.4) / 10, node: process.version, pkg: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url))).version })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ...result, peakRssMb: Math.round(peak / 102.4) / 10, node: process.version, pkg: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url))).version })}\n`,
+);

@@ -2,7 +2,14 @@
  * Auto Scaling reads chaos-ec2 needs, as plain snapshots. One DescribeAutoScalingGroups call per poll,
  * however large the group (the instance list comes with the group), so polling cost stays constant.
  */
-import { CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeAutoScalingGroupsCommand, DescribeTagsCommand, type AutoScalingClient, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeTagsCommand,
+  type AutoScalingClient,
+  type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
 import { ChaosError, ExitCode, type Phase } from '../core/errors.js';
 import { call } from './errors.js';
 
@@ -30,7 +37,10 @@ export interface GroupSnapshot {
 }
 
 export function toSnapshot(g: AutoScalingGroup): GroupSnapshot {
-  const fromTraffic = (g.TrafficSources ?? []).filter((t) => !t.Type || t.Type === 'elbv2').map((t) => t.Identifier!).filter(Boolean);
+  const fromTraffic = (g.TrafficSources ?? [])
+    .filter((t) => !t.Type || t.Type === 'elbv2')
+    .map((t) => t.Identifier!)
+    .filter(Boolean);
   return {
     name: g.AutoScalingGroupName!,
     arn: g.AutoScalingGroupARN ?? '',
@@ -39,7 +49,10 @@ export function toSnapshot(g: AutoScalingGroup): GroupSnapshot {
     max: g.MaxSize ?? 0,
     healthCheckType: g.HealthCheckType ?? 'EC2',
     healthCheckGracePeriod: g.HealthCheckGracePeriod ?? 0,
-    subnetIds: (g.VPCZoneIdentifier ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    subnetIds: (g.VPCZoneIdentifier ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     availabilityZones: g.AvailabilityZones ?? [],
     targetGroupArns: [...new Set([...(g.TargetGroupARNs ?? []), ...fromTraffic])],
     tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
@@ -54,9 +67,7 @@ export function toSnapshot(g: AutoScalingGroup): GroupSnapshot {
 }
 
 export async function describeGroup(asg: AutoScalingClient, name: string, phase: Phase): Promise<GroupSnapshot> {
-  const out = await call('DescribeAutoScalingGroups', { phase, target: name }, () =>
-    asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
-  );
+  const out = await call('DescribeAutoScalingGroups', { phase, target: name }, () => asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })));
   const g = out.AutoScalingGroups?.[0];
   if (!g) {
     throw new ChaosError(ExitCode.Usage, `Auto Scaling group '${name}' not found in this account and region`, {
@@ -81,7 +92,9 @@ export async function describeGroupTags(asg: AutoScalingClient, o: { group?: str
   const out: GroupTag[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await call('DescribeTags', { phase, ...(o.group ? { target: o.group } : {}) }, () => asg.send(new DescribeTagsCommand({ Filters, MaxRecords: 100, ...(NextToken ? { NextToken } : {}) })));
+    const page = await call('DescribeTags', { phase, ...(o.group ? { target: o.group } : {}) }, () =>
+      asg.send(new DescribeTagsCommand({ Filters, MaxRecords: 100, ...(NextToken ? { NextToken } : {}) })),
+    );
     for (const t of page.Tags ?? []) out.push({ group: t.ResourceId ?? '', key: t.Key ?? '', value: t.Value ?? '' });
     NextToken = page.NextToken;
   } while (NextToken);

@@ -43,9 +43,7 @@ export async function checkDryRunHonoured(ec2: EC2Client): Promise<void> {
 }
 
 export async function terminateInstances(ec2: EC2Client, instanceIds: string[]): Promise<{ instanceId: string; previous: string; current: string }[]> {
-  const out = await call('TerminateInstances', { phase: 'inject', target: instanceIds.join(',') }, () =>
-    ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds })),
-  );
+  const out = await call('TerminateInstances', { phase: 'inject', target: instanceIds.join(',') }, () => ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds })));
   return (out.TerminatingInstances ?? []).map((t) => ({
     instanceId: t.InstanceId ?? '',
     previous: t.PreviousState?.Name ?? '',

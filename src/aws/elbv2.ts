@@ -48,9 +48,7 @@ export async function describeListeners(elb: ElasticLoadBalancingV2Client, loadB
 }
 
 export async function describeTargetHealth(elb: ElasticLoadBalancingV2Client, targetGroupArn: string, phase: Phase): Promise<TargetState[]> {
-  const out = await call('DescribeTargetHealth', { phase, target: targetGroupArn }, () =>
-    elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
-  );
+  const out = await call('DescribeTargetHealth', { phase, target: targetGroupArn }, () => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })));
   return (out.TargetHealthDescriptions ?? []).map((d) => ({
     id: d.Target?.Id ?? '',
     ...(d.Target?.Port !== undefined ? { port: d.Target.Port } : {}),

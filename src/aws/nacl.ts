@@ -67,7 +67,8 @@ export async function currentAssociations(ec2: EC2Client, subnetIds: string[], p
   const acls = await describeNacls(ec2, [{ Name: 'association.subnet-id', Values: subnetIds }], phase);
   const wanted = new Set(subnetIds);
   for (const acl of acls) {
-    for (const a of acl.associations) if (wanted.has(a.subnetId)) out.set(a.subnetId, { subnetId: a.subnetId, networkAclId: acl.networkAclId, associationId: a.associationId, naclTags: acl.tags });
+    for (const a of acl.associations)
+      if (wanted.has(a.subnetId)) out.set(a.subnetId, { subnetId: a.subnetId, networkAclId: acl.networkAclId, associationId: a.associationId, naclTags: acl.tags });
   }
   return out;
 }

@@ -35,18 +35,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  */
 export type SetExitCode = (code: number) => void;
 
-export type Phase =
-  | 'config'
-  | 'discover'
-  | 'steady-state'
-  | 'plan'
-  | 'confirm'
-  | 'inject'
-  | 'observe'
-  | 'rollback'
-  | 'report'
-  | 'recover'
-  | 'sandbox';
+export type Phase = 'config' | 'discover' | 'steady-state' | 'plan' | 'confirm' | 'inject' | 'observe' | 'rollback' | 'report' | 'recover' | 'sandbox';
 
 export interface ChaosErrorOptions {
   phase?: Phase;
@@ -73,15 +62,12 @@ export class ChaosError extends Error {
   }
 }
 
-export const usageError = (message: string, hint?: string): ChaosError =>
-  new ChaosError(ExitCode.Usage, message, { phase: 'config', hint });
+export const usageError = (message: string, hint?: string): ChaosError => new ChaosError(ExitCode.Usage, message, { phase: 'config', hint });
 
-export const refused = (message: string, opts: ChaosErrorOptions = {}): ChaosError =>
-  new ChaosError(ExitCode.Refused, message, opts);
+export const refused = (message: string, opts: ChaosErrorOptions = {}): ChaosError => new ChaosError(ExitCode.Refused, message, opts);
 
 /** The operator interrupted (SIGINT/SIGTERM): stop before the next mutation, roll back, exit 130. */
-export const interrupted = (message: string, opts: ChaosErrorOptions = {}): ChaosError =>
-  new ChaosError(ExitCode.Interrupted, message, opts);
+export const interrupted = (message: string, opts: ChaosErrorOptions = {}): ChaosError => new ChaosError(ExitCode.Interrupted, message, opts);
 
 /** Throws `interrupted` when the run's signal is aborted: called right before every mutating AWS call. */
 export function throwIfInterrupted(signal: AbortSignal | undefined, before: string, phase: Phase = 'inject'): void {

@@ -62,7 +62,10 @@ export interface RunDeps {
 }
 
 export function newExperimentId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `exp-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 

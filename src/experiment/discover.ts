@@ -62,10 +62,7 @@ export async function discover(clients: AwsClients, opts: DiscoverOptions): Prom
       };
     }
   }
-  throw usageError(
-    `no listener of ${loadBalancers.map((l) => l.name).join(', ')} forwards to the group's target groups`,
-    'pass --url with the address users reach the service at',
-  );
+  throw usageError(`no listener of ${loadBalancers.map((l) => l.name).join(', ')} forwards to the group's target groups`, 'pass --url with the address users reach the service at');
 }
 
 /** A listener whose default action forwards to one of the group's target groups; HTTP(S) only. */
@@ -73,8 +70,7 @@ function pickListener(listeners: Listener[], tgSet: Set<string>): Listener | und
   const forwards = (l: Listener) =>
     (l.DefaultActions ?? []).some(
       (a) =>
-        a.Type === 'forward' &&
-        ((a.TargetGroupArn && tgSet.has(a.TargetGroupArn)) || (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn && tgSet.has(t.TargetGroupArn))),
+        a.Type === 'forward' && ((a.TargetGroupArn && tgSet.has(a.TargetGroupArn)) || (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn && tgSet.has(t.TargetGroupArn))),
     );
   const candidates = listeners.filter((l) => (l.Protocol === 'HTTP' || l.Protocol === 'HTTPS') && forwards(l));
   // Prefer HTTPS: it is what users hit when both exist (HTTP usually only redirects).

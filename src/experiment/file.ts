@@ -53,7 +53,7 @@ class Collector {
     this.errors.push({ line, text: `${this.file}:${line} ${path}: ${message}` });
   }
   resolve(node: unknown): unknown {
-    return node && typeof node === 'object' && 'resolve' in node && typeof (node as { resolve: unknown }).resolve === 'function' && !isMap(node) && !isSeq(node) && !isScalar(node)
+    return node && typeof node === 'object' && 'resolve' in node && typeof node.resolve === 'function' && !isMap(node) && !isSeq(node) && !isScalar(node)
       ? (node as { resolve: (d: Document) => unknown }).resolve(this.doc)
       : node;
   }
@@ -67,7 +67,7 @@ function pairs(c: Collector, map: unknown, path: string): [string, YamlNode | nu
     const keyNode = p.key as YamlNode | null;
     const key = isScalar(keyNode) ? keyNode.value : keyNode;
     if (typeof key !== 'string') {
-      c.add(c.line(keyNode as never), path, 'keys must be plain text');
+      c.add(c.line(keyNode), path, 'keys must be plain text');
       continue;
     }
     out.push([key, keyNode, c.resolve(p.value)]);
@@ -87,9 +87,9 @@ function readSection(c: Collector, section: Section, node: unknown, path: string
   for (const [key, keyNode, value] of pairs(c, node, path)) {
     const def = known[key];
     const p = `${path}.${key}`;
-    const line = c.line((value as never) ?? (keyNode as never), c.line(keyNode as never));
+    const line = c.line((value as never) ?? keyNode, c.line(keyNode));
     if (!def) {
-      c.add(c.line(keyNode as never), p, `unknown key (expected one of ${Object.keys(known).join(', ')})`);
+      c.add(c.line(keyNode), p, `unknown key (expected one of ${Object.keys(known).join(', ')})`);
       continue;
     }
     if (def.type === 'headers') {
@@ -98,7 +98,7 @@ function readSection(c: Collector, section: Section, node: unknown, path: string
         continue;
       }
       for (const [name, hKey, hVal] of pairs(c, value, p)) {
-        const hLine = c.line((hVal as never) ?? (hKey as never), c.line(hKey as never));
+        const hLine = c.line((hVal as never) ?? hKey, c.line(hKey));
         if (!isScalar(hVal) || hVal.value === null || typeof hVal.value === 'object') c.add(hLine, `${p}.${name}`, 'must be a text value');
         else into.set(`${section}.headers.${name}`, { value: hVal.value, path: `${p}.${name}`, line: hLine });
       }
@@ -170,20 +170,20 @@ export function parseExperimentFile(text: string, file: string, env: NodeJS.Proc
 
   const root = doc.contents;
   if (!isMap(root)) {
-    c.add(c.line(root as never), '(top)', 'must be a mapping with `experiments:` (and optional `defaults:`)');
+    c.add(c.line(root), '(top)', 'must be a mapping with `experiments:` (and optional `defaults:`)');
     fail(c);
   }
   const defaults = new Map<string, Leaf>();
   let list: unknown;
   let listLine = 1;
   for (const [key, keyNode, value] of pairs(c, root, '(top)')) {
-    if (!TOP_KEYS.includes(key)) c.add(c.line(keyNode as never), key, `unknown key (expected one of ${TOP_KEYS.join(', ')})`);
+    if (!TOP_KEYS.includes(key)) c.add(c.line(keyNode), key, `unknown key (expected one of ${TOP_KEYS.join(', ')})`);
     else if (key === 'version') {
-      if (!isScalar(value) || value.value !== 1) c.add(c.line(value as never, c.line(keyNode as never)), 'version', 'must be 1');
-    } else if (key === 'defaults') readSections(c, value, 'defaults', c.line(keyNode as never), defaults, false);
+      if (!isScalar(value) || value.value !== 1) c.add(c.line(value as never, c.line(keyNode)), 'version', 'must be 1');
+    } else if (key === 'defaults') readSections(c, value, 'defaults', c.line(keyNode), defaults, false);
     else {
       list = value;
-      listLine = c.line(keyNode as never);
+      listLine = c.line(keyNode);
     }
   }
   if (!isSeq(list) || list.items.length === 0) {
@@ -216,7 +216,7 @@ function readSections(c: Collector, node: unknown, base: string, line: number, i
   }
   let name: string | undefined;
   for (const [key, keyNode, value] of pairs(c, node, base)) {
-    const kLine = c.line(keyNode as never);
+    const kLine = c.line(keyNode);
     if (allowName && key === 'name') {
       if (!isScalar(value) || (typeof value.value !== 'string' && typeof value.value !== 'number') || String(value.value).trim() === '') c.add(kLine, `${base}.name`, 'must be text');
       else name = String(value.value);
@@ -224,6 +224,11 @@ function readSections(c: Collector, node: unknown, base: string, line: number, i
     else c.add(kLine, `${base}.${key}`, `unknown key (expected one of ${[...(allowName ? ['name'] : []), ...SECTIONS].join(', ')})`);
   }
   return name;
+}
+
+/** A leaf's value as the option parsers take it (leaves were checked to be scalars by scalarOf). */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }
 
 function toExperiment(c: Collector, name: string, base: string, line: number, leaves: Map<string, Leaf>, env: NodeJS.ProcessEnv): FileExperiment {
@@ -235,9 +240,9 @@ function toExperiment(c: Collector, name: string, base: string, line: number, le
     let v = leaf.value;
     if (typeof v === 'string') v = interpolate(v, env, (n) => c.add(leaf.line, leaf.path, `environment variable ${n} is not set`));
     const [section, key, header] = id.split('.') as [Section, string, string?];
-    if (header !== undefined) headers.push(`${header}: ${String(v)}`);
-    else if (section === 'gates') gateRaw[FILE_KEYS.gates[key]!.raw] = String(v);
-    else raw[FILE_KEYS[section][key]!.raw] = typeof v === 'boolean' ? v : String(v);
+    if (header !== undefined) headers.push(`${header}: ${scalarText(v)}`);
+    else if (section === 'gates') gateRaw[FILE_KEYS.gates[key]!.raw] = scalarText(v);
+    else raw[FILE_KEYS[section][key]!.raw] = typeof v === 'boolean' ? v : scalarText(v);
   }
   if (headers.length) raw.header = headers;
   const where = (flag: string): Leaf => {

@@ -12,12 +12,19 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
  * list is one too. Duplicates are dropped.
  */
 export function parseFormats(value: string, flag = '--format'): ReportFormat[] {
-  const names = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const bad = names.filter((n) => !(REPORT_FORMATS as readonly string[]).includes(n));
   if (bad.length || names.length === 0) {
-    throw new ChaosError(ExitCode.Usage, `${flag}: '${value}' ${bad.length ? `has unknown format${bad.length > 1 ? 's' : ''} ${bad.join(', ')}` : 'is empty'}; choose from ${REPORT_FORMATS.join(', ')}`, {
-      phase: 'config',
-    });
+    throw new ChaosError(
+      ExitCode.Usage,
+      `${flag}: '${value}' ${bad.length ? `has unknown format${bad.length > 1 ? 's' : ''} ${bad.join(', ')}` : 'is empty'}; choose from ${REPORT_FORMATS.join(', ')}`,
+      {
+        phase: 'config',
+      },
+    );
   }
   return [...new Set(names)] as ReportFormat[];
 }

@@ -41,10 +41,34 @@ export interface GateFlag {
 
 /** The gate flags as data, for run-flags.ts (help text), the experiment file (keys) and the JSON Schema. */
 export const GATE_FLAGS: readonly GateFlag[] = [
-  { flags: '--max-service-ttr <duration>', key: 'maxServiceTtr', threshold: 'maxServiceTtrMs', kind: 'duration', description: 'gate: service must recover (serviceRecoveredMs) within this, e.g. 30s' },
-  { flags: '--max-capacity-ttr <duration>', key: 'maxCapacityTtr', threshold: 'maxCapacityTtrMs', kind: 'duration', description: 'gate: capacity must recover (capacityRecoveredMs) within this, e.g. 5m' },
-  { flags: '--max-error-rate <rate>', key: 'maxErrorRate', threshold: 'maxErrorRate', kind: 'rate', description: 'gate: highest share of failed probe requests over the run, e.g. 0.01 or 1%' },
-  { flags: '--min-availability <rate>', key: 'minAvailability', threshold: 'minAvailability', kind: 'rate', description: 'gate: lowest share of successful probe requests over the run, e.g. 99.5%' },
+  {
+    flags: '--max-service-ttr <duration>',
+    key: 'maxServiceTtr',
+    threshold: 'maxServiceTtrMs',
+    kind: 'duration',
+    description: 'gate: service must recover (serviceRecoveredMs) within this, e.g. 30s',
+  },
+  {
+    flags: '--max-capacity-ttr <duration>',
+    key: 'maxCapacityTtr',
+    threshold: 'maxCapacityTtrMs',
+    kind: 'duration',
+    description: 'gate: capacity must recover (capacityRecoveredMs) within this, e.g. 5m',
+  },
+  {
+    flags: '--max-error-rate <rate>',
+    key: 'maxErrorRate',
+    threshold: 'maxErrorRate',
+    kind: 'rate',
+    description: 'gate: highest share of failed probe requests over the run, e.g. 0.01 or 1%',
+  },
+  {
+    flags: '--min-availability <rate>',
+    key: 'minAvailability',
+    threshold: 'minAvailability',
+    kind: 'rate',
+    description: 'gate: lowest share of successful probe requests over the run, e.g. 99.5%',
+  },
   { flags: '--max-p99 <duration>', key: 'maxP99', threshold: 'maxP99Ms', kind: 'duration', description: 'gate: highest p99 latency over the run, e.g. 500ms' },
   { flags: '--max-impact <n>', key: 'maxImpact', threshold: 'maxImpact', kind: 'count', description: 'gate: most failed requests allowed after the fault' },
 ];
@@ -119,7 +143,13 @@ export function computeGates(report: Pick<Report, 'recovery' | 'probe'>, t: Gate
     const g: Gate =
       actual === null
         ? { name: 'availability', threshold: t.minAvailability, actual: null, pass: false, detail: noProbe }
-        : { name: 'availability', threshold: t.minAvailability, actual, pass: actual >= t.minAvailability, detail: `${pct(actual)} ${actual >= t.minAvailability ? '≥' : '<'} ${pct(t.minAvailability)}` };
+        : {
+            name: 'availability',
+            threshold: t.minAvailability,
+            actual,
+            pass: actual >= t.minAvailability,
+            detail: `${pct(actual)} ${actual >= t.minAvailability ? '≥' : '<'} ${pct(t.minAvailability)}`,
+          };
     gates.push(g);
   }
   if (t.maxP99Ms !== undefined) {

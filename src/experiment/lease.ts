@@ -51,9 +51,7 @@ export const leaseValue = (startMs: number, expiresMs: number): string => `${new
 
 /** PURE: who holds the group: the lowest (start, id) among the leases unexpired at `now`. */
 export function leaseHolder(leases: readonly LeaseRecord[], now: number): LeaseRecord | undefined {
-  return leases
-    .filter((l) => l.expiresMs > now)
-    .sort((a, b) => a.startMs - b.startMs || a.experimentId.localeCompare(b.experimentId))[0];
+  return leases.filter((l) => l.expiresMs > now).sort((a, b) => a.startMs - b.startMs || a.experimentId.localeCompare(b.experimentId))[0];
 }
 
 export class Lease {

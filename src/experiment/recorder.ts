@@ -41,7 +41,22 @@ export class Recorder {
   readonly r: Recorded;
 
   constructor(id: string, startedAt: number) {
-    this.r = { id, startedAt, marks: [], seconds: [], samples: [], steady: [], plan: undefined, t0: null, holdMs: 0, baselineHealthy: 0, desired: 0, rollback: undefined, recoverCommand: '', stopFiredAt: null };
+    this.r = {
+      id,
+      startedAt,
+      marks: [],
+      seconds: [],
+      samples: [],
+      steady: [],
+      plan: undefined,
+      t0: null,
+      holdMs: 0,
+      baselineHealthy: 0,
+      desired: 0,
+      rollback: undefined,
+      recoverCommand: '',
+      stopFiredAt: null,
+    };
   }
 
   setBaselineCapacity(s: CapacitySnapshot): void {
@@ -110,5 +125,5 @@ export class Recorder {
 
 /** A mark as the report shows it: ms since `base` (t0, or the start when nothing was injected) plus ISO time. */
 export function toEntry(m: Mark, base: number): TimelineEntry {
-  return { ...m, atMs: m.atMs - base, at: new Date(m.atMs).toISOString() } as TimelineEntry;
+  return { ...m, atMs: m.atMs - base, at: new Date(m.atMs).toISOString() };
 }

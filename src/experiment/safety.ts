@@ -41,13 +41,7 @@ export interface Selection {
  * Picks `k` instances at random among healthy candidates, skipping any whose loss would break the floor.
  * Throws a refusal (exit 3) when the floor cannot be kept, naming the numbers.
  */
-export function selectWithinFloor(
-  candidates: FaultTarget[],
-  healthyByAz: Record<string, number>,
-  k: number,
-  floor: Floor,
-  rng: Rng,
-): Selection {
+export function selectWithinFloor(candidates: FaultTarget[], healthyByAz: Record<string, number>, k: number, floor: Floor, rng: Rng): Selection {
   const healthyTotal = Object.values(healthyByAz).reduce((a, b) => a + b, 0);
   if (k > candidates.length) {
     throw refused(`asked for ${k} instance(s) but only ${candidates.length} healthy InService instance(s) match`, {
@@ -56,10 +50,10 @@ export function selectWithinFloor(
     });
   }
   if (healthyTotal - k < floor.minHealthy) {
-    throw refused(
-      `capacity floor: taking ${k} of ${healthyTotal} healthy instance(s) would leave ${healthyTotal - k}, below --min-healthy ${floor.minHealthy}`,
-      { phase: 'plan', hint: 'lower --count/--percent, or set --min-healthy explicitly if this is intended' },
-    );
+    throw refused(`capacity floor: taking ${k} of ${healthyTotal} healthy instance(s) would leave ${healthyTotal - k}, below --min-healthy ${floor.minHealthy}`, {
+      phase: 'plan',
+      hint: 'lower --count/--percent, or set --min-healthy explicitly if this is intended',
+    });
   }
   const remaining = { ...healthyByAz };
   const picked: FaultTarget[] = [];
@@ -71,10 +65,10 @@ export function selectWithinFloor(
     picked.push(c);
   }
   if (picked.length < k) {
-    throw refused(
-      `capacity floor: cannot take ${k} instance(s) and keep ${floor.minHealthyPerAz} healthy target(s) in every AZ (${formatAz(healthyByAz)})`,
-      { phase: 'plan', hint: 'lower --count/--percent, or pass --min-healthy-per-az 0 to allow emptying an AZ' },
-    );
+    throw refused(`capacity floor: cannot take ${k} instance(s) and keep ${floor.minHealthyPerAz} healthy target(s) in every AZ (${formatAz(healthyByAz)})`, {
+      phase: 'plan',
+      hint: 'lower --count/--percent, or pass --min-healthy-per-az 0 to allow emptying an AZ',
+    });
   }
   return { targets: picked, after: { healthy: healthyTotal - k, healthyByAz: remaining } };
 }

@@ -91,7 +91,10 @@ export class Undo {
       onRetry: (res, delay) => deps.emit({ type: 'timeline', entry: rb.mark('rollback-retry', deps.clock.now(), `${res.remaining.join('; ')}; retrying in ${(delay / 1000).toFixed(1)}s`) }),
     });
     if (r.status !== 'not-needed') {
-      deps.emit({ type: 'timeline', entry: rb.mark(r.status === 'complete' ? 'rollback-complete' : 'rollback-incomplete', r.atMs, r.remaining.join('; ') || 'everything injected was undone and verified') });
+      deps.emit({
+        type: 'timeline',
+        entry: rb.mark(r.status === 'complete' ? 'rollback-complete' : 'rollback-incomplete', r.atMs, r.remaining.join('; ') || 'everything injected was undone and verified'),
+      });
     }
     rb.setRollback(r, recoverCommand(this.cfg, this.experimentId));
     if (r.status === 'complete') deps.emit({ type: 'damage', experimentId: this.experimentId, items: [] });

@@ -72,7 +72,12 @@ export function decideObserved(o: {
     d = { verdict: 'aborted', exitCode: ExitCode.Interrupted, reason: `interrupted by the operator; ${o.afterwards}`, gates };
   }
   if (o.rollback?.status === 'incomplete') {
-    d = { ...d, verdict: 'error', exitCode: ExitCode.RollbackIncomplete, reason: `rollback incomplete, the fault may still be in place: ${o.rollback.remaining.join('; ')}. Run: ${o.recoverCommand}` };
+    d = {
+      ...d,
+      verdict: 'error',
+      exitCode: ExitCode.RollbackIncomplete,
+      reason: `rollback incomplete, the fault may still be in place: ${o.rollback.remaining.join('; ')}. Run: ${o.recoverCommand}`,
+    };
   }
   return d;
 }

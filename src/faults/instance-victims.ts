@@ -67,11 +67,7 @@ export async function tagVictims(plan: Plan, ctx: FaultContext, action: string, 
   const ids = plan.fault.targets.map((t) => t.instanceId);
   await ctx.journal.record({ type: 'intent', action: 'ec2:CreateTags', resources: ids });
   throwIfInterrupted(ctx.signal, 'tagging the instances');
-  const Tags = [
-    { Key: TAG_EXPERIMENT, Value: plan.experimentId },
-    { Key: TAG_ACTION, Value: action },
-    ...(expiresAt ? [{ Key: TAG_EXPIRES, Value: expiresAt }] : []),
-  ];
+  const Tags = [{ Key: TAG_EXPERIMENT, Value: plan.experimentId }, { Key: TAG_ACTION, Value: action }, ...(expiresAt ? [{ Key: TAG_EXPIRES, Value: expiresAt }] : [])];
   await call('CreateTags', { phase: 'inject', target: ids.join(','), exitCode: ExitCode.AwsError }, () => ctx.clients.ec2.send(new CreateTagsCommand({ Resources: ids, Tags })));
   await ctx.journal.record({ type: 'done', action: 'ec2:CreateTags', resources: ids });
 }

@@ -72,8 +72,7 @@ interface OpenSecond {
 // Latencies are recorded in microseconds: loopback responses take well under 1 ms, so a 1 ms floor would
 // flatten every healthy second to the same value. 60 s is far beyond any sane per-request timeout.
 const HIGHEST_US = 60_000_000;
-const build = (digits: 2 | 3): hdr.Histogram =>
-  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: digits, autoResize: false });
+const build = (digits: 2 | 3): hdr.Histogram => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: digits, autoResize: false });
 const toUs = (ms: number): number => Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
 const usToMs = (us: number): number => Math.round(us / 10) / 100;
 

@@ -126,7 +126,8 @@ export function diffCapacity(prev: CapacitySnapshot, cur: CapacitySnapshot, stat
       if (!states.has(id)) out.push({ atMs: at, event: 'target-state', instanceId: id, targetGroupArn: arn, detail: `${was} → deregistered` });
     }
   }
-  for (const arn of cur.failOpen) if (!prev.failOpen.includes(arn)) out.push({ atMs: at, event: 'fail-open', targetGroupArn: arn, detail: 'every target unhealthy: the load balancer routes to all of them' });
+  for (const arn of cur.failOpen)
+    if (!prev.failOpen.includes(arn)) out.push({ atMs: at, event: 'fail-open', targetGroupArn: arn, detail: 'every target unhealthy: the load balancer routes to all of them' });
   for (const arn of prev.failOpen) if (!cur.failOpen.includes(arn)) out.push({ atMs: at, event: 'fail-open-ended', targetGroupArn: arn });
 
   // An instance seen lost counts as a loss even if the group refilled before this poll noticed a gap.

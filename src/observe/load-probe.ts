@@ -85,8 +85,7 @@ const TICK_MS = 25;
 const PROBE_TIMEOUT = Object.assign(new Error('probe deadline exceeded'), { code: 'PROBE_TIMEOUT' });
 
 export class LoadProbe extends EventEmitter<ProbeEvents> {
-  private readonly o: Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal'>> &
-    ProbeOptions;
+  private readonly o: Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal'>> & ProbeOptions;
   private readonly pool: Pool;
   private readonly request: Dispatcher.DispatchOptions;
   private readonly total: number;
@@ -114,7 +113,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     const url = new URL(opts.url);
     this.request = {
       path: url.pathname + url.search,
-      method: this.o.method as Dispatcher.HttpMethod,
+      method: this.o.method,
       ...(opts.headers ? { headers: opts.headers } : {}),
       ...(opts.body !== undefined ? { body: opts.body } : {}),
     };

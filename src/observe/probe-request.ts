@@ -29,11 +29,7 @@ export interface Exchange {
  * by chunk (the same effect as body.dump(), at a fraction of the cost, which is what keeps closed-loop mode
  * in autocannon's class). `done` is called once, with the status at the end of the body or with the error.
  */
-export function exchange(
-  pool: Dispatcher,
-  opts: Dispatcher.DispatchOptions,
-  done: (statusCode: number | null, err: unknown) => void,
-): Exchange {
+export function exchange(pool: Dispatcher, opts: Dispatcher.DispatchOptions, done: (statusCode: number | null, err: unknown) => void): Exchange {
   let controller: Dispatcher.DispatchController | null = null;
   let abortedWith: Error | null = null;
   let status = 0;

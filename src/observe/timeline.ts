@@ -8,15 +8,7 @@
 
 /** What the capacity watcher sees (see capacity-watch.ts). */
 export type CapacityEventKind =
-  | 'instance-lost'
-  | 'replacement-launched'
-  | 'instance-inservice'
-  | 'target-state'
-  | 'target-healthy'
-  | 'capacity-lost'
-  | 'capacity-restored'
-  | 'fail-open'
-  | 'fail-open-ended';
+  'instance-lost' | 'replacement-launched' | 'instance-inservice' | 'target-state' | 'target-healthy' | 'capacity-lost' | 'capacity-restored' | 'fail-open' | 'fail-open-ended';
 
 export type TimelineEventKind =
   // The experiment's own steps.

@@ -84,15 +84,7 @@ export function renderChart(perSecond: ProbeSecond[], opts: ChartOptions): strin
   return lines.join('\n');
 }
 
-function bars(
-  title: string,
-  values: (number | null)[],
-  label: (v: number) => string,
-  height: number,
-  style: Style,
-  columns: ChartColumn[],
-  paint: ReturnType<typeof painter>,
-): string[] {
+function bars(title: string, values: (number | null)[], label: (v: number) => string, height: number, style: Style, columns: ChartColumn[], paint: ReturnType<typeof painter>): string[] {
   let max = 0;
   let peakAt = -1;
   values.forEach((v, i) => {
@@ -108,7 +100,10 @@ function bars(
   const levels = values.map((v) => (v === null || v <= 0 || max === 0 ? 0 : Math.max(1, Math.round((v / max) * steps))));
   for (let r = 0; r < height; r++) {
     const base = (height - 1 - r) * 8;
-    const row = levels.map((l) => (l - base >= 8 ? '█' : l - base <= 0 ? ' ' : BLOCKS[l - base - 1])).join('').trimEnd();
+    const row = levels
+      .map((l) => (l - base >= 8 ? '█' : l - base <= 0 ? ' ' : BLOCKS[l - base - 1]))
+      .join('')
+      .trimEnd();
     const top = r === 0;
     const bottom = r === height - 1;
     const tick = top && bottom ? `${label(max)}` : top ? label(max) : bottom ? '0' : '';

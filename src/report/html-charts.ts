@@ -52,7 +52,7 @@ export function columnsOf(perSecond: ProbeSecond[]): { columns: Column[]; k: num
   const columns: Column[] = [];
   for (let i = 0; i < perSecond.length; i += k) {
     const g = perSecond.slice(i, i + k);
-    const max = (f: (s: ProbeSecond) => number | null): number | null => g.reduce<number | null>((m, s) => (fin(f(s)) && (m === null || (f(s) as number) > m) ? (f(s) as number) : m), null);
+    const max = (f: (s: ProbeSecond) => number | null): number | null => g.reduce<number | null>((m, s) => (fin(f(s)) && (m === null || (f(s) as number) > m) ? f(s) : m), null);
     columns.push({
       atMs: (g[0] as ProbeSecond).atMs,
       seconds: g.length,
@@ -177,11 +177,22 @@ export function latencyChart(r: Report, d: Domain): string {
   const { columns } = columnsOf(r.probe?.perSecond ?? []);
   const yMax = niceMax(Math.max(1, ...columns.map((c) => c.p99 ?? 0), ...columns.map((c) => c.p50 ?? 0)));
   const mid = (c: Column) => c.atMs + (c.seconds * 1000) / 2;
-  const p50 = linePath(d, yMax, columns.map((c) => ({ x: mid(c), y: c.p50 })));
-  const p99 = linePath(d, yMax, columns.map((c) => ({ x: mid(c), y: c.p99 })));
+  const p50 = linePath(
+    d,
+    yMax,
+    columns.map((c) => ({ x: mid(c), y: c.p50 })),
+  );
+  const p99 = linePath(
+    d,
+    yMax,
+    columns.map((c) => ({ x: mid(c), y: c.p99 })),
+  );
   const dots = columns
     .filter((c) => c.p99 !== null)
-    .map((c) => `<circle class="p99-dot" cx="${r1(xOf(d, mid(c)))}" cy="${r1(yOf(yMax, c.p99 as number))}" r="1.6"><title>${esc(`${formatOffset(c.atMs)}: p50 ${formatLatency(c.p50)}, p99 ${formatLatency(c.p99)}`)}</title></circle>`)
+    .map(
+      (c) =>
+        `<circle class="p99-dot" cx="${r1(xOf(d, mid(c)))}" cy="${r1(yOf(yMax, c.p99 as number))}" r="1.6"><title>${esc(`${formatOffset(c.atMs)}: p50 ${formatLatency(c.p50)}, p99 ${formatLatency(c.p99)}`)}</title></circle>`,
+    )
     .join('');
   const body = `${p50 ? `<path class="line p50" d="${p50}"/>` : ''}${p99 ? `<path class="line p99" d="${p99}"/>` : ''}${dots}`;
   return frame(d, yMax, (v) => (v === 0 ? '0' : formatLatency(v)), markersOf(r), body, 'latency p50 and p99 per second');
@@ -203,7 +214,10 @@ export function capacityChart(r: Report, d: Domain): string {
   const samples = [...r.capacity.samples].filter((s) => fin(s.atMs)).sort((a, b) => a.atMs - b.atMs);
   const yMax = Math.max(1, ...samples.map((s) => Math.max(s.desired, s.inService, s.healthy)), r.capacity.desired, r.capacity.baselineHealthy) + 1;
   const dots = samples
-    .map((s) => `<circle class="cap-dot" cx="${r1(xOf(d, s.atMs))}" cy="${r1(yOf(yMax, s.healthy))}" r="2.2"><title>${esc(`${formatOffset(s.atMs)}: healthy ${s.healthy}, InService ${s.inService}, desired ${s.desired}`)}</title></circle>`)
+    .map(
+      (s) =>
+        `<circle class="cap-dot" cx="${r1(xOf(d, s.atMs))}" cy="${r1(yOf(yMax, s.healthy))}" r="2.2"><title>${esc(`${formatOffset(s.atMs)}: healthy ${s.healthy}, InService ${s.inService}, desired ${s.desired}`)}</title></circle>`,
+    )
     .join('');
   const body = [
     `<path class="line desired" d="${stepPath(d, yMax, samples, (s) => s.desired)}"/>`,

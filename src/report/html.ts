@@ -63,14 +63,25 @@ export function renderHtml(r: Report): string {
     ['fault', f ? `${esc(f.kind)}: ${f.targets.map((t) => `${esc(t.instanceId)} (${esc(t.availabilityZone)})`).join(', ') || '—'}` : 'none injected'],
     ['injected at (t0)', f?.injectedAt ? esc(f.injectedAt) : '—'],
     ['started / ran', `${esc(r.startedAt)} · ${esc(formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)))}`],
-    ['steady state', r.steadyState.pass ? `met (${r.steadyState.checks.length} checks)` : `<span class="fail">not met</span>: ${r.steadyState.checks.filter((c) => !c.pass).map((c) => `${esc(c.name)}: ${esc(c.detail)}`).join('; ')}`],
+    [
+      'steady state',
+      r.steadyState.pass
+        ? `met (${r.steadyState.checks.length} checks)`
+        : `<span class="fail">not met</span>: ${r.steadyState.checks
+            .filter((c) => !c.pass)
+            .map((c) => `${esc(c.name)}: ${esc(c.detail)}`)
+            .join('; ')}`,
+    ],
     ['exit code', String(r.exitCode)],
     ['seed', `<code>${esc(r.seed)}</code>`],
   ];
   if (p) kv.push(['requests', `${p.sent} sent · ${p.ok} ok · ${p.failed} failed · ${p.late} late · ${esc(p.rate)} req/s`]);
   if (rec) {
     const b = rec.breakdown;
-    kv.push(['capacity breakdown', `lost ${formatDuration(b.capacityLostMs)} · replacement launched ${formatDuration(b.replacementLaunchedMs)} · InService ${formatDuration(b.inServiceMs)} · target healthy ${formatDuration(b.targetHealthyMs)}`]);
+    kv.push([
+      'capacity breakdown',
+      `lost ${formatDuration(b.capacityLostMs)} · replacement launched ${formatDuration(b.replacementLaunchedMs)} · InService ${formatDuration(b.inServiceMs)} · target healthy ${formatDuration(b.targetHealthyMs)}`,
+    ]);
   }
 
   const body: string[] = [];
@@ -83,18 +94,38 @@ export function renderHtml(r: Report): string {
 
   body.push('<h2>Charts</h2>');
   if (p && p.perSecond.length) {
-    body.push(`<figure id="chart-requests"><figcaption>Requests and errors per second <small>(${esc(columnNote(r))}; times since t0)</small></figcaption>${legend([['ok', '#4ac26b'], ['failed', '#cf222e'], ['probe saturated', '#e6c84f']])}${requestsChart(r, d)}</figure>`);
-    body.push(`<figure id="chart-latency"><figcaption>Latency per second <small>(from intended send time)</small></figcaption>${legend([['p50', '#0969da'], ['p99', '#bc4c00']])}${latencyChart(r, d)}</figure>`);
+    body.push(
+      `<figure id="chart-requests"><figcaption>Requests and errors per second <small>(${esc(columnNote(r))}; times since t0)</small></figcaption>${legend([
+        ['ok', '#4ac26b'],
+        ['failed', '#cf222e'],
+        ['probe saturated', '#e6c84f'],
+      ])}${requestsChart(r, d)}</figure>`,
+    );
+    body.push(
+      `<figure id="chart-latency"><figcaption>Latency per second <small>(from intended send time)</small></figcaption>${legend([
+        ['p50', '#0969da'],
+        ['p99', '#bc4c00'],
+      ])}${latencyChart(r, d)}</figure>`,
+    );
   } else body.push('<p class="meta">No probe data.</p>');
   if (r.capacity.samples.length) {
-    body.push(`<figure id="chart-capacity"><figcaption>Capacity <small>(healthy targets, InService, desired)</small></figcaption>${legend([['healthy targets', '#1a7f37'], ['InService', '#0969da', 'dash'], ['desired', '#8c959f', 'dash']])}${capacityChart(r, d)}</figure>`);
+    body.push(
+      `<figure id="chart-capacity"><figcaption>Capacity <small>(healthy targets, InService, desired)</small></figcaption>${legend([
+        ['healthy targets', '#1a7f37'],
+        ['InService', '#0969da', 'dash'],
+        ['desired', '#8c959f', 'dash'],
+      ])}${capacityChart(r, d)}</figure>`,
+    );
   } else body.push('<p class="meta">No capacity samples.</p>');
 
   body.push('<h2>Summary</h2>', `<table class="kv">${kv.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>`);
 
   const fv = faultView(r);
   if (fv) {
-    body.push(`<h2>${esc(fv.heading)}</h2>`, `<table class="kv" id="fault-section">${fv.rows.map((x) => `<tr><th>${esc(x.key)}</th><td${x.tone === 'bad' ? ' class="fail"' : ''}>${esc(x.value)}</td></tr>`).join('')}</table>`);
+    body.push(
+      `<h2>${esc(fv.heading)}</h2>`,
+      `<table class="kv" id="fault-section">${fv.rows.map((x) => `<tr><th>${esc(x.key)}</th><td${x.tone === 'bad' ? ' class="fail"' : ''}>${esc(x.value)}</td></tr>`).join('')}</table>`,
+    );
   }
 
   body.push('<h2>Gates</h2>');

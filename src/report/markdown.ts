@@ -18,7 +18,7 @@ const VERDICT_ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', aborte
  * that can start emphasis, code, links, strikethrough or a heading, or end a cell. `(` needs no escape once
  * `[` and `]` are escaped (a link needs both).
  */
-export function md(text: unknown): string {
+export function md(text: string | number | boolean | null | undefined): string {
   return String(text ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -59,17 +59,31 @@ export function renderMarkdown(r: Report): string {
     ['Fault', faultCell(r)],
     ['Started', `${md(r.startedAt)} (ran ${formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt))})`],
     ['Exit code', String(r.exitCode)],
-    ['Steady state', r.steadyState.pass ? `met (${r.steadyState.checks.length} checks)` : `**not met**: ${r.steadyState.checks.filter((c) => !c.pass).map((c) => `${md(c.name)}: ${md(c.detail)}`).join('; ')}`],
+    [
+      'Steady state',
+      r.steadyState.pass
+        ? `met (${r.steadyState.checks.length} checks)`
+        : `**not met**: ${r.steadyState.checks
+            .filter((c) => !c.pass)
+            .map((c) => `${md(c.name)}: ${md(c.detail)}`)
+            .join('; ')}`,
+    ],
   ];
   const rec = r.recovery;
   if (rec) {
     rows.push(
       ['Time to impact', rec.timeToImpactMs === null ? '— (no request failed)' : formatDuration(rec.timeToImpactMs)],
       ['Service recovered', rec.serviceRecoveredMs !== null ? formatDuration(rec.serviceRecoveredMs) : rec.serviceRecovered ? '—' : '**not recovered** before the timeout'],
-      ['Capacity recovered', rec.capacityRecoveredMs !== null ? formatDuration(rec.capacityRecoveredMs) : rec.capacityRecovered ? '— (capacity never lost)' : '**not recovered** before the timeout'],
+      [
+        'Capacity recovered',
+        rec.capacityRecoveredMs !== null ? formatDuration(rec.capacityRecoveredMs) : rec.capacityRecovered ? '— (capacity never lost)' : '**not recovered** before the timeout',
+      ],
     );
     const b = rec.breakdown;
-    rows.push(['Capacity breakdown', `lost ${formatDuration(b.capacityLostMs)} · replacement launched ${formatDuration(b.replacementLaunchedMs)} · InService ${formatDuration(b.inServiceMs)} · target healthy ${formatDuration(b.targetHealthyMs)}`]);
+    rows.push([
+      'Capacity breakdown',
+      `lost ${formatDuration(b.capacityLostMs)} · replacement launched ${formatDuration(b.replacementLaunchedMs)} · InService ${formatDuration(b.inServiceMs)} · target healthy ${formatDuration(b.targetHealthyMs)}`,
+    ]);
   }
   const p = r.probe;
   if (p) {
@@ -79,7 +93,14 @@ export function renderMarkdown(r: Report): string {
       ['Latency', `p50 ${formatLatency(p.latencyMs.p50)} · p95 ${formatLatency(p.latencyMs.p95)} · p99 ${formatLatency(p.latencyMs.p99)} · max ${formatLatency(p.latencyMs.max)}`],
     );
     const kinds = Object.entries(p.errorsByKind).filter(([, n]) => n > 0);
-    if (kinds.length) rows.push(['Errors', kinds.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${md(k)} ${n}`).join(' · ')]);
+    if (kinds.length)
+      rows.push([
+        'Errors',
+        kinds
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${md(k)} ${n}`)
+          .join(' · '),
+      ]);
   }
   out.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
 
@@ -116,7 +137,11 @@ export function gatesTable(gates: Gate[]): string[] {
 function faultCell(r: Report): string {
   const f = r.fault;
   if (!f) return 'none injected';
-  const sel = [f.selection.count !== undefined ? `count ${f.selection.count}` : '', f.selection.percent !== undefined ? `${f.selection.percent}%` : '', f.selection.az ? `in ${f.selection.az}` : '']
+  const sel = [
+    f.selection.count !== undefined ? `count ${f.selection.count}` : '',
+    f.selection.percent !== undefined ? `${f.selection.percent}%` : '',
+    f.selection.az ? `in ${f.selection.az}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const targets = f.targets.map((t) => `${t.instanceId} (${t.availabilityZone})`).join(', ');

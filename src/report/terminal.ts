@@ -17,8 +17,7 @@ export interface SummaryOptions {
 
 type Paint = ReturnType<typeof painter>;
 
-export const FAIL_OPEN_WARNING =
-  'all targets of a group were unhealthy at once; the load balancer failed open, so successful requests hid a real loss of health';
+export const FAIL_OPEN_WARNING = 'all targets of a group were unhealthy at once; the load balancer failed open, so successful requests hid a real loss of health';
 
 const VERDICT_STYLE: Record<Verdict, Style> = { pass: 'green', fail: 'red', aborted: 'yellow', error: 'magenta' };
 const KEY = 26;
@@ -55,7 +54,10 @@ function row(key: string, value: string, width: number, indent = 2): string {
     return `${' '.repeat(indent)}${key}\n${' '.repeat(indent + 2)}${value}`;
   }
   const lines = wrap(value, width - keyCol, 0);
-  return lines.map((l, i) => (i === 0 ? pad(' '.repeat(indent) + key, keyCol) : ' '.repeat(keyCol)) + l).join('\n').trimEnd();
+  return lines
+    .map((l, i) => (i === 0 ? pad(' '.repeat(indent) + key, keyCol) : ' '.repeat(keyCol)) + l)
+    .join('\n')
+    .trimEnd();
 }
 
 /** The readable tail of an ELB ARN (`app/web-alb/50dc…`, `web-tg/6d0e…`); the JSON keeps the full ARN. */
@@ -90,9 +92,7 @@ function fault(r: Report, width: number, paint: Paint): string[] {
   const f = r.fault;
   if (!f) return [heading('Fault', paint), row('', 'none injected', width)];
   const sel = f.selection;
-  const rule = [sel.count !== undefined ? `count ${sel.count}` : '', sel.percent !== undefined ? `${sel.percent}%` : '', sel.az ? `in ${sel.az}` : '']
-    .filter(Boolean)
-    .join(' ');
+  const rule = [sel.count !== undefined ? `count ${sel.count}` : '', sel.percent !== undefined ? `${sel.percent}%` : '', sel.az ? `in ${sel.az}` : ''].filter(Boolean).join(' ');
   const lines = [heading('Fault', paint), row('kind', `${f.kind}${rule ? ` (${rule})` : ''}`, width)];
   lines.push(row('injected at', f.injectedAt ? `${f.injectedAt} (t0)` : 'not injected', width));
   const ids = f.targets.map((t) => `${t.instanceId} (${t.availabilityZone})`);
@@ -132,8 +132,7 @@ function steadyState(r: Report, width: number, paint: Paint): string[] {
 function recovery(r: Report, width: number, paint: Paint): string[] {
   const rec = r.recovery;
   if (!rec) return [heading('Recovery', paint), row('', '— (nothing to recover from)', width)];
-  const notYet = (ok: boolean, ms: number | null): string =>
-    ms !== null ? formatDuration(ms) : ok ? '—' : paint('— not recovered before the timeout', 'red');
+  const notYet = (ok: boolean, ms: number | null): string => (ms !== null ? formatDuration(ms) : ok ? '—' : paint('— not recovered before the timeout', 'red'));
   const b = rec.breakdown;
   const lines = [
     `${heading('Recovery', paint)}  ${paint('(time since t0)', 'dim')}`,
@@ -197,8 +196,7 @@ function gates(list: Gate[], width: number, paint: Paint): string[] {
   const wAct = Math.max(6, ...cells.map((c) => c[2].length));
   // Row: 2 indent + name + 2 + threshold + 2 + actual + 2 + 'result' (6).
   const wName = Math.max(4, Math.min(width - 14 - wThr - wAct, Math.max(...cells.map((c) => c[0].length))));
-  const line = (n: string, t: string, a: string, res: string): string =>
-    `  ${pad(truncate(n, wName), wName)}  ${pad(t, wThr, true)}  ${pad(a, wAct, true)}  ${res}`.trimEnd();
+  const line = (n: string, t: string, a: string, res: string): string => `  ${pad(truncate(n, wName), wName)}  ${pad(t, wThr, true)}  ${pad(a, wAct, true)}  ${res}`.trimEnd();
   const lines = [heading('Gates', paint), paint(line('gate', 'threshold', 'actual', 'result'), 'dim')];
   list.forEach((g, i) => {
     const [n, t, a] = cells[i] as readonly [string, string, string];

@@ -21,8 +21,7 @@ export type Style = keyof typeof CODES;
 /** Returns a painter that wraps text in the given styles, or returns it untouched when color is off. */
 export function painter(color: boolean): (text: string, ...styles: Style[]) => string {
   if (!color) return (text) => text;
-  return (text, ...styles) =>
-    styles.reduce((acc, s) => `\u001b[${CODES[s][0]}m${acc}\u001b[${CODES[s][1]}m`, text);
+  return (text, ...styles) => styles.reduce((acc, s) => `\u001b[${CODES[s][0]}m${acc}\u001b[${CODES[s][1]}m`, text);
 }
 
 /** Visible width of a string: escape sequences take no columns (all glyphs we emit are one column wide). */

@@ -71,12 +71,7 @@ function ioCause(err: unknown): NodeJS.ErrnoException | undefined {
  * different file and is tried whatever happened to the folder. Anything that is not an I/O failure — a
  * renderer bug, an unusable report id — still throws.
  */
-export async function writeReportsSettled(
-  report: Report,
-  dir: string,
-  formats: readonly ReportFormat[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ReportWriteOutcome> {
+export async function writeReportsSettled(report: Report, dir: string, formats: readonly ReportFormat[], env: NodeJS.ProcessEnv = process.env): Promise<ReportWriteOutcome> {
   const paths: Partial<Record<ReportFormat, string>> = {};
   const failures: ReportWriteFailure[] = [];
   assertUsableId(report.id);
@@ -120,12 +115,7 @@ export async function writeReportsSettled(
  * write failure is a ChaosError (exit 2: `chaos-ec2 report` was pointed at a place it cannot write).
  * Also appends the Markdown to `env.GITHUB_STEP_SUMMARY` when that is set (whatever the formats).
  */
-export async function writeReports(
-  report: Report,
-  dir: string,
-  formats: readonly ReportFormat[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Partial<Record<ReportFormat, string>>> {
+export async function writeReports(report: Report, dir: string, formats: readonly ReportFormat[], env: NodeJS.ProcessEnv = process.env): Promise<Partial<Record<ReportFormat, string>>> {
   const { paths, failures } = await writeReportsSettled(report, dir, formats, env);
   const first = failures[0];
   if (first) {

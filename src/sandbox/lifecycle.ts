@@ -85,7 +85,10 @@ export class Lifecycle {
   terminate(instanceId: string, reason = 'User initiated'): Instance | undefined {
     const inst = this.world.instances.get(instanceId);
     if (!inst || inst.state === 'shutting-down' || inst.state === 'terminated') return inst;
-    const at = new Date(this.world.now()).toISOString().replace(/\.\d+Z$/, ' GMT').replace('T', ' ');
+    const at = new Date(this.world.now())
+      .toISOString()
+      .replace(/\.\d+Z$/, ' GMT')
+      .replace('T', ' ');
     inst.stateReason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
     this.world.setInstanceState(inst, 'shutting-down', `${reason} (${at})`);
     this.timers.after(this.timings.shutdownMs, () => {
@@ -104,7 +107,10 @@ export class Lifecycle {
   stop(instanceId: string, reason = 'User initiated'): Instance | undefined {
     const inst = this.world.instances.get(instanceId);
     if (!inst || inst.state !== 'running') return inst;
-    const at = new Date(this.world.now()).toISOString().replace(/\.\d+Z$/, ' GMT').replace('T', ' ');
+    const at = new Date(this.world.now())
+      .toISOString()
+      .replace(/\.\d+Z$/, ' GMT')
+      .replace('T', ' ');
     inst.stateReason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
     this.world.setInstanceState(inst, 'stopping', `${reason} (${at})`);
     this.timers.after(this.timings.stopMs, () => {

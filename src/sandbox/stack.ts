@@ -5,14 +5,14 @@
  * `demo-asg` (HealthCheckType ELB, opted in to chaos-ec2). Separate subnets matter: NACLs only filter
  * traffic that crosses a subnet boundary, so a blackholed instance subnet is cut off from the load balancer.
  */
-import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { type AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 export interface StackOptions {
@@ -57,9 +57,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
   const zones = [...'abcdef'].slice(0, azCount).map((l) => `${region}${l}`);
   const tag = (Key: string, Value: string) => ({ Key, Value });
 
-  const vpc = await c.ec2.send(
-    new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [tag('Name', 'chaos-demo')] }] }),
-  );
+  const vpc = await c.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [tag('Name', 'chaos-demo')] }] }));
   const vpcId = vpc.Vpc!.VpcId!;
   const subnets: SampleStack['subnets'] = [];
   const lbSubnets: SampleStack['lbSubnets'] = [];
@@ -112,10 +110,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
       HealthCheckType: opts.healthCheckType ?? 'ELB',
       HealthCheckGracePeriod: opts.gracePeriodSeconds ?? 5,
       TargetGroupARNs: [targetGroupArn],
-      Tags: [
-        { Key: 'Name', Value: asgName, PropagateAtLaunch: true },
-        ...(opts.optIn === false ? [] : [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }]),
-      ],
+      Tags: [{ Key: 'Name', Value: asgName, PropagateAtLaunch: true }, ...(opts.optIn === false ? [] : [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }])],
     }),
   );
 
@@ -141,9 +136,7 @@ export async function waitForSteadyState(c: StackClients, stack: SampleStack, ti
     const g = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }))).AutoScalingGroups?.[0];
     const inService = (g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId!);
     const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }));
-    const healthy = new Set(
-      (health.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target!.Id!),
-    );
+    const healthy = new Set((health.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target!.Id!));
     if (g && inService.length === g.DesiredCapacity && inService.every((id) => healthy.has(id))) return;
     if (Date.now() > deadline) {
       throw new Error(`sample stack not steady after ${timeoutMs} ms: ${inService.length}/${g?.DesiredCapacity} InService, ${healthy.size} healthy`);

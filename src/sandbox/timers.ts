@@ -18,7 +18,8 @@ export class Timers {
   after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
     if (this.closed) return undefined;
     const dueMs = this.now() + Math.max(0, ms);
-    let first: NodeJS.Timeout | undefined;
+    // The first handle stands for the timer for its whole life (cancel takes it), whatever it is re-armed as.
+    let first: NodeJS.Timeout | undefined = undefined;
     const arm = (wait: number): NodeJS.Timeout => {
       const h = setTimeout(() => {
         this.handles.delete(h);
@@ -40,9 +41,12 @@ export class Timers {
 
   every(ms: number, fn: () => void): NodeJS.Timeout | undefined {
     if (this.closed) return undefined;
-    const h = setInterval(() => {
-      if (!this.closed) fn();
-    }, Math.max(1, ms));
+    const h = setInterval(
+      () => {
+        if (!this.closed) fn();
+      },
+      Math.max(1, ms),
+    );
     this.handles.add(h);
     return h;
   }

@@ -12,9 +12,9 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { type EC2Client } from '@aws-sdk/client-ec2';
+import { type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedSandbox, StallRule } from '../../src/sandbox/index.js';
 import type { Report } from '../../src/experiment/types.js';
@@ -72,13 +72,18 @@ describe('blackhole-az crash safety: SIGKILL at each point of injection, then re
         const left = await chaosNacls(clients.ec2);
         expect(left).toHaveLength(1);
         const now = await associations(clients.ec2);
-        const dark = Object.entries(now).filter(([, acl]) => acl === left[0]!.id).map(([s]) => s);
+        const dark = Object.entries(now)
+          .filter(([, acl]) => acl === left[0]!.id)
+          .map(([s]) => s);
         expect(dark).toHaveLength(p.dark);
 
         const journalDir = join(reportDir, left[0]!.experimentId);
         // The journal's last line tells where the process died: inside a swap (its intent, never marked done),
         // or after the last swap was recorded done.
-        const lines = readFileSync(join(journalDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; action?: string });
+        const lines = readFileSync(join(journalDir, 'journal.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string; action?: string });
         expect(lines.at(-1)).toMatchObject({ type: p.stall ? 'intent' : 'done', action: `ec2:${REPLACE}` });
         if (journal === 'deleted') rmSync(journalDir, { recursive: true, force: true });
 
@@ -130,5 +135,4 @@ describe('blackhole-az crash safety: SIGKILL at each point of injection, then re
     expect(await associations(clients.ec2)).toEqual(before);
     expect(await chaosNacls(clients.ec2)).toEqual([]);
   });
-
 });

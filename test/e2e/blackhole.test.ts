@@ -2,9 +2,9 @@
  * blackhole-az end to end: the real binary against a sandbox on port 0 (three AZs), checked against the
  * sandbox's ground truth — NACL associations before/after, routing events, and the failActions knob.
  */
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { type EC2Client } from '@aws-sdk/client-ec2';
+import { type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { BlackholeReport } from '../../src/faults/blackhole-az/types.js';
@@ -42,7 +42,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     expect(report.verdict).toBe('pass');
     expect(report.fault?.kind).toBe('blackhole-az');
     expect(report.rollback?.status).toBe('complete');
-    const bh = (report.fault!.detail as BlackholeReport);
+    const bh = report.fault!.detail as BlackholeReport;
     expect(bh.az).toBe(az);
     expect(bh.subnets.map((s) => s.subnetId)).toEqual([dark]);
     expect(bh.subnets[0]!.originalNaclId).toBe(before[dark]);
@@ -73,7 +73,10 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
       // machine (event-loop lag over 100 ms) they are saturated, and a saturated second's figures say nothing.
       // Seen with the machine at load 13 on 2 cores. (The t0 second may also hold pre-t0 failures: not checked.)
       const after = hurt.filter((sec) => sec.atMs > 0);
-      expect(after.every((sec) => sec.saturated), JSON.stringify(report.probe!.perSecond)).toBe(true);
+      expect(
+        after.every((sec) => sec.saturated),
+        JSON.stringify(report.probe!.perSecond),
+      ).toBe(true);
     }
     expect(bh.asgReaction.instancesLost.every((i) => i.availabilityZone === az)).toBe(true);
 
@@ -119,7 +122,7 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
     expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
   });
 
-  it('blast radius: an interface that is not the group\'s in the target subnet is shown in the plan and refuses the run (exit 3); --allow-shared-subnets lets a dry run through', async () => {
+  it("blast radius: an interface that is not the group's in the target subnet is shown in the plan and refuses the run (exit 3); --allow-shared-subnets lets a dry run through", async () => {
     const { subnetId, availabilityZone: az } = emb.stack.subnets[1]!;
     const res = await fetch(`${emb.sandbox.endpoint}/_sandbox/network-interfaces`, {
       method: 'POST',
@@ -149,5 +152,4 @@ describe('chaos-ec2 run --fault blackhole-az against the sandbox', { timeout: 12
       await fetch(`${emb.sandbox.endpoint}/_sandbox/network-interfaces/${eni}`, { method: 'DELETE' });
     }
   });
-
 });

@@ -85,7 +85,7 @@ describe('chaos-ec2 CLI basics', () => {
     // default would otherwise cut it off before the child's bound applied.
   }, 70_000);
 
-  it('a report that cannot be written after a finished run keeps the run\'s exit code and still prints --json', async () => {
+  it("a report that cannot be written after a finished run keeps the run's exit code and still prints --json", async () => {
     // The run passes; then the CI step summary it must append to is a directory (EISDIR), a real write failure.
     const dir = mkdtempSync(join(tmpdir(), 'chaos-demo-'));
     const summary = join(dir, 'step-summary');
@@ -96,7 +96,9 @@ describe('chaos-ec2 CLI basics', () => {
       const report = JSON.parse(r.stdout) as { verdict: string };
       expect(report.verdict).toBe('pass');
       const lines = r.stderr.split('\n').filter((l) => l.includes('could not be written'));
-      expect(lines).toEqual([`chaos-ec2: the report could not be written to ${summary} (GITHUB_STEP_SUMMARY): illegal operation on a directory (EISDIR) (the run's result and exit code stand)`]);
+      expect(lines).toEqual([
+        `chaos-ec2: the report could not be written to ${summary} (GITHUB_STEP_SUMMARY): illegal operation on a directory (EISDIR) (the run's result and exit code stand)`,
+      ]);
       expect(r.stderr).toMatch(/^report \(json\): .*report\.json$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });

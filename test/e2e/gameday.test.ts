@@ -4,9 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
@@ -28,9 +28,7 @@ describe('game day from an experiment file, and CI gates', () => {
   });
 
   const associations = async () =>
-    ((await clients.ec2.send(new DescribeNetworkAclsCommand({}))).NetworkAcls ?? [])
-      .flatMap((n) => (n.Associations ?? []).map((a) => `${a.SubnetId}=${a.NetworkAclId}`))
-      .sort();
+    ((await clients.ec2.send(new DescribeNetworkAclsCommand({}))).NetworkAcls ?? []).flatMap((n) => (n.Associations ?? []).map((a) => `${a.SubnetId}=${a.NetworkAclId}`)).sort();
 
   it('runs examples/gameday.yaml: terminate then blackhole back to back, all four formats, step summary appended', async () => {
     const before = await associations();
@@ -38,7 +36,26 @@ describe('game day from an experiment file, and CI gates', () => {
     const summary = join(dir, 'step-summary.md');
     // Timing flags override the file's (sandbox speed); everything else comes from the file.
     const r = await runCli(
-      ['run', '-f', EXAMPLE, '--endpoint-url', emb.sandbox.endpoint, '--yes', '--format', 'json,md,junit,html', '--report-dir', reportDir, '--baseline', '2s', '--poll', '250ms', '--duration', '4s', '--recovery-timeout', '40s'],
+      [
+        'run',
+        '-f',
+        EXAMPLE,
+        '--endpoint-url',
+        emb.sandbox.endpoint,
+        '--yes',
+        '--format',
+        'json,md,junit,html',
+        '--report-dir',
+        reportDir,
+        '--baseline',
+        '2s',
+        '--poll',
+        '250ms',
+        '--duration',
+        '4s',
+        '--recovery-timeout',
+        '40s',
+      ],
       // The endpoint comes from the flag alone, as a user would give it.
       { env: { ...sandboxEnv(emb.sandbox.endpoint), AWS_ENDPOINT_URL: undefined, CHAOS_ASG: emb.stack.asgName, GITHUB_STEP_SUMMARY: summary }, timeoutMs: 150_000 },
     );
@@ -70,7 +87,27 @@ describe('game day from an experiment file, and CI gates', () => {
     await waitForSteadyState(clients, emb.stack, 30_000);
     const reportDir = join(dir, 'gate');
     const r = await runCli(
-      ['run', '--asg', emb.stack.asgName, '--yes', '--json', '--baseline', '2s', '--poll', '250ms', '--steady', '2s', '--rate', '40', '--max-capacity-ttr', '100ms', '--format', 'junit', '--report-dir', reportDir],
+      [
+        'run',
+        '--asg',
+        emb.stack.asgName,
+        '--yes',
+        '--json',
+        '--baseline',
+        '2s',
+        '--poll',
+        '250ms',
+        '--steady',
+        '2s',
+        '--rate',
+        '40',
+        '--max-capacity-ttr',
+        '100ms',
+        '--format',
+        'junit',
+        '--report-dir',
+        reportDir,
+      ],
       { env: sandboxEnv(emb.sandbox.endpoint), timeoutMs: 90_000 },
     );
     expect(r.code, r.stderr).toBe(1);

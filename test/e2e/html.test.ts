@@ -86,7 +86,11 @@ describe.skipIf(!chromiumGate.run)('HTML report in headless Chromium', () => {
 
   it('report strings stay text: a script in an ASG name neither runs nor fetches', async () => {
     const base = loadFixture('pass');
-    const evil = { ...base, target: { ...base.target, asg: '<script>console.error("xss")</script><img src="http://127.0.0.1:9/x.png">' }, reason: '</title><script>alert(1)</script>' } as Report;
+    const evil = {
+      ...base,
+      target: { ...base.target, asg: '<script>console.error("xss")</script><img src="http://127.0.0.1:9/x.png">' },
+      reason: '</title><script>alert(1)</script>',
+    } as Report;
     const { page, problems, requests } = await open(evil, 'evil');
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);

@@ -62,7 +62,7 @@ describe('the group lease: one experiment per group at a time', () => {
     expect(loser[0]!.report.reason).toContain(`another experiment holds the group 'demo-asg': ${winner[0]!.report.id}`);
     expect(loser[0]!.report.reason).toContain('nothing was injected');
     expect(loser[0]!.report.hint).toMatch(/^wait for it to finish, or if it crashed: chaos-ec2 recover --experiment-id exp-/);
-    expect(loser[0]!.r.stderr).toContain("→ wait for it to finish");
+    expect(loser[0]!.r.stderr).toContain('→ wait for it to finish');
     // Ground truth: only the winner's two victims were terminated.
     expect(terminatedSince(seq)).toBe(2);
     // Both released their lease at the end.
@@ -105,7 +105,9 @@ describe('the group lease: one experiment per group at a time', () => {
     // What a crashed run leaves once its expiry has passed (the tag format is the contract).
     const key = 'chaos-ec2:lease:exp-20200101T000000Z-dead00';
     await clients.asg.send(
-      new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'demo-asg', ResourceType: 'auto-scaling-group', Key: key, Value: '2020-01-01T00:00:00.000Z/2020-01-01T01:00:00.000Z', PropagateAtLaunch: false }] }),
+      new CreateOrUpdateTagsCommand({
+        Tags: [{ ResourceId: 'demo-asg', ResourceType: 'auto-scaling-group', Key: key, Value: '2020-01-01T00:00:00.000Z/2020-01-01T01:00:00.000Z', PropagateAtLaunch: false }],
+      }),
     );
     try {
       const r = await cliFor(emb)(args('--count', '1'));
@@ -122,7 +124,13 @@ describe('the group lease: one experiment per group at a time', () => {
 
   it('a group at its tag limit (50) is refused with that reason, exit 3, nothing injected', async () => {
     const have = ((await clients.asg.send(new DescribeTagsCommand({ Filters: [{ Name: 'auto-scaling-group', Values: ['demo-asg'] }] }))).Tags ?? []).length;
-    const filler = Array.from({ length: 50 - have }, (_, i) => ({ ResourceId: 'demo-asg', ResourceType: 'auto-scaling-group', Key: `team:filler-${i}`, Value: 'x', PropagateAtLaunch: false }));
+    const filler = Array.from({ length: 50 - have }, (_, i) => ({
+      ResourceId: 'demo-asg',
+      ResourceType: 'auto-scaling-group',
+      Key: `team:filler-${i}`,
+      Value: 'x',
+      PropagateAtLaunch: false,
+    }));
     await clients.asg.send(new CreateOrUpdateTagsCommand({ Tags: filler }));
     try {
       const seq = lastSeq();

@@ -4,9 +4,9 @@
  * Leftovers are made the honest way: a real run SIGKILLed while the sandbox holds one of its
  * ReplaceNetworkAclAssociation calls open (the stallActions knob; killWhenStalled), so it dies at a known point.
  */
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedSandbox } from '../../src/sandbox/index.js';
 import { associations, blackholeArgs, chaosNacls, clearLeases, cliFor, killWhenStalled, waitForSettled } from '../helpers/e2e.js';
@@ -46,12 +46,10 @@ describe('chaos-ec2 recover', () => {
     // Short-lived leftover: its one subnet swapped (call 1), the 1s hold over, killed blocked in the rollback's
     // restore (call 2) with its AZ still dark; expires 1s + 1s after creation.
     await waitForSettled(emb, clients);
-    const shortRun = await killWhenStalled(
-      emb,
-      cli,
-      blackholeArgs(reportDir, '--yes', '--az', a!.availabilityZone, '--duration', '1s', '--recovery-timeout', '1s', '--min-healthy', '1'),
-      { action: 'ReplaceNetworkAclAssociation', after: 1 },
-    );
+    const shortRun = await killWhenStalled(emb, cli, blackholeArgs(reportDir, '--yes', '--az', a!.availabilityZone, '--duration', '1s', '--recovery-timeout', '1s', '--min-healthy', '1'), {
+      action: 'ReplaceNetworkAclAssociation',
+      after: 1,
+    });
     expect(shortRun.result.signal).toBe('SIGKILL');
     const left = await chaosNacls(clients.ec2);
     expect(left).toHaveLength(2);

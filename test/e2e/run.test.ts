@@ -1,9 +1,9 @@
 /**
  * End to end: the real binary against a sandbox on port 0, checked against the sandbox's ground truth.
  */
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { type EC2Client } from '@aws-sdk/client-ec2';
+import { type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +49,7 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', { timeout: 1
   ];
   const cli = (a: string[], onOutput?: CliOptions['onOutput']) => cliFor(emb)(a, onOutput ? { onOutput } : {});
   const setKnobs = (body: unknown) => setSandboxKnobs(emb, body);
-  const terminations = (sinceSeq = 0) =>
-    emb.sandbox.world.events(sinceSeq).filter((e) => e.type === 'instance-state' && e.to === 'shutting-down');
+  const terminations = (sinceSeq = 0) => emb.sandbox.world.events(sinceSeq).filter((e) => e.type === 'instance-state' && e.to === 'shutting-down');
   const lastSeq = () => emb.sandbox.world.events().at(-1)?.seq ?? 0;
 
   it('--dry-run prints the plan, checks permissions with EC2 DryRun, and terminates nothing', async () => {
@@ -99,9 +98,7 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', { timeout: 1
 
     // capacityRecoveredMs lands within one poll + 1 s of the replacement's target turning healthy, and never
     // before it: a poll's time is taken when it completes, after the sandbox answered "healthy".
-    const launched = events.find(
-      (e): e is Extract<SandboxEvent, { type: 'instance-state' }> => e.type === 'instance-state' && e.from === null && e.atMs >= t0,
-    );
+    const launched = events.find((e): e is Extract<SandboxEvent, { type: 'instance-state' }> => e.type === 'instance-state' && e.from === null && e.atMs >= t0);
     expect(launched).toBeDefined();
     const healthy = events.find((e) => e.type === 'target-health' && e.targetId === launched!.instanceId && e.to === 'healthy');
     expect(healthy).toBeDefined();
@@ -111,7 +108,9 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', { timeout: 1
 
     // User side: every 5xx the probe saw is one the load balancer answered, and none came after recovery.
     const lbErrors = events.filter((e) => e.type === 'lb-routing' && e.change === 'error');
-    const probe5xx = Object.entries(probe.errorsByKind).filter(([k]) => /^http_5/.test(k)).reduce((a, [, n]) => a + n, 0);
+    const probe5xx = Object.entries(probe.errorsByKind)
+      .filter(([k]) => /^http_5/.test(k))
+      .reduce((a, [, n]) => a + n, 0);
     expect(probe5xx).toBe(lbErrors.length);
     // The fault really hurt users (ground truth), and the probe's impact figure agrees with the LB's answers.
     expect(lbErrors.length).toBeGreaterThan(0);
@@ -161,7 +160,9 @@ describe('chaos-ec2 run (terminate-instances) against the sandbox', { timeout: 1
     expect(report.target.url).toMatch(/\*\*\*:\*\*\*@.*\?token=\*\*\*/);
     const dir = join(reportDir, report.id);
     expect(readdirSync(dir)).toEqual(expect.arrayContaining(['journal.jsonl', 'report.json']));
-    const written = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const written = readdirSync(dir)
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
     for (const secret of ['pr0be-s3cret', 't0k3n-s3cret', 'probe-user']) {
       expect(r.stdout + r.stderr).not.toContain(secret);
       expect(written).not.toContain(secret);

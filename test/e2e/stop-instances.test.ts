@@ -5,9 +5,9 @@
  * undone by `recover` from the victims' tags alone.
  */
 import type { ChildProcess } from 'node:child_process';
-import { AutoScalingClient, ResumeProcessesCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type AutoScalingClient, ResumeProcessesCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox, InstanceStateName, SandboxEvent } from '../../src/sandbox/index.js';
@@ -75,7 +75,10 @@ describe('chaos-ec2 run --fault stop-instances against the sandbox', () => {
   };
   const members = () => [...emb.sandbox.world.asgInstances.values()].filter((m) => m.asgName === ASG && m.lifecycleState === 'InService');
   /** The group's InService members, sorted. */
-  const inService = () => members().map((m) => m.instanceId).sort();
+  const inService = () =>
+    members()
+      .map((m) => m.instanceId)
+      .sort();
 
   it('--dry-run checks StopInstances and StartInstances with EC2 DryRun and stops nothing', async () => {
     const seq = lastSeq(emb);
@@ -197,7 +200,11 @@ describe('chaos-ec2 run --fault stop-instances against the sandbox', () => {
       expect(rec.stdout).toContain(`started ${victim}`);
       expect(await stoppedVictims()).toEqual([]);
       expect(stoppedNow()).toEqual([]);
-      expect(stateChanges(seq).filter((e) => e.instanceId === victim).map((e) => e.to)).toEqual(expect.arrayContaining(['pending']));
+      expect(
+        stateChanges(seq)
+          .filter((e) => e.instanceId === victim)
+          .map((e) => e.to),
+      ).toEqual(expect.arrayContaining(['pending']));
 
       const again = await cli(['recover', '--all', '--yes', '--report-dir', reportDir]);
       expect(again.code, again.stdout + again.stderr).toBe(0);

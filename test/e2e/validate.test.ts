@@ -31,7 +31,16 @@ describe('chaos-ec2 validate', () => {
 
   it('a malformed file: exit 2 and every error with file:line', async () => {
     const file = join(dir, 'broken.yaml');
-    await writeFile(file, ['experiments:', '  - target: { asg: web }', '    fault: { percent: 150, colour: red }', '    probe: { headers: { X-Token: "${NOPE_TOKEN}" } }', '  - fault: { kind: terminate-instances }'].join('\n'));
+    await writeFile(
+      file,
+      [
+        'experiments:',
+        '  - target: { asg: web }',
+        '    fault: { percent: 150, colour: red }',
+        '    probe: { headers: { X-Token: "${NOPE_TOKEN}" } }',
+        '  - fault: { kind: terminate-instances }',
+      ].join('\n'),
+    );
     const r = await runCli(['validate', '-f', file], { env });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');

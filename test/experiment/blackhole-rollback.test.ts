@@ -33,13 +33,15 @@ describe('blackhole-az rollback paths (in-process, sandbox ground truth)', () =>
     seq = sb.lastSeq();
   });
 
-  const run = (extra: Record<string, string | boolean> = {}, script: RunScript = {}) =>
-    sb.runInProcess({ fault: 'blackhole-az', az, duration: '5s', ...extra }, script);
+  const run = (extra: Record<string, string | boolean> = {}, script: RunScript = {}) => sb.runInProcess({ fault: 'blackhole-az', az, duration: '5s', ...extra }, script);
   /** The NACL story the sandbox saw since the test began, in order. */
   const naclStory = () =>
     sb
       .events(seq)
-      .filter((e): e is Extract<SandboxEvent, { type: 'nacl-created' | 'nacl-deleted' | 'nacl-association' }> => e.type === 'nacl-created' || e.type === 'nacl-deleted' || e.type === 'nacl-association')
+      .filter(
+        (e): e is Extract<SandboxEvent, { type: 'nacl-created' | 'nacl-deleted' | 'nacl-association' }> =>
+          e.type === 'nacl-created' || e.type === 'nacl-deleted' || e.type === 'nacl-association',
+      )
       .map((e) => (e.type === 'nacl-association' ? `${e.subnetId}: ${e.fromNetworkAclId} -> ${e.toNetworkAclId}` : `${e.type} ${e.networkAclId}`));
   const restored = async () => {
     expect(await associations(sb.clients.ec2)).toEqual(before);
@@ -161,12 +163,15 @@ describe('blackhole-az rollback paths (in-process, sandbox ground truth)', () =>
     await restored();
   });
 
-  it('the API stops answering during the restore: the unwind gives up at its deadline on the run\'s clock, exit 4 with the recover command; the held call, released, still completes', async () => {
+  it("the API stops answering during the restore: the unwind gives up at its deadline on the run's clock, exit 4 with the recover command; the held call, released, still completes", async () => {
     // The clock runs during AWS calls here: a call that never answers is exactly what the deadline is for.
-    const r = await run({ recoveryTimeout: '5s' }, {
-      clockRunsDuringCalls: true,
-      on: (e, h) => e.type === 'phase' && e.phase === 'rollback' && h.setKnobs({ stallActions: [{ action: 'ReplaceNetworkAclAssociation', after: 0 }] }),
-    });
+    const r = await run(
+      { recoveryTimeout: '5s' },
+      {
+        clockRunsDuringCalls: true,
+        on: (e, h) => e.type === 'phase' && e.phase === 'rollback' && h.setKnobs({ stallActions: [{ action: 'ReplaceNetworkAclAssociation', after: 0 }] }),
+      },
+    );
     try {
       expect(r.outcome?.exitCode).toBe(4);
       expect(r.report?.rollback?.status).toBe('incomplete');
@@ -184,14 +189,17 @@ describe('blackhole-az rollback paths (in-process, sandbox ground truth)', () =>
     await restored();
   });
 
-  it('the restore fails transiently: retried after a backoff on the run\'s clock and completed (no exit 4)', async () => {
-    const r = await run({}, {
-      on: (e, h) => {
-        if (e.type === 'phase' && e.phase === 'rollback') h.setKnobs({ failActions: ['ReplaceNetworkAclAssociation'] });
-        // The API recovers as soon as the runner says it will retry: the retry must then succeed.
-        if (e.type === 'timeline' && e.entry.event === 'rollback-retry') h.setKnobs({ failActions: [] });
+  it("the restore fails transiently: retried after a backoff on the run's clock and completed (no exit 4)", async () => {
+    const r = await run(
+      {},
+      {
+        on: (e, h) => {
+          if (e.type === 'phase' && e.phase === 'rollback') h.setKnobs({ failActions: ['ReplaceNetworkAclAssociation'] });
+          // The API recovers as soon as the runner says it will retry: the retry must then succeed.
+          if (e.type === 'timeline' && e.entry.event === 'rollback-retry') h.setKnobs({ failActions: [] });
+        },
       },
-    });
+    );
     expect(r.outcome?.exitCode, r.report?.reason).toBe(0);
     expect(r.report?.rollback?.status).toBe('complete');
     expect(r.timeline.filter((t) => t === 'rollback-retry')).toHaveLength(1);

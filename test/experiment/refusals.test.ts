@@ -3,7 +3,13 @@
  * a report saying why, and NOTHING changed in the sandbox (no NACL created or swapped, no instance stopped or
  * terminated). One sandbox serves the file: none of these runs changes the world.
  */
-import { CreateOrUpdateTagsCommand, ResumeProcessesCommand, SetDesiredCapacityCommand, SuspendProcessesCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateOrUpdateTagsCommand,
+  ResumeProcessesCommand,
+  SetDesiredCapacityCommand,
+  SuspendProcessesCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -139,12 +145,15 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
     expect(r.probe!.seconds.length).toBeGreaterThanOrEqual(7);
   });
 
-  it('an AWS error after the baseline, right before injecting (the recheck\'s describe fails): exit 5, verdict error, nothing injected', async () => {
-    const r = await sb.runInProcess({}, {
-      on: (e, h) => {
-        if (e.type === 'phase' && e.phase === 'baseline') h.setKnobs({ failActions: ['DescribeAutoScalingGroups'] });
+  it("an AWS error after the baseline, right before injecting (the recheck's describe fails): exit 5, verdict error, nothing injected", async () => {
+    const r = await sb.runInProcess(
+      {},
+      {
+        on: (e, h) => {
+          if (e.type === 'phase' && e.phase === 'baseline') h.setKnobs({ failActions: ['DescribeAutoScalingGroups'] });
+        },
       },
-    });
+    );
     expect(r.outcome?.exitCode).toBe(5);
     expect(r.report?.verdict).toBe('error');
     expect(r.report?.reason).toMatch(/DescribeAutoScalingGroups/);
@@ -185,8 +194,14 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const body = Buffer.concat(chunks).toString().replace(/(^|&)DryRun=true/g, '');
-        void fetch(new URL(req.url ?? '/', upstream), { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' }, ...(req.method === 'GET' ? {} : { body }) })
+        const body = Buffer.concat(chunks)
+          .toString()
+          .replace(/(^|&)DryRun=true/g, '');
+        void fetch(new URL(req.url ?? '/', upstream), {
+          method: req.method,
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+          ...(req.method === 'GET' ? {} : { body }),
+        })
           .then(async (up) => {
             res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/xml' });
             res.end(await up.text());
@@ -264,15 +279,18 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       const tg = sb.emb.stack.targetGroupArn;
       let other = '';
       try {
-        const r = await sb.runInProcess({ minHealthy: '3' }, {
-          on: (e, h) => {
-            if (e.type !== 'plan') return;
-            const victim = e.plan.fault.targets[0]!.instanceId;
-            other = sb.emb.sandbox.world.membersOf(sb.emb.stack.asgName).find((m) => m.instanceId !== victim)!.instanceId;
-            // Deregistering drains the target: 3 of 4 InService members stay healthy.
-            h.pauseWhile(sb.clients.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: other }] })));
+        const r = await sb.runInProcess(
+          { minHealthy: '3' },
+          {
+            on: (e, h) => {
+              if (e.type !== 'plan') return;
+              const victim = e.plan.fault.targets[0]!.instanceId;
+              other = sb.emb.sandbox.world.membersOf(sb.emb.stack.asgName).find((m) => m.instanceId !== victim)!.instanceId;
+              // Deregistering drains the target: 3 of 4 InService members stay healthy.
+              h.pauseWhile(sb.clients.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: other }] })));
+            },
           },
-        });
+        );
         expect(r.outcome?.exitCode).toBe(3);
         expect(r.report?.reason).toBe('steady state lost since planning: 3/4 healthy in every target group');
         expect(r.phases).toContain('baseline');
@@ -288,12 +306,15 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       await settle(sb);
       seq = sb.lastSeq();
       let victim = '';
-      const r = await sb.runInProcess({}, {
-        on: (e, h) => {
-          if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
-          if (e.type === 'phase' && e.phase === 'baseline') h.pauseWhile(leave(sb, victim));
+      const r = await sb.runInProcess(
+        {},
+        {
+          on: (e, h) => {
+            if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
+            if (e.type === 'phase' && e.phase === 'baseline') h.pauseWhile(leave(sb, victim));
+          },
         },
-      });
+      );
       expect(r.outcome?.exitCode).toBe(3);
       expect(r.report?.reason).toBe(`the group changed since planning: ${victim} no longer InService`);
       expect(r.report?.fault?.t0).toBeNull();
@@ -306,14 +327,17 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       await settle(sb);
       seq = sb.lastSeq();
       const healthy = sb.emb.sandbox.world.membersOf(sb.emb.stack.asgName).filter((m) => m.lifecycleState === 'InService').length;
-      const r = await sb.runInProcess({ minHealthy: String(healthy - 1), minHealthyPerAz: '0' }, {
-        on: (e, h) => {
-          if (e.type !== 'plan') return;
-          const victim = e.plan.fault.targets[0]!.instanceId;
-          const other = [...sb.emb.sandbox.world.membersOf(sb.emb.stack.asgName)].find((m) => m.instanceId !== victim && m.lifecycleState === 'InService')!.instanceId;
-          h.pauseWhile(leave(sb, other));
+      const r = await sb.runInProcess(
+        { minHealthy: String(healthy - 1), minHealthyPerAz: '0' },
+        {
+          on: (e, h) => {
+            if (e.type !== 'plan') return;
+            const victim = e.plan.fault.targets[0]!.instanceId;
+            const other = [...sb.emb.sandbox.world.membersOf(sb.emb.stack.asgName)].find((m) => m.instanceId !== victim && m.lifecycleState === 'InService')!.instanceId;
+            h.pauseWhile(leave(sb, other));
+          },
         },
-      });
+      );
       expect(r.outcome?.exitCode).toBe(3);
       expect(r.report?.reason).toMatch(new RegExp(`capacity floor: taking 1 out now would leave ${healthy - 2} healthy, below --min-healthy ${healthy - 1}`));
       // The plan passed the floor; it was the recheck after the baseline that refused.

@@ -26,8 +26,7 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
   });
 
   /** The victim's EC2 state changes since the test began, as "from -> to". */
-  const story = (id: string) =>
-    sb.events(seq).flatMap((e) => (e.type === 'instance-state' && e.instanceId === id ? [`${e.from} -> ${e.to}`] : []));
+  const story = (id: string) => sb.events(seq).flatMap((e) => (e.type === 'instance-state' && e.instanceId === id ? [`${e.from} -> ${e.to}`] : []));
   const stateIs = (id: string, to: string) => (e: SandboxEvent) => e.type === 'instance-state' && e.instanceId === id && e.to === to;
   const processes = (cmd: typeof SuspendProcessesCommand | typeof ResumeProcessesCommand) =>
     sb.clients.asg.send(new cmd({ AutoScalingGroupName: sb.emb.stack.asgName, ScalingProcesses: ['ReplaceUnhealthy'] }));
@@ -36,13 +35,16 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
     await processes(SuspendProcessesCommand);
     try {
       let victim = '';
-      const r = await sb.runInProcess({ fault: 'stop-instances', duration: '5s' }, {
-        on: (e, h) => {
-          if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
-          // Hold the run's clock until the victim is really stopped: the rollback then finds it `stopped`.
-          if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(sb.waitFor(stateIs(victim, 'stopped')));
+      const r = await sb.runInProcess(
+        { fault: 'stop-instances', duration: '5s' },
+        {
+          on: (e, h) => {
+            if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
+            // Hold the run's clock until the victim is really stopped: the rollback then finds it `stopped`.
+            if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(sb.waitFor(stateIs(victim, 'stopped')));
+          },
         },
-      });
+      );
       expect(r.report?.rollback?.status).toBe('complete');
       expect(r.report?.reason ?? '').not.toMatch(/rollback incomplete/);
       expect(r.report!.timeline.find((t) => t.event === 'victim-restarted')?.detail).toBe(`started ${victim}: stopped → pending`);
@@ -58,12 +60,15 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
 
   it('a victim Auto Scaling replaced during the hold counts as recovered: nothing is started, rollback complete, pass', async () => {
     let victim = '';
-    const r = await sb.runInProcess({ fault: 'stop-instances', duration: '5s', recoveryTimeout: '10m' }, {
-      on: (e, h) => {
-        if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
-        if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(sb.waitFor(stateIs(victim, 'terminated')));
+    const r = await sb.runInProcess(
+      { fault: 'stop-instances', duration: '5s', recoveryTimeout: '10m' },
+      {
+        on: (e, h) => {
+          if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
+          if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(sb.waitFor(stateIs(victim, 'terminated')));
+        },
       },
-    });
+    );
     expect(r.outcome?.exitCode, r.report?.reason).toBe(0);
     expect(r.report?.rollback?.status).toBe('complete');
     expect(r.report!.timeline.find((t) => t.event === 'victim-restarted')?.detail).toBe(`${victim}: terminated (replaced by Auto Scaling); nothing to start`);
@@ -72,9 +77,12 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
   });
 
   it('StopInstances fails (AWS error) after the rollback was registered: the unwind runs anyway and finds nothing stopped; exit 1, verdict error', async () => {
-    const r = await sb.runInProcess({ fault: 'stop-instances', duration: '5s' }, {
-      on: (e, h) => e.type === 'phase' && e.phase === 'inject' && h.setKnobs({ failActions: ['StopInstances'] }),
-    });
+    const r = await sb.runInProcess(
+      { fault: 'stop-instances', duration: '5s' },
+      {
+        on: (e, h) => e.type === 'phase' && e.phase === 'inject' && h.setKnobs({ failActions: ['StopInstances'] }),
+      },
+    );
     expect(r.outcome?.exitCode).toBe(1);
     expect(r.report?.verdict).toBe('error');
     expect(r.report?.reason).toMatch(/StopInstances.*ServiceUnavailable.*; every victim still stopped was started again/);

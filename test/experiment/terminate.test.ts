@@ -80,7 +80,7 @@ describe('terminate-instances (in-process, sandbox ground truth)', () => {
   });
 
   // Last: the unhealthy replacement it leaves takes the group a while to replace.
-  it('a replacement that never becomes healthy: the recovery deadline (on the run\'s clock) ends it: exit 1, not recovered', async () => {
+  it("a replacement that never becomes healthy: the recovery deadline (on the run's clock) ends it: exit 1, not recovered", async () => {
     sb.emb.sandbox.ctx.knobs.replacementUnhealthy = true;
     try {
       const r = await sb.runInProcess({ recoveryTimeout: '20s' });

@@ -55,7 +55,21 @@ describe('restore plan from the chaos NACL tags', () => {
 
   it('a journal fills in a subnet the tags do not cover; the tags win on conflict', () => {
     const journal = restoreMapFromJournal([
-      { at: '', experimentId: 'exp-1', type: 'plan', plan: { fault: { blackhole: { subnets: [{ subnetId: 'subnet-x', originalNaclId: 'acl-orig-x' }, { subnetId: 'subnet-a', originalNaclId: 'acl-wrong' }] } } } },
+      {
+        at: '',
+        experimentId: 'exp-1',
+        type: 'plan',
+        plan: {
+          fault: {
+            blackhole: {
+              subnets: [
+                { subnetId: 'subnet-x', originalNaclId: 'acl-orig-x' },
+                { subnetId: 'subnet-a', originalNaclId: 'acl-wrong' },
+              ],
+            },
+          },
+        },
+      },
       { at: '', experimentId: 'exp-1', type: 'intent' },
     ]);
     const steps = planRestore(chaos, new Map([at('subnet-a', 'acl-chaos'), at('subnet-x', 'acl-chaos')]), journal);

@@ -69,12 +69,7 @@ export type ApiStalled = Extract<SandboxEvent, { type: 'api-stalled' }>;
  * The process is then blocked inside that call, so every earlier call has been answered and none after it made.
  * Afterwards the held call stays held (keepHeld), so the state left behind is exactly the state at the kill.
  */
-export async function killWhenStalled(
-  emb: EmbeddedSandbox,
-  cli: ReturnType<typeof cliFor>,
-  args: string[],
-  rule: StallRule,
-): Promise<{ result: CliResult; stalled: ApiStalled }> {
+export async function killWhenStalled(emb: EmbeddedSandbox, cli: ReturnType<typeof cliFor>, args: string[], rule: StallRule): Promise<{ result: CliResult; stalled: ApiStalled }> {
   await setKnobs(emb, { stallActions: [rule] });
   const since = lastSeq(emb);
   let child: ChildProcess | undefined;

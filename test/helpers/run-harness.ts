@@ -59,7 +59,7 @@ export interface RunScript {
   /** Called before the n-th capacity snapshot (1: planning, 2: the recheck right before injecting). */
   beforeSnapshot?(n: number, h: RunHandle): Promise<void> | void;
   /** The operator's answer when the run is not --yes (default true). */
-  confirm?(plan: Plan): Promise<boolean>;
+  confirm?: (plan: Plan) => Promise<boolean>;
   /** Every emit throws after recording (a broken renderer). */
   throwingEmit?: boolean;
   /** Let the clock run while AWS calls are in flight (default: held, see the driver). */
@@ -265,13 +265,7 @@ export async function chaosNaclIds(ec2: EC2Client): Promise<string[]> {
 
 /** Mutating ground-truth events (what an experiment could have changed) since `seq`. */
 export function mutations(sb: InProcessSandbox, seq: number): SandboxEvent[] {
-  return sb
-    .events(seq)
-    .filter(
-      (e) =>
-        e.type.startsWith('nacl') ||
-        (e.type === 'instance-state' && (e.to === 'shutting-down' || e.to === 'stopping')),
-    );
+  return sb.events(seq).filter((e) => e.type.startsWith('nacl') || (e.type === 'instance-state' && (e.to === 'shutting-down' || e.to === 'stopping')));
 }
 
 /**
@@ -292,7 +286,9 @@ export async function settle(sb: InProcessSandbox, quietMs = 200, timeoutMs = 40
       !!asg &&
       !changing &&
       members.length === asg.desiredCapacity &&
-      members.every((m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy' && world.instances.get(m.instanceId)?.state === 'running' && targets?.get(m.instanceId)?.state === 'healthy')
+      members.every(
+        (m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy' && world.instances.get(m.instanceId)?.state === 'running' && targets?.get(m.instanceId)?.state === 'healthy',
+      )
     );
   };
   const deadline = Date.now() + timeoutMs;

@@ -76,14 +76,14 @@ describe('capacity watcher API cost', () => {
     const base = (states: string[]): CapacitySnapshot => {
       const targets = new Map([['tg', new Map(states.map((s, i) => [`i-${i}`, s]))]]);
       return {
-      atMs: 0,
-      desired: states.length,
-      inService: states.length,
-      healthy: states.filter((s) => s === 'healthy').length,
-      healthyByAz: {},
-      instances: new Map(states.map((_, i) => [`i-${i}`, { instanceId: `i-${i}`, availabilityZone: 'az', lifecycleState: 'InService', healthStatus: 'Healthy' }])),
-      targets,
-      failOpen: failOpenGroups(targets),
+        atMs: 0,
+        desired: states.length,
+        inService: states.length,
+        healthy: states.filter((s) => s === 'healthy').length,
+        healthyByAz: {},
+        instances: new Map(states.map((_, i) => [`i-${i}`, { instanceId: `i-${i}`, availabilityZone: 'az', lifecycleState: 'InService', healthStatus: 'Healthy' }])),
+        targets,
+        failOpen: failOpenGroups(targets),
       };
     };
     expect(base(['unhealthy', 'draining']).failOpen).toEqual(['tg']);

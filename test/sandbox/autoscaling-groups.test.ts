@@ -40,8 +40,7 @@ describe('sandbox Auto Scaling API: groups', () => {
     VPCZoneIdentifier: subnets.join(','),
     ...extra,
   });
-  const describeOne = async (name: string) =>
-    (await sb.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups?.[0];
+  const describeOne = async (name: string) => (await sb.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups?.[0];
 
   beforeAll(async () => {
     sb = await startTestSandbox();
@@ -52,9 +51,7 @@ describe('sandbox Auto Scaling API: groups', () => {
       const s = await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: az }));
       subnets.push(s.Subnet!.SubnetId!);
     }
-    const lt = await sb.ec2.send(
-      new CreateLaunchTemplateCommand({ LaunchTemplateName: 'web', LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.small' } }),
-    );
+    const lt = await sb.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'web', LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.small' } }));
     ltId = lt.LaunchTemplate!.LaunchTemplateId!;
     const tg = await sb.elb.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80, VpcId: vpcId }));
     tgArn = tg.TargetGroups![0]!.TargetGroupArn!;
@@ -111,9 +108,7 @@ describe('sandbox Auto Scaling API: groups', () => {
     await expect(sb.asg.send(new CreateAutoScalingGroupCommand(base('bad', { LaunchTemplate: { LaunchTemplateId: 'lt-00000000000000000' } })))).rejects.toThrow(
       /launch template.*does not exist/,
     );
-    await expect(sb.asg.send(new CreateAutoScalingGroupCommand(base('bad', { VPCZoneIdentifier: 'subnet-0000000000000000f' })))).rejects.toThrow(
-      /subnet-0000000000000000f/,
-    );
+    await expect(sb.asg.send(new CreateAutoScalingGroupCommand(base('bad', { VPCZoneIdentifier: 'subnet-0000000000000000f' })))).rejects.toThrow(/subnet-0000000000000000f/);
     await expect(sb.asg.send(new CreateAutoScalingGroupCommand(base('bad', { TargetGroupARNs: [`${tgArn}x`] })))).rejects.toMatchObject({
       name: 'ValidationError',
     });
@@ -136,9 +131,9 @@ describe('sandbox Auto Scaling API: groups', () => {
       name: 'ValidationError',
       message: 'New SetDesiredCapacity value 1 is above max value 0 for the AutoScalingGroup.',
     });
-    await expect(
-      sb.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'sizes', MaxSize: 2, DesiredCapacity: 3 })),
-    ).rejects.toThrow('Desired capacity:3 must be between the specified min size:0 and max size:2');
+    await expect(sb.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'sizes', MaxSize: 2, DesiredCapacity: 3 }))).rejects.toThrow(
+      'Desired capacity:3 must be between the specified min size:0 and max size:2',
+    );
     await expect(sb.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'nope', DesiredCapacity: 1 }))).rejects.toMatchObject({
       name: 'ValidationError',
       message: expect.stringContaining('AutoScalingGroup name not found'),
@@ -190,9 +185,9 @@ describe('sandbox Auto Scaling API: groups', () => {
     ]);
     await sb.asg.send(new DeleteTagsCommand({ Tags: [{ ResourceId: 'page-2', ResourceType: 'auto-scaling-group', Key: 'chaos-ec2:opt-in' }] }));
     expect(await names([{ Name: 'tag-key', Values: ['chaos-ec2:opt-in'] }])).toEqual(['page-1']);
-    await expect(
-      sb.asg.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'nope', ResourceType: 'auto-scaling-group', Key: 'k', Value: 'v' }] })),
-    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(sb.asg.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'nope', ResourceType: 'auto-scaling-group', Key: 'k', Value: 'v' }] }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 
   it('suspends and resumes named processes, or all of them, and rejects unknown names', async () => {
@@ -227,9 +222,9 @@ describe('sandbox Auto Scaling API: groups', () => {
     expect(ts.TrafficSources).toEqual([{ TrafficSource: tgArn, Identifier: tgArn, Type: 'elbv2', State: 'Added' }]);
     await sb.asg.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: 'page-4', TargetGroupARNs: [tgArn] }));
     expect((await describeOne('page-4'))!.TargetGroupARNs).toEqual([]);
-    await expect(
-      sb.asg.send(new AttachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: 'page-4', TargetGroupARNs: [`${tgArn}0`] })),
-    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(sb.asg.send(new AttachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: 'page-4', TargetGroupARNs: [`${tgArn}0`] }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 
   it('deletes an empty group, and refuses an unknown one', async () => {

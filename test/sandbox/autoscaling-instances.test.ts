@@ -105,16 +105,14 @@ describe('sandbox Auto Scaling API: instances and activities', () => {
     await sb.asg.send(new SetInstanceHealthCommand({ InstanceId: id, HealthStatus: 'Unhealthy', ShouldRespectGracePeriod: false }));
     await sb.waitForEvent((e) => e.seq > from && e.type === 'asg-health' && e.instanceId === id && e.healthStatus === 'Unhealthy');
     // The reconciler replaces it: a terminate activity, then a replacement comes InService.
-    const replacement = (await sb.waitForEvent(
-      (e) => e.seq > from && e.type === 'asg-lifecycle' && e.asgName === 'app' && e.to === 'InService',
-    )) as Lifecycle;
+    const replacement = (await sb.waitForEvent((e) => e.seq > from && e.type === 'asg-lifecycle' && e.asgName === 'app' && e.to === 'InService')) as Lifecycle;
     members = [members[1]!, replacement.instanceId];
   });
 
   it('TerminateInstanceInAutoScalingGroup returns the in-progress activity and lists it first', async () => {
-    await expect(
-      sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: 'i-00000000000000000', ShouldDecrementDesiredCapacity: false })),
-    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: 'i-00000000000000000', ShouldDecrementDesiredCapacity: false }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
     const victim = members[0]!;
     const out = await sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }));
     expect(out.Activity).toMatchObject({
@@ -136,9 +134,9 @@ describe('sandbox Auto Scaling API: instances and activities', () => {
     expect(acts.filter((a) => a.Description?.startsWith('Launching a new EC2 instance')).length).toBeGreaterThanOrEqual(3);
 
     // Desired went down to min: a second decrementing terminate would break MinSize.
-    await expect(
-      sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: members[1]!, ShouldDecrementDesiredCapacity: true })),
-    ).rejects.toThrow(/desiredSize equals minSize \(1\)/);
+    await expect(sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: members[1]!, ShouldDecrementDesiredCapacity: true }))).rejects.toThrow(
+      /desiredSize equals minSize \(1\)/,
+    );
   });
 
   it('pages activities with the SDK paginator and filters by ActivityIds', async () => {

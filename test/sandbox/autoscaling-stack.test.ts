@@ -1,8 +1,4 @@
-import {
-  DescribeLoadBalancerTargetGroupsCommand,
-  DescribeScalingActivitiesCommand,
-  TerminateInstanceInAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { DescribeLoadBalancerTargetGroupsCommand, DescribeScalingActivitiesCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleStack, waitForSteadyState, type SampleStack } from '../../src/sandbox/stack.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
@@ -38,9 +34,10 @@ describe('sandbox Auto Scaling + ELBv2: the sample stack through the APIs', () =
     const from = sb.world.events().at(-1)!.seq;
     const victim = sb.world.membersOf(stack.asgName)[0]!.instanceId;
     const out = await sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: false }));
-    const replacement = (await sb.waitForEvent(
-      (e) => e.seq > from && e.type === 'asg-lifecycle' && e.asgName === stack.asgName && e.to === 'InService',
-    )) as Extract<SandboxEvent, { type: 'asg-lifecycle' }>;
+    const replacement = (await sb.waitForEvent((e) => e.seq > from && e.type === 'asg-lifecycle' && e.asgName === stack.asgName && e.to === 'InService')) as Extract<
+      SandboxEvent,
+      { type: 'asg-lifecycle' }
+    >;
     expect(replacement.instanceId).not.toBe(victim);
     await waitForSteadyState(sb, stack, 20_000, 100);
     await sb.waitForEvent((e) => e.type === 'activity' && e.activityId === out.Activity!.ActivityId && e.statusCode === 'Successful');

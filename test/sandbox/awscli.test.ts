@@ -71,9 +71,7 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
     const acl = r.json.NetworkAcls[0];
     expect(acl.IsDefault).toBe(true);
     expect(acl.NetworkAclId).toBe(sb.world.naclOfSubnet(subnetId)!.networkAclId);
-    expect(acl.Associations).toEqual([
-      { NetworkAclAssociationId: sb.world.naclAssociations.get(subnetId)!.associationId, NetworkAclId: acl.NetworkAclId, SubnetId: subnetId },
-    ]);
+    expect(acl.Associations).toEqual([{ NetworkAclAssociationId: sb.world.naclAssociations.get(subnetId)!.associationId, NetworkAclId: acl.NetworkAclId, SubnetId: subnetId }]);
     expect(acl.Entries).toContainEqual({ CidrBlock: '0.0.0.0/0', Egress: false, Protocol: '-1', RuleAction: 'deny', RuleNumber: 32767 });
   });
 
@@ -107,9 +105,7 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
 
     const r = await awsCli(['ec2', 'terminate-instances', '--instance-ids', inst.instanceId]);
     expect(r.code).toBe(0);
-    expect(r.json.TerminatingInstances).toEqual([
-      { InstanceId: inst.instanceId, CurrentState: { Code: 32, Name: 'shutting-down' }, PreviousState: { Code: 16, Name: 'running' } },
-    ]);
+    expect(r.json.TerminatingInstances).toEqual([{ InstanceId: inst.instanceId, CurrentState: { Code: 32, Name: 'shutting-down' }, PreviousState: { Code: 16, Name: 'running' } }]);
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'terminated', 5000);
   });
 
@@ -128,21 +124,16 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
     const r = await awsCli(['ec2', 'stop-instances', '--instance-ids', inst.instanceId]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.json.StoppingInstances).toEqual([
-      { InstanceId: inst.instanceId, CurrentState: { Code: 64, Name: 'stopping' }, PreviousState: { Code: 16, Name: 'running' } },
-    ]);
+    expect(r.json.StoppingInstances).toEqual([{ InstanceId: inst.instanceId, CurrentState: { Code: 64, Name: 'stopping' }, PreviousState: { Code: 16, Name: 'running' } }]);
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'stopped', 5000);
     const started = await awsCli(['ec2', 'start-instances', '--instance-ids', inst.instanceId]);
     expect(started.code).toBe(0);
-    expect(started.json.StartingInstances).toEqual([
-      { InstanceId: inst.instanceId, CurrentState: { Code: 0, Name: 'pending' }, PreviousState: { Code: 80, Name: 'stopped' } },
-    ]);
+    expect(started.json.StartingInstances).toEqual([{ InstanceId: inst.instanceId, CurrentState: { Code: 0, Name: 'pending' }, PreviousState: { Code: 80, Name: 'stopped' } }]);
   });
 
   it('autoscaling describe-auto-scaling-groups and elbv2 describe-target-health', async () => {
     const vpcId = sb.world.subnets.get(subnetId)!.vpcId;
-    const tgArn = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'cli-tg', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!
-      .TargetGroupArn!;
+    const tgArn = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'cli-tg', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!.TargetGroupArn!;
     const lt = await sb.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'cli-lt', LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' } }));
     // Desired 0: the group is only described here, so the reconciler has nothing to launch.
     await sb.asg.send(

@@ -31,9 +31,7 @@ describe('data plane: an AZ blackholed by a deny-all NACL', () => {
 
     const unhealthy = await sb.waitForEvent((e) => e.seq > from && e.type === 'target-health' && e.targetId === dark && e.to === 'unhealthy');
     expect(unhealthy.type === 'target-health' && unhealthy.reason).toBe('Target.Timeout');
-    const routing = (await sb.waitForEvent(
-      (e) => e.seq > from && e.type === 'lb-routing' && e.change === 'targets' && !e.routable!.includes(dark),
-    )) as Routing;
+    const routing = (await sb.waitForEvent((e) => e.seq > from && e.type === 'lb-routing' && e.change === 'targets' && !e.routable!.includes(dark))) as Routing;
     expect(routing.failOpen).toBe(false);
     expect(routing.routable).toHaveLength(2);
 
@@ -43,9 +41,7 @@ describe('data plane: an AZ blackholed by a deny-all NACL', () => {
     expect(health.type === 'asg-health' && health.reason).toMatch(/^ELB health check/);
     const terminate = await sb.waitForEvent((e) => e.seq > from && e.type === 'activity' && e.description === `Terminating EC2 instance: ${dark}`);
     expect(terminate.type === 'activity' && terminate.cause).toMatch(/in response to an ELB system health check failure\.$/);
-    const launch = await sb.waitForEvent(
-      (e) => e.seq > from && e.type === 'activity' && e.cause.endsWith('unhealthy instance needing to be replaced.') && e.statusCode === 'InProgress',
-    );
+    const launch = await sb.waitForEvent((e) => e.seq > from && e.type === 'activity' && e.cause.endsWith('unhealthy instance needing to be replaced.') && e.statusCode === 'InProgress');
     const activity = world.activities.find((a) => a.activityId === (launch.type === 'activity' && launch.activityId))!;
     expect(JSON.parse(activity.details)).toEqual({ 'Subnet ID': darkSubnet, 'Availability Zone': darkAz });
 

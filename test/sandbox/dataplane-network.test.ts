@@ -71,10 +71,7 @@ describe('NACL evaluation (network.ts)', () => {
   });
 
   it('is stateless: the reply on an ephemeral port must be allowed back (destination egress, source ingress)', () => {
-    const onlyPort80In = [
-      rule(100, 'allow', false, { protocol: '6', portRange: { from: 80, to: 80 } }),
-      rule(100, 'allow', true, { protocol: '6', portRange: { from: 80, to: 80 } }),
-    ];
+    const onlyPort80In = [rule(100, 'allow', false, { protocol: '6', portRange: { from: 80, to: 80 } }), rule(100, 'allow', true, { protocol: '6', portRange: { from: 80, to: 80 } })];
     const { w, a, b } = world2(onlyPort80In, open);
     // a → b:80 leaves a (egress 80 allowed), but the reply to a's ephemeral port is dropped on a's ingress.
     expect(reachable(w, a, b, 80)).toBe(false);

@@ -43,7 +43,10 @@ describe('data plane: an instance dies behind the load balancer', () => {
     const inService = sb.waitForEvent((e) => e.seq > from && e.type === 'asg-lifecycle' && e.to === 'InService', 15_000);
     const statuses: { status: number }[] = [];
     let done = false;
-    void inService.then(() => (done = true), () => (done = true));
+    void inService.then(
+      () => (done = true),
+      () => (done = true),
+    );
     while (!done) {
       const r = await get(fx.url);
       statuses.push({ status: r.status });
@@ -60,9 +63,7 @@ describe('data plane: an instance dies behind the load balancer', () => {
     expect(failed.every((f) => f.status === 502)).toBe(true);
     expect(lbErrors.length).toBe(failed.length);
     expect(lbErrors.every((e) => e.type === 'lb-routing' && e.targetId === victim)).toBe(true);
-    const dropped = sb.world
-      .events(from)
-      .find((e) => e.type === 'lb-routing' && e.change === 'targets' && !e.routable!.includes(victim));
+    const dropped = sb.world.events(from).find((e) => e.type === 'lb-routing' && e.change === 'targets' && !e.routable!.includes(victim));
     expect(dropped).toBeDefined();
     // The LB's own clock, not the client's: each error it answered came before it dropped the victim.
     for (const e of lbErrors) expect(e.atMs).toBeLessThanOrEqual(dropped!.atMs);
@@ -100,7 +101,10 @@ describe('data plane: an instance dies behind the load balancer', () => {
   it('counts traffic per second as lb-second events', async () => {
     const sec = await sb.waitForEvent((e) => e.type === 'lb-second' && e.requests > 0, 5_000);
     expect(sec.type === 'lb-second' && sec.loadBalancerArn).toBe(fx.loadBalancerArn);
-    const total = sb.world.events().filter((e) => e.type === 'lb-second').reduce((n, e) => n + (e.type === 'lb-second' ? e.requests : 0), 0);
+    const total = sb.world
+      .events()
+      .filter((e) => e.type === 'lb-second')
+      .reduce((n, e) => n + (e.type === 'lb-second' ? e.requests : 0), 0);
     expect(total).toBeGreaterThan(6);
   });
 

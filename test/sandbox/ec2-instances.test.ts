@@ -23,8 +23,7 @@ describe('sandbox EC2 instances', () => {
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'running', 5000);
     return inst;
   };
-  const stateOf = async (id: string) =>
-    (await sb.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.State!.Name;
+  const stateOf = async (id: string) => (await sb.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.State!.Name;
 
   beforeAll(async () => {
     // Short state transitions keep the file fast; the states and their order are what is under test.
@@ -56,16 +55,24 @@ describe('sandbox EC2 instances', () => {
     expect(i.PrivateIpAddress).toMatch(/^10\.0\.1\.\d+$/);
     expect(i.LaunchTime).toBeInstanceOf(Date);
     expect(i.LaunchTime!.getTime()).toBe(a.launchTime.getTime());
-    expect(i.Tags).toEqual(expect.arrayContaining([{ Key: 'Name', Value: 'web' }, { Key: 'aws:autoscaling:groupName', Value: 'demo-asg' }]));
+    expect(i.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'Name', Value: 'web' },
+        { Key: 'aws:autoscaling:groupName', Value: 'demo-asg' },
+      ]),
+    );
 
     const ids = async (filters: { Name: string; Values: string[] }[]) =>
       (await sb.ec2.send(new DescribeInstancesCommand({ Filters: filters }))).Reservations!.flatMap((r) => r.Instances!.map((x) => x.InstanceId)).sort();
     expect(await ids([{ Name: 'tag:aws:autoscaling:groupName', Values: ['demo-asg'] }])).toEqual([a.instanceId]);
     expect(await ids([{ Name: 'tag-key', Values: ['aws:autoscaling:*'] }])).toEqual([a.instanceId]);
     expect(await ids([{ Name: 'availability-zone', Values: ['us-east-1b'] }])).toEqual([b.instanceId]);
-    expect(await ids([{ Name: 'subnet-id', Values: [subnetA, subnetB] }, { Name: 'instance-state-name', Values: ['running'] }])).toEqual(
-      [a.instanceId, b.instanceId].sort(),
-    );
+    expect(
+      await ids([
+        { Name: 'subnet-id', Values: [subnetA, subnetB] },
+        { Name: 'instance-state-name', Values: ['running'] },
+      ]),
+    ).toEqual([a.instanceId, b.instanceId].sort());
     expect(await ids([{ Name: 'instance-id', Values: [`${b.instanceId.slice(0, -1)}?`] }])).toEqual([b.instanceId]);
     expect(await ids([{ Name: 'vpc-id', Values: ['vpc-0000000000000000f'] }])).toEqual([]);
     await expectAwsError(sb.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'bogus', Values: ['1'] }] })), 'InvalidParameterValue');
@@ -102,17 +109,12 @@ describe('sandbox EC2 instances', () => {
     const seq = sb.world.events().at(-1)!.seq;
     await expectAwsError(sb.ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.instanceId], DryRun: true })), 'DryRunOperation', 412);
     // Unknown ids fail before the DryRun answer, so a dry run proves the real call would work.
-    await expectAwsError(
-      sb.ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.instanceId, 'i-0123456789abcdef0'], DryRun: true })),
-      'InvalidInstanceID.NotFound',
-    );
+    await expectAwsError(sb.ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.instanceId, 'i-0123456789abcdef0'], DryRun: true })), 'InvalidInstanceID.NotFound');
     expect(sb.world.events(seq)).toEqual([]);
     expect(await stateOf(inst.instanceId)).toBe('running');
 
     const out = await sb.ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.instanceId] }));
-    expect(out.TerminatingInstances).toEqual([
-      { InstanceId: inst.instanceId, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 32, Name: 'shutting-down' } },
-    ]);
+    expect(out.TerminatingInstances).toEqual([{ InstanceId: inst.instanceId, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 32, Name: 'shutting-down' } }]);
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'terminated', 5000);
     const described = (await sb.ec2.send(new DescribeInstancesCommand({ InstanceIds: [inst.instanceId] }))).Reservations![0]!.Instances![0]!;
     expect(described.State).toEqual({ Code: 48, Name: 'terminated' });
@@ -129,9 +131,7 @@ describe('sandbox EC2 instances', () => {
     await expectAwsError(sb.ec2.send(new StopInstancesCommand({ InstanceIds: [inst.instanceId], DryRun: true })), 'DryRunOperation', 412);
     expect(await stateOf(inst.instanceId)).toBe('running');
     const out = await sb.ec2.send(new StopInstancesCommand({ InstanceIds: [inst.instanceId] }));
-    expect(out.StoppingInstances).toEqual([
-      { InstanceId: inst.instanceId, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 64, Name: 'stopping' } },
-    ]);
+    expect(out.StoppingInstances).toEqual([{ InstanceId: inst.instanceId, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 64, Name: 'stopping' } }]);
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === inst.instanceId && e.to === 'stopped', 5000);
     const terminated = [...sb.world.instances.values()].find((i) => i.state === 'terminated')!;
     await expectAwsError(sb.ec2.send(new StopInstancesCommand({ InstanceIds: [terminated.instanceId] })), 'IncorrectInstanceState');
@@ -156,10 +156,6 @@ describe('sandbox EC2 instances', () => {
     expect(d.Reservations!.map((r) => r.ReservationId)).toEqual([out.ReservationId]);
     expect(d.Reservations![0]!.Instances!.map((i) => i.InstanceId).sort()).toEqual([...ids].sort());
     await expectAwsError(sb.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', MinCount: 1, MaxCount: 1 })), 'VPCIdNotSpecified');
-    await expectAwsError(
-      sb.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', SubnetId: subnetB, MinCount: 1, MaxCount: 1, DryRun: true })),
-      'DryRunOperation',
-      412,
-    );
+    await expectAwsError(sb.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', SubnetId: subnetB, MinCount: 1, MaxCount: 1, DryRun: true })), 'DryRunOperation', 412);
   });
 });

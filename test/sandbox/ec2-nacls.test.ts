@@ -49,10 +49,7 @@ describe('sandbox EC2 network ACLs', () => {
     expect(association.NetworkAclAssociationId).toMatch(/^aclassoc-[0-9a-f]{17}$/);
     expect(association.NetworkAclId).toBe(acl.NetworkAclId);
     await sb.waitForEvent((e) => e.type === 'nacl-created' && e.networkAclId === acl.NetworkAclId && e.vpcId === vpcId, 1000);
-    await sb.waitForEvent(
-      (e) => e.type === 'nacl-association' && e.subnetId === subnetId && e.fromNetworkAclId === null && e.toNetworkAclId === acl.NetworkAclId,
-      1000,
-    );
+    await sb.waitForEvent((e) => e.type === 'nacl-association' && e.subnetId === subnetId && e.fromNetworkAclId === null && e.toNetworkAclId === acl.NetworkAclId, 1000);
     const defaults = await sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'default', Values: ['true'] }] }));
     expect(defaults.NetworkAcls!.map((a) => a.VpcId).sort()).toEqual([vpcId, otherVpcId].sort());
   });
@@ -98,7 +95,11 @@ describe('sandbox EC2 network ACLs', () => {
     await sb.ec2.send(new ReplaceNetworkAclEntryCommand({ ...entry, Protocol: '-1', RuleAction: 'deny', CidrBlock: '0.0.0.0/0', PortRange: undefined }));
     let acl = (await sb.ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [aclId] }))).NetworkAcls![0]!;
     expect(acl.Entries!.find((e) => e.RuleNumber === 100 && !e.Egress)).toEqual({
-      RuleNumber: 100, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0',
+      RuleNumber: 100,
+      Protocol: '-1',
+      RuleAction: 'deny',
+      Egress: false,
+      CidrBlock: '0.0.0.0/0',
     });
     expect(acl.Entries!.find((e) => e.RuleNumber === 100 && e.Egress)!.PortRange).toEqual({ From: 80, To: 8080 });
 
@@ -139,10 +140,7 @@ describe('sandbox EC2 network ACLs', () => {
     );
     const foreign = (await sb.ec2.send(new CreateNetworkAclCommand({ VpcId: otherVpcId }))).NetworkAcl!.NetworkAclId!;
     await expectAwsError(sb.ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: newId, NetworkAclId: foreign })), 'InvalidParameterValue');
-    await expectAwsError(
-      sb.ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: newId, NetworkAclId: 'acl-0123456789abcdef0' })),
-      'InvalidNetworkAclID.NotFound',
-    );
+    await expectAwsError(sb.ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: newId, NetworkAclId: 'acl-0123456789abcdef0' })), 'InvalidNetworkAclID.NotFound');
 
     const err = await expectAwsError(sb.ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: blackhole })), 'DependencyViolation');
     expect(err.message).toBe(`The networkAcl '${blackhole}' has dependencies and cannot be deleted.`);
@@ -196,7 +194,14 @@ describe('sandbox EC2 network ACLs', () => {
       pages.push(pg.NetworkAcls!.map((a) => a.NetworkAclId!));
     }
     expect(pages.map((p) => p.length)).toEqual([5, 5, 2]); // 11 custom + the VPC's default
-    const dflt = await sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [pvpc] }, { Name: 'default', Values: ['true'] }] }));
+    const dflt = await sb.ec2.send(
+      new DescribeNetworkAclsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [pvpc] },
+          { Name: 'default', Values: ['true'] },
+        ],
+      }),
+    );
     expect(new Set(pages.flat())).toEqual(new Set([...created, dflt.NetworkAcls![0]!.NetworkAclId!]));
     await expectAwsError(sb.ec2.send(new DescribeNetworkAclsCommand({ MaxResults: 4 })), 'InvalidParameterValue');
     await expectAwsError(sb.ec2.send(new DescribeNetworkAclsCommand({ MaxResults: 5, NextToken: 'garbage' })), 'InvalidPaginationToken');

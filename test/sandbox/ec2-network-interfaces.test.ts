@@ -1,9 +1,4 @@
-import {
-  DescribeNetworkInterfacesCommand,
-  paginateDescribeNetworkInterfaces,
-  TerminateInstancesCommand,
-  type NetworkInterface,
-} from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, paginateDescribeNetworkInterfaces, TerminateInstancesCommand, type NetworkInterface } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleStack, waitForSteadyState, type SampleStack } from '../../src/sandbox/stack.js';
@@ -54,7 +49,12 @@ describe('sandbox EC2 DescribeNetworkInterfaces', () => {
     // Instance subnets hold exactly the group's instances: the ALB lives in its own subnets.
     for (const s of stack.subnets) {
       const ids = (await bySubnet(s.subnetId)).map((e) => e.Attachment?.InstanceId);
-      expect(ids.sort()).toEqual(members.filter((m) => m.availabilityZone === s.availabilityZone).map((m) => m.instanceId).sort());
+      expect(ids.sort()).toEqual(
+        members
+          .filter((m) => m.availabilityZone === s.availabilityZone)
+          .map((m) => m.instanceId)
+          .sort(),
+      );
     }
   });
 
@@ -69,7 +69,12 @@ describe('sandbox EC2 DescribeNetworkInterfaces', () => {
       expect(e.Attachment).toMatchObject({ InstanceOwnerId: 'amazon-elb', DeviceIndex: 1, Status: 'attached' });
       expect(e.Attachment!.InstanceId).toBeUndefined();
     }
-    const viaRequester = await describeAll({ Filters: [{ Name: 'requester-id', Values: ['amazon-elb'] }, { Name: 'vpc-id', Values: [stack.vpcId] }] });
+    const viaRequester = await describeAll({
+      Filters: [
+        { Name: 'requester-id', Values: ['amazon-elb'] },
+        { Name: 'vpc-id', Values: [stack.vpcId] },
+      ],
+    });
     expect(viaRequester.map((e) => e.NetworkInterfaceId).sort()).toEqual(enis.map((e) => e.NetworkInterfaceId).sort());
     // Ids and IPs are stable from one call to the next.
     expect((await describeAll({ NetworkInterfaceIds: [enis[0]!.NetworkInterfaceId!] }))[0]).toEqual(enis[0]);
@@ -89,7 +94,14 @@ describe('sandbox EC2 DescribeNetworkInterfaces', () => {
     const inSubnet = await bySubnet(subnetId);
     const foreign = inSubnet.filter((e) => !e.Attachment?.InstanceId);
     expect(foreign.map((e) => [e.NetworkInterfaceId, e.Description, e.RequesterId])).toEqual([[added.networkInterfaceId, 'RDSNetworkInterface', 'amazon-rds']]);
-    expect(await describeAll({ Filters: [{ Name: 'description', Values: ['RDS*'] }, { Name: 'interface-type', Values: ['interface'] }] })).toHaveLength(1);
+    expect(
+      await describeAll({
+        Filters: [
+          { Name: 'description', Values: ['RDS*'] },
+          { Name: 'interface-type', Values: ['interface'] },
+        ],
+      }),
+    ).toHaveLength(1);
     expect(await describeAll({ Filters: [{ Name: 'tag:team', Values: ['db'] }] })).toHaveLength(0);
     sb.world.setTag(added.networkInterfaceId, 'team', 'db');
     expect((await describeAll({ Filters: [{ Name: 'tag:team', Values: ['db'] }] })).map((e) => e.NetworkInterfaceId)).toEqual([added.networkInterfaceId]);
@@ -129,10 +141,7 @@ describe('sandbox EC2 DescribeNetworkInterfaces', () => {
     await expectAwsError(sb.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-12345678901234567'] })), 'InvalidNetworkInterfaceID.NotFound');
     await expectAwsError(sb.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['i-0123'] })), 'InvalidNetworkInterfaceID.Malformed');
     await expectAwsError(sb.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'colour', Values: ['x'] }] })), 'InvalidParameterValue');
-    await expectAwsError(
-      sb.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [all[0]!.NetworkInterfaceId!], MaxResults: 5 })),
-      'InvalidParameterCombination',
-    );
+    await expectAwsError(sb.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [all[0]!.NetworkInterfaceId!], MaxResults: 5 })), 'InvalidParameterCombination');
     await expectAwsError(sb.ec2.send(new DescribeNetworkInterfacesCommand({ DryRun: true })), 'DryRunOperation', 412);
   });
 

@@ -20,9 +20,7 @@ describe('sandbox EC2 VPCs, subnets, zones, tags and launch templates', () => {
 
   beforeAll(async () => {
     sb = await startTestSandbox({ zoneCount: 3 });
-    const vpc = await sb.ec2.send(
-      new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'Name', Value: 'chaos-demo' }] }] }),
-    );
+    const vpc = await sb.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'Name', Value: 'chaos-demo' }] }] }));
     vpcId = vpc.Vpc!.VpcId!;
   });
   afterAll(() => sb.close());
@@ -67,14 +65,33 @@ describe('sandbox EC2 VPCs, subnets, zones, tags and launch templates', () => {
       const zone = `us-east-1${'abc'[i % 3]}`;
       made.push((await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: zone }))).Subnet!);
     }
-    expect(made[0]).toMatchObject({ VpcId: vpcId, CidrBlock: '10.0.0.0/24', AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1', State: 'available', AvailableIpAddressCount: 251 });
+    expect(made[0]).toMatchObject({
+      VpcId: vpcId,
+      CidrBlock: '10.0.0.0/24',
+      AvailabilityZone: 'us-east-1a',
+      AvailabilityZoneId: 'use1-az1',
+      State: 'available',
+      AvailableIpAddressCount: 251,
+    });
     await expectAwsError(sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.0.128/25' })), 'InvalidSubnet.Conflict');
     await expectAwsError(sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.9.0.0/24' })), 'InvalidSubnet.Range');
     await expectAwsError(sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.99.0/24', AvailabilityZone: 'us-east-1q' })), 'InvalidParameterValue');
     await expectAwsError(sb.ec2.send(new CreateSubnetCommand({ VpcId: 'vpc-0123456789abcdef0', CidrBlock: '10.0.99.0/24' })), 'InvalidVpcID.NotFound');
 
-    const inB = await sb.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1b'] }, { Name: 'vpc-id', Values: [vpcId] }] }));
-    expect(inB.Subnets!.map((s) => s.SubnetId).sort()).toEqual(made.filter((s) => s.AvailabilityZone === 'us-east-1b').map((s) => s.SubnetId).sort());
+    const inB = await sb.ec2.send(
+      new DescribeSubnetsCommand({
+        Filters: [
+          { Name: 'availability-zone', Values: ['us-east-1b'] },
+          { Name: 'vpc-id', Values: [vpcId] },
+        ],
+      }),
+    );
+    expect(inB.Subnets!.map((s) => s.SubnetId).sort()).toEqual(
+      made
+        .filter((s) => s.AvailabilityZone === 'us-east-1b')
+        .map((s) => s.SubnetId)
+        .sort(),
+    );
     const sizes: number[] = [];
     for await (const pg of paginateDescribeSubnets({ client: sb.ec2, pageSize: 5 }, {})) sizes.push(pg.Subnets!.length);
     expect(sizes).toEqual([5, 2]);
@@ -85,10 +102,21 @@ describe('sandbox EC2 VPCs, subnets, zones, tags and launch templates', () => {
   it('CreateTags/DeleteTags/DescribeTags work on subnets and NACLs; unknown ids and aws: keys are refused', async () => {
     const subnetId = (await sb.ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
     const aclId = sb.world.naclOfSubnet(subnetId)!.networkAclId;
-    await sb.ec2.send(new CreateTagsCommand({ Resources: [subnetId, aclId], Tags: [{ Key: 'chaos', Value: 'yes' }, { Key: 'owner', Value: 'team-a' }] }));
+    await sb.ec2.send(
+      new CreateTagsCommand({
+        Resources: [subnetId, aclId],
+        Tags: [
+          { Key: 'chaos', Value: 'yes' },
+          { Key: 'owner', Value: 'team-a' },
+        ],
+      }),
+    );
     const tags = await sb.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['chaos'] }] }));
     expect(tags.Tags!.map((t) => [t.ResourceId, t.ResourceType, t.Value]).sort()).toEqual(
-      [[subnetId, 'subnet', 'yes'], [aclId, 'network-acl', 'yes']].sort(),
+      [
+        [subnetId, 'subnet', 'yes'],
+        [aclId, 'network-acl', 'yes'],
+      ].sort(),
     );
     // A Value that doesn't match leaves the tag; no Value deletes whatever it is.
     await sb.ec2.send(new DeleteTagsCommand({ Resources: [subnetId], Tags: [{ Key: 'chaos', Value: 'no' }, { Key: 'owner' }] }));
@@ -106,9 +134,7 @@ describe('sandbox EC2 VPCs, subnets, zones, tags and launch templates', () => {
   });
 
   it('CreateLaunchTemplate/DescribeLaunchTemplates, with duplicate and unknown names refused', async () => {
-    const out = await sb.ec2.send(
-      new CreateLaunchTemplateCommand({ LaunchTemplateName: 'demo-asg-lt', LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' } }),
-    );
+    const out = await sb.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'demo-asg-lt', LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' } }));
     const lt = out.LaunchTemplate!;
     expect(lt).toMatchObject({ LaunchTemplateName: 'demo-asg-lt', DefaultVersionNumber: 1, LatestVersionNumber: 1 });
     expect(lt.LaunchTemplateId).toMatch(/^lt-[0-9a-f]{17}$/);
@@ -124,8 +150,7 @@ describe('sandbox EC2 VPCs, subnets, zones, tags and launch templates', () => {
   });
 
   it('speaks the EC2 wire format: <requestId> and <item> lists, <Response><Errors> errors, 4xx for client mistakes', async () => {
-    const post = (body: string) =>
-      fetch(sb.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const post = (body: string) => fetch(sb.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const ok = await post('Action=DescribeAvailabilityZones&Version=2016-11-15&ZoneName.1=us-east-1a');
     expect(ok.status).toBe(200);
     const okText = await ok.text();

@@ -24,12 +24,10 @@ describe('sandbox EC2 StopInstances / StartInstances', () => {
   let sb: TestSandbox;
   let subnetId: string;
 
-  const stateEvent = (id: string, to: string) =>
-    sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === id && e.to === to, 5000);
+  const stateEvent = (id: string, to: string) => sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === id && e.to === to, 5000);
   const listening = (id: string, afterSeq = 0) =>
     sb.waitForEvent((e) => e.seq > afterSeq && e.type === 'instance-server' && e.instanceId === id && e.change === 'listening', 5000) as Promise<ServerEvent>;
-  const describe1 = async (id: string): Promise<Ec2Instance> =>
-    (await sb.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+  const describe1 = async (id: string): Promise<Ec2Instance> => (await sb.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
   /** RunInstances, then waits until the instance's HTTP server answers. */
   const runServing = async (extra: Partial<ConstructorParameters<typeof RunInstancesCommand>[0]> = {}): Promise<string> => {
     const out = await sb.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0c0ffee0c0ffee000', SubnetId: subnetId, MinCount: 1, MaxCount: 1, ...extra }));
@@ -54,7 +52,10 @@ describe('sandbox EC2 StopInstances / StartInstances', () => {
     const out = await sb.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
     expect(out.StoppingInstances).toEqual([{ InstanceId: id, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 64, Name: 'stopping' } }]);
     const stopped = await stateEvent(id, 'stopped');
-    const states = sb.world.events(from).filter((e) => e.type === 'instance-state' && e.instanceId === id).map((e) => e.type === 'instance-state' && e.to);
+    const states = sb.world
+      .events(from)
+      .filter((e) => e.type === 'instance-state' && e.instanceId === id)
+      .map((e) => e.type === 'instance-state' && e.to);
     expect(states).toEqual(['stopping', 'stopped']);
     const d = await describe1(id);
     expect(d.State).toEqual({ Code: 80, Name: 'stopped' });
@@ -90,7 +91,10 @@ describe('sandbox EC2 StopInstances / StartInstances', () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/health`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-instance-id')).toBe(id);
-    const order = sb.world.events(from).filter((e) => e.type === 'instance-state' && e.instanceId === id).map((e) => e.type === 'instance-state' && e.to);
+    const order = sb.world
+      .events(from)
+      .filter((e) => e.type === 'instance-state' && e.instanceId === id)
+      .map((e) => e.type === 'instance-state' && e.to);
     expect(order).toEqual(['pending', 'running']);
 
     // Starting a running instance succeeds with no change.

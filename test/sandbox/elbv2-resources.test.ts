@@ -42,9 +42,7 @@ describe('sandbox ELBv2 API: resources', () => {
   afterAll(() => sb.close());
 
   it('creates an Application Load Balancer with the full AWS shape and DNSName 127.0.0.1', async () => {
-    const out = await sb.elb.send(
-      new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: [subnets[1]!, subnets[0]!], Tags: [{ Key: 'team', Value: 'web' }] }),
-    );
+    const out = await sb.elb.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: [subnets[1]!, subnets[0]!], Tags: [{ Key: 'team', Value: 'web' }] }));
     const lb = out.LoadBalancers![0]!;
     lbArn = lb.LoadBalancerArn!;
     expect(lbArn).toMatch(/^arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer\/app\/web-alb\/[0-9a-f]{16}$/);
@@ -128,13 +126,11 @@ describe('sandbox ELBv2 API: resources', () => {
     await expect(sb.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckIntervalSeconds: 1 }))).rejects.toMatchObject({
       name: 'ValidationError',
     });
-    const attrs = await sb.elb.send(
-      new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }),
-    );
+    const attrs = await sb.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
     expect(attrs.Attributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '0' });
-    await expect(
-      sb.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'no.such.attribute', Value: '1' }] })),
-    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(sb.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'no.such.attribute', Value: '1' }] }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
     await expect(sb.elb.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 81, VpcId: vpcId }))).rejects.toMatchObject({
       name: 'DuplicateTargetGroupNameException',
     });
@@ -144,9 +140,7 @@ describe('sandbox ELBv2 API: resources', () => {
   });
 
   it('opens a listener on a real loopback port and reports that port', async () => {
-    const out = await sb.elb.send(
-      new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }),
-    );
+    const out = await sb.elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
     const l = out.Listeners![0]!;
     listenerArn = l.ListenerArn!;
     expect(listenerArn).toMatch(/^arn:aws:elasticloadbalancing:us-east-1:123456789012:listener\/app\/web-alb\/[0-9a-f]{16}\/[0-9a-f]{16}$/);
@@ -165,9 +159,7 @@ describe('sandbox ELBv2 API: resources', () => {
     expect(tg.map((t) => [t.TargetGroupArn, t.LoadBalancerArns])).toEqual([[tgArn, [lbArn]]]);
     await expect(sb.elb.send(new DescribeListenersCommand({ ListenerArns: [`${listenerArn}0`] }))).rejects.toMatchObject({ name: 'ListenerNotFoundException' });
     // The requested port still identifies the listener: the same request is idempotent, another group clashes.
-    const same = await sb.elb.send(
-      new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }),
-    );
+    const same = await sb.elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
     expect(same.Listeners![0]!.ListenerArn).toBe(listenerArn);
     const other = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'other', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!;
     await expect(
@@ -201,7 +193,13 @@ describe('sandbox ELBv2 API: resources', () => {
     await sb.elb.send(new AddTagsCommand({ ResourceArns: [lbArn, tgArn], Tags: [{ Key: 'env', Value: 'sandbox' }] }));
     let d = await sb.elb.send(new DescribeTagsCommand({ ResourceArns: [lbArn, tgArn] }));
     expect(d.TagDescriptions).toEqual([
-      { ResourceArn: lbArn, Tags: [{ Key: 'team', Value: 'web' }, { Key: 'env', Value: 'sandbox' }] },
+      {
+        ResourceArn: lbArn,
+        Tags: [
+          { Key: 'team', Value: 'web' },
+          { Key: 'env', Value: 'sandbox' },
+        ],
+      },
       { ResourceArn: tgArn, Tags: [{ Key: 'env', Value: 'sandbox' }] },
     ]);
     await sb.elb.send(new RemoveTagsCommand({ ResourceArns: [lbArn], TagKeys: ['team'] }));

@@ -35,13 +35,10 @@ describe('sandbox ELBv2 API: targets', () => {
       const i = run.Instances![0]!;
       instances.push({ id: i.InstanceId!, az: i.Placement!.AvailabilityZone! });
     }
-    tgArn = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'app', Protocol: 'HTTP', Port: 80, VpcId: vpcId, HealthCheckPath: '/health' })))
-      .TargetGroups![0]!.TargetGroupArn!;
+    tgArn = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'app', Protocol: 'HTTP', Port: 80, VpcId: vpcId, HealthCheckPath: '/health' }))).TargetGroups![0]!.TargetGroupArn!;
     const lb = (await sb.elb.send(new CreateLoadBalancerCommand({ Name: 'app', Subnets: subnets }))).LoadBalancers![0]!;
     const l = (
-      await sb.elb.send(
-        new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }),
-      )
+      await sb.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }))
     ).Listeners![0]!;
     url = `http://${lb.DNSName}:${l.Port}/`;
   });

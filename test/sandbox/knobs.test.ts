@@ -109,9 +109,7 @@ describe('sandbox fault knobs', () => {
     });
     try {
       await sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: false }));
-      const pending = (await sb.waitForEvent(
-        (e) => e.seq > from && e.type === 'instance-state' && e.to === 'pending' && e.asgName === fx.asgName,
-      )) as StateEvent;
+      const pending = (await sb.waitForEvent((e) => e.seq > from && e.type === 'instance-state' && e.to === 'pending' && e.asgName === fx.asgName)) as StateEvent;
       const running = (await sb.waitForEvent(
         (e) => e.type === 'instance-state' && e.instanceId === pending.instanceId && e.to === 'running',
         sb.ctx.timings.bootMs + delayMs + 10_000,

@@ -86,7 +86,7 @@ describe('Auto Scaling reconciler', () => {
     const failed = await sb.waitForEvent((e) => e.seq > from && e.type === 'activity' && e.statusCode === 'Failed');
     const act = sb.world.activities.find((a) => a.activityId === (failed.type === 'activity' && failed.activityId))!;
     expect(act.statusMessage).toMatch(/We currently do not have sufficient t3.micro capacity/);
-    expect(act.description).toMatch(/^Launching a new EC2 instance\.  Status Reason:/);
+    expect(act.description).toMatch(/^Launching a new EC2 instance\. {2}Status Reason:/);
     sb.ctx.knobs.replacementLaunchFails = false;
     await sb.waitForEvent((e) => e.seq > failed.seq && e.type === 'activity' && e.statusCode === 'Successful' && e.description.startsWith('Launching'));
     await waitForSteadyState(sb.ctx, fx, 5);

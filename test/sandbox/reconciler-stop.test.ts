@@ -37,9 +37,7 @@ describe('Auto Scaling replaces a stopped member', () => {
     );
     // The stopped instance itself is terminated (stopped → shutting-down → terminated), not left stopped.
     await sb.waitForEvent((e) => e.type === 'instance-state' && e.instanceId === victim && e.to === 'terminated');
-    const replacement = (await sb.waitForEvent(
-      (e) => e.seq > from && e.type === 'asg-lifecycle' && e.to === 'InService' && e.instanceId !== victim,
-    )) as LifecycleEvent;
+    const replacement = (await sb.waitForEvent((e) => e.seq > from && e.type === 'asg-lifecycle' && e.to === 'InService' && e.instanceId !== victim)) as LifecycleEvent;
     await waitForSteadyState(sb.ctx, fx, 2);
 
     const ev = sb.world.events(from);

@@ -16,7 +16,10 @@ function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
     parseExperimentFile(text, 'gameday.yaml', env);
   } catch (err) {
     expect((err as { exitCode?: number }).exitCode).toBe(2);
-    return (err as Error).message.split('\n').slice(1).map((l) => l.trim());
+    return (err as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   }
   throw new Error('expected the file to be rejected');
 }
@@ -26,7 +29,16 @@ describe('experiment files', () => {
     const f = await loadExperimentFile(EXAMPLE, { PROBE_TOKEN: 's3cret', CHAOS_ASG: 'web-asg' });
     expect(f.experiments.map((e) => e.name)).toEqual(['lose one instance', 'lose an Availability Zone for 20 seconds']);
     const [a, b] = f.experiments;
-    expect(a!.raw).toMatchObject({ asg: 'web-asg', region: 'us-east-1', fault: 'terminate-instances', count: '1', rate: '20', poll: '1s', header: ['Authorization: Bearer s3cret'], expectStatus: '200' });
+    expect(a!.raw).toMatchObject({
+      asg: 'web-asg',
+      region: 'us-east-1',
+      fault: 'terminate-instances',
+      count: '1',
+      rate: '20',
+      poll: '1s',
+      header: ['Authorization: Bearer s3cret'],
+      expectStatus: '200',
+    });
     expect(a!.gates).toEqual({ maxServiceTtrMs: 60_000, maxCapacityTtrMs: 300_000, minAvailability: 0.95 });
     expect(b!.raw).toMatchObject({ fault: 'blackhole-az', duration: '20s', asg: 'web-asg' });
     expect(b!.raw.count).toBeUndefined();

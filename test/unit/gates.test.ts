@@ -115,7 +115,10 @@ describe('parseGateOptions', () => {
   });
   it('GATE_FLAGS keys are what commander produces from the flag names', () => {
     for (const f of GATE_FLAGS) {
-      const camel = f.flags.split(' ')[0]!.slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+      const camel = f.flags
+        .split(' ')[0]!
+        .slice(2)
+        .replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
       expect(camel).toBe(f.key);
     }
   });

@@ -17,7 +17,16 @@ describe('iam-policy', () => {
     const p = await printed({ faults: 'terminate-instances' });
     expect(p.Version).toBe('2012-10-17');
     expect(actions(p).sort()).toEqual(
-      ['autoscaling:Describe*', 'autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags', 'ec2:CreateTags', 'ec2:Describe*', 'ec2:TerminateInstances', 'elasticloadbalancing:Describe*', 'sts:GetCallerIdentity'].sort(),
+      [
+        'autoscaling:Describe*',
+        'autoscaling:CreateOrUpdateTags',
+        'autoscaling:DeleteTags',
+        'ec2:CreateTags',
+        'ec2:Describe*',
+        'ec2:TerminateInstances',
+        'elasticloadbalancing:Describe*',
+        'sts:GetCallerIdentity',
+      ].sort(),
     );
     for (const a of ['ec2:TerminateInstances', 'ec2:CreateTags']) {
       const [s] = stmt(p, a);
@@ -30,7 +39,18 @@ describe('iam-policy', () => {
   it('blackhole-az: NACL actions conditioned on the experiment tag where AWS supports it; restore unconditioned', async () => {
     const p = await printed({ faults: 'blackhole-az' });
     expect(new Set(actions(p))).toEqual(
-      new Set(['autoscaling:Describe*', 'autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags', 'elasticloadbalancing:Describe*', 'ec2:Describe*', 'sts:GetCallerIdentity', 'ec2:CreateNetworkAcl', 'ec2:CreateTags', 'ec2:ReplaceNetworkAclAssociation', 'ec2:DeleteNetworkAcl']),
+      new Set([
+        'autoscaling:Describe*',
+        'autoscaling:CreateOrUpdateTags',
+        'autoscaling:DeleteTags',
+        'elasticloadbalancing:Describe*',
+        'ec2:Describe*',
+        'sts:GetCallerIdentity',
+        'ec2:CreateNetworkAcl',
+        'ec2:CreateTags',
+        'ec2:ReplaceNetworkAclAssociation',
+        'ec2:DeleteNetworkAcl',
+      ]),
     );
     expect(actions(p)).not.toContain('ec2:TerminateInstances');
     const create = stmt(p, 'ec2:CreateNetworkAcl');

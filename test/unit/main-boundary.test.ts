@@ -87,6 +87,7 @@ describe('main: the exit-code boundary', () => {
     expect(r.stderr).toMatch(/\n\s+at /);
     const s = await runMain(
       oneCommand(() => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the point: code that throws a non-Error
         throw 'a string';
       }),
     );
@@ -110,8 +111,9 @@ describe('main: the exit-code boundary', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^chaos-ec2: cannot read report .*missing\.json: no such file\n/);
     // commander prints its own message for an unknown command; silence it here.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be put back as it was, never called
     const write = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stderr.write = () => true;
     try {
       expect(await main(argv('explode'), { stderr: () => undefined })).toBe(2);
     } finally {

@@ -17,7 +17,11 @@ function table(doc: string, heading: string): string[][] {
   while (!lines[i]!.startsWith('|')) i++;
   const rows: string[][] = [];
   for (; i < lines.length && lines[i]!.startsWith('|'); i++) {
-    rows.push(lines[i]!.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    rows.push(
+      lines[i]!.slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim()),
+    );
   }
   return rows.slice(2); // header + delimiter
 }
@@ -48,7 +52,11 @@ describe('renderMarkdown', () => {
   });
 
   it('report strings cannot break a table or inject HTML', () => {
-    const evil = { ...pass, target: { ...pass.target, asg: 'a|b<script>x</script>*y*' }, timeline: [{ atMs: 0, at: pass.startedAt, event: 'x|y', detail: 'line1\nline2 `code` [l](http://e)' }] } as Report;
+    const evil = {
+      ...pass,
+      target: { ...pass.target, asg: 'a|b<script>x</script>*y*' },
+      timeline: [{ atMs: 0, at: pass.startedAt, event: 'x|y', detail: 'line1\nline2 `code` [l](http://e)' }],
+    } as Report;
     const doc = renderMarkdown(evil);
     expect(doc).not.toContain('<script>');
     expect(doc).toContain('a\\|b&lt;script&gt;x&lt;/script&gt;\\*y\\*');

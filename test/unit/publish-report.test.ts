@@ -51,7 +51,9 @@ describe('publishReport', () => {
     expect(JSON.parse(r.stdout)).toEqual(report);
     const lines = failureLines(r.stderr);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^chaos-ec2: the report could not be written to ${join(dir, report.id, 'report.json')}: .+ \\([A-Z]+\\) \\(the run's result and exit code stand\\)$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^chaos-ec2: the report could not be written to ${join(dir, report.id, 'report.json')}: .+ \\([A-Z]+\\) \\(the run's result and exit code stand\\)$`),
+    );
     expect(r.stderr).not.toMatch(/report \(json\):/);
   });
 
@@ -77,6 +79,8 @@ describe('publishReport', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ id: r.report.id });
     expect(r.stderr).toContain(`report (json): ${join(dir, r.report.id, 'report.json')}`);
     const lines = failureLines(r.stderr);
-    expect(lines).toEqual([`chaos-ec2: the report could not be written to ${summary} (GITHUB_STEP_SUMMARY): illegal operation on a directory (EISDIR) (the run's result and exit code stand)`]);
+    expect(lines).toEqual([
+      `chaos-ec2: the report could not be written to ${summary} (GITHUB_STEP_SUMMARY): illegal operation on a directory (EISDIR) (the run's result and exit code stand)`,
+    ]);
   });
 });

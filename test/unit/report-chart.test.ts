@@ -28,8 +28,7 @@ function seconds(n: number, t0Second: number, edit: (s: ProbeSecond) => void = (
 }
 
 const rowsOf = (out: string): string[] => out.split('\n');
-const rowStartingWith = (out: string, label: string): string | undefined =>
-  rowsOf(out).find((l) => l.trimStart().startsWith(label));
+const rowStartingWith = (out: string, label: string): string | undefined => rowsOf(out).find((l) => l.trimStart().startsWith(label));
 
 describe('renderChart', () => {
   it('renders an exact, deterministic chart for a short run', () => {

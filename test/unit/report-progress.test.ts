@@ -58,9 +58,7 @@ async function until(check: () => boolean, what: string, deadlineMs = 5000): Pro
 describe('formatProgress', () => {
   it('renders the one-line status', () => {
     expect(formatProgress(state())).toBe('observe · 50 req/s · err 2.0% · p99 35ms · healthy 3/4 · 12s');
-    expect(formatProgress(state({ p99: null, inService: 3, elapsedMs: 125_000, errorRate: 0 }))).toBe(
-      'observe · 50 req/s · err 0.0% · p99 — · healthy 3/4 · InService 3/4 · 2m05s',
-    );
+    expect(formatProgress(state({ p99: null, inService: 3, elapsedMs: 125_000, errorRate: 0 }))).toBe('observe · 50 req/s · err 0.0% · p99 — · healthy 3/4 · InService 3/4 · 2m05s');
   });
 });
 
@@ -114,10 +112,7 @@ describe('createProgress with --json', () => {
     p.log('+0ms  fault-injected');
     await p.stop();
     expect(stdout.text).toBe('');
-    expect(stderr.text).toBe(
-      '1970-01-01T00:00:00.000Z observe · 50 req/s · err 2.0% · p99 35ms · healthy 3/4 · 12s\n' +
-        '1970-01-01T00:00:00.500Z +0ms  fault-injected\n',
-    );
+    expect(stderr.text).toBe('1970-01-01T00:00:00.000Z observe · 50 req/s · err 2.0% · p99 35ms · healthy 3/4 · 12s\n' + '1970-01-01T00:00:00.500Z +0ms  fault-injected\n');
   });
 });
 
@@ -161,7 +156,9 @@ describe('createProgress on a TTY', () => {
     p.update(state());
     await until(() => out.text.includes('observe'), 'the spinner to render');
     await p.stop();
-    const frames = stripAnsi(out.text).split('<clear>').filter((f) => f.includes('observe'));
+    const frames = stripAnsi(out.text)
+      .split('<clear>')
+      .filter((f) => f.includes('observe'));
     for (const f of frames) expect([...f.trim()].length).toBeLessThanOrEqual(30);
     expect(frames[0]).toContain('…');
   });

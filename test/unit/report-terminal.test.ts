@@ -146,16 +146,20 @@ describe('renderSummary', () => {
 describe('renderSummary: blackhole and rollback', () => {
   const withBlackhole = (ok: boolean, status: 'complete' | 'incomplete'): Report => ({
     ...loadFixture('pass'),
-    fault: { ...loadFixture('pass').fault!, kind: 'blackhole-az', detail: {
-      az: 'eu-west-1b',
-      azChosenBy: 'random',
-      durationMs: 60_000,
-      subnets: [{ subnetId: 'subnet-0aaa', vpcId: 'vpc-1', availabilityZone: 'eu-west-1b', role: 'instances', originalNaclId: 'acl-orig' }],
-      chaosNacls: [{ vpcId: 'vpc-1', networkAclId: 'acl-chaos' }],
-      associationChanges: [],
-      restoreVerification: { verified: ok, checks: [{ subnetId: 'subnet-0aaa', expectedNaclId: 'acl-orig', actualNaclId: ok ? 'acl-orig' : 'acl-chaos', ok }] },
-      asgReaction: { instancesLost: [], replacements: [{ instanceId: 'i-1', availabilityZone: 'eu-west-1b', atMs: 1 }], replacementsIntoDarkAz: 1 },
-    } },
+    fault: {
+      ...loadFixture('pass').fault!,
+      kind: 'blackhole-az',
+      detail: {
+        az: 'eu-west-1b',
+        azChosenBy: 'random',
+        durationMs: 60_000,
+        subnets: [{ subnetId: 'subnet-0aaa', vpcId: 'vpc-1', availabilityZone: 'eu-west-1b', role: 'instances', originalNaclId: 'acl-orig' }],
+        chaosNacls: [{ vpcId: 'vpc-1', networkAclId: 'acl-chaos' }],
+        associationChanges: [],
+        restoreVerification: { verified: ok, checks: [{ subnetId: 'subnet-0aaa', expectedNaclId: 'acl-orig', actualNaclId: ok ? 'acl-orig' : 'acl-chaos', ok }] },
+        asgReaction: { instancesLost: [], replacements: [{ instanceId: 'i-1', availabilityZone: 'eu-west-1b', atMs: 1 }], replacementsIntoDarkAz: 1 },
+      },
+    },
     rollback: status === 'complete' ? { status, remaining: [] } : { status, remaining: ['subnet-0aaa on acl-chaos'], recoverCommand: 'chaos-ec2 recover --experiment-id x --yes' },
   });
 

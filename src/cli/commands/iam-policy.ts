@@ -17,10 +17,15 @@ export interface IamPolicy {
 
 export function parsePolicyFaults(value: string | undefined): string[] {
   if (value === undefined) return [...FAULT_KINDS];
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !FAULT_KINDS.includes(n));
   if (bad.length || names.length === 0) {
-    throw new ChaosError(ExitCode.Usage, `--faults: '${value}' ${bad.length ? `has unknown fault ${bad.join(', ')}` : 'is empty'}; choose from ${FAULT_KINDS.join(', ')}`, { phase: 'config' });
+    throw new ChaosError(ExitCode.Usage, `--faults: '${value}' ${bad.length ? `has unknown fault ${bad.join(', ')}` : 'is empty'}; choose from ${FAULT_KINDS.join(', ')}`, {
+      phase: 'config',
+    });
   }
   return [...new Set(names)];
 }

@@ -34,7 +34,7 @@ function validate(raw: Raw): { experimentId?: string; all: boolean; expired: boo
 
 export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   const mode = validate(raw);
-  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+  const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : undefined);
   const reportDir = str('reportDir') ?? process.env.CHAOS_EC2_REPORT_DIR ?? './chaos-reports';
   const clients = await createClients({
     ...(str('region') ? { region: str('region')! } : {}),
@@ -92,7 +92,10 @@ export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process
     }
     if (raw.yes !== true) {
       if (!io.stdin.isTTY) {
-        throw refused('refusing to undo anything without confirmation: stdin is not a TTY and --yes was not given', { phase: 'confirm', hint: 'review the list above (or use --dry-run), then pass --yes' });
+        throw refused('refusing to undo anything without confirmation: stdin is not a TTY and --yes was not given', {
+          phase: 'confirm',
+          hint: 'review the list above (or use --dry-run), then pass --yes',
+        });
       }
       if (!(await confirmOnTty(`Undo the ${count} item(s) above?`, io.stdin, io.stderr))) throw refused('not confirmed; nothing was changed', { phase: 'confirm' });
     }

@@ -25,7 +25,10 @@ export function checkAzFloor(healthyByAz: Record<string, number>, az: string, fl
   const after = { ...healthyByAz, [az]: 0 };
   const healthy = Object.values(after).reduce((a, b) => a + b, 0);
   if (healthy === 0) {
-    throw refused(`capacity floor: no healthy target outside ${az} (${formatAz(healthyByAz)})`, { phase: 'plan', hint: 'a blackhole of the only serving AZ is a full outage; pick another AZ' });
+    throw refused(`capacity floor: no healthy target outside ${az} (${formatAz(healthyByAz)})`, {
+      phase: 'plan',
+      hint: 'a blackhole of the only serving AZ is a full outage; pick another AZ',
+    });
   }
   if (healthy < floor.minHealthy) {
     throw refused(`capacity floor: with ${az} cut off, the other AZs hold ${healthy} healthy target(s), below --min-healthy ${floor.minHealthy} (${formatAz(healthyByAz)})`, {

@@ -33,9 +33,12 @@ export function checkSharedSubnets(p: Plan, cfg: Pick<RunConfig, 'allowSharedSub
   const shared = detailOf(p).sharedInterfaces ?? [];
   if (shared.length === 0 || cfg.allowSharedSubnets) return;
   const subnets = [...new Set(shared.map((n) => n.subnetId))].sort();
-  throw refused(`blast radius: ${shared.length} network interface(s) that are not the group's share ${subnets.join(', ')} and would be cut off too (${shared.map((n) => n.networkInterfaceId).join(', ')}); refused without --allow-shared-subnets`, {
-    phase: 'plan',
-    target: subnets.join(','),
-    hint: 'move them out of the subnets, pick another AZ (--az), or pass --allow-shared-subnets if cutting them off is intended',
-  });
+  throw refused(
+    `blast radius: ${shared.length} network interface(s) that are not the group's share ${subnets.join(', ')} and would be cut off too (${shared.map((n) => n.networkInterfaceId).join(', ')}); refused without --allow-shared-subnets`,
+    {
+      phase: 'plan',
+      target: subnets.join(','),
+      hint: 'move them out of the subnets, pick another AZ (--az), or pass --allow-shared-subnets if cutting them off is intended',
+    },
+  );
 }

@@ -55,20 +55,30 @@ export const blackholeAzFault: Fault = {
 
   async plan({ d, snap, cfg, rng, clients, experimentId }) {
     const groupSubnets = await describeSubnets(clients.ec2, d.group.subnetIds, 'plan');
-    const { az, chosenBy } = pickAz(groupSubnets.map((s) => s.availabilityZone), cfg.az, rng);
+    const { az, chosenBy } = pickAz(
+      groupSubnets.map((s) => s.availabilityZone),
+      cfg.az,
+      rng,
+    );
     const floor = resolveFloor(snap.desired, cfg.minHealthy, cfg.minHealthyPerAz);
     const after = checkAzFloor(snap.healthyByAz, az, floor);
-    const chosen: Omit<BlackholeSubnet, 'originalNaclId'>[] = groupSubnets
-      .filter((s) => s.availabilityZone === az)
-      .map((s) => ({ ...s, role: 'instances' as const }));
+    const chosen: Omit<BlackholeSubnet, 'originalNaclId'>[] = groupSubnets.filter((s) => s.availabilityZone === az).map((s) => ({ ...s, role: 'instances' as const }));
     if (cfg.includeLbSubnets) {
-      const lbs = await describeLoadBalancers(clients.elb, d.loadBalancers.map((l) => l.arn), 'plan');
+      const lbs = await describeLoadBalancers(
+        clients.elb,
+        d.loadBalancers.map((l) => l.arn),
+        'plan',
+      );
       const ids = lbs.flatMap((l) => (l.AvailabilityZones ?? []).filter((z) => z.ZoneName === az && z.SubnetId).map((z) => z.SubnetId!));
       const fresh = [...new Set(ids)].filter((id) => !chosen.some((c) => c.subnetId === id));
       for (const s of await describeSubnets(clients.ec2, fresh, 'plan')) chosen.push({ ...s, role: 'load-balancer' });
     }
     // One describe gives each subnet's association and its NACL's tags (is it already a chaos NACL?).
-    const assoc = await currentAssociations(clients.ec2, chosen.map((s) => s.subnetId), 'plan');
+    const assoc = await currentAssociations(
+      clients.ec2,
+      chosen.map((s) => s.subnetId),
+      'plan',
+    );
     const subnets: BlackholeSubnet[] = chosen.map((s) => {
       const a = assoc.get(s.subnetId);
       if (!a) throw refused(`subnet ${s.subnetId} has no network ACL association`, { phase: 'plan', target: s.subnetId });
@@ -97,7 +107,13 @@ export const blackholeAzFault: Fault = {
     // and the run refuses unless --allow-shared-subnets (checkPlan, describe.ts).
     const own = new Set(snap.instances.keys());
     const ownLb = new Set(cfg.includeLbSubnets ? d.loadBalancers.map((l) => elbInterfaceDescription(l.arn)) : []);
-    const sharedInterfaces: SharedInterface[] = (await subnetInterfaces(clients.ec2, subnets.map((s) => s.subnetId), 'plan'))
+    const sharedInterfaces: SharedInterface[] = (
+      await subnetInterfaces(
+        clients.ec2,
+        subnets.map((s) => s.subnetId),
+        'plan',
+      )
+    )
       .filter((n) => !(n.instanceId && own.has(n.instanceId)) && !ownLb.has(n.description))
       .sort((a, b) => a.subnetId.localeCompare(b.subnetId) || a.networkInterfaceId.localeCompare(b.networkInterfaceId));
     const list = subnets.map((s) => `${s.subnetId} (${s.role}, now on ${s.originalNaclId})`).join(', ');

@@ -73,7 +73,7 @@ export function planRestore(nacl: ChaosNacl, current: Map<string, SubnetAssociat
     const original = restore.get(subnetId);
     const onChaos = cur?.networkAclId === nacl.networkAclId;
     if (!original) return { subnetId, action: 'unknown-original', current: cur?.networkAclId ?? nacl.networkAclId };
-    if (onChaos) return { subnetId, action: 'replace', associationId: cur!.associationId, from: nacl.networkAclId, to: original };
+    if (onChaos) return { subnetId, action: 'replace', associationId: cur.associationId, from: nacl.networkAclId, to: original };
     if (cur?.networkAclId === original || !cur) return { subnetId, action: 'already-restored', to: original };
     return { subnetId, action: 'moved-elsewhere', current: cur.networkAclId, original };
   });
@@ -134,7 +134,15 @@ export async function restoreChaosNacls(ec2: EC2Client, nacls: ChaosNacl[], o: R
       await note(o, 'ec2:ReplaceNetworkAclAssociation', { subnetId: s.subnetId, from: s.from, to: s.to, associationId: s.associationId });
       try {
         const newAssociationId = await replaceAssociation(ec2, s.associationId, s.to, s.subnetId, o.phase);
-        const c: AssociationChange = { subnetId: s.subnetId, purpose: 'restore', fromNaclId: s.from, toNaclId: s.to, associationId: s.associationId, newAssociationId, at: new Date(o.now()).toISOString() };
+        const c: AssociationChange = {
+          subnetId: s.subnetId,
+          purpose: 'restore',
+          fromNaclId: s.from,
+          toNaclId: s.to,
+          associationId: s.associationId,
+          newAssociationId,
+          at: new Date(o.now()).toISOString(),
+        };
         changes.push(c);
         o.onChange?.(c);
       } catch (err) {

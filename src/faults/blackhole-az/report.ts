@@ -14,7 +14,10 @@ export function buildBlackholeReport({ plan, marks, rollback, base }: FaultRepor
   const injected = marks.flatMap((m) => (m.event === 'association-replaced' && m.change ? [m.change as AssociationChange] : []));
   const chaosNacls = marks
     .filter((m) => m.event === 'nacl-created' && typeof m.networkAclId === 'string')
-    .map((m) => ({ networkAclId: m.networkAclId as string, vpcId: bh.subnets.find((s) => injected.some((c) => c.toNaclId === m.networkAclId && c.subnetId === s.subnetId))?.vpcId ?? bh.vpcs[0] ?? '' }));
+    .map((m) => ({
+      networkAclId: m.networkAclId as string,
+      vpcId: bh.subnets.find((s) => injected.some((c) => c.toNaclId === m.networkAclId && c.subnetId === s.subnetId))?.vpcId ?? bh.vpcs[0] ?? '',
+    }));
   const atAz = (event: string) =>
     marks
       .filter((m) => m.event === event && typeof m.instanceId === 'string')

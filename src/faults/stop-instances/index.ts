@@ -40,7 +40,11 @@ export const stopInstancesFault: Fault = {
 
   async plan(input) {
     const members = healthyMembers(input.snap, input.cfg.az);
-    const info = await describeInstancesById(input.clients.ec2, members.map((m) => m.instanceId), 'plan');
+    const info = await describeInstancesById(
+      input.clients.ec2,
+      members.map((m) => m.instanceId),
+      'plan',
+    );
     const ineligible: StopPlan['ineligible'] = [];
     for (const m of members) {
       const i = info.get(m.instanceId);
@@ -65,10 +69,7 @@ export const stopInstancesFault: Fault = {
 
   describe: (p) => {
     const d = detailOf(p);
-    return describeVictims(p, [
-      `held ${d.durationMs / 1000}s, then still-stopped victims are started`,
-      ...d.ineligible.map((x) => `  not eligible: ${x.instanceId} (${x.reason})`),
-    ]);
+    return describeVictims(p, [`held ${d.durationMs / 1000}s, then still-stopped victims are started`, ...d.ineligible.map((x) => `  not eligible: ${x.instanceId} (${x.reason})`)]);
   },
 
   async checkPermissions(plan, clients) {

@@ -89,7 +89,11 @@ export async function findStoppedVictims(ctx: RecoverContext, experimentId?: str
     kind: meta.kind,
     experimentId: id,
     // The latest expiry among the victims: the experiment is over for sure only after all of them have expired.
-    expiresAt: list.map((i) => i.tags[TAG_EXPIRES]).sort().at(-1) ?? null,
+    expiresAt:
+      list
+        .map((i) => i.tags[TAG_EXPIRES])
+        .sort()
+        .at(-1) ?? null,
     lines: [`stopped victims of experiment ${id || '(untagged)'}:`, ...list.map((i) => `  ${i.instanceId} (${i.availabilityZone}): ${i.state} — start it`)],
     data: list.map((i) => i.instanceId),
   }));

@@ -25,7 +25,12 @@ export const terminateInstancesFault: Fault = {
   describe: (p) => describeVictims(p),
 
   async checkPermissions(plan, clients) {
-    return [await checkTerminatePermission(clients.ec2, plan.fault.targets.map((t) => t.instanceId))];
+    return [
+      await checkTerminatePermission(
+        clients.ec2,
+        plan.fault.targets.map((t) => t.instanceId),
+      ),
+    ];
   },
 
   recheck: (plan, fresh) => recheckVictims(plan, fresh),

@@ -4,7 +4,7 @@
  */
 import type { ApiContext } from '../context.js';
 import type { AsgInstance, AutoScalingGroup } from '../world/types.js';
-import { ApiError, validationError } from './errors.js';
+import { type ApiError, validationError } from './errors.js';
 import type { Params } from './query.js';
 
 /** The processes SuspendProcesses/ResumeProcesses accept (Auto Scaling API reference, SuspendProcesses). */

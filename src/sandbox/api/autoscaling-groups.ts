@@ -19,9 +19,7 @@ function resolveLaunchTemplate(ctx: ApiContext, p: Params): NonNullable<AutoScal
   const id = spec?.str('LaunchTemplateId');
   const name = spec?.str('LaunchTemplateName');
   if (id && name) throw validationError('Valid requests must contain either launchTemplateId or LaunchTemplateName, not both.');
-  const lt = id
-    ? ctx.world.launchTemplates.get(id)
-    : [...ctx.world.launchTemplates.values()].find((t) => t.launchTemplateName === name);
+  const lt = id ? ctx.world.launchTemplates.get(id) : [...ctx.world.launchTemplates.values()].find((t) => t.launchTemplateName === name);
   if (!lt) {
     const which = id ? `with template ID ${id}` : `with template name ${name ?? ''}`;
     throw validationError(`You must use a valid fully-formed launch template. The specified launch template, ${which}, does not exist.`);
@@ -37,7 +35,10 @@ function resolveLaunchTemplate(ctx: ApiContext, p: Params): NonNullable<AutoScal
 
 /** VPCZoneIdentifier (comma-separated subnet ids) → subnets and their AZs. */
 function resolveSubnets(ctx: ApiContext, vpcZoneIdentifier: string): { subnetIds: string[]; zones: string[] } {
-  const subnetIds = vpcZoneIdentifier.split(',').map((s) => s.trim()).filter(Boolean);
+  const subnetIds = vpcZoneIdentifier
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!subnetIds.length) throw validationError('At least one Availability Zone or VPC Subnet is required.');
   const zones = new Set<string>();
   let vpcId: string | undefined;
@@ -55,9 +56,7 @@ function resolveSubnets(ctx: ApiContext, vpcZoneIdentifier: string): { subnetIds
 function defaultVpcSubnets(ctx: ApiContext, zones: string[]): { subnetIds: string[]; zones: string[] } {
   const subnetIds: string[] = [];
   for (const zone of zones) {
-    const subnet = [...ctx.world.subnets.values()].find(
-      (s) => s.availabilityZone === zone && ctx.world.vpcs.get(s.vpcId)?.isDefault,
-    );
+    const subnet = [...ctx.world.subnets.values()].find((s) => s.availabilityZone === zone && ctx.world.vpcs.get(s.vpcId)?.isDefault);
     if (!subnet) throw validationError(`No default subnet for availability zone: '${zone}'.`);
     subnetIds.push(subnet.subnetId);
   }

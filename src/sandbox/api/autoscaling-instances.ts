@@ -99,10 +99,7 @@ const describeActivities: Handler = (p, ctx) => {
   const pageSize = maxRecords(p, 100, 100);
   const wanted = ids.length ? new Set(ids) : undefined;
   const selected = ctx.world.activities.filter(
-    (a) =>
-      (groupName ? a.asgName === groupName : true) &&
-      (wanted ? wanted.has(a.activityId) : true) &&
-      (includeDeleted || ctx.world.asgs.has(a.asgName)),
+    (a) => (groupName ? a.asgName === groupName : true) && (wanted ? wanted.has(a.activityId) : true) && (includeDeleted || ctx.world.asgs.has(a.asgName)),
   );
   const { page, next } = paginate(selected, p.str('NextToken'), pageSize, (a) => activityKey(ctx.world, a));
   return list('Activities', page, activityXml, 'member') + nextTokenXml(next);

@@ -27,20 +27,12 @@ function groupInstanceXml(i: AsgInstance): string {
 }
 
 export function tagDescriptionXml(groupName: string, key: string, t: { value: string; propagateAtLaunch: boolean }): string {
-  return (
-    el('ResourceId', groupName) +
-    el('ResourceType', 'auto-scaling-group') +
-    el('Key', key) +
-    el('Value', t.value) +
-    el('PropagateAtLaunch', t.propagateAtLaunch)
-  );
+  return el('ResourceId', groupName) + el('ResourceType', 'auto-scaling-group') + el('Key', key) + el('Value', t.value) + el('PropagateAtLaunch', t.propagateAtLaunch);
 }
 
 /** Members in a stable order: by AZ, then id (AWS lists them grouped by zone). */
 export function sortedMembers(world: World, name: string): AsgInstance[] {
-  return world
-    .membersOf(name)
-    .sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone) || a.instanceId.localeCompare(b.instanceId));
+  return world.membersOf(name).sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone) || a.instanceId.localeCompare(b.instanceId));
 }
 
 export function groupXml(world: World, g: AutoScalingGroup, includeInstances = true): string {
@@ -60,12 +52,7 @@ export function groupXml(world: World, g: AutoScalingGroup, includeInstances = t
     el('HealthCheckGracePeriod', g.healthCheckGracePeriod) +
     (includeInstances ? list('Instances', sortedMembers(world, g.name), groupInstanceXml, m) : '') +
     el('CreatedTime', g.createdTime) +
-    list(
-      'SuspendedProcesses',
-      g.suspendedProcesses,
-      ([name, reason]) => el('ProcessName', name) + el('SuspensionReason', reason),
-      m,
-    ) +
+    list('SuspendedProcesses', g.suspendedProcesses, ([name, reason]) => el('ProcessName', name) + el('SuspensionReason', reason), m) +
     el('VPCZoneIdentifier', g.subnetIds.join(',')) +
     list('EnabledMetrics', [], () => '', m) +
     list('Tags', g.tags, ([k, t]) => tagDescriptionXml(g.name, k, t), m) +

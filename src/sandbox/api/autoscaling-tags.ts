@@ -72,13 +72,9 @@ const describe: Handler = (p, ctx) => {
     }
   }
   const field = { 'auto-scaling-group': 'group', key: 'key', value: 'value', 'propagate-at-launch': 'propagateAtLaunch' } as const;
-  const matching = rows.filter((r) =>
-    filters.every((f) => f.values.includes(String(r[field[f.name as keyof typeof field]]))),
-  );
+  const matching = rows.filter((r) => filters.every((f) => f.values.includes(String(r[field[f.name as keyof typeof field]]))));
   const { page, next } = paginate(matching, p.str('NextToken'), maxRecords(p, 100, 50), (r) => [r.group, r.key]);
-  return (
-    list('Tags', page, (r) => tagDescriptionXml(r.group, r.key, r), 'member') + (next ? `<NextToken>${next}</NextToken>` : '')
-  );
+  return list('Tags', page, (r) => tagDescriptionXml(r.group, r.key, r), 'member') + (next ? `<NextToken>${next}</NextToken>` : '');
 };
 
 export const TAG_HANDLERS: Record<string, Handler> = {

@@ -95,14 +95,7 @@ const nextTokenXml = (next: string | undefined): string => (next ? `<NextToken>$
 const describeTargetGroups: Handler = (p, ctx) => {
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));
   const { page, next } = paginate(g.targetGroupARNs, p.str('NextToken'), maxRecords(p, 100, 100), (arn) => [ctx.world.ordinal(arn), arn]);
-  return (
-    list(
-      'LoadBalancerTargetGroups',
-      page,
-      (arn) => el('LoadBalancerTargetGroupARN', arn) + el('State', attachmentState(ctx, g, arn)),
-      'member',
-    ) + nextTokenXml(next)
-  );
+  return list('LoadBalancerTargetGroups', page, (arn) => el('LoadBalancerTargetGroupARN', arn) + el('State', attachmentState(ctx, g, arn)), 'member') + nextTokenXml(next);
 };
 
 const describeTrafficSources: Handler = (p, ctx) => {
@@ -111,12 +104,7 @@ const describeTrafficSources: Handler = (p, ctx) => {
   const arns = type && type !== 'elbv2' ? [] : g.targetGroupARNs;
   const { page, next } = paginate(arns, p.str('NextToken'), maxRecords(p, 50, 50), (arn) => [ctx.world.ordinal(arn), arn]);
   return (
-    list(
-      'TrafficSources',
-      page,
-      (arn) => el('TrafficSource', arn) + el('State', attachmentState(ctx, g, arn)) + el('Identifier', arn) + el('Type', 'elbv2'),
-      'member',
-    ) + nextTokenXml(next)
+    list('TrafficSources', page, (arn) => el('TrafficSource', arn) + el('State', attachmentState(ctx, g, arn)) + el('Identifier', arn) + el('Type', 'elbv2'), 'member') + nextTokenXml(next)
   );
 };
 

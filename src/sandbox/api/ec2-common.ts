@@ -22,9 +22,7 @@ export function isEc2Id(prefix: string, id: string): boolean {
 
 /** "The instance ID 'i-…' does not exist" / "The instance IDs 'i-1, i-2' do not exist", as EC2 words it. */
 export function notFound(code: string, noun: string, ids: string[]): ApiError {
-  return ids.length === 1
-    ? new ApiError(code, `The ${noun} ID '${ids[0]}' does not exist`)
-    : new ApiError(code, `The ${noun} IDs '${ids.join(', ')}' do not exist`);
+  return ids.length === 1 ? new ApiError(code, `The ${noun} ID '${ids[0]}' does not exist`) : new ApiError(code, `The ${noun} IDs '${ids.join(', ')}' do not exist`);
 }
 
 /** Field accessors for one resource type: filter name → the value(s) that filter compares. */
@@ -35,12 +33,7 @@ export type FilterFields<T> = Record<string, (item: T) => string | string[] | un
  * `tag:<key>`, `tag-key` and `tag-value` work on every resource with tags. An unknown filter name is a
  * client error (EC2: InvalidParameterValue "The filter 'x' is invalid").
  */
-export function applyFilters<T>(
-  items: T[],
-  p: Params,
-  fields: FilterFields<T>,
-  tagsOf?: (item: T) => Map<string, string>,
-): T[] {
+export function applyFilters<T>(items: T[], p: Params, fields: FilterFields<T>, tagsOf?: (item: T) => Map<string, string>): T[] {
   const filters = p.filters();
   for (const f of filters) {
     const tagFilter = tagsOf && (f.name.startsWith('tag:') || f.name === 'tag-key' || f.name === 'tag-value');
@@ -147,7 +140,7 @@ export function parseCidr(cidr: string): { base: number; prefix: number } | unde
 export function cidrInside(inner: { base: number; prefix: number }, outer: { base: number; prefix: number }): boolean {
   if (inner.prefix < outer.prefix) return false;
   const mask = outer.prefix === 0 ? 0 : (~0 << (32 - outer.prefix)) >>> 0;
-  return ((inner.base & mask) >>> 0) === outer.base;
+  return (inner.base & mask) >>> 0 === outer.base;
 }
 
 export function cidrOverlap(a: { base: number; prefix: number }, b: { base: number; prefix: number }): boolean {

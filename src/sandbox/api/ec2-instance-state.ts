@@ -31,12 +31,7 @@ function requireIds(p: Params): string[] {
 }
 
 function stateChanges(changes: { id: string; previous: InstanceStateName; current: InstanceStateName }[]): string {
-  return list(
-    'instancesSet',
-    changes,
-    (c) => el('instanceId', c.id) + stateXml('currentState', c.current) + stateXml('previousState', c.previous),
-    'item',
-  );
+  return list('instancesSet', changes, (c) => el('instanceId', c.id) + stateXml('currentState', c.current) + stateXml('previousState', c.previous), 'item');
 }
 
 const terminateInstances: Handler = (p, ctx) => {

@@ -91,12 +91,7 @@ export function instanceXml(world: World, i: Instance): string {
 }
 
 function reservationXml(world: World, reservationId: string, instances: Instance[]): string {
-  return (
-    el('reservationId', reservationId) +
-    el('ownerId', world.accountId) +
-    '<groupSet/>' +
-    list('instancesSet', instances, (i) => instanceXml(world, i), 'item')
-  );
+  return el('reservationId', reservationId) + el('ownerId', world.accountId) + '<groupSet/>' + list('instancesSet', instances, (i) => instanceXml(world, i), 'item');
 }
 
 const describeInstances: Handler = (p, ctx) => {
@@ -134,9 +129,7 @@ const runInstances: Handler = (p, ctx: ApiContext) => {
   const ltSpec = p.struct('LaunchTemplate');
   const ltId = ltSpec?.str('LaunchTemplateId');
   const ltName = ltSpec?.str('LaunchTemplateName');
-  const lt = ltSpec
-    ? [...world.launchTemplates.values()].find((t) => t.launchTemplateId === ltId || t.launchTemplateName === ltName)
-    : undefined;
+  const lt = ltSpec ? [...world.launchTemplates.values()].find((t) => t.launchTemplateId === ltId || t.launchTemplateName === ltName) : undefined;
   if (ltSpec && !lt) {
     throw ltId
       ? new ApiError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${ltId}, does not exist.`)

@@ -72,12 +72,7 @@ const describeLaunchTemplates: Handler = (p, { world }) => {
     throw new ApiError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
   }
   const base = ids.length || names.length ? all.filter((t) => ids.includes(t.launchTemplateId) || names.includes(t.launchTemplateName)) : all;
-  const matched = applyFilters(
-    base,
-    p,
-    { 'launch-template-name': (t) => t.launchTemplateName, 'create-time': (t) => t.createTime.toISOString() },
-    (t) => world.tagsOf(t.launchTemplateId),
-  );
+  const matched = applyFilters(base, p, { 'launch-template-name': (t) => t.launchTemplateName, 'create-time': (t) => t.createTime.toISOString() }, (t) => world.tagsOf(t.launchTemplateId));
   const { page: items, next } = page(matched, p, (t) => byCreation(world, t.launchTemplateId), { min: 1, max: 200 });
   dryRunGate(p);
   return list('launchTemplates', items, (t) => templateXml(world, t), 'item') + nextToken(next);

@@ -6,19 +6,7 @@
 import type { NetworkAcl, NetworkAclEntry } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { ApiError, invalidParameterValue, missingParameter } from './errors.js';
-import {
-  applyFilters,
-  applyTags,
-  byCreation,
-  dryRunGate,
-  nextToken,
-  notFound,
-  page,
-  parseCidr,
-  readTagSpecifications,
-  tagSet,
-  type FilterFields,
-} from './ec2-common.js';
+import { applyFilters, applyTags, byCreation, dryRunGate, nextToken, notFound, page, parseCidr, readTagSpecifications, tagSet, type FilterFields } from './ec2-common.js';
 import type { Params } from './query.js';
 import type { Handler } from './router.js';
 import { el, list, node } from './xml.js';
@@ -59,8 +47,7 @@ function findNacl(world: World, id: string): NetworkAcl {
   return acl;
 }
 
-const associationsOf = (world: World, aclId: string) =>
-  [...world.naclAssociations.values()].filter((a) => a.networkAclId === aclId);
+const associationsOf = (world: World, aclId: string) => [...world.naclAssociations.values()].filter((a) => a.networkAclId === aclId);
 
 function entryXml(e: NetworkAclEntry): string {
   return (
@@ -183,14 +170,10 @@ function readEntry(p: Params): NetworkAclEntry {
   return entry;
 }
 
-const entryIndex = (acl: NetworkAcl, number: number, egress: boolean) =>
-  acl.entries.findIndex((e) => e.ruleNumber === number && e.egress === egress);
+const entryIndex = (acl: NetworkAcl, number: number, egress: boolean) => acl.entries.findIndex((e) => e.ruleNumber === number && e.egress === egress);
 
 const entryNotFound = (acl: NetworkAcl, number: number, egress: boolean) =>
-  new ApiError(
-    'InvalidNetworkAclEntry.NotFound',
-    `The network acl entry identified by ${number} (${egress ? 'egress' : 'ingress'}) does not exist in network acl ${acl.networkAclId}`,
-  );
+  new ApiError('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${number} (${egress ? 'egress' : 'ingress'}) does not exist in network acl ${acl.networkAclId}`);
 
 const createNetworkAclEntry: Handler = (p, { world }) => {
   const acl = findNacl(world, p.required('NetworkAclId'));

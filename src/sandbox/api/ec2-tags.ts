@@ -102,10 +102,7 @@ const describeTags: Handler = (p, { world }) => {
   });
   const { page: items, next } = page(matched, p, (r) => [r.resourceId, r.key]);
   dryRunGate(p);
-  return (
-    list('tagSet', items, (r) => el('resourceId', r.resourceId) + el('resourceType', r.resourceType) + el('key', r.key) + el('value', r.value), 'item') +
-    nextToken(next)
-  );
+  return list('tagSet', items, (r) => el('resourceId', r.resourceId) + el('resourceType', r.resourceType) + el('key', r.key) + el('value', r.value), 'item') + nextToken(next);
 };
 
 export const TAG_HANDLERS: Record<string, Handler> = {

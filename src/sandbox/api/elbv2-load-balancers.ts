@@ -49,7 +49,9 @@ function oneOf<T extends string>(p: Params, name: string, allowed: readonly T[],
   const v = p.str(name);
   if (v === undefined || v === '') return fallback;
   if (!(allowed as readonly string[]).includes(v)) {
-    throw validationError(`1 validation error detected: Value '${v}' at '${name.charAt(0).toLowerCase() + name.slice(1)}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+    throw validationError(
+      `1 validation error detected: Value '${v}' at '${name.charAt(0).toLowerCase() + name.slice(1)}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
+    );
   }
   return v as T;
 }
@@ -67,7 +69,15 @@ const create: Handler = (p, ctx) => {
   const existing = [...ctx.world.loadBalancers.values()].find((l) => l.loadBalancerName === name);
   if (existing) {
     // CreateLoadBalancer is idempotent: the same name with the same settings returns the existing one.
-    const same = existing.availabilityZones.map((z) => z.subnetId).sort().join() === zones.map((z) => z.subnetId).sort().join() && existing.scheme === scheme;
+    const same =
+      existing.availabilityZones
+        .map((z) => z.subnetId)
+        .sort()
+        .join() ===
+        zones
+          .map((z) => z.subnetId)
+          .sort()
+          .join() && existing.scheme === scheme;
     if (!same) throw new ApiError('DuplicateLoadBalancerName', `A load balancer with the same name '${name}' exists, but with different settings`);
     return list('LoadBalancers', [existing], loadBalancerXml, 'member');
   }

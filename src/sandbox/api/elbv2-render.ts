@@ -90,7 +90,12 @@ export function listenerXml(l: Listener): string {
 }
 
 export function attributesXml(attrs: Map<string, string>): string {
-  return list('Attributes', [...attrs.entries()].sort(([a], [b]) => a.localeCompare(b)), ([k, v]) => el('Key', k) + el('Value', v), m);
+  return list(
+    'Attributes',
+    [...attrs.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    ([k, v]) => el('Key', k) + el('Value', v),
+    m,
+  );
 }
 
 /** HealthCheckPort: traffic-port resolves to the target's own port, as DescribeTargetHealth reports it. */

@@ -55,14 +55,7 @@ const remove: Handler = (p, ctx) => {
 
 const describe: Handler = (p, ctx) => {
   const arns = resourceArns(p, ctx);
-  return list(
-    'TagDescriptions',
-    arns,
-    (a) =>
-      el('ResourceArn', a) +
-      list('Tags', [...ctx.world.tagsOf(a).entries()], ([k, v]) => el('Key', k) + el('Value', v), 'member'),
-    'member',
-  );
+  return list('TagDescriptions', arns, (a) => el('ResourceArn', a) + list('Tags', [...ctx.world.tagsOf(a).entries()], ([k, v]) => el('Key', k) + el('Value', v), 'member'), 'member');
 };
 
 export const ELBV2_TAG_HANDLERS: Record<string, Handler> = {

@@ -4,7 +4,7 @@
  * (elbv2-draining.ts); the health checker removes the target when the delay is over.
  */
 import type { ApiContext } from '../context.js';
-import type { TargetGroup } from '../world/types.js';
+import type { TargetGroup, TargetRegistration } from '../world/types.js';
 import { TARGET_HEALTH_DESCRIPTION } from '../world/types.js';
 import { ApiError, missingParameter } from './errors.js';
 import type { Params } from './query.js';
@@ -35,9 +35,7 @@ function checkInstances(ctx: ApiContext, tg: TargetGroup, targets: TargetParam[]
   if (!forRegistration) return;
   // EC2 lets pending instances register (Auto Scaling registers before InService); stopped or
   // terminated ones cannot.
-  const notRunning = targets
-    .filter((t) => !['pending', 'running'].includes(ctx.world.instances.get(t.id)!.state))
-    .map((t) => `'${t.id}'`);
+  const notRunning = targets.filter((t) => !['pending', 'running'].includes(ctx.world.instances.get(t.id)!.state)).map((t) => `'${t.id}'`);
   if (notRunning.length) {
     throw new ApiError('InvalidTarget', `The following targets are not in a running state and cannot be registered: ${notRunning.join(', ')}`);
   }
@@ -75,11 +73,16 @@ const deregister: Handler = (p, ctx) => {
 const describeHealth: Handler = (p, ctx) => {
   const tg = requireTg(ctx, p.required('TargetGroupArn'));
   const requested = targetsParam(p, false);
-  const regs = ctx.world.targets.get(tg.targetGroupArn) ?? new Map();
+  const regs = ctx.world.targets.get(tg.targetGroupArn) ?? new Map<string, TargetRegistration>();
   if (!requested.length) {
     return list('TargetHealthDescriptions', [...regs.values()], (r) => targetHealthXml(tg, r), 'member');
   }
-  checkInstances(ctx, tg, requested.filter((t) => !regs.has(t.id)), false);
+  checkInstances(
+    ctx,
+    tg,
+    requested.filter((t) => !regs.has(t.id)),
+    false,
+  );
   const rows = requested.map(
     (t) =>
       regs.get(t.id) ?? {

@@ -15,15 +15,12 @@ export class ApiError extends Error {
   }
 }
 
-export const missingParameter = (name: string): ApiError =>
-  new ApiError('MissingParameter', `The request must contain the parameter ${name}`);
+export const missingParameter = (name: string): ApiError => new ApiError('MissingParameter', `The request must contain the parameter ${name}`);
 
-export const invalidParameterValue = (name: string, value: string, why = 'is not valid'): ApiError =>
-  new ApiError('InvalidParameterValue', `Value (${value}) for parameter ${name} ${why}`);
+export const invalidParameterValue = (name: string, value: string, why = 'is not valid'): ApiError => new ApiError('InvalidParameterValue', `Value (${value}) for parameter ${name} ${why}`);
 
 /** ELBv2 / Auto Scaling spell validation failures this way. */
 export const validationError = (message: string): ApiError => new ApiError('ValidationError', message);
 
 /** EC2's answer to DryRun=true when the caller is allowed (the sandbox allows everyone). */
-export const dryRunOperation = (): ApiError =>
-  new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+export const dryRunOperation = (): ApiError => new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);

@@ -76,7 +76,7 @@ export class Params {
       const idx = Number(dot < 0 ? rest : rest.slice(0, dot));
       if (!Number.isInteger(idx) || idx < 1) continue;
       let g = groups.get(idx);
-      if (!g) groups.set(idx, (g = new Map()));
+      if (!g) groups.set(idx, (g = new Map<string, string>()));
       if (dot >= 0) g.set(rest.slice(dot + 1), v);
     }
     return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => new Params(m));
@@ -117,7 +117,12 @@ export class Params {
 export function filterMatch(pattern: string, value: string | undefined): boolean {
   if (value === undefined) return false;
   if (!/[*?]/.test(pattern)) return pattern === value;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(value);
 }
 

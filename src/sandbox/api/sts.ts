@@ -12,9 +12,6 @@ export const STS_SERVICE: ServiceDef = {
   xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/',
   throttle: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
   handlers: {
-    GetCallerIdentity: (_p, ctx) =>
-      el('Arn', `arn:aws:iam::${ctx.world.accountId}:user/chaos-sandbox`) +
-      el('UserId', 'AIDACHAOSSANDBOX00001') +
-      el('Account', ctx.world.accountId),
+    GetCallerIdentity: (_p, ctx) => el('Arn', `arn:aws:iam::${ctx.world.accountId}:user/chaos-sandbox`) + el('UserId', 'AIDACHAOSSANDBOX00001') + el('Account', ctx.world.accountId),
   },
 };

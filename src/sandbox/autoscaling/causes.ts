@@ -9,19 +9,15 @@ export function awsTime(ms: number): string {
 }
 
 export const causes = {
-  ec2HealthTerminate: (at: number) =>
-    `At ${awsTime(at)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`,
-  elbHealthTerminate: (at: number) =>
-    `At ${awsTime(at)} an instance was taken out of service in response to an ELB system health check failure.`,
-  replacementLaunch: (at: number) =>
-    `At ${awsTime(at)} an instance was launched in response to an unhealthy instance needing to be replaced.`,
+  ec2HealthTerminate: (at: number) => `At ${awsTime(at)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`,
+  elbHealthTerminate: (at: number) => `At ${awsTime(at)} an instance was taken out of service in response to an ELB system health check failure.`,
+  replacementLaunch: (at: number) => `At ${awsTime(at)} an instance was launched in response to an unhealthy instance needing to be replaced.`,
   capacityIncrease: (at: number, from: number, to: number) =>
     `At ${awsTime(at)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${from} to ${to}.`,
   capacityDecrease: (at: number, from: number, to: number) =>
     `At ${awsTime(at)} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${from} to ${to}.`,
   userTerminate: (at: number, instanceId: string, shrink?: { from: number; to: number }) =>
-    `At ${awsTime(at)} instance ${instanceId} was taken out of service in response to a user request` +
-    (shrink ? `, shrinking the capacity from ${shrink.from} to ${shrink.to}.` : '.'),
+    `At ${awsTime(at)} instance ${instanceId} was taken out of service in response to a user request` + (shrink ? `, shrinking the capacity from ${shrink.from} to ${shrink.to}.` : '.'),
 };
 
 /** What EC2 says when a launch fails for lack of capacity (the replacementLaunchFails knob). */

@@ -63,9 +63,7 @@ export class InstanceServers {
         res.writeHead(ok ? 200 : 500, headers).end(JSON.stringify({ status: ok ? 'ok' : 'broken' }));
         return;
       }
-      res.writeHead(200, headers).end(
-        JSON.stringify({ instanceId: inst.instanceId, availabilityZone: inst.availabilityZone, path: req.url }),
-      );
+      res.writeHead(200, headers).end(JSON.stringify({ instanceId: inst.instanceId, availabilityZone: inst.availabilityZone, path: req.url }));
     });
     server.on('connection', (s) => {
       sockets.add(s);

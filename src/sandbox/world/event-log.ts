@@ -20,7 +20,7 @@ export class EventLog {
 
   emit(body: SandboxEventBody): SandboxEvent {
     const atMs = this.now();
-    const event = { ...body, at: new Date(atMs).toISOString(), atMs, seq: ++this.seq } as SandboxEvent;
+    const event = { ...body, at: new Date(atMs).toISOString(), atMs, seq: ++this.seq };
     this.log.push(event);
     // Keep at most `max`: once 10 % over, drop the oldest down to `max` in one splice.
     if (this.log.length > this.max + Math.max(1, Math.floor(this.max / 10))) {

@@ -93,16 +93,7 @@ export interface Instance {
   rootDeviceType?: 'ebs' | 'instance-store';
 }
 
-export type LifecycleState =
-  | 'Pending'
-  | 'Pending:Wait'
-  | 'Pending:Proceed'
-  | 'InService'
-  | 'Terminating'
-  | 'Terminating:Wait'
-  | 'Terminating:Proceed'
-  | 'Terminated'
-  | 'Standby';
+export type LifecycleState = 'Pending' | 'Pending:Wait' | 'Pending:Proceed' | 'InService' | 'Terminating' | 'Terminating:Wait' | 'Terminating:Proceed' | 'Terminated' | 'Standby';
 
 export interface AsgInstance {
   instanceId: string;
@@ -233,14 +224,7 @@ export interface Listener {
   defaultActions: { type: 'forward'; targetGroupArn: string }[];
 }
 
-export type TargetHealthState =
-  | 'initial'
-  | 'healthy'
-  | 'unhealthy'
-  | 'unhealthy.draining'
-  | 'unused'
-  | 'draining'
-  | 'unavailable';
+export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'unhealthy.draining' | 'unused' | 'draining' | 'unavailable';
 
 export type TargetHealthReason =
   | 'Elb.RegistrationInProgress'

@@ -40,7 +40,6 @@ export interface WorldOptions {
   now?: () => number;
 }
 
-
 export class World {
   readonly region: string;
   readonly accountId: string;
@@ -131,12 +130,12 @@ export class World {
 
   // ── tags ───────────────────────────────────────────────────────────────────────────────────────
   tagsOf(resourceId: string): Map<string, string> {
-    return this.tags.get(resourceId) ?? new Map();
+    return this.tags.get(resourceId) ?? new Map<string, string>();
   }
 
   setTag(resourceId: string, key: string, value: string): void {
     let m = this.tags.get(resourceId);
-    if (!m) this.tags.set(resourceId, (m = new Map()));
+    if (!m) this.tags.set(resourceId, (m = new Map<string, string>()));
     m.set(key, value);
   }
 
@@ -230,10 +229,7 @@ export class World {
     this.emit({ type: 'asg-health', asgName: member.asgName, instanceId: member.instanceId, healthStatus: status, reason });
   }
 
-  startActivity(
-    asg: AutoScalingGroup,
-    a: { description: string; cause: string; details: Record<string, string>; statusCode?: ScalingActivity['statusCode'] },
-  ): ScalingActivity {
+  startActivity(asg: AutoScalingGroup, a: { description: string; cause: string; details: Record<string, string>; statusCode?: ScalingActivity['statusCode'] }): ScalingActivity {
     const activity: ScalingActivity = {
       activityId: this.newRequestId(),
       asgName: asg.name,
@@ -279,7 +275,7 @@ export class World {
   // ── ELBv2 ──────────────────────────────────────────────────────────────────────────────────────
   targetsOf(targetGroupArn: string): Map<string, TargetRegistration> {
     let m = this.targets.get(targetGroupArn);
-    if (!m) this.targets.set(targetGroupArn, (m = new Map()));
+    if (!m) this.targets.set(targetGroupArn, (m = new Map<string, TargetRegistration>()));
     return m;
   }
 

@@ -17,13 +17,13 @@ export class ManualClock implements Clock {
 
   now = (): number => this.t;
 
-  setTimer(fn: () => void, ms: number): () => void {
+  setTimer = (fn: () => void, ms: number): (() => void) => {
     const timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn };
     this.timers.push(timer);
     return () => {
       this.timers = this.timers.filter((x) => x !== timer);
     };
-  }
+  };
 
   /** Moves time forward by `ms`, firing every timer due on the way at its own time. */
   advance(ms: number): void {
