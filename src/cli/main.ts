@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ChaosError, describeInternalError, ExitCode, type SetExitCode } from '../core/errors.js';
 import { fatalGuardActive } from '../core/fatal.js';
-import { safeStderr } from '../core/signals.js';
+import { installSignalFallback, safeStderr } from '../core/signals.js';
 import { registerCommands } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -98,6 +98,9 @@ export async function start(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let decided: number | undefined;
   installLastResort(() => decided);
+  // From here on no SIGINT/SIGTERM kills the process silently: a command that handles them (run) takes them
+  // over; before it does, and after it returned, the fallback exits 130 (or with the decided code).
+  installSignalFallback(() => decided);
   const code = await main();
   decided = code;
   process.exitCode = code;
