@@ -77,16 +77,7 @@ export function unlessInterrupted<T>(work: Promise<T>, signal: AbortSignal, mess
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(interrupted(message));
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err as Error);
-      },
-    );
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -12,10 +12,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand, DescribeTagsCommand } from '@aws-sdk/client-auto-scaling';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createClients } from '../../src/aws/clients.js';
+import { createRng } from '../../src/core/random.js';
+import { validateRunOptions } from '../../src/experiment/config.js';
+import { realDeps } from '../../src/experiment/deps.js';
+import { runExperiment } from '../../src/experiment/runner.js';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { BIN, sandboxEnv } from '../helpers/cli.js';
+import { TEST_CREDENTIALS } from '../helpers/sandbox.js';
 import { chaosNacls, cliFor, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox, type StackSandbox } from '../helpers/stack-sandbox.js';
 
@@ -52,7 +58,10 @@ describe('signals in every phase of run', () => {
     const g = (await clients.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['demo-asg'] }))).AutoScalingGroups![0]!;
     const tags = (await clients.asg.send(new DescribeTagsCommand({ Filters: [{ Name: 'auto-scaling-group', Values: ['demo-asg'] }] }))).Tags ?? [];
     return {
-      inService: (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId!).sort(),
+      inService: (g.Instances ?? [])
+        .filter((i) => i.LifecycleState === 'InService')
+        .map((i) => i.InstanceId!)
+        .sort(),
       nacls: await chaosNacls(clients.ec2),
       leases: tags.map((x) => x.Key!).filter((k) => k.startsWith('chaos-ec2:lease:')),
     };
@@ -78,7 +87,24 @@ describe('signals in every phase of run', () => {
       });
     });
 
-  const args = (...extra: string[]) => ['run', '--asg', 'demo-asg', '--baseline', '1s', '--rate', '20', '--poll', '250ms', '--steady', '2s', '--recovery-timeout', '30s', '--report-dir', reportDir, ...extra];
+  const args = (...extra: string[]) => [
+    'run',
+    '--asg',
+    'demo-asg',
+    '--baseline',
+    '1s',
+    '--rate',
+    '20',
+    '--poll',
+    '250ms',
+    '--steady',
+    '2s',
+    '--recovery-timeout',
+    '30s',
+    '--report-dir',
+    reportDir,
+    ...extra,
+  ];
 
   /** Spawns the run (stdin not a TTY) and hands back the child as soon as it has printed anything. */
   function spawnRun(argv: string[]) {
@@ -176,6 +202,31 @@ describe('signals in every phase of run', () => {
     await setKnobs(emb, { stallActions: [] });
     const after = await world();
     expect({ nacls: after.nacls, leases: after.leases }).toEqual({ nacls: [], leases: [] });
+  });
+
+  it('an interrupt that lands as the answer comes in (in process): the yes counts for nothing — 130, no journal, no lease', async () => {
+    // No pty can time a signal to fall between the answer and the journal; the runner is driven directly,
+    // with the real clients against the sandbox, and a prompt that is answered "yes" as the signal aborts.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
+    const aws = await createClients({ region: 'us-east-1', endpoint: emb.sandbox.endpoint });
+    try {
+      const cfg = validateRunOptions({ asg: 'demo-asg', baseline: '1s', rate: '20', reportDir }, {});
+      const ac = new AbortController();
+      const confirm = async () => {
+        ac.abort(new Error('SIGINT'));
+        return true;
+      };
+      const outcome = await runExperiment(cfg, realDeps({ clients: aws, rng: createRng('signals'), signal: ac.signal, emit: () => undefined, version: 'test', confirm }));
+      expect(outcome.exitCode).toBe(130);
+      expect(outcome.report).toMatchObject({ verdict: 'aborted', exitCode: 130, reason: 'interrupted at the confirmation prompt; nothing was injected' });
+      // execute() never started: no journal folder was created.
+      expect(readdirSync(reportDir)).toEqual([]);
+      await expectWorldUnchanged();
+    } finally {
+      aws.destroy();
+      vi.unstubAllEnvs();
+    }
   });
 
   describe('the confirmation prompt, on a pty', () => {

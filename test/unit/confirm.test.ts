@@ -9,7 +9,12 @@ import { confirmOnTty } from '../../src/cli/confirm.js';
 
 /** A TTY-like input whose raw mode is recorded, and a TTY-like output that keeps what was written. */
 function terminal() {
-  const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, modes: [] as boolean[] }) as PassThrough & { isTTY: boolean; isRaw: boolean; modes: boolean[]; setRawMode(m: boolean): unknown };
+  const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, modes: [] as boolean[] }) as PassThrough & {
+    isTTY: boolean;
+    isRaw: boolean;
+    modes: boolean[];
+    setRawMode(m: boolean): unknown;
+  };
   input.setRawMode = (m: boolean) => {
     input.isRaw = m;
     input.modes.push(m);
