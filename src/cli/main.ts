@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ChaosError, describeInternalError, ExitCode, type SetExitCode } from '../core/errors.js';
 import { fatalGuardActive } from '../core/fatal.js';
-import { safeStderr } from '../core/signals.js';
+import { installSignalFallback, safeStderr } from '../core/signals.js';
 import { registerCommands } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -99,6 +99,9 @@ export async function start(): Promise<void> {
   // Read by the last-resort handler: undefined until the command has returned its code.
   let decided: number | undefined = undefined;
   installLastResort(() => decided);
+  // From here on no SIGINT/SIGTERM kills the process silently: a command that handles them (run) takes them
+  // over; before it does, and after it returned, the fallback exits 130 (or with the decided code).
+  installSignalFallback(() => decided);
   const code = await main();
   decided = code;
   process.exitCode = code;

@@ -1,6 +1,7 @@
 /**
- * Interrupts. The first SIGINT/SIGTERM aborts the run's signal: the runner stops before its next mutation,
- * stops observing, rolls back whatever is injected, writes the report and exits 130.
+ * Interrupts. The first SIGINT/SIGTERM aborts the run's signal: the runner stops at the phase it is in
+ * (discovery, plan, the prompt, the baseline …), never makes another mutation, stops observing, rolls back
+ * whatever is injected, writes the report when there is one to write, and exits 130.
  *
  * Later signals never abandon a rollback silently:
  * - a second SIGINT is a person insisting ("now"): it prints what may still be injected and the exact command
@@ -10,11 +11,20 @@
  *   then SIGTERM ~7.5 s later, and systemd/Kubernetes follow up the same way. Exiting then would leave an AZ
  *   dark on every cancelled CI run, so it prints the same leftovers and recover command and KEEPS rolling
  *   back; only SIGKILL (or a second SIGINT) ends the process before the rollback does.
+ *
+ * Before a command claims the signals (argument parsing, loading its modules) and after it returned, the
+ * process-wide fallback (`installSignalFallback`, from cli/main.ts's start) answers them, so no signal is ever
+ * left to Node's default of dying without a word or an exit code.
  */
-import { ExitCode } from './errors.js';
+import { ExitCode, interrupted } from './errors.js';
 
 export interface InterruptHandle {
   signal: AbortSignal;
+  /**
+   * Delivers a signal as if the process had received it. A prompt reading a TTY in raw mode receives Ctrl-C as
+   * a keystroke, not as SIGINT: it hands it here, so a typed Ctrl-C and `kill -INT` take the same path.
+   */
+  raise(sig: NodeJS.Signals): void;
   dispose(): void;
 }
 
@@ -30,7 +40,7 @@ export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: strin
   const handler = (sig: NodeJS.Signals) => {
     count++;
     if (count === 1) {
-      write(`\n${sig} received: stopping, rolling back and writing the report (press Ctrl-C again to exit at once)\n`);
+      write(`\n${sig} received: stopping; nothing more is changed, and whatever is injected is rolled back (press Ctrl-C again to exit at once)\n`);
       ac.abort(new Error(sig));
       return;
     }
@@ -46,11 +56,47 @@ export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: strin
   process.on('SIGTERM', handler);
   return {
     signal: ac.signal,
+    raise: handler,
     dispose() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/**
+ * Awaits `work` unless `signal` aborts first: then rejects at once with `interrupted(message)` (exit 130).
+ * For read-only phases (discovery, the capacity snapshot, planning, the prompt) whose calls may hang on a slow
+ * or stalled API: an interrupt must not wait for them. The abandoned promise is left to settle on its own
+ * (the caller's clients are destroyed at the end of the run); its rejection is swallowed so it can never
+ * surface as an unhandled rejection (exit 70) after the run has ended with 130.
+ */
+export function unlessInterrupted<T>(work: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(interrupted(message));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interrupted(message));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * The process-wide answer to SIGINT/SIGTERM while no command holds them: exit 130 at once (or, once the
+ * command has returned, with its decided code, which a late signal must not change). A command that handles
+ * signals itself (run's onInterrupt, the sandbox, the probe) owns them while its listener is installed: this
+ * one was installed first, so it runs first and stands aside whenever another listener is present.
+ */
+export function installSignalFallback(decided: () => number | undefined, write: (s: string) => void = safeStderr): void {
+  const handler = (sig: NodeJS.Signals) => {
+    if (process.listenerCount(sig) > 1) return;
+    const code = decided();
+    if (code !== undefined) process.exit(code);
+    write(`\n${sig} received: exiting\n`);
+    process.exit(ExitCode.Interrupted);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }
 
 /** Writes to stderr, never throwing: stderr may be a closed pipe, and a signal handler must not crash. */

@@ -11,7 +11,8 @@
  */
 import { join } from 'node:path';
 import { checkDryRunHonoured, type PermissionCheck } from '../aws/ec2.js';
-import { ChaosError, ExitCode, refused } from '../core/errors.js';
+import { ChaosError, ExitCode, interrupted, refused } from '../core/errors.js';
+import { unlessInterrupted } from '../core/signals.js';
 import { redactUrl } from '../core/redact.js';
 import { faultFor } from '../faults/index.js';
 import type { Fault } from '../faults/types.js';
@@ -74,7 +75,8 @@ const STEADY_HINT = 'wait for the group to be fully InService and healthy, then 
 export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<RunOutcome> {
   const deps: RunDeps = { ...rawDeps, emit: safeEmit(rawDeps.emit) };
   deps.emit({ type: 'phase', phase: 'discover' });
-  const d = await discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path });
+  // Interrupted during discovery: there is no group to report on yet, so it is one line and 130, no report.
+  const d = await unlessInterrupted(discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path }), deps.signal, 'interrupted during discovery; nothing was injected');
   const rec = new Recorder(deps.newExperimentId(), deps.clock.now());
   const run: Run = {
     cfg,
@@ -87,19 +89,29 @@ export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<R
       return buildReport(r, { cfg, d, version: deps.version, seed: deps.rng.seed, endedAt: deps.clock.now() }, o, summary, recovery, []);
     },
   };
-  const snap = await snapshot(run);
-  rec.setBaselineCapacity(snap);
+  // From here on an interrupt ends with a report (130, verdict aborted): each read-only phase is abandoned the
+  // moment the signal aborts, and nothing goes on to the journal, the lease or the baseline after it.
+  const between = (phase: string) => {
+    if (deps.signal.aborted) throw interrupted(`interrupted ${phase}; nothing was injected`, { phase: 'confirm' });
+  };
   try {
-    const plan = await planPhase(run, snap);
-    if (cfg.dryRun) return await dryRunPhase(run, plan);
-    if (!cfg.yes && !(await deps.confirm(plan))) {
+    const snap = await unlessInterrupted(snapshot(run), deps.signal, 'interrupted while reading the capacity; nothing was injected');
+    rec.setBaselineCapacity(snap);
+    const plan = await unlessInterrupted(planPhase(run, snap), deps.signal, 'interrupted while planning; nothing was injected');
+    between('after planning');
+    if (cfg.dryRun) return await unlessInterrupted(dryRunPhase(run, plan), deps.signal, 'interrupted during the dry run; nothing was injected');
+    const confirmed = cfg.yes || (await unlessInterrupted(deps.confirm(plan), deps.signal, 'interrupted at the confirmation prompt; nothing was injected'));
+    // An interrupt that closed the prompt is 130, not "not confirmed".
+    between(cfg.yes ? 'before injecting' : 'at the confirmation prompt');
+    if (!confirmed) {
       throw refused('not confirmed; nothing was changed', { phase: 'confirm', hint: 'pass --yes to run without a prompt (required when stdin is not a TTY)' });
     }
     return await execute(run, plan, snap);
   } catch (err) {
-    if (err instanceof ChaosError && (err.exitCode === ExitCode.Refused || err.exitCode === ExitCode.AwsError)) {
-      // Refused or failed before anything was injected: still a report, so the reason is on record.
-      const report = run.report({ verdict: err.exitCode === ExitCode.Refused ? 'aborted' : 'error', exitCode: err.exitCode, reason: err.message, ...(err.hint ? { hint: err.hint } : {}) });
+    if (err instanceof ChaosError && (err.exitCode === ExitCode.Refused || err.exitCode === ExitCode.AwsError || err.exitCode === ExitCode.Interrupted)) {
+      // Refused, failed or interrupted before anything was injected: still a report, so the reason is on record.
+      const verdict = err.exitCode === ExitCode.AwsError ? 'error' : 'aborted';
+      const report = run.report({ verdict, exitCode: err.exitCode, reason: err.message, ...(err.hint ? { hint: err.hint } : {}) });
       return { exitCode: err.exitCode, report };
     }
     throw err;

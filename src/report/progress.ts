@@ -6,6 +6,11 @@
  * stdout is reserved for the report in `--json` mode: then nothing is ever written to `stream`, and progress
  * goes as plain lines to `stderr` when one is given, or nowhere.
  *
+ * The spinner needs a terminal it can draw in: a TTY that reports a usable width. A pty with 0 columns (as
+ * `docker run -t` gives before the size is known) gets plain lines instead — ora divides by the width to
+ * count the rows to clear, and at 0 it loops forever, spinning a core and starving the signal handlers. It
+ * never runs while the operator is asked for input either: run.ts stops it before the plan and prompt.
+ *
  * This is the only module that imports ora, and only dynamically, so commands that never show progress
  * (plan, report, validate) do not load it.
  */
@@ -32,7 +37,7 @@ export interface ProgressOptions {
   json?: boolean;
   /** In `--json` mode, progress goes here as plain lines; omit it to show no progress at all. */
   stderr?: NodeJS.WritableStream;
-  /** Spinner color; off under NO_COLOR or when not a TTY. */
+  /** Spinner color; the caller turns it off under NO_COLOR. */
   color?: boolean;
   /** Clock for the line prefix and rate limiting (tests pass a fake one). */
   now?: () => number;
@@ -68,8 +73,17 @@ const elapsed = (ms: number): string => (ms < 60_000 ? `${Math.floor(Math.max(0,
 export function createProgress(opts: ProgressOptions): Progress {
   const now = opts.now ?? Date.now;
   if (opts.json) return opts.stderr ? plainProgress(opts.stderr, now) : silent;
-  if (!opts.isTTY) return plainProgress(opts.stream, now);
+  if (!opts.isTTY || !hasUsableWidth(opts.stream)) return plainProgress(opts.stream, now);
   return spinnerProgress(opts.stream, opts.color ?? true);
+}
+
+/** The narrowest terminal a one-line spinner is drawn in; below it, plain lines read better anyway. */
+export const MIN_SPINNER_COLUMNS = 20;
+
+/** True when the stream reports a width a spinner line fits in (a TTY of 0 or unknown columns does not). */
+export function hasUsableWidth(stream: NodeJS.WritableStream): boolean {
+  const cols = (stream as { columns?: number }).columns;
+  return typeof cols === 'number' && Number.isFinite(cols) && cols >= MIN_SPINNER_COLUMNS;
 }
 
 const silent: Progress = { update() {}, log() {}, stop: async () => {} };
@@ -106,16 +120,17 @@ function spinnerProgress(out: NodeJS.WritableStream, color: boolean): Progress {
   let spinner: Spinner | undefined;
   let text = '';
   let stopped = false;
+  const view = spinnerView(out);
   const fit = (s: string): string => {
     // A spinner line that wraps cannot be cleared in place; keep it to one terminal row.
-    const cols = (out as { columns?: number }).columns ?? 80;
+    const cols = view.columns;
     const chars = [...s];
     return chars.length <= cols - 3 ? s : `${chars.slice(0, cols - 4).join('')}…`;
   };
   const loading = import('ora').then(({ default: ora }) => {
     if (stopped) return;
     spinner = ora({
-      stream: out,
+      stream: view as unknown as NodeJS.WritableStream,
       isEnabled: true,
       color: color ? 'cyan' : false,
       // discardStdin puts stdin in raw mode, where Ctrl+C no longer raises SIGINT: the runner's rollback on
@@ -147,5 +162,30 @@ function spinnerProgress(out: NodeJS.WritableStream, color: boolean): Progress {
       await loading;
       spinner?.stop();
     },
+  };
+}
+
+/**
+ * The stream as ora sees it: the same terminal, but its width never below MIN_SPINNER_COLUMNS. The spinner only
+ * starts on a usable width; a terminal resized to 0 columns mid-run must not send ora's row count (width / 0)
+ * into an endless loop — at worst a line wraps.
+ */
+function spinnerView(out: NodeJS.WritableStream) {
+  const tty = out as NodeJS.WriteStream;
+  return {
+    isTTY: true,
+    get columns(): number {
+      return hasUsableWidth(out) ? tty.columns : MIN_SPINNER_COLUMNS;
+    },
+    get rows(): number | undefined {
+      return tty.rows;
+    },
+    // ora calls these without callbacks.
+    write: (chunk: string) => tty.write(chunk),
+    cursorTo: (x: number) => tty.cursorTo(x),
+    moveCursor: (dx: number, dy: number) => tty.moveCursor(dx, dy),
+    clearLine: (dir: -1 | 0 | 1) => tty.clearLine(dir),
+    once: (event: string, fn: () => void) => tty.once(event, fn),
+    removeListener: (event: string, fn: () => void) => tty.removeListener(event, fn),
   };
 }

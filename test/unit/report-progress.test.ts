@@ -163,3 +163,36 @@ describe('createProgress on a TTY', () => {
     expect(frames[0]).toContain('…');
   });
 });
+
+describe('createProgress on a terminal without a usable width', () => {
+  // A pty of 0 columns (`docker run -t` before the size is known): ora counts the rows to clear as width / 0.
+  it.each([0, undefined, 5])('columns %s: plain timestamped lines, no spinner', async (columns) => {
+    const out = new Capture(true);
+    (out as { columns?: number }).columns = columns;
+    const p = createProgress({ stream: out, isTTY: true, color: false, now: () => 0 });
+    p.update(state());
+    p.log('+0ms  fault-injected');
+    await p.stop();
+    expect(out.text).toBe('1970-01-01T00:00:00.000Z observe · 50 req/s · err 2.0% · p99 35ms · healthy 3/4 · 12s\n1970-01-01T00:00:00.000Z +0ms  fault-injected\n');
+  });
+
+  it('a terminal shrunk to 0 columns mid-run: the spinner keeps drawing (never loops on the width) and stops', async () => {
+    vi.useFakeTimers();
+    try {
+      const out = new Capture(true);
+      const p = createProgress({ stream: out, isTTY: true, color: false });
+      p.update(state());
+      await vi.waitFor(() => expect(out.text).toContain('observe · 50 req/s'), { timeout: 5000 });
+      out.columns = 0;
+      const before = out.text.length;
+      // Without the clamp, the first frame drawn at width 0 never returns and this test times out.
+      vi.advanceTimersByTime(1000);
+      p.log('+0ms  fault-injected');
+      expect(out.text.length).toBeGreaterThan(before);
+      expect(out.text.slice(before)).toContain('+0ms  fault-injected\n');
+      await p.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

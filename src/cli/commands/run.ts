@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createClients } from '../../aws/clients.js';
-import { refused } from '../../core/errors.js';
+import { interrupted, refused } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
-import { onInterrupt } from '../../core/signals.js';
+import { onInterrupt, type InterruptHandle } from '../../core/signals.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { applyGates } from '../../experiment/gates.js';
 import { checkMinInterval, type PacingCheck } from '../../report/pacing.js';
@@ -15,7 +15,7 @@ import { realDeps } from '../../experiment/deps.js';
 import { recoverCommand, runExperiment, type RunEvent } from '../../experiment/runner.js';
 import { faultFor } from '../../faults/index.js';
 import type { Plan, Report } from '../../experiment/types.js';
-import { createProgress } from '../../report/progress.js';
+import { createProgress, type Progress } from '../../report/progress.js';
 import { renderSummary } from '../../report/terminal.js';
 import { formatOffset } from '../../report/text.js';
 import { prepareReportDir } from '../../report/report-dir.js';
@@ -40,25 +40,10 @@ export async function runCommand(raw: RawRunOptions, io: RunIo = defaultIo()): P
 }
 
 export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), extra: { endpoint?: string } = {}): Promise<number> {
-  const endpoint = cfg.endpoint ?? extra.endpoint;
-  // A closed stdout/stderr (`| head`, a killed tee, a CI log collector going away) must never crash a run
-  // with a fault injected: write errors (EPIPE) are dropped for the rest of the process's life — output is
-  // a view of the run, and the report files and the exit code still carry the outcome. The listeners stay
-  // installed on purpose: an EPIPE can surface after the run returns, while the process is exiting.
-  ignoreWriteErrors(io.stdout);
-  ignoreWriteErrors(io.stderr);
-  // The report directory is part of the configuration: an unusable one is exit 2 before any AWS call, not
-  // a run that injects and then has nowhere to put its journal and report.
-  await prepareReportDir(cfg.reportDir);
-  if (cfg.minIntervalMs) warnSkipped(io.stderr, await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs));
-  const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
-  // Human output goes to stderr when stdout is reserved for the JSON report.
-  const human = cfg.json ? io.stderr : io.stdout;
-  const newProgress = () => createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false });
-  let progress = newProgress();
+  // The run owns SIGINT/SIGTERM from its first line: every phase after this one checks the signal (below, and
+  // between the runner's phases), so an interrupt is 130 at whatever point it comes, never a run that goes on.
   let planned: Plan | undefined;
   let injected: Plan | undefined;
-  let live = { phase: 'discover', rate: 0, errorRate: 0, p99: null as number | null, healthy: 0, desired: 0, inService: 0, elapsedMs: 0 };
   let damage: { experimentId: string; items: string[] } | undefined;
   const interrupt = onInterrupt(() => {
     if (damage && damage.items.length) {
@@ -75,25 +60,75 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
     // Injected, with nothing registered to undo (yet, or ever): the fault says what that leaves.
     return { injected: false, message: injected ? `Experiment ${injected.experimentId}: ${faultFor(injected.fault.kind).afterwards}.` : 'Nothing was injected.' };
   });
+  try {
+    return await runInterruptible(cfg, io, extra, interrupt, {
+      planned: (p) => (planned = p),
+      injecting: () => (injected = planned),
+      damage: (d) => (damage = d),
+    });
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** Before discovery there is no group to report on: an interrupt there is one line and 130, no report file. */
+function checkInterrupt(interrupt: InterruptHandle, before: string): void {
+  if (interrupt.signal.aborted) throw interrupted(`interrupted before ${before}; nothing was injected`, { phase: 'discover' });
+}
+
+async function runInterruptible(
+  cfg: RunConfig,
+  io: RunIo,
+  extra: { endpoint?: string },
+  interrupt: InterruptHandle,
+  track: { planned(p: Plan): void; injecting(): void; damage(d: { experimentId: string; items: string[] }): void },
+): Promise<number> {
+  const endpoint = cfg.endpoint ?? extra.endpoint;
+  // A closed stdout/stderr (`| head`, a killed tee, a CI log collector going away) must never crash a run
+  // with a fault injected: write errors (EPIPE) are dropped for the rest of the process's life — output is
+  // a view of the run, and the report files and the exit code still carry the outcome. The listeners stay
+  // installed on purpose: an EPIPE can surface after the run returns, while the process is exiting.
+  ignoreWriteErrors(io.stdout);
+  ignoreWriteErrors(io.stderr);
+  // The report directory is part of the configuration: an unusable one is exit 2 before any AWS call, not
+  // a run that injects and then has nowhere to put its journal and report.
+  await prepareReportDir(cfg.reportDir);
+  checkInterrupt(interrupt, 'discovery');
+  if (cfg.minIntervalMs) warnSkipped(io.stderr, await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs));
+  const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+  // Human output goes to stderr when stdout is reserved for the JSON report.
+  const human = cfg.json ? io.stderr : io.stdout;
+  const newProgress = () => createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false, color: !process.env.NO_COLOR });
+  // The spinner runs while the run works on its own, never while it waits for the operator: it is stopped
+  // for the plan and the prompt (it would redraw over "Type 'yes' to continue"), and a new one starts with
+  // the next phase the run reports (the baseline), once the answer is in.
+  let progress: Progress | undefined = newProgress();
+  const live = () => (progress ??= newProgress());
+  let state = { phase: 'discover', rate: 0, errorRate: 0, p99: null as number | null, healthy: 0, desired: 0, inService: 0, elapsedMs: 0 };
+  let stopping: Promise<void> = Promise.resolve();
+  const pause = (): Promise<void> => {
+    const p = progress;
+    progress = undefined;
+    if (p) stopping = stopping.then(() => p.stop());
+    return stopping;
+  };
   const emit = (e: RunEvent) => {
     if (e.type === 'plan') {
-      planned = e.plan;
-      // A stopped progress stays stopped: pause it for the plan, then start a fresh one for the live phases.
-      void progress.stop();
+      track.planned(e.plan);
+      void pause();
       human.write(`${renderPlan(e.plan, clients.endpoint)}\n\n`);
-      progress = newProgress();
     } else if (e.type === 'damage') {
-      damage = { experimentId: e.experimentId, items: e.items };
+      track.damage({ experimentId: e.experimentId, items: e.items });
     } else if (e.type === 'phase') {
-      if (e.phase === 'inject') injected = planned;
-      live = { ...live, phase: e.phase };
-      progress.update(live);
+      if (e.phase === 'inject') track.injecting();
+      state = { ...state, phase: e.phase };
+      live().update(state);
     } else if (e.type === 'timeline') {
-      progress.log(`${formatOffset(e.entry.atMs)}  ${e.entry.event}${e.entry.instanceId ? ` ${e.entry.instanceId}` : ''}${e.entry.detail ? `  ${e.entry.detail}` : ''}`);
+      live().log(`${formatOffset(e.entry.atMs)}  ${e.entry.event}${e.entry.instanceId ? ` ${e.entry.instanceId}` : ''}${e.entry.detail ? `  ${e.entry.detail}` : ''}`);
     } else if (e.type === 'second') {
       const s = e.second;
-      live = {
-        phase: live.phase,
+      state = {
+        phase: state.phase,
         rate: s.sent,
         errorRate: s.sent ? s.failed / s.sent : 0,
         p99: s.p99,
@@ -102,10 +137,11 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
         inService: e.capacity?.inService ?? 0,
         elapsedMs: (s.t + 1) * 1000,
       };
-      progress.update(live);
+      live().update(state);
     }
   };
   try {
+    checkInterrupt(interrupt, 'discovery');
     const outcome = await runExperiment(cfg, realDeps({
       clients,
       rng: createRng(cfg.seed),
@@ -119,10 +155,15 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
             hint: 'review the plan above (or run with --dry-run), then pass --yes',
           });
         }
-        return confirmOnTty(`Inject ${plan.fault.kind} into ${plan.asg} in account ${plan.account}?`, io.stdin, io.stderr);
+        await pause();
+        // An interrupt closes the prompt (answer: no); the runner sees the aborted signal and ends with 130.
+        return confirmOnTty(`Inject ${plan.fault.kind} into ${plan.asg} in account ${plan.account}?`, io.stdin, io.stderr, {
+          signal: interrupt.signal,
+          onCtrlC: () => interrupt.raise('SIGINT'),
+        });
       },
     }));
-    progress.stop();
+    await pause();
     if (outcome.permissions) {
       for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
       human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
@@ -142,8 +183,7 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
     }
     return exitCode;
   } finally {
-    progress.stop();
-    interrupt.dispose();
+    await pause();
     clients.destroy();
   }
 }
