@@ -76,7 +76,11 @@ export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<R
   const deps: RunDeps = { ...rawDeps, emit: safeEmit(rawDeps.emit) };
   deps.emit({ type: 'phase', phase: 'discover' });
   // Interrupted during discovery: there is no group to report on yet, so it is one line and 130, no report.
-  const d = await unlessInterrupted(discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path }), deps.signal, 'interrupted during discovery; nothing was injected');
+  const d = await unlessInterrupted(
+    discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path }),
+    deps.signal,
+    'interrupted during discovery; nothing was injected',
+  );
   const rec = new Recorder(deps.newExperimentId(), deps.clock.now());
   const run: Run = {
     cfg,
@@ -173,7 +177,13 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   const holdMs = fault.holdMs(plan);
   // One experiment per group: the lease is written now and decided at the recheck, after the baseline.
   const leaseMs = cfg.baselineMs + holdMs + cfg.recoveryTimeoutMs + cfg.steadyMs + rollbackWindowMs(cfg) + LEASE_MARGIN_MS;
-  await journal.record({ type: 'intent', action: 'autoscaling:CreateOrUpdateTags', group: cfg.asg, key: `lease of ${plan.experimentId}`, undo: 'DeleteTags at the end; it expires by itself' });
+  await journal.record({
+    type: 'intent',
+    action: 'autoscaling:CreateOrUpdateTags',
+    group: cfg.asg,
+    key: `lease of ${plan.experimentId}`,
+    undo: 'DeleteTags at the end; it expires by itself',
+  });
   const lease = await Lease.take(deps.clients, deps.clock, { group: d.group.name, experimentId: plan.experimentId, durationMs: leaseMs, tagCount: Object.keys(d.group.tags).length });
   // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
   const probe = deps.createProbe({
@@ -230,11 +240,25 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     session.close();
     stop.abort();
     const summary = await probeDone;
-    const result = { recovered: reason === 'done', timedOut: reason === 'deadline', interrupted: reason === 'interrupted' || deps.signal.aborted, stopped: reason === 'stop-condition', polls: session.polls };
+    const result = {
+      recovered: reason === 'done',
+      timedOut: reason === 'deadline',
+      interrupted: reason === 'interrupted' || deps.signal.aborted,
+      stopped: reason === 'stop-condition',
+      polls: session.polls,
+    };
     await undo.note({ type: 'end', recovered: result.recovered, rollback: unwound.status });
     rec.replaceSeconds(summary.perSecond);
     const recovery = recoveryOf(rec.r, cfg, summary.firstFailureAtMs);
-    const decision = decideObserved({ rec: recovery, cfg, result, interrupted: deps.signal.aborted, rollback: rec.r.rollback, recoverCommand: rec.r.recoverCommand, afterwards: fault.afterwards });
+    const decision = decideObserved({
+      rec: recovery,
+      cfg,
+      result,
+      interrupted: deps.signal.aborted,
+      rollback: rec.r.rollback,
+      recoverCommand: rec.r.recoverCommand,
+      afterwards: fault.afterwards,
+    });
     const report = buildReport(rec.r, { cfg, d, version: deps.version, seed: deps.rng.seed, endedAt: deps.clock.now() }, decision, summary, recovery, decision.gates);
     return { exitCode: report.exitCode, report, plan };
   } catch (err) {
@@ -247,7 +271,8 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     deps.signal.removeEventListener('abort', onAbort);
     // After the rollback (every path above has unwound): only then may another run take the group.
     const err = await lease.release();
-    if (err) deps.emit({ type: 'timeline', entry: rec.mark('lease-release-failed', deps.clock.now(), `${err.message}; the lease lapses at ${new Date(lease.record.expiresMs).toISOString()}`) });
+    if (err)
+      deps.emit({ type: 'timeline', entry: rec.mark('lease-release-failed', deps.clock.now(), `${err.message}; the lease lapses at ${new Date(lease.record.expiresMs).toISOString()}`) });
     await undo.close();
   }
 }
@@ -311,4 +336,3 @@ async function finishInterrupted(run: Run, undo: Undo, done: Promise<unknown>, r
   const report = run.report({ verdict: 'aborted', exitCode: ExitCode.Interrupted, reason });
   return { exitCode: ExitCode.Interrupted, report };
 }
-

@@ -55,13 +55,7 @@ export interface Progress {
 export function formatProgress(s: ProgressState): string {
   // Before the probe has run a second (discover, plan, confirm) there are no figures to show yet.
   if (s.elapsedMs === 0 && s.rate === 0 && s.desired === 0) return `${s.phase} …`;
-  const parts = [
-    s.phase,
-    `${Math.round(s.rate)} req/s`,
-    `err ${(s.errorRate * 100).toFixed(1)}%`,
-    `p99 ${formatLatency(s.p99)}`,
-    `healthy ${s.healthy}/${s.desired}`,
-  ];
+  const parts = [s.phase, `${Math.round(s.rate)} req/s`, `err ${(s.errorRate * 100).toFixed(1)}%`, `p99 ${formatLatency(s.p99)}`, `healthy ${s.healthy}/${s.desired}`];
   // InService only earns a place when it differs from desired: that gap is the ASG still replacing.
   if (s.inService !== s.desired) parts.push(`InService ${s.inService}/${s.desired}`);
   parts.push(elapsed(s.elapsedMs));
@@ -127,20 +121,23 @@ function spinnerProgress(out: NodeJS.WritableStream, color: boolean): Progress {
     const chars = [...s];
     return chars.length <= cols - 3 ? s : `${chars.slice(0, cols - 4).join('')}…`;
   };
-  const loading = import('ora').then(({ default: ora }) => {
-    if (stopped) return;
-    spinner = ora({
-      stream: view as unknown as NodeJS.WritableStream,
-      isEnabled: true,
-      color: color ? 'cyan' : false,
-      // discardStdin puts stdin in raw mode, where Ctrl+C no longer raises SIGINT: the runner's rollback on
-      // interrupt depends on that signal, so stdin is left alone.
-      discardStdin: false,
-      text: fit(text),
-    }).start();
-  }, () => {
-    // Without ora there is no spinner; log lines still print, and the run itself must not fail over it.
-  });
+  const loading = import('ora').then(
+    ({ default: ora }) => {
+      if (stopped) return;
+      spinner = ora({
+        stream: view as unknown as NodeJS.WritableStream,
+        isEnabled: true,
+        color: color ? 'cyan' : false,
+        // discardStdin puts stdin in raw mode, where Ctrl+C no longer raises SIGINT: the runner's rollback on
+        // interrupt depends on that signal, so stdin is left alone.
+        discardStdin: false,
+        text: fit(text),
+      }).start();
+    },
+    () => {
+      // Without ora there is no spinner; log lines still print, and the run itself must not fail over it.
+    },
+  );
   return {
     update(state) {
       if (stopped) return;

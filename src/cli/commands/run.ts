@@ -49,12 +49,9 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
     if (damage && damage.items.length) {
       return {
         injected: true,
-        message: [
-          `Experiment ${damage.experimentId} may still be injected:`,
-          ...damage.items.map((i) => `  ${i}`),
-          'Undo it with:',
-          `  ${recoverCommand(cfg, damage.experimentId)}`,
-        ].join('\n'),
+        message: [`Experiment ${damage.experimentId} may still be injected:`, ...damage.items.map((i) => `  ${i}`), 'Undo it with:', `  ${recoverCommand(cfg, damage.experimentId)}`].join(
+          '\n',
+        ),
       };
     }
     // Injected, with nothing registered to undo (yet, or ever): the fault says what that leaves.
@@ -142,27 +139,30 @@ async function runInterruptible(
   };
   try {
     checkInterrupt(interrupt, 'discovery');
-    const outcome = await runExperiment(cfg, realDeps({
-      clients,
-      rng: createRng(cfg.seed),
-      signal: interrupt.signal,
-      emit,
-      version: toolVersion(),
-      confirm: async (plan) => {
-        if (!io.stdin.isTTY) {
-          throw refused('refusing to inject without confirmation: stdin is not a TTY and --yes was not given', {
-            phase: 'confirm',
-            hint: 'review the plan above (or run with --dry-run), then pass --yes',
+    const outcome = await runExperiment(
+      cfg,
+      realDeps({
+        clients,
+        rng: createRng(cfg.seed),
+        signal: interrupt.signal,
+        emit,
+        version: toolVersion(),
+        confirm: async (plan) => {
+          if (!io.stdin.isTTY) {
+            throw refused('refusing to inject without confirmation: stdin is not a TTY and --yes was not given', {
+              phase: 'confirm',
+              hint: 'review the plan above (or run with --dry-run), then pass --yes',
+            });
+          }
+          await pause();
+          // An interrupt closes the prompt (answer: no); the runner sees the aborted signal and ends with 130.
+          return confirmOnTty(`Inject ${plan.fault.kind} into ${plan.asg} in account ${plan.account}?`, io.stdin, io.stderr, {
+            signal: interrupt.signal,
+            onCtrlC: () => interrupt.raise('SIGINT'),
           });
-        }
-        await pause();
-        // An interrupt closes the prompt (answer: no); the runner sees the aborted signal and ends with 130.
-        return confirmOnTty(`Inject ${plan.fault.kind} into ${plan.asg} in account ${plan.account}?`, io.stdin, io.stderr, {
-          signal: interrupt.signal,
-          onCtrlC: () => interrupt.raise('SIGINT'),
-        });
-      },
-    }));
+        },
+      }),
+    );
     await pause();
     if (outcome.permissions) {
       for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
@@ -194,7 +194,12 @@ async function runInterruptible(
  * folder removed mid-run) is one line on stderr saying where it would have gone and why, and `--json`
  * still carries the whole report on stdout.
  */
-export async function publishReport(report: Report, cfg: Pick<RunConfig, 'reportDir' | 'formats' | 'json'>, io: Pick<RunIo, 'stdout' | 'stderr'>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function publishReport(
+  report: Report,
+  cfg: Pick<RunConfig, 'reportDir' | 'formats' | 'json'>,
+  io: Pick<RunIo, 'stdout' | 'stderr'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const human = cfg.json ? io.stderr : io.stdout;
   const color = Boolean(human.isTTY) && !env.NO_COLOR;
   const { paths, failures } = await writeReportsSettled(report, cfg.reportDir, cfg.formats, env);
