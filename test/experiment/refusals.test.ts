@@ -222,14 +222,14 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
   });
 
   describe('interrupted before injecting: exit 130, "nothing was injected", nothing changed', () => {
-    it('aborted while discovering and planning: the runner does not check the signal there; it stops at the start of the baseline, before any probe second', async () => {
+    it('aborted while planning: 130 before the plan is confirmed or anything is written (no journal, no lease, no probe)', async () => {
       const r = await sb.runInProcess({}, { on: (e, h) => e.type === 'plan' && h.abort() });
       expect(r.outcome?.exitCode).toBe(130);
       expect(r.report?.verdict).toBe('aborted');
-      expect(r.report?.reason).toBe('interrupted during the baseline; nothing was injected');
+      expect(r.report?.reason).toBe('interrupted while planning; nothing was injected');
       expect(r.probe?.seconds ?? []).toEqual([]);
-      expect(r.journal.map((j) => j.type)).toEqual(['plan', 'intent', 'end']);
-      expect(r.journal.at(-1)?.interrupted).toBe(true);
+      expect(r.journal).toEqual([]);
+      expect(r.phases).not.toContain('baseline');
     });
 
     it('aborted during the baseline: 130 at once (the baseline window is not waited out)', async () => {
