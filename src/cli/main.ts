@@ -8,6 +8,7 @@
  * that sets process.exitCode; it also installs the last resort for exceptions no await caught (exit 70).
  * This module has no side effects on import, so tests can drive `main` in-process.
  */
+import { redact } from '../core/redact.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ChaosError, describeInternalError, ExitCode, type SetExitCode } from '../core/errors.js';
@@ -25,6 +26,8 @@ export function buildProgram(setExitCode: SetExitCode, register: Register = regi
     .description('Chaos experiments for EC2 Auto Scaling groups behind a load balancer, with measured time to recovery.')
     .version(pkg.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // commander prints its own usage errors (a bad argument quoted back): through the redactor like ours.
+    .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)) })
     .exitOverride();
   register(program, setExitCode);
   return program;
@@ -48,7 +51,9 @@ export async function main(argv: string[] = process.argv, opts: MainOptions = {}
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    return exitCodeFor(err, opts.stderr ?? ((s) => process.stderr.write(s)), opts.env ?? process.env);
+    // The one error boundary is also a secrets boundary: whatever a message quotes, noted secrets never print.
+    const write = opts.stderr ?? ((s: string) => process.stderr.write(s));
+    return exitCodeFor(err, (s) => write(redact(s)), opts.env ?? process.env);
   }
 }
 
@@ -84,7 +89,7 @@ export function exitCodeFor(err: unknown, write: (s: string) => void, env: NodeJ
 export function installLastResort(decided: () => number | undefined, write: (s: string) => void = safeStderr): void {
   const handler = (err: unknown) => {
     if (fatalGuardActive()) return;
-    write(describeInternalError(err, { debug: Boolean(process.env.CHAOS_EC2_DEBUG) }));
+    write(redact(describeInternalError(err, { debug: Boolean(process.env.CHAOS_EC2_DEBUG) })));
     process.exit(decided() ?? ExitCode.Internal);
   };
   process.on('uncaughtException', handler);

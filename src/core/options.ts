@@ -12,6 +12,7 @@
  */
 
 /** A raw value as commander hands it over or the experiment file reader produces it. */
+import { noteSecret, noteUrlSecrets } from './redact.js';
 export type RawValue = string | boolean | string[];
 
 export type JsonSchema = Record<string, unknown>;
@@ -232,13 +233,21 @@ export function headers(): Parser<Record<string, string>> {
     parse(raw) {
       const out: Record<string, string> = {};
       const bad: string[] = [];
+      const badValue: string[] = [];
       for (const h of Array.isArray(raw) ? raw : [textOf(raw)]) {
         const i = h.indexOf(':');
         const name = i > 0 ? h.slice(0, i).trim() : '';
-        if (!TOKEN.test(name)) bad.push(h);
-        else out[name] = h.slice(i + 1).trim();
+        const value = i > 0 ? h.slice(i + 1).trim() : '';
+        // A header value is a secret as often as not (Authorization, API keys): noted before any message can
+        // quote it, and messages name the header only.
+        noteSecret(value);
+        if (!TOKEN.test(name)) bad.push(i > 0 ? `${h.slice(0, i)}: …` : h.length > 40 ? `${h.slice(0, 40)}…` : h);
+        // HTTP field values cannot carry CR, LF or NUL (RFC 9110 §5.5): such a value would split the request.
+        else if (/[\r\n\0]/.test(value)) badValue.push(name);
+        else out[name] = value;
       }
-      if (bad.length) throw new OptionError(`${bad.map((b) => `'${b}'`).join(', ')} must look like 'Name: value'`);
+      if (bad.length) throw new OptionError(`${bad.map((b) => `'${b}'`).join(', ')} must look like 'Name: value' (the name an HTTP token)`);
+      if (badValue.length) throw new OptionError(`the value of ${badValue.join(', ')} contains CR, LF or NUL, which HTTP header values cannot carry`);
       return out;
     },
     show: (v) =>
@@ -278,6 +287,8 @@ export function url(): Parser<string> {
     schema: { type: 'string', pattern: '^https?://' },
     parse(raw) {
       const v = textOf(raw).trim();
+      // Noted first: a URL may carry credentials, and the messages below quote what was given.
+      noteUrlSecrets(v);
       let u: URL;
       try {
         u = new URL(v);

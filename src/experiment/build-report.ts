@@ -100,7 +100,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
           errorsByKind: { ...summary.errorsByKind } as Record<string, number>,
           perSecond,
         }
-      : null,
+      : probeFromSeconds(redactUrl(d.url), cfg.rate, perSecond),
     capacity: { baselineHealthy: r.baselineHealthy, desired: r.desired, samples: r.samples.map((s) => ({ ...s, atMs: s.atMs - base })) },
     gates,
     // Header values and URL secrets are for the probe alone, never the report.
@@ -120,5 +120,31 @@ function rollbackSection(r: Recorded): NonNullable<Report['rollback']> {
     remaining: u.remaining,
     ...(u.status === 'incomplete' ? { recoverCommand: r.recoverCommand } : {}),
     ...(u.status !== 'not-needed' ? { at: new Date(u.atMs).toISOString() } : {}),
+  };
+}
+
+/**
+ * The probe section when the run ended before the probe's final summary (a refusal, an interrupt): what the
+ * seconds recorded so far say (the baseline's, when it ran), or an empty section when nothing was probed.
+ * The report always has one, as its schema promises. Percentiles over the whole window are not known from
+ * per-second summaries, so they are null; max is exact.
+ */
+function probeFromSeconds(url: string, rate: number, perSecond: ProbeSecond[]): NonNullable<Report['probe']> {
+  const sum = (k: 'sent' | 'ok' | 'failed' | 'late') => perSecond.reduce((a, s) => a + s[k], 0);
+  const errorsByKind: Record<string, number> = {};
+  for (const s of perSecond) for (const [k, n] of Object.entries(s.errorsByKind)) errorsByKind[k] = (errorsByKind[k] ?? 0) + n;
+  const maxes = perSecond.map((s) => s.max).filter((m): m is number => m !== null);
+  const sent = sum('sent');
+  return {
+    url,
+    rate,
+    sent,
+    ok: sum('ok'),
+    failed: sum('failed'),
+    late: sum('late'),
+    availability: sent ? sum('ok') / sent : 0,
+    latencyMs: { p50: null, p95: null, p99: null, max: maxes.length ? Math.max(...maxes) : null },
+    errorsByKind,
+    perSecond,
   };
 }

@@ -8,7 +8,8 @@
  * `${NAME}` in a string value is replaced from the environment (secrets such as probe tokens stay out of
  * the file); `${NAME:-fallback}` gives a default; `$${` is a literal `${`. A missing variable is an error.
  */
-import { readFile } from 'node:fs/promises';
+import { noteSecret } from '../core/redact.js';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { ChaosError, ExitCode } from '../core/errors.js';
@@ -139,19 +140,35 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv, missing: (name
   return text.replace(/\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string | undefined, fallback: string | undefined) => {
     if (name === undefined) return '${';
     const v = env[name];
-    if (v !== undefined && v !== '') return v;
+    // A value from the environment is typically a secret (a token kept out of the file on purpose).
+    if (v !== undefined && v !== '') {
+      noteSecret(v);
+      return v;
+    }
     if (fallback !== undefined) return fallback;
     missing(name);
     return '';
   });
 }
 
+/** Experiment files are small; anything larger than this is refused before it is read. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
 /** Parses and validates an experiment file; throws ChaosError (exit 2) listing every problem. */
 export async function loadExperimentFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ExperimentFile> {
   let text: string;
   try {
+    // Bounded before reading: a huge file (a log passed by mistake) would otherwise take the process's memory.
+    const { size } = await stat(path);
+    if (size > MAX_FILE_BYTES) {
+      throw new ChaosError(ExitCode.Usage, `experiment file ${path} is ${(size / 1048576).toFixed(1)} MiB; at most 1 MiB is read`, {
+        phase: 'config',
+        hint: 'an experiment file lists experiments; split it, or check the path',
+      });
+    }
     text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof ChaosError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new ChaosError(ExitCode.Usage, `cannot read experiment file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { phase: 'config', cause: err });
   }

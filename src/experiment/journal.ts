@@ -8,6 +8,7 @@
  * "rollback incomplete, exit 4, here is the report" into an unexpected error — the NACL's tags still say
  * everything `recover` needs.
  */
+import { redact } from '../core/redact.js';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChaosError, ExitCode } from '../core/errors.js';
@@ -68,7 +69,7 @@ export class Journal {
 
   /** Appends one entry and waits until it is on disk. */
   async record(entry: Omit<JournalEntry, 'at' | 'experimentId'>): Promise<void> {
-    const line = JSON.stringify({ at: new Date().toISOString(), experimentId: this.experimentId, ...entry });
+    const line = redact(JSON.stringify({ at: new Date().toISOString(), experimentId: this.experimentId, ...entry }));
     await this.fh.appendFile(`${line}\n`);
     await this.fh.sync();
   }

@@ -3,6 +3,7 @@
  * with `chaos-ec2 report`, so a reader must never see half of one: it is written to a temp file in the
  * same directory (same filesystem, so rename is atomic on POSIX) and renamed into place.
  */
+import { redact } from '../core/redact.js';
 import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -23,7 +24,7 @@ export async function writeJsonReport(report: Report, dir: string): Promise<stri
   const path = join(folder, REPORT_FILE);
   const tmp = join(folder, `.${REPORT_FILE}.${randomUUID()}.tmp`);
   try {
-    await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`, { encoding: 'utf8', flag: 'wx' });
+    await writeFile(tmp, `${redact(JSON.stringify(report, null, 2))}\n`, { encoding: 'utf8', flag: 'wx' });
     // fsync before rename: otherwise a power loss can leave the renamed file empty on some filesystems.
     const fh = await open(tmp, 'r+');
     try {

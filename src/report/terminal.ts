@@ -158,6 +158,7 @@ function recovery(r: Report, width: number, paint: Paint): string[] {
 function probe(r: Report, width: number, paint: Paint): string[] {
   const p = r.probe;
   if (!p) return [heading('Probe', paint), row('', 'no probe data', width)];
+  if (p.sent === 0) return [heading('Probe', paint), row('', 'no request was sent (the run ended before probing)', width)];
   // availability is ok / sent as a fraction. Floored, not rounded: 99.996 % with failures must not read 100.00 %.
   const availability = `${(Math.floor(p.availability * 10_000) / 100).toFixed(2)}%`;
   const l = p.latencyMs;

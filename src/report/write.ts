@@ -4,6 +4,7 @@
  * so a CI step that uploads the folder never picks up half a file. When $GITHUB_STEP_SUMMARY is set (GitHub
  * Actions), the Markdown is also APPENDED to it: several experiments in one job each add their section.
  */
+import { redact } from '../core/redact.js';
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChaosError, ExitCode, fsReason } from '../core/errors.js';
@@ -34,7 +35,7 @@ export function renderFormat(report: Report, format: ReportFormat): string {
 async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${randomUUID()}.tmp`;
   try {
-    await writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
+    await writeFile(tmp, redact(text), { encoding: 'utf8', flag: 'wx' });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -100,7 +101,7 @@ export async function writeReportsSettled(report: Report, dir: string, formats: 
   const summary = env.GITHUB_STEP_SUMMARY;
   if (summary) {
     try {
-      await appendFile(summary, `${renderMarkdown(report)}\n`, 'utf8');
+      await appendFile(summary, `${redact(renderMarkdown(report))}\n`, 'utf8');
     } catch (err) {
       const io = ioCause(err);
       if (!io) throw err;

@@ -7,7 +7,7 @@ import { CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeTagsCommand } fro
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { cliFor, experimentIdOf, waitForSettled } from '../helpers/e2e.js';
+import { cliFor, experimentIdOf, fastRunArgs, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox, type StackSandbox } from '../helpers/stack-sandbox.js';
 
 describe('the group lease: one experiment per group at a time', () => {
@@ -22,28 +22,7 @@ describe('the group lease: one experiment per group at a time', () => {
     await waitForSettled(emb, clients);
   });
 
-  const args = (...extra: string[]) => [
-    'run',
-    '--asg',
-    'demo-asg',
-    '--baseline',
-    '1s',
-    '--rate',
-    '20',
-    '--timeout',
-    '1s',
-    '--poll',
-    '250ms',
-    '--steady',
-    '2s',
-    '--recovery-timeout',
-    '30s',
-    '--report-dir',
-    reportDir,
-    '--yes',
-    '--json',
-    ...extra,
-  ];
+  const args = (...extra: string[]) => fastRunArgs(reportDir, '--rate', '20', '--yes', '--json', ...extra);
   const leaseTags = async () =>
     ((await clients.asg.send(new DescribeTagsCommand({ Filters: [{ Name: 'auto-scaling-group', Values: ['demo-asg'] }] }))).Tags ?? []).filter((x) => x.Key!.startsWith('chaos-ec2:lease:'));
   const terminatedSince = (seq: number) => emb.sandbox.world.events(seq).filter((e) => e.type === 'instance-state' && e.to === 'shutting-down').length;

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliFor } from '../helpers/e2e.js';
+import { cliFor, experimentIdOf, fastRunArgs } from '../helpers/e2e.js';
 import { runCli } from '../helpers/cli.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
@@ -58,26 +58,9 @@ describe('chaos-ec2 report / history misuse', () => {
 
   it("history skips a partial report and names it; a real run's report reads back through every renderer", async () => {
     const reports = join(t.dir, 'reports');
-    const run = await cliFor(t.emb)([
-      'run',
-      '--asg',
-      'demo-asg',
-      '--baseline',
-      '1s',
-      '--rate',
-      '20',
-      '--poll',
-      '250ms',
-      '--steady',
-      '2s',
-      '--recovery-timeout',
-      '30s',
-      '--report-dir',
-      reports,
-      '--yes',
-    ]);
+    const run = await cliFor(t.emb)(fastRunArgs(reports, '--rate', '20', '--yes'));
     expect(run.code).toBe(0);
-    const id = /\b(exp-\d{8}T\d{6}Z-[0-9a-f]{6})\b/.exec(run.stdout)![1]!;
+    const id = experimentIdOf(run.stdout)!;
     const real = join(reports, id, 'report.json');
     const rendered = await runCli(['report', real, '--format', 'json,md,junit,html', '--out', join(t.dir, 'rendered')], { env });
     expect(rendered.stderr).toBe('');

@@ -22,7 +22,7 @@ import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { BIN, sandboxEnv } from '../helpers/cli.js';
 import { TEST_CREDENTIALS } from '../helpers/sandbox.js';
-import { chaosNacls, cliFor, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
+import { chaosNacls, cliFor, fastRunArgs, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox, type StackSandbox } from '../helpers/stack-sandbox.js';
 
 /** From the signal to the process's exit: prompt, never a hang waiting for a call that will not return. */
@@ -87,24 +87,7 @@ describe('signals in every phase of run', () => {
       });
     });
 
-  const args = (...extra: string[]) => [
-    'run',
-    '--asg',
-    'demo-asg',
-    '--baseline',
-    '1s',
-    '--rate',
-    '20',
-    '--poll',
-    '250ms',
-    '--steady',
-    '2s',
-    '--recovery-timeout',
-    '30s',
-    '--report-dir',
-    reportDir,
-    ...extra,
-  ];
+  const args = (...extra: string[]) => fastRunArgs(reportDir, '--rate', '20', ...extra);
 
   /** Spawns the run (stdin not a TTY) and hands back the child as soon as it has printed anything. */
   function spawnRun(argv: string[]) {

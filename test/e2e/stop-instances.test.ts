@@ -12,7 +12,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox, InstanceStateName, SandboxEvent } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv } from '../helpers/cli.js';
-import { cliFor, experimentIdOf, lastSeq, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
+import { cliFor, experimentIdOf, fastRunArgs, lastSeq, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
 import { waitForWorldEvent } from '../helpers/sandbox.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
@@ -34,30 +34,7 @@ describe('chaos-ec2 run --fault stop-instances against the sandbox', () => {
     await waitForSettled(emb, clients);
   });
 
-  const args = (...extra: string[]) => [
-    'run',
-    '--asg',
-    ASG,
-    '--fault',
-    'stop-instances',
-    '--count',
-    '1',
-    '--baseline',
-    '1s',
-    '--rate',
-    '40',
-    '--timeout',
-    '1s',
-    '--poll',
-    '250ms',
-    '--steady',
-    '2s',
-    '--recovery-timeout',
-    '30s',
-    '--report-dir',
-    reportDir,
-    ...extra,
-  ];
+  const args = (...extra: string[]) => fastRunArgs(reportDir, '--asg', ASG, '--fault', 'stop-instances', '--count', '1', ...extra);
   const stateChanges = (since: number, to?: InstanceStateName) =>
     emb.sandbox.world.events(since).filter((e): e is Extract<SandboxEvent, { type: 'instance-state' }> => e.type === 'instance-state' && (!to || e.to === to));
   const stoppedNow = () => [...emb.sandbox.world.instances.values()].filter((i) => STOPPED_STATES.includes(i.state)).map((i) => i.instanceId);

@@ -55,6 +55,9 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
       expect(r.outcome?.exitCode).toBe(3);
       expect(r.report?.verdict).toBe('aborted');
       expect(r.report?.reason).toMatch(/not opted in/);
+      // The reason's hint is recorded too, and the probe section is there (the schema promises it), empty.
+      expect(r.report?.hint).toBe('tag it chaos-ec2:opt-in=true, or pass --allow-untagged');
+      expect(r.report?.probe).toMatchObject({ sent: 0, ok: 0, failed: 0, perSecond: [] });
       expect(r.report?.fault).toBeNull();
       expect(r.probe).toBeUndefined();
       expect(r.phases).toEqual(['discover']);
@@ -141,7 +144,9 @@ describe('runner refusals (in-process, sandbox ground truth)', () => {
     expect(r.outcome?.exitCode).toBe(3);
     expect(r.report?.reason).toMatch(/baseline judged seconds 0\/2/);
     // want 2 judged seconds, at most want + max(5, want) = 7 seconds in all.
-    expect(r.report?.probe).toBeNull();
+    // The refusal report still has its probe section: the baseline's seconds, every one marked saturated.
+    expect(r.report?.probe?.perSecond.length).toBe(7);
+    expect(r.report?.probe?.perSecond.every((s) => s.saturated)).toBe(true);
     expect(r.probe!.seconds.length).toBeGreaterThanOrEqual(7);
   });
 

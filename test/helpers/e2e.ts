@@ -23,13 +23,15 @@ export async function chaosNacls(ec2: EC2Client): Promise<{ id: string; experime
   return (out.NetworkAcls ?? []).map((a) => ({ id: a.NetworkAclId!, experimentId: a.Tags?.find((t) => t.Key === 'chaos-ec2:experiment-id')?.Value ?? '' }));
 }
 
-export function blackholeArgs(reportDir: string, ...extra: string[]): string[] {
+/**
+ * `chaos-ec2 run` on demo-asg with demo-sized timings (1 s baseline, 250 ms polls, 30 s recovery timeout), as
+ * every e2e file runs it; `extra` adds or overrides flags (for a repeated flag, the last one wins).
+ */
+export function fastRunArgs(reportDir: string, ...extra: string[]): string[] {
   return [
     'run',
     '--asg',
     'demo-asg',
-    '--fault',
-    'blackhole-az',
     '--baseline',
     '1s',
     '--rate',
@@ -46,6 +48,10 @@ export function blackholeArgs(reportDir: string, ...extra: string[]): string[] {
     reportDir,
     ...extra,
   ];
+}
+
+export function blackholeArgs(reportDir: string, ...extra: string[]): string[] {
+  return fastRunArgs(reportDir, '--fault', 'blackhole-az', ...extra);
 }
 
 export function cliFor(emb: EmbeddedSandbox, extraEnv: Record<string, string | undefined> = {}) {

@@ -53,7 +53,7 @@ describe('generic parsers', () => {
     expect(list(['json', 'md']).parse('md, json,md')).toEqual(['md', 'json']);
     expect(err(() => list(['json', 'md']).parse('pdf'))).toMatch(/unknown pdf; choose from json, md/);
     expect(headers().parse(['Authorization: Bearer a:b', 'X-A:1'])).toEqual({ Authorization: 'Bearer a:b', 'X-A': '1' });
-    expect(err(() => headers().parse(['ok: 1', 'bad header: 2', 'nocolon']))).toBe("'bad header: 2', 'nocolon' must look like 'Name: value'");
+    expect(err(() => headers().parse(['ok: 1', 'bad header: 2', 'nocolon']))).toBe("'bad header: …', 'nocolon' must look like 'Name: value' (the name an HTTP token)");
     expect(statusCodes().parse('200, 204')).toEqual([200, 204]);
     expect(err(() => statusCodes().parse('200,600'))).toMatch(/HTTP status codes/);
     expect(err(() => url().parse('ftp://x'))).toMatch(/http:\/\/ or https:\/\//);

@@ -12,9 +12,9 @@ describe('pickAz', () => {
     expect(pickAz(azs, 'us-east-1b', createRng('x'))).toEqual({ az: 'us-east-1b', chosenBy: 'flag' });
   });
   it('refuses (exit 3) an AZ the group has no subnet in, naming the group AZs', () => {
-    const e = refusal(() => pickAz(azs, 'us-east-1f', createRng('x')));
+    const e = refusal(() => pickAz(azs, 'us-east-1f', createRng('x'), { 'us-east-1a': 2, 'us-east-1b': 1 }));
     expect(e.exitCode).toBe(3);
-    expect(e.hint).toContain('us-east-1a, us-east-1b, us-east-1c');
+    expect(e.hint).toBe("pass --az with one of the group's AZs: us-east-1a (2 healthy), us-east-1b (1 healthy), us-east-1c (0 healthy)");
   });
   it('random pick is reproducible with the seed and independent of API order', () => {
     const one = pickAz(azs, undefined, createRng('seed-1'));

@@ -2,6 +2,7 @@
  * `chaos-ec2 run`: validates the flags, wires the runner to real AWS clients, the terminal (plan, prompt,
  * live progress) and the report files, and returns the exit code. Printing happens here, not in engines.
  */
+import { redacting } from '../../core/redact.js';
 import { readFileSync } from 'node:fs';
 import { createClients } from '../../aws/clients.js';
 import { interrupted, refused } from '../../core/errors.js';
@@ -28,7 +29,8 @@ export interface RunIo {
   stdin: NodeJS.ReadStream;
 }
 
-export const defaultIo = (): RunIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+/** The process's streams; what is written to stdout and stderr passes the secrets redactor (core/redact.ts). */
+export const defaultIo = (): RunIo => ({ stdout: redacting(process.stdout), stderr: redacting(process.stderr), stdin: process.stdin });
 
 export function toolVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

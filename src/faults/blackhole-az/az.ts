@@ -7,11 +7,15 @@ import { formatAz, type Floor } from '../../experiment/safety.js';
  * The AZ to cut off. --az must be one of the group's AZs; otherwise one is picked with the
  * seeded rng among them (sorted first, so the pick does not depend on API order) and recorded.
  */
-export function pickAz(groupAzs: string[], requested: string | undefined, rng: Rng): { az: string; chosenBy: 'flag' | 'random' } {
+export function pickAz(groupAzs: string[], requested: string | undefined, rng: Rng, healthyByAz: Record<string, number> = {}): { az: string; chosenBy: 'flag' | 'random' } {
   const azs = [...new Set(groupAzs)].sort();
   if (azs.length === 0) throw refused('the group has no subnets, so there is no Availability Zone to blackhole', { phase: 'plan' });
   if (requested !== undefined) {
-    if (!azs.includes(requested)) throw refused(`the group has no subnet in ${requested}`, { phase: 'plan', hint: `the group's AZs: ${azs.join(', ')}` });
+    if (!azs.includes(requested)) {
+      // The hint lists what the operator can pick from, with what each AZ holds now.
+      const listed = azs.map((az) => `${az} (${healthyByAz[az] ?? 0} healthy)`).join(', ');
+      throw refused(`the group has no subnet in ${requested}`, { phase: 'plan', hint: `pass --az with one of the group's AZs: ${listed}` });
+    }
     return { az: requested, chosenBy: 'flag' };
   }
   return { az: azs[rng.int(azs.length)]!, chosenBy: 'random' };

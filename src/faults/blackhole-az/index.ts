@@ -59,6 +59,7 @@ export const blackholeAzFault: Fault = {
       groupSubnets.map((s) => s.availabilityZone),
       cfg.az,
       rng,
+      snap.healthyByAz,
     );
     const floor = resolveFloor(snap.desired, cfg.minHealthy, cfg.minHealthyPerAz);
     const after = checkAzFloor(snap.healthyByAz, az, floor);
