@@ -5,7 +5,8 @@
  * Actions), the Markdown is also APPENDED to it: several experiments in one job each add their section.
  */
 import { redact } from '../core/redact.js';
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChaosError, ExitCode, fsReason } from '../core/errors.js';
 import { randomUUID } from 'node:crypto';
@@ -66,6 +67,21 @@ function ioCause(err: unknown): NodeJS.ErrnoException | undefined {
 }
 
 /**
+ * Appends without ever blocking the run's end: the step summary is a path from the environment, and when it is
+ * a FIFO nobody reads (or a device), a plain open would wait forever — and a process with that open pending
+ * cannot even exit. O_NONBLOCK makes such an open fail at once (ENXIO), reported like any write failure; on a
+ * regular file it changes nothing.
+ */
+async function appendNonBlocking(path: string, text: string): Promise<void> {
+  const fh = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
+  try {
+    await fh.appendFile(text, 'utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Writes `report` under `<dir>/<report.id>/` in each format, after a run: a disk that fills up (or a folder
  * that went away) must not change the run's outcome, so write failures are returned, not thrown. The report
  * folder stops at its first failure (the next file would fail the same way); the CI step summary is a
@@ -101,7 +117,7 @@ export async function writeReportsSettled(report: Report, dir: string, formats: 
   const summary = env.GITHUB_STEP_SUMMARY;
   if (summary) {
     try {
-      await appendFile(summary, `${redact(renderMarkdown(report))}\n`, 'utf8');
+      await appendNonBlocking(summary, `${redact(renderMarkdown(report))}\n`);
     } catch (err) {
       const io = ioCause(err);
       if (!io) throw err;
