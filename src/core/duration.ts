@@ -1,10 +1,38 @@
 import { usageError } from './errors.js';
-import { durationMs } from './options.js';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+export const DURATION_PATTERN = '^\\s*((\\d+(\\.\\d+)?(ms|s|m|h))+|\\d+(\\.\\d+)?)\\s*$';
+
+/** `500ms`, `30s`, `5m`, `1h`, `1m30s` or a bare number of seconds → ms; NaN when not a duration. */
+export function durationMs(input: string): number {
+  const t = input.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    total += Number(m[1]) * (UNITS[m[2] as string] as number);
+    matched = re.lastIndex;
+  }
+  return matched === 0 || matched !== t.length ? NaN : Math.round(total);
+}
+
+/** `12h`, `1m30s`, `250ms`: the shortest exact spelling of a whole number of ms. */
+export function showMs(ms: number): string {
+  if (ms === 0) return '0s';
+  for (const [u, f] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % f === 0) return `${ms / f}${u}`;
+  return `${ms}ms`;
+}
 
 /**
  * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` or a bare number of seconds into milliseconds.
  * Throws a usage error naming the flag, so bad input never reaches AWS. (Options with limits use
- * core/options.ts `duration(min, max)`, which shares the grammar.)
+ * core/options.ts `duration(min, max)`, which shares this grammar.)
  */
 export function parseDuration(input: string, name = 'duration'): number {
   const ms = durationMs(input);

@@ -5,14 +5,15 @@
  * go through it alike, and it collects every problem (one line each, `--flag: message`) instead of
  * stopping at the first.
  *
- * Why not zod or TypeBox: `--help` loads these definitions. Measured (CPU time, median of 40 runs, Node 20,
- * 2 vCPUs): `node -e 0` 73 ms; importing zod 4 alone 139 ms (+66 ms), TypeBox 0.34 alone 155 ms (+82 ms) —
- * either would nearly double `chaos-ec2 --help` (118 ms before this table, 121 ms with it). The parsers below
- * are a few lines each and emit their own JSON-schema fragment.
+ * Why not zod or TypeBox: `--help` loads these definitions, and either library alone costs more CPU than the
+ * rest of `--help` (the README's dependency list has the measurements). Each parser is a few lines and emits
+ * its own JSON-schema fragment.
  */
 
-/** A raw value as commander hands it over or the experiment file reader produces it. */
+import { DURATION_PATTERN, durationMs, showMs } from './duration.js';
 import { noteSecret, noteUrlSecrets } from './redact.js';
+
+/** A raw value as commander hands it over or the experiment file reader produces it. */
 export type RawValue = string | boolean | string[];
 
 export type JsonSchema = Record<string, unknown>;
@@ -154,35 +155,6 @@ export function rate(): Parser<number> {
       return n;
     },
   };
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-export const DURATION_PATTERN = '^\\s*((\\d+(\\.\\d+)?(ms|s|m|h))+|\\d+(\\.\\d+)?)\\s*$';
-
-/** `500ms`, `30s`, `5m`, `1h`, `1m30s` or a bare number of seconds → ms; NaN when not a duration. */
-export function durationMs(input: string): number {
-  const t = input.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(t); m; m = re.exec(t)) {
-    total += Number(m[1]) * (UNITS[m[2] as string] as number);
-    matched = re.lastIndex;
-  }
-  return matched === 0 || matched !== t.length ? NaN : Math.round(total);
-}
-
-/** `12h`, `1m30s`, `250ms`: the shortest exact spelling of a whole number of ms. */
-export function showMs(ms: number): string {
-  if (ms === 0) return '0s';
-  for (const [u, f] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const)
-    if (ms % f === 0) return `${ms / f}${u}`;
-  return `${ms}ms`;
 }
 
 /**
