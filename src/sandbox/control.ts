@@ -11,6 +11,24 @@ import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { readBody } from './http-body.js';
 import { addForeignInterface, deleteForeignInterface, syncNetworkInterfaces } from './world/network-interfaces.js';
 
+/**
+ * The request's JSON body, or undefined after answering 413 (too large) or 400 (not JSON) itself — one
+ * place for what every control endpoint that takes a body does first.
+ */
+async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const body = await readBody(req);
+  if (body === undefined) {
+    json(res, 413, { message: 'request body too large' });
+    return undefined;
+  }
+  try {
+    return JSON.parse(body || '{}') as unknown;
+  } catch {
+    json(res, 400, { message: 'body is not valid JSON' });
+    return undefined;
+  }
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
@@ -64,14 +82,8 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     case 'GET /_sandbox/knobs':
       return json(res, 200, ctx.knobs);
     case 'POST /_sandbox/knobs': {
-      const body = await readBody(req);
-      if (body === undefined) return json(res, 413, { message: 'request body too large' });
-      let patch: unknown;
-      try {
-        patch = JSON.parse(body || '{}');
-      } catch {
-        return json(res, 400, { message: 'body is not valid JSON' });
-      }
+      const patch = await jsonBody(req, res);
+      if (patch === undefined) return;
       const problems = validateKnobs(patch);
       if (problems.length) return json(res, 400, { message: problems.join('; '), problems });
       setKnobs(ctx, patch as Partial<Knobs>);
@@ -102,14 +114,9 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
  * interface that belongs to no instance or load balancer of the sandbox, e.g. another team's database.
  */
 async function addInterface(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext): Promise<void> {
-  const body = await readBody(req);
-  if (body === undefined) return json(res, 413, { message: 'request body too large' });
-  let spec: Record<string, unknown>;
-  try {
-    spec = JSON.parse(body || '{}') as Record<string, unknown>;
-  } catch {
-    return json(res, 400, { message: 'body is not valid JSON' });
-  }
+  const parsed = await jsonBody(req, res);
+  if (parsed === undefined) return;
+  const spec = parsed as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof spec.subnetId !== 'string' || !ctx.world.subnets.has(spec.subnetId)) problems.push(`subnetId must name an existing subnet, got ${JSON.stringify(spec.subnetId)}`);
   for (const key of ['description', 'interfaceType', 'requesterId'] as const) {
@@ -130,16 +137,11 @@ async function addInterface(req: IncomingMessage, res: ServerResponse, ctx: Sand
  * launch template with InstanceMarketOptions.MarketType=spot, or RunInstances with it). Answers the instance.
  */
 async function patchInstance(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext, id: string): Promise<void> {
-  const body = await readBody(req);
-  if (body === undefined) return json(res, 413, { message: 'request body too large' });
+  const parsed = await jsonBody(req, res);
+  if (parsed === undefined) return;
   const inst = ctx.world.instances.get(id);
   if (!inst) return json(res, 404, { message: `no instance ${id}` });
-  let spec: Record<string, unknown>;
-  try {
-    spec = JSON.parse(body || '{}') as Record<string, unknown>;
-  } catch {
-    return json(res, 400, { message: 'body is not valid JSON' });
-  }
+  const spec = parsed as Record<string, unknown>;
   const problems: string[] = [];
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return json(res, 400, { message: 'body must be a JSON object' });
   if (spec.instanceLifecycle !== undefined && spec.instanceLifecycle !== null && spec.instanceLifecycle !== 'spot') {
