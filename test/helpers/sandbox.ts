@@ -6,6 +6,8 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:http';
 import { expect } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxEvent, type SandboxOptions, type World } from '../../src/sandbox/index.js';
 
@@ -20,8 +22,20 @@ export interface TestSandbox extends Sandbox {
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIASANDBOXTEST00000', secretAccessKey: 'sandbox-secret' };
 
+/**
+ * Test clients make exactly one attempt (a knob-made 5xx must fail the call, not be retried away), so they must
+ * not reuse idle keep-alive sockets: the sandbox closes one after 5 s idle, and a request written to it in the
+ * same instant fails with ECONNRESET — a race the SDK's retries absorb for the CLI, but not with one attempt.
+ * A fresh loopback connection per call costs nothing here.
+ */
 export function clientConfig(endpoint: string) {
-  return { endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }),
+  };
 }
 
 export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestSandbox> {
