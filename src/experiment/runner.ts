@@ -184,7 +184,16 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     key: `lease of ${plan.experimentId}`,
     undo: 'DeleteTags at the end; it expires by itself',
   });
-  const lease = await Lease.take(deps.clients, deps.clock, { group: d.group.name, experimentId: plan.experimentId, durationMs: leaseMs, tagCount: Object.keys(d.group.tags).length });
+  let lease: Lease;
+  try {
+    lease = await Lease.take(deps.clients, deps.clock, { group: d.group.name, experimentId: plan.experimentId, durationMs: leaseMs, tagCount: Object.keys(d.group.tags).length });
+  } catch (err) {
+    // Refused (tag limit) or an AWS error before anything was injected: the journal says so and is closed here,
+    // since the try/finally below that closes it on every other path has not begun.
+    await journal.tryRecord({ type: 'end', error: (err as Error)?.message });
+    await journal.tryClose();
+    throw err;
+  }
   // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
   const probe = deps.createProbe({
     url: d.url,

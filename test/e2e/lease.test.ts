@@ -4,6 +4,8 @@
  * keeps the group until `recover` releases it or it lapses at its expiry. A group at its tag limit is refused.
  */
 import { CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeTagsCommand } from '@aws-sdk/client-auto-scaling';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
@@ -117,6 +119,14 @@ describe('the group lease: one experiment per group at a time', () => {
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toContain("already has 50 tags, Auto Scaling's limit");
       expect(terminatedSince(seq)).toBe(0);
+      // The journal was opened before the lease was tried: it ends with the refusal, nothing else after the plan.
+      const id = (JSON.parse(r.stdout) as Report).id;
+      const lines = readFileSync(join(reportDir, id, 'journal.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; error?: string });
+      expect(lines.map((l) => l.type)).toEqual(['plan', 'intent', 'end']);
+      expect(lines.at(-1)?.error).toContain('already has 50 tags');
     } finally {
       await clients.asg.send(new DeleteTagsCommand({ Tags: filler.map(({ ResourceId, ResourceType, Key }) => ({ ResourceId, ResourceType, Key })) }));
     }
