@@ -5,43 +5,30 @@
  * so each case is reached by ground truth, not by a race.
  */
 import { ResumeProcessesCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../src/sandbox/index.js';
-import { settle, startInProcessSandbox, type InProcessSandbox } from '../helpers/run-harness.js';
+import { useInProcessSuite } from '../helpers/run-harness.js';
 
 describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
-  let sb: InProcessSandbox;
-  let seq: number;
-
-  beforeAll(async () => {
-    sb = await startInProcessSandbox({ instances: 4, azs: 3 });
-  });
-  afterAll(async () => {
-    await sb?.close();
-  });
-  beforeEach(async () => {
-    sb.emb.sandbox.ctx.knobs.failActions = [];
-    await settle(sb);
-    seq = sb.lastSeq();
-  });
+  const suite = useInProcessSuite({ instances: 4, azs: 3 });
 
   /** The victim's EC2 state changes since the test began, as "from -> to". */
-  const story = (id: string) => sb.events(seq).flatMap((e) => (e.type === 'instance-state' && e.instanceId === id ? [`${e.from} -> ${e.to}`] : []));
+  const story = (id: string) => suite.sb.events(suite.seq).flatMap((e) => (e.type === 'instance-state' && e.instanceId === id ? [`${e.from} -> ${e.to}`] : []));
   const stateIs = (id: string, to: string) => (e: SandboxEvent) => e.type === 'instance-state' && e.instanceId === id && e.to === to;
   const processes = (cmd: typeof SuspendProcessesCommand | typeof ResumeProcessesCommand) =>
-    sb.clients.asg.send(new cmd({ AutoScalingGroupName: sb.emb.stack.asgName, ScalingProcesses: ['ReplaceUnhealthy'] }));
+    suite.sb.clients.asg.send(new cmd({ AutoScalingGroupName: suite.sb.emb.stack.asgName, ScalingProcesses: ['ReplaceUnhealthy'] }));
 
   it('a victim still stopped at the end of the hold is started by the rollback (ReplaceUnhealthy suspended, so the group keeps it)', async () => {
     await processes(SuspendProcessesCommand);
     try {
       let victim = '';
-      const r = await sb.runInProcess(
+      const r = await suite.sb.runInProcess(
         { fault: 'stop-instances', duration: '5s' },
         {
           on: (e, h) => {
             if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
             // Hold the run's clock until the victim is really stopped: the rollback then finds it `stopped`.
-            if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(sb.waitFor(stateIs(victim, 'stopped')));
+            if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(suite.sb.waitFor(stateIs(victim, 'stopped')));
           },
         },
       );
@@ -49,7 +36,7 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
       expect(r.report?.reason ?? '').not.toMatch(/rollback incomplete/);
       expect(r.report!.timeline.find((t) => t.event === 'victim-restarted')?.detail).toBe(`started ${victim}: stopped → pending`);
       // Ground truth: stopped by the fault, started by the rollback, the same instance running again.
-      await sb.waitFor(stateIs(victim, 'running'));
+      await suite.sb.waitFor(stateIs(victim, 'running'));
       expect(story(victim)).toEqual(['running -> stopping', 'stopping -> stopped', 'stopped -> pending', 'pending -> running']);
       expect(r.journal.filter((j) => j.type === 'rollback-intent').map((j) => [j.action, j.resources])).toEqual([['ec2:StartInstances', [victim]]]);
       expect(r.outcome?.exitCode, r.report?.reason).toBe(0);
@@ -60,12 +47,12 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
 
   it('a victim Auto Scaling replaced during the hold counts as recovered: nothing is started, rollback complete, pass', async () => {
     let victim = '';
-    const r = await sb.runInProcess(
+    const r = await suite.sb.runInProcess(
       { fault: 'stop-instances', duration: '5s', recoveryTimeout: '10m' },
       {
         on: (e, h) => {
           if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
-          if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(sb.waitFor(stateIs(victim, 'terminated')));
+          if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(suite.sb.waitFor(stateIs(victim, 'terminated')));
         },
       },
     );
@@ -77,7 +64,7 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
   });
 
   it('StopInstances fails (AWS error) after the rollback was registered: the unwind runs anyway and finds nothing stopped; exit 1, verdict error', async () => {
-    const r = await sb.runInProcess(
+    const r = await suite.sb.runInProcess(
       { fault: 'stop-instances', duration: '5s' },
       {
         on: (e, h) => e.type === 'phase' && e.phase === 'inject' && h.setKnobs({ failActions: ['StopInstances'] }),

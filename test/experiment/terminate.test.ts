@@ -3,30 +3,17 @@
  * recovery timeout, and the interrupt and AWS-error points around the one mutating call — asserted from what
  * the runner did and from the sandbox's ground truth (who was terminated, when).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeInstancesById } from '../../src/faults/stop-instances/ec2.js';
-import { settle, startInProcessSandbox, type InProcessSandbox } from '../helpers/run-harness.js';
+import { useInProcessSuite } from '../helpers/run-harness.js';
 
 describe('terminate-instances (in-process, sandbox ground truth)', () => {
-  let sb: InProcessSandbox;
-  let seq: number;
+  const suite = useInProcessSuite({ instances: 4, azs: 3 });
 
-  beforeAll(async () => {
-    sb = await startInProcessSandbox({ instances: 4, azs: 3 });
-  });
-  afterAll(async () => {
-    await sb?.close();
-  });
-  beforeEach(async () => {
-    sb.emb.sandbox.ctx.knobs.failActions = [];
-    await settle(sb);
-    seq = sb.lastSeq();
-  });
-
-  const terminated = () => sb.events(seq).flatMap((e) => (e.type === 'instance-state' && e.to === 'shutting-down' ? [e.instanceId] : []));
+  const terminated = () => suite.sb.events(suite.seq).flatMap((e) => (e.type === 'instance-state' && e.to === 'shutting-down' ? [e.instanceId] : []));
 
   it('recovers: the planned victim and only it is terminated, the run observes the real replacement and passes (exit 0)', async () => {
-    const r = await sb.runInProcess({ recoveryTimeout: '10m' });
+    const r = await suite.sb.runInProcess({ recoveryTimeout: '10m' });
     expect(r.outcome?.exitCode, r.report?.reason).toBe(0);
     expect(r.report?.verdict).toBe('pass');
     const victim = r.report!.fault!.targets[0]!.instanceId;
@@ -52,7 +39,7 @@ describe('terminate-instances (in-process, sandbox ground truth)', () => {
   });
 
   it('interrupted while observing: stops at once, 130, the report says nothing is left injected', async () => {
-    const r = await sb.runInProcess({}, { on: (e, h) => e.type === 'phase' && e.phase === 'observe' && h.abort() });
+    const r = await suite.sb.runInProcess({}, { on: (e, h) => e.type === 'phase' && e.phase === 'observe' && h.abort() });
     expect(r.outcome?.exitCode).toBe(130);
     expect(r.report?.verdict).toBe('aborted');
     expect(r.report?.reason).toBe('interrupted by the operator; nothing is left injected (terminated instances are replaced by Auto Scaling)');
@@ -60,7 +47,7 @@ describe('terminate-instances (in-process, sandbox ground truth)', () => {
   });
 
   it('interrupted as injection begins: the victims are not even tagged, nothing terminated, 130 "nothing was injected"', async () => {
-    const r = await sb.runInProcess({}, { on: (e, h) => e.type === 'phase' && e.phase === 'inject' && h.abort() });
+    const r = await suite.sb.runInProcess({}, { on: (e, h) => e.type === 'phase' && e.phase === 'inject' && h.abort() });
     expect(r.outcome?.exitCode).toBe(130);
     expect(r.report?.reason).toBe('interrupted before tagging the instances; stopping; nothing was injected');
     expect(terminated()).toEqual([]);
@@ -68,22 +55,22 @@ describe('terminate-instances (in-process, sandbox ground truth)', () => {
   });
 
   it('TerminateInstances itself fails (AWS error): exit 5, verdict error, nothing terminated (the victims carry only the tags)', async () => {
-    const r = await sb.runInProcess({}, { on: (e, h) => e.type === 'phase' && e.phase === 'inject' && h.setKnobs({ failActions: ['TerminateInstances'] }) });
+    const r = await suite.sb.runInProcess({}, { on: (e, h) => e.type === 'phase' && e.phase === 'inject' && h.setKnobs({ failActions: ['TerminateInstances'] }) });
     expect(r.outcome?.exitCode).toBe(5);
     expect(r.report?.verdict).toBe('error');
     expect(r.report?.reason).toMatch(/TerminateInstances: ServiceUnavailable/);
     expect(terminated()).toEqual([]);
     const victim = r.report!.fault!.targets[0]!.instanceId;
-    const info = await describeInstancesById(sb.clients.ec2, [victim], 'observe');
+    const info = await describeInstancesById(suite.sb.clients.ec2, [victim], 'observe');
     expect(info.get(victim)?.state).toBe('running');
     expect(info.get(victim)?.tags['chaos-ec2:experiment-id']).toBe(r.report!.id);
   });
 
   // Last: the unhealthy replacement it leaves takes the group a while to replace.
   it("a replacement that never becomes healthy: the recovery deadline (on the run's clock) ends it: exit 1, not recovered", async () => {
-    sb.emb.sandbox.ctx.knobs.replacementUnhealthy = true;
+    suite.sb.emb.sandbox.ctx.knobs.replacementUnhealthy = true;
     try {
-      const r = await sb.runInProcess({ recoveryTimeout: '20s' });
+      const r = await suite.sb.runInProcess({ recoveryTimeout: '20s' });
       expect(r.outcome?.exitCode).toBe(1);
       expect(r.report?.verdict).toBe('fail');
       expect(r.report?.reason).toBe('not recovered within --recovery-timeout 20s');
@@ -94,7 +81,7 @@ describe('terminate-instances (in-process, sandbox ground truth)', () => {
       expect(timeout.atMs).toBeLessThan(20_000 + 200);
       expect(terminated()).toEqual([r.report!.fault!.targets[0]!.instanceId]);
     } finally {
-      sb.emb.sandbox.ctx.knobs.replacementUnhealthy = false;
+      suite.sb.emb.sandbox.ctx.knobs.replacementUnhealthy = false;
     }
   });
 });

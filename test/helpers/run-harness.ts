@@ -15,6 +15,7 @@
  * Tests assert what the runner DID (exit code, verdict, reason, report, emitted events, journal, the sandbox's
  * world), never what the probe script said.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -301,4 +302,24 @@ export async function settle(sb: InProcessSandbox, quietMs = 200, timeoutMs = 40
     if (Date.now() > deadline) throw new Error('the group did not settle');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The hooks every in-process suite needs: one sandbox per file; before each test the fault knobs cleared, the
+ * group settled, and `seq` set so `suite.sb.events(suite.seq)` is what this test caused.
+ */
+export function useInProcessSuite(stack: StackOptions = { instances: 4, azs: 3 }): { readonly sb: InProcessSandbox; readonly seq: number } {
+  const state = {} as { sb: InProcessSandbox; seq: number };
+  beforeAll(async () => {
+    state.sb = await startInProcessSandbox(stack);
+  });
+  afterAll(async () => {
+    await state.sb?.close();
+  });
+  beforeEach(async () => {
+    state.sb.emb.sandbox.ctx.knobs.failActions = [];
+    await settle(state.sb);
+    state.seq = state.sb.lastSeq();
+  });
+  return state;
 }
