@@ -25,6 +25,14 @@ export interface InterruptHandle {
    * a keystroke, not as SIGINT: it hands it here, so a typed Ctrl-C and `kill -INT` take the same path.
    */
   raise(sig: NodeJS.Signals): void;
+  /**
+   * The run's outcome is decided (exit `code`) and only its report is left to write. An interrupt from here on
+   * changes nothing: there is no phase left to stop and nothing injected to roll back (a rollback that could
+   * not finish is already in `code`, 4). The first signal says so and lets the report files finish — they take
+   * milliseconds, and each is written to a temp name and renamed, so none is ever half written; a second one
+   * exits at once with that same code.
+   */
+  decided(code: number): void;
   dispose(): void;
 }
 
@@ -37,8 +45,18 @@ export interface Leftovers {
 export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: string) => void = safeStderr): InterruptHandle {
   const ac = new AbortController();
   let count = 0;
+  let decided: number | undefined;
   const handler = (sig: NodeJS.Signals) => {
     count++;
+    if (decided !== undefined) {
+      if (count === 1) {
+        write(`\n${sig} received: the run has ended (exit ${decided}); finishing its report (press Ctrl-C again to exit at once)\n`);
+        return;
+      }
+      write(`\nexiting immediately (exit ${decided}); report files not yet written are missing\n`);
+      process.exit(decided);
+      return;
+    }
     if (count === 1) {
       write(`\n${sig} received: stopping; nothing more is changed, and whatever is injected is rolled back (press Ctrl-C again to exit at once)\n`);
       ac.abort(new Error(sig));
@@ -57,6 +75,10 @@ export function onInterrupt(describeLeftovers: () => Leftovers, write: (s: strin
   return {
     signal: ac.signal,
     raise: handler,
+    decided(code) {
+      // When a signal already stopped the run (code 130), the next one is a second signal: exit at once.
+      decided = code;
+    },
     dispose() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);

@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { DescribeAutoScalingGroupsCommand, DescribeTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
@@ -18,12 +19,28 @@ import { createRng } from '../../src/core/random.js';
 import { validateRunOptions } from '../../src/experiment/config.js';
 import { realDeps } from '../../src/experiment/deps.js';
 import { runExperiment } from '../../src/experiment/runner.js';
+import { runWithConfig } from '../../src/cli/commands/run.js';
+import { onInterrupt } from '../../src/core/signals.js';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
 import { BIN, sandboxEnv } from '../helpers/cli.js';
 import { TEST_CREDENTIALS } from '../helpers/sandbox.js';
 import { chaosNacls, cliFor, fastRunArgs, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox, type StackSandbox } from '../helpers/stack-sandbox.js';
+
+/** A stream standing in for stdout/stderr (not a TTY) that hands each write to `onWrite` as it happens. */
+function capture(onWrite: (text: string) => void) {
+  let all = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      const text = chunk.toString();
+      all += text;
+      onWrite(text);
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  return { stream, text: () => all };
+}
 
 /** From the signal to the process's exit: prompt, never a hang waiting for a call that will not return. */
 const PROMPT_EXIT_MS = 10_000;
@@ -209,6 +226,83 @@ describe('signals in every phase of run', () => {
     } finally {
       aws.destroy();
       vi.unstubAllEnvs();
+    }
+  });
+
+  it('SIGINT while the report is being written (in process): the decided code stands, every report file is written', async () => {
+    // The report phase makes no AWS call the sandbox could park, and it takes milliseconds: no external signal
+    // can be timed to land inside it. The command runs in process with the real clients, and the signal is
+    // raised from the write that opens the phase ("writing the report"), before any report file exists.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
+    const exits: number[] = [];
+    const exit = vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      exits.push(code ?? 0);
+      return undefined as never;
+    }) as typeof process.exit);
+    let atPhase: string[] | undefined;
+    const out = capture((text) => {
+      if (!text.startsWith('writing the report')) return;
+      atPhase = readdirSync(reportDir).flatMap((id) => readdirSync(join(reportDir, id)));
+      process.emit('SIGINT', 'SIGINT');
+    });
+    try {
+      const cfg = validateRunOptions(
+        {
+          asg: 'demo-asg',
+          region: 'us-east-1',
+          baseline: '1s',
+          rate: '20',
+          timeout: '1s',
+          poll: '250ms',
+          steady: '2s',
+          recoveryTimeout: '30s',
+          reportDir,
+          yes: true,
+          format: 'md,junit,html',
+        },
+        {},
+      );
+      const code = await runWithConfig(cfg, { stdout: out.stream, stderr: out.stream, stdin: process.stdin }, { endpoint: emb.sandbox.endpoint });
+      expect(code, out.text()).toBe(0);
+      // The phase began with the journal only; the signal stopped none of the files that followed.
+      expect(atPhase).toEqual(['journal.jsonl']);
+      const [report, ...more] = reports();
+      expect(more).toEqual([]);
+      expect(report).toMatchObject({ verdict: 'pass', exitCode: 0 });
+      const folder = readdirSync(reportDir)[0]!;
+      expect(readdirSync(join(reportDir, folder)).sort()).toEqual(['journal.jsonl', 'report.html', 'report.json', 'report.junit.xml', 'report.md']);
+      expect(out.text()).toContain('SIGINT received: the run has ended (exit 0); finishing its report');
+      expect(out.text()).not.toContain('whatever is injected is rolled back');
+      expect(exits).toEqual([]);
+    } finally {
+      exit.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('a second SIGINT while the report is being written exits at once with the decided code, not 130', async () => {
+    const exits: number[] = [];
+    const writes: string[] = [];
+    const exit = vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      exits.push(code ?? 0);
+      return undefined as never;
+    }) as typeof process.exit);
+    const handle = onInterrupt(
+      () => ({ injected: false, message: 'Nothing was injected.' }),
+      (s) => writes.push(s),
+    );
+    try {
+      handle.decided(1);
+      process.emit('SIGINT', 'SIGINT');
+      expect(exits).toEqual([]);
+      expect(handle.signal.aborted).toBe(false);
+      process.emit('SIGINT', 'SIGINT');
+      expect(exits).toEqual([1]);
+      expect(writes.join('')).toMatch(/the run has ended \(exit 1\)[^]*exiting immediately \(exit 1\)/);
+    } finally {
+      handle.dispose();
+      exit.mockRestore();
     }
   });
 

@@ -58,7 +58,7 @@ export async function runWithConfig(cfg: RunConfig, io: RunIo = defaultIo(), ext
     }
     // Injected, with nothing registered to undo (yet, or ever): the fault says what that leaves.
     return { injected: false, message: injected ? `Experiment ${injected.experimentId}: ${faultFor(injected.fault.kind).afterwards}.` : 'Nothing was injected.' };
-  });
+  }, writeNeverThrowing(io.stderr));
   try {
     return await runInterruptible(cfg, io, extra, interrupt, {
       planned: (p) => (planned = p),
@@ -175,6 +175,8 @@ async function runInterruptible(
       // Threshold gates judge the finished report; a failed gate turns a pass into a fail (exit 1).
       const report = applyGates(outcome.report, cfg.gates);
       exitCode = report.exitCode;
+      interrupt.decided(exitCode);
+      human.write(`writing the report to ${cfg.reportDir}\n`);
       await publishReport(report, cfg, io);
       const rb = report.rollback;
       if (rb?.status === 'incomplete') {
@@ -214,6 +216,17 @@ export async function publishReport(
 /** Pacing read past what it could not read: say so, since a skipped run could have been the recent one. */
 function warnSkipped(stderr: NodeJS.WritableStream, pacing: PacingCheck): void {
   for (const s of pacing.skipped) stderr.write(`chaos-ec2: warning: --min-interval skipped ${s.path}: ${s.reason}\n`);
+}
+
+/** What the signal handler says goes to the run's stderr (through the redactor), and never throws in a handler. */
+function writeNeverThrowing(stream: NodeJS.WritableStream): (s: string) => void {
+  return (s) => {
+    try {
+      stream.write(s);
+    } catch {
+      // A closed stderr: the report file and the exit code still carry the outcome.
+    }
+  };
 }
 
 const ignored = new WeakSet<NodeJS.WritableStream>();
