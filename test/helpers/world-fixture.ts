@@ -4,7 +4,7 @@
  * a target group checking /health, an ALB with its listener opened on the data plane, and an Auto Scaling
  * group (HealthCheckType ELB) that the reconciler fills.
  */
-import type { AutoScalingGroup, NetworkAcl, NetworkAclEntry, SandboxContext } from '../../src/sandbox/index.js';
+import type { AutoScalingGroup, Listener, NetworkAcl, NetworkAclEntry, SandboxContext } from '../../src/sandbox/index.js';
 
 export interface FixtureOptions {
   zones?: number;
@@ -99,11 +99,18 @@ export async function buildWorld(ctx: SandboxContext, opts: FixtureOptions = {})
     state: 'active',
     type: 'application',
     ipAddressType: 'ipv4',
-    availabilityZones: zones.map((z, i) => ({ zoneName: z.zoneName, subnetId: lbSubnets[i]! })),
+    availabilityZones: zones.map((z, i) => ({ zoneName: z.zoneName, subnetId: lbSubnets[i]!, nodeAddress: world.loopback.next() })),
     securityGroups: [],
   });
   const listenerArn = `${prefix}:listener/app/chaos-web/${world.newId('x').slice(2, 18)}`;
-  const listener = { listenerArn, loadBalancerArn, port: 80, protocol: 'HTTP' as const, defaultActions: [{ type: 'forward' as const, targetGroupArn }] };
+  const listener: Listener = {
+    listenerArn,
+    loadBalancerArn,
+    port: 80,
+    protocol: 'HTTP',
+    defaultActions: [{ type: 'forward', targetGroupArn, targetGroups: [{ targetGroupArn, weight: 1 }] }],
+    defaultRuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/0000000000000001`,
+  };
   world.listeners.set(listenerArn, listener);
   listener.port = await ctx.dataplane.openListener(listener);
 

@@ -38,7 +38,7 @@ function placement(ctx: ApiContext, subnetIds: string[]): { vpcId: string; zones
     if (zones.some((z) => z.zoneName === s.availabilityZone)) {
       throw new ApiError('InvalidConfigurationRequest', 'A load balancer cannot be attached to multiple subnets in the same Availability Zone');
     }
-    zones.push({ zoneName: s.availabilityZone, subnetId: s.subnetId });
+    zones.push({ zoneName: s.availabilityZone, subnetId: s.subnetId, nodeAddress: '' });
   }
   // An Application Load Balancer needs subnets in at least two AZs (CreateLoadBalancer API reference).
   if (zones.length < 2) throw validationError('At least two subnets in two different Availability Zones must be specified');
@@ -81,6 +81,8 @@ const create: Handler = (p, ctx) => {
     if (!same) throw new ApiError('DuplicateLoadBalancerName', `A load balancer with the same name '${name}' exists, but with different settings`);
     return list('LoadBalancers', [existing], loadBalancerXml, 'member');
   }
+  // Each node gets its own loopback address, which its listeners' servers bind (see world/loopback.ts).
+  for (const z of zones) z.nodeAddress = ctx.world.loopback.next();
   const lb: LoadBalancer = {
     loadBalancerArn: `${arnPrefix(ctx)}:loadbalancer/app/${name}/${hex16()}`,
     loadBalancerName: name,
