@@ -4,7 +4,9 @@
  */
 // Starting one: a bare sandbox, or one with the sample stack built and steady (what `chaos-ec2 sandbox` runs).
 export { startSandbox, type Sandbox, type SandboxOptions } from './server.js';
-export { SANDBOX_CREDENTIALS, startEmbeddedSandbox, type EmbeddedSandbox } from './embedded.js';
+export { DEMO_HOST, SANDBOX_CREDENTIALS, startEmbeddedSandbox, type EmbeddedOptions, type EmbeddedSandbox } from './embedded.js';
+export { nodeAddresses, type StackInfo } from './stack-info.js';
+export type { CertificateStore } from './tls/certificates.js';
 export { createSampleStack, waitForSteadyState, type SampleStack, type StackClients, type StackOptions } from './stack.js';
 
 // Configuration: timing profiles and fault knobs (set at start, or later through setKnobs / POST /_sandbox/knobs).

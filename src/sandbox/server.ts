@@ -20,6 +20,7 @@ import { Lifecycle } from './lifecycle.js';
 import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
 import { Reconciler } from './reconciler.js';
 import { Timers } from './timers.js';
+import { CertificateStore } from './tls/certificates.js';
 import { World } from './world/world.js';
 
 export interface SandboxOptions {
@@ -42,6 +43,8 @@ export interface Sandbox {
   port: number;
   world: World;
   ctx: SandboxContext;
+  /** The stand-in for ACM: issue(domain) → a certificate ARN for HTTPS listeners; caCertFile to trust. */
+  certificates: CertificateStore;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   ctx.dataplane = dataplane;
   const reconciler = new Reconciler(ctx);
   ctx.autoscaling = reconciler;
+  const certificates = new CertificateStore(world);
   const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, STS_SERVICE]);
 
   const server = createServer((req, res) => {
@@ -82,6 +86,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     port,
     world,
     ctx,
+    certificates,
     close() {
       closing ??= (async () => {
         // Held (stallActions) calls are answered first, so their 503s can still go out while the rest stops.
@@ -93,6 +98,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        // The CA's temp folder (its key never leaves memory; the folder holds the CA certificate).
+        await certificates.close();
       })();
       return closing;
     },

@@ -210,7 +210,17 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
             { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Env', Values: ['prod'] } },
             { Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'v', Value: '2' }] } },
           ],
-          Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 0 }, { TargetGroupArn: green, Weight: 10 }] } }],
+          Actions: [
+            {
+              Type: 'forward',
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: blue, Weight: 0 },
+                  { TargetGroupArn: green, Weight: 10 },
+                ],
+              },
+            },
+          ],
         }),
       )
     ).Rules![0]!.RuleArn!;

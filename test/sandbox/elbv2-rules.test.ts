@@ -99,12 +99,29 @@ describe('sandbox ELBv2: listener rules', () => {
     const a = (await create(1, [path('/a')], [fixed('200', 'a')])).Rules![0]!.RuleArn!;
     const b = (await create(2, [path('/b')], [fixed('200', 'b')])).Rules![0]!.RuleArn!;
     const c = (await create(3, [path('/c')], [fixed('200', 'c')])).Rules![0]!.RuleArn!;
-    const out = await elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: a, Priority: 2 }, { RuleArn: b, Priority: 1 }] }));
+    const out = await elb.send(
+      new SetRulePrioritiesCommand({
+        RulePriorities: [
+          { RuleArn: a, Priority: 2 },
+          { RuleArn: b, Priority: 1 },
+        ],
+      }),
+    );
     expect(out.Rules!.map((r) => [r.RuleArn, r.Priority])).toEqual([
       [a, '2'],
       [b, '1'],
     ]);
-    await expectAwsError(elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: a, Priority: 7 }, { RuleArn: b, Priority: 3 }] })), 'PriorityInUseException');
+    await expectAwsError(
+      elb.send(
+        new SetRulePrioritiesCommand({
+          RulePriorities: [
+            { RuleArn: a, Priority: 7 },
+            { RuleArn: b, Priority: 3 },
+          ],
+        }),
+      ),
+      'PriorityInUseException',
+    );
     expect((await rules()).map((r) => [r.RuleArn, r.Priority])).toEqual([
       [b, '1'],
       [a, '2'],
@@ -166,7 +183,8 @@ describe('sandbox ELBv2: listener rules', () => {
 
   it('splits a weighted forward by weight, and a group with weight 0 gets nothing', async () => {
     // A second group with no targets: what it gets answers 503, so the split is visible from outside.
-    const empty = (await elb.send(new CreateTargetGroupCommand({ Name: 'empty-tg', Protocol: 'HTTP', Port: 80, VpcId: emb.stack.vpcId, TargetType: 'instance' }))).TargetGroups![0]!.TargetGroupArn!;
+    const empty = (await elb.send(new CreateTargetGroupCommand({ Name: 'empty-tg', Protocol: 'HTTP', Port: 80, VpcId: emb.stack.vpcId, TargetType: 'instance' }))).TargetGroups![0]!
+      .TargetGroupArn!;
     const weighted = (a: number, b: number): Action[] => [
       {
         Type: 'forward',

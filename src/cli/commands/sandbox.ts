@@ -15,6 +15,7 @@ export interface SandboxFlags {
   region: string;
   accountId: string;
   seed?: string;
+  https?: boolean;
 }
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
@@ -29,10 +30,18 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
     process.once('SIGTERM', () => resolve());
   });
   const e = emb.sandbox.endpoint;
+  const info = emb.info;
+  const port = new URL(info.url).port;
+  const target = info.host ? `https://${info.host}:${port}/` : info.url;
   process.stdout.write(
     [
       `chaos-ec2 sandbox ready at ${e}`,
       `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.url}`,
+      ...(info.host ? [`  HTTPS for ${info.host}: certificate from the sandbox CA ${info.caCertFile}`] : []),
+      `  stack: ${JSON.stringify(info)}   (also GET ${e}/_sandbox/stack)`,
+      '',
+      'Reach the load balancer (its nodes answer on these addresses):',
+      `  curl ${info.caCertFile ? `--cacert ${info.caCertFile} ` : ''}--resolve ${info.resolve.at(-1)} ${target}`,
       '',
       'Point the AWS CLI / SDK at it:',
       `  export AWS_ENDPOINT_URL=${e} AWS_REGION=${flags.region}`,
@@ -61,6 +70,7 @@ async function start(flags: SandboxFlags): Promise<EmbeddedSandbox> {
       region: flags.region,
       accountId: flags.accountId,
       ...(flags.seed ? { seed: flags.seed } : {}),
+      ...(flags.https ? { https: true } : {}),
       stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
       steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
     });

@@ -95,7 +95,8 @@ function fixedResponse(a: Params, order: number | undefined): ListenerAction {
   const contentType = c.str('ContentType');
   if (contentType !== undefined && !CONTENT_TYPES.includes(contentType)) throw invalidAction(`The content type '${contentType}' is not valid; use one of ${CONTENT_TYPES.join(', ')}`);
   const messageBody = c.str('MessageBody');
-  if (messageBody !== undefined && messageBody.length > 1024) throw constraintError(`${messageBody.slice(0, 20)}…`, 'fixedResponseConfig.messageBody', 'Member must have length less than or equal to 1024');
+  if (messageBody !== undefined && messageBody.length > 1024)
+    throw constraintError(`${messageBody.slice(0, 20)}…`, 'fixedResponseConfig.messageBody', 'Member must have length less than or equal to 1024');
   return {
     type: 'fixed-response',
     ...(order !== undefined ? { order } : {}),

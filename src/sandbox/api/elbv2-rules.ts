@@ -144,7 +144,12 @@ const setPriorities: Handler = (p, ctx) => {
     taken.set(prio, r.ruleArn);
   }
   for (const x of pairs) x.rule.priority = x.priority;
-  return list('Rules', pairs.map((x) => x.rule), ruleXml, 'member');
+  return list(
+    'Rules',
+    pairs.map((x) => x.rule),
+    ruleXml,
+    'member',
+  );
 };
 
 export const RULE_HANDLERS: Record<string, Handler> = {
