@@ -12,6 +12,7 @@ import { OPT_IN_TAG, type RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
 import { formatAz } from './safety.js';
 import type { Plan } from './types.js';
+import { transportPlanLines } from './probe-transport.js';
 
 /** The capacity half of the steady-state gate: every desired instance InService and healthy. */
 export function capacityChecks(snap: CapacitySnapshot): { name: string; pass: boolean; detail: string }[] {
@@ -52,6 +53,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     seed: rng.seed,
     before: { desired: snap.desired, inService: snap.inService, healthy: snap.healthy, healthyByAz: snap.healthyByAz },
     after: section.after,
+    ...(transportPlanLines(cfg).length ? { probeNotes: transportPlanLines(cfg) } : {}),
     steps: [
       `probe ${url} at ${cfg.rate} req/s for a ${cfg.baselineMs / 1000}s baseline; stop if it is not steady`,
       ...section.steps,
@@ -70,6 +72,7 @@ export function renderPlan(p: Plan, endpoint?: string): string {
       .describe(p)
       .map((l, i) => (Array.isArray(l) ? `  ${l[0].padEnd(8)}  ${l[1]}` : i === 0 ? `  fault     ${l}` : `            ${l}`)),
     `  probe     ${p.url}`,
+    ...(p.probeNotes ?? []).map((l) => `            ${l}`),
     `  after     ${p.after.healthy} healthy remain (floor ${p.after.floor}; per AZ ≥ ${p.after.perAzFloor}: ${formatAz(p.after.healthyByAz)})`,
     '  steps',
     ...p.steps.map((s, i) => `    ${i + 1}. ${s}`),
