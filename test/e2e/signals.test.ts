@@ -260,6 +260,7 @@ describe('signals in every phase of run', () => {
           reportDir,
           yes: true,
           format: 'md,junit,html',
+          resolve: emb.info.resolve, // the stack's DNSName resolves nowhere: pin its nodes (GET /_sandbox/stack)
         },
         {},
       );
