@@ -42,8 +42,10 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
       endpointUrl: emb.sandbox.endpoint,
       region: 'us-east-1',
       // Through the CLI's public flags, as a user would reach the stack: its DNSName resolves nowhere, so the
-      // nodes' addresses are pinned (--resolve); the HTTPS stack's certificate is trusted through --ca-cert.
+      // nodes' addresses are pinned (--resolve); the HTTPS stack is probed as its own name (--host) with its
+      // certificate trusted through --ca-cert.
       resolve: emb.info.resolve,
+      ...(emb.info.host ? { host: emb.info.host } : {}),
       ...(emb.info.caCertFile ? { caCert: emb.info.caCertFile } : {}),
       baseline: '3s',
       rate: String(flags.rate),
