@@ -23,7 +23,7 @@ import type { SandboxContext } from '../context.js';
 import type { Listener, LoadBalancer } from '../world/types.js';
 import { TrafficStats } from './lb-stats.js';
 import { nodeIp, PUBLIC_CLIENT, reachable, type Endpoint } from './network.js';
-import { decide, redirectLocation, targetGroupsOfListener, WeightedPicker, wildcardMatch, type RequestFacts } from './rules.js';
+import { authenticationOutcome, decide, redirectLocation, targetGroupsOfListener, WeightedPicker, wildcardMatch, type RequestFacts } from './rules.js';
 import type { RoutingTracker } from './targets.js';
 
 const STATUS_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
@@ -178,7 +178,19 @@ export class ListenerProxy {
     }
     const nodeEp: Endpoint = { subnetId: node!.subnetId, ip: nodeIp(world, node!.subnetId) };
     const facts = requestFacts(req);
-    const { action } = decide(world, this.listener, facts);
+    const { actions } = decide(world, this.listener, facts);
+    // Actions run in order: an authentication action first (it may answer itself), then the routing one.
+    for (const a of actions) {
+      if (a.type !== 'authenticate-oidc' && a.type !== 'authenticate-cognito') break;
+      const auth = authenticationOutcome(a, facts, world.region);
+      if ('next' in auth) continue;
+      req.resume();
+      res
+        .writeHead(auth.status, { server: 'awselb/2.0', 'content-type': 'text/html', ...(auth.status === 302 ? { location: auth.location } : {}) })
+        .end(`<html><body>${auth.status}</body></html>\r\n`);
+      return;
+    }
+    const action = actions.find((a) => a.type === 'forward' || a.type === 'redirect' || a.type === 'fixed-response');
     if (!action) return this.fail(res, 503, undefined, 'no action');
     if (action.type === 'fixed-response') {
       const f = action.fixedResponse;
