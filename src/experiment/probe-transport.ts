@@ -45,3 +45,12 @@ export function transportPlanLines(c: TransportConfig): string[] {
   if (c.probe === 'tcp') lines.push('connect-only probe (--probe tcp): success = TCP handshake within --timeout');
   return lines;
 }
+
+/**
+ * The Host/SNI name for a run: --host, else the host-header discovery took from the chosen listener rule
+ * (`Discovery.host`, when discovery records one), else none (the URL's own hostname).
+ */
+export function runProbeHost(cfg: { host?: string | undefined }, d: object): string | undefined {
+  const discovered = (d as { host?: unknown }).host;
+  return cfg.host ?? (typeof discovered === 'string' && discovered ? discovered : undefined);
+}

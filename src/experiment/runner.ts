@@ -28,7 +28,7 @@ import { Lease } from './lease.js';
 import { probedLoadBalancerIsInternal } from './lb-scheme.js';
 import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
-import { transportOptions } from './probe-transport.js';
+import { runProbeHost, transportOptions } from './probe-transport.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
@@ -207,7 +207,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
   const probe = deps.createProbe({
     url: d.url,
-    ...transportOptions(cfg),
+    ...transportOptions({ ...cfg, host: runProbeHost(cfg, d) }),
     ...(nodeAz ? { nodeAz } : {}),
     rate: cfg.rate,
     timeoutMs: cfg.timeoutMs,
@@ -225,7 +225,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     deps.emit({ type: 'phase', phase: 'baseline' });
     rec.mark('baseline-started', deps.clock.now(), `probing ${redactUrl(d.url)} at ${cfg.rate} req/s`);
     const baseline = await collectBaseline(probe, rec, cfg, stop.signal, {
-      host: cfg.host ?? new URL(d.url).hostname,
+      host: runProbeHost(cfg, d) ?? new URL(d.url).hostname,
       internal: () => (cfg.url ? Promise.resolve(false) : probedLoadBalancerIsInternal(deps.clients, d)),
     });
     if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted during the baseline; nothing was injected');

@@ -211,6 +211,24 @@ describe('probe transport: every node on its own', () => {
     expect(nodeA.sent + nodeB.sent).toBe(s.sent);
   });
 
+  it('IPv6: a pinned [::1] address is probed beside an IPv4 one, half each', async () => {
+    seen.clear();
+    const v6 = createHttp((req, res) => record('http:::1', req, res));
+    await listen(v6, '::1', httpPort);
+    try {
+      const s = await runProbe({ url: `http://${LB}:${httpPort}/`, rate: 100, maxRequests: 10, resolve: parseResolve([`${LB}:${httpPort}:${A},[::1]`]) });
+      expect(s.ok).toBe(10);
+      expect(s.nodes.map((n) => [n.address, n.sent])).toEqual([
+        [A, 5],
+        ['::1', 5],
+      ]);
+      expect(seen.get('http:::1')?.count).toBe(5);
+    } finally {
+      v6.closeAllConnections();
+      await new Promise((r) => v6.close(r));
+    }
+  });
+
   it('a host that does not resolve fails every request as dns', async () => {
     const lookup = async (): Promise<string[]> => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
