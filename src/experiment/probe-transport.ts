@@ -42,7 +42,7 @@ export function transportPlanLines(c: TransportConfig): string[] {
   if (c.host) lines.push(`Host header and TLS server name ${c.host}`);
   if (c.resolve?.length) lines.push(`addresses pinned: --resolve ${c.resolve.join(' --resolve ')}`);
   if (c.caCert) lines.push(`trusts the CA in ${c.caCert} besides the default ones`);
-  if (c.probe === 'tcp') lines.push('connect-only probe (--probe tcp): success = TCP handshake within --timeout');
+  if (c.probe === 'tcp') lines.push('connect-only probe (--probe tcp): success = TCP handshake within --timeout (and the TLS handshake for an https:// URL)');
   return lines;
 }
 

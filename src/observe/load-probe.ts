@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import { latencyFigures, SecondBuckets, type FailureKind, type LatencyFigures, type SecondSummary } from './buckets.js';
 import { NodeAccount, type NodeSummary } from './nodes.js';
-import { certificateErrorOf, classifyError, connectOnly, exchange, type Exchange } from './probe-request.js';
+import { certificateErrorOf, classifyError, connectOnly, exchange, handshakeOnly, type Exchange } from './probe-request.js';
 import { bare, pinned, portOf, systemLookup, type Lookup, type ResolveMap } from './resolve.js';
 import { transport, type CertificateError } from './transport.js';
 
@@ -200,6 +200,17 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   /** The first certificate failure seen (what the certificate covers), for the baseline's refusal. */
   certificateProblem(): CertificateError | undefined {
     return this.certProblem;
+  }
+
+  private readonly handshakeConnectors = new Map<string, ReturnType<ReturnType<typeof transport>['to']>>();
+  private get tls(): boolean {
+    return this.origin.startsWith('https:');
+  }
+  /** tcp over TLS: one connector per address, kept (each holds its own settings). */
+  private handshakeConnector(address: string): ReturnType<ReturnType<typeof transport>['to']> {
+    let c = this.handshakeConnectors.get(address);
+    if (!c) this.handshakeConnectors.set(address, (c = this.connectors.to(address)));
+    return c;
   }
 
   /** One pool per address (http), each dialling that address with the service's name as Host and SNI. */
@@ -386,7 +397,8 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     // No address to send to: fails as dns, on a later turn so a closed loop cannot spin synchronously.
     if (!node) return void setImmediate(() => failed(NO_ADDRESS));
     if (this.o.mode === 'tcp') {
-      f.exchange = connectOnly(node.address, this.port, (err) => (err ? failed(err) : !f.done && this.finish(f, null)));
+      const end = (err: unknown): void => (err ? failed(err) : void (!f.done && this.finish(f, null)));
+      f.exchange = this.tls ? handshakeOnly(this.handshakeConnector(node.address), new URL(this.origin), end) : connectOnly(node.address, this.port, end);
       return;
     }
     f.exchange = exchange(node.transport as Pool, this.request, (status, err) => {

@@ -102,5 +102,7 @@ function connectorTo(address: string, o: TransportOptions, secureContext: Return
       () => socket?.destroy(Object.assign(new Error(`connect timeout (${o.connectTimeoutMs}ms) to ${address}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
       o.connectTimeoutMs,
     );
+    // undici ignores the return value; a handshake-only probe (tcp over TLS) uses it to abort.
+    return socket;
   };
 }

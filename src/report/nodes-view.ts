@@ -25,7 +25,8 @@ export function transportNotes(p: ProbeReport): TransportNote[] {
     // A redacted or odd URL: show the host whenever it is known.
   }
   if (p.host && p.host !== urlHost) notes.push({ key: 'Host / TLS name', value: p.host });
-  if (p.transport === 'tcp') notes.push({ key: 'probe', value: 'tcp: connect only (success = handshake, latency = connect time)' });
+  if (p.transport === 'tcp')
+    notes.push({ key: 'probe', value: `tcp: connect only (success = ${p.url.startsWith('https:') ? 'TCP and TLS handshake' : 'TCP handshake'}, latency = connect time)` });
   return notes;
 }
 

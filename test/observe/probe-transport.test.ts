@@ -249,4 +249,16 @@ describe('probe transport: every node on its own', () => {
     const refused = await runProbe({ url: `http://${LB}:${port}/`, mode: 'tcp', rate: 100, maxRequests: 4, resolve: parseResolve([`${LB}:${port}:127.0.4.1`]) });
     expect(refused.errorsByKind).toEqual({ connect_refused: 4 });
   });
+
+  it('--probe tcp on https://: the TLS handshake is part of the success, verified like a request', async () => {
+    const pins = parseResolve([`${HOST}:${tlsPort}:${A},${DARK}`]);
+    const s = await runProbe({ url: `https://${HOST}:${tlsPort}/`, mode: 'tcp', rate: 40, maxRequests: 8, timeoutMs: 600, caCert: ca.pem, resolve: pins });
+    accounted(s);
+    expect(s.nodes.map((n) => [n.address, n.ok, n.failed, n.errorsByKind])).toEqual([
+      [A, 4, 0, {}],
+      [DARK, 0, 4, { connect_timeout: 4 }],
+    ]);
+    const unverified = await runProbe({ url: `https://${HOST}:${tlsPort}/`, mode: 'tcp', rate: 40, maxRequests: 3, resolve: parseResolve([`${HOST}:${tlsPort}:${A}`]) });
+    expect(unverified.errorsByKind).toEqual({ tls: 3 });
+  });
 });
