@@ -80,4 +80,16 @@ describe('the probe over HTTPS with the service name (real CLI)', { timeout: 120
     const bad = await cli(['probe', url(), '--resolve', pin(), '--rate', '50', '--max-requests', '5', '--json']);
     expect(JSON.parse(bad.stdout)).toMatchObject({ failed: 5, errorsByKind: { tls: 5 } });
   });
+
+  it('NODE_EXTRA_CA_CERTS keeps working, alone and beside --ca-cert', async () => {
+    const other = new TestCa('another CA');
+    const otherFile = join(t.dir, 'other-ca.pem');
+    writeFileSync(otherFile, other.pem);
+    const withEnv = (a: string[]) => cliFor(t.emb, { NODE_EXTRA_CA_CERTS: caFile })(a);
+    const alone = await withEnv(['probe', url(), '--resolve', pin(), '--rate', '50', '--max-requests', '5', '--json']);
+    expect(JSON.parse(alone.stdout)).toMatchObject({ ok: 5 });
+    // --ca-cert replaces Node's default store for the connection; the environment's CA must still count.
+    const beside = await withEnv(['probe', url(), '--resolve', pin(), '--ca-cert', otherFile, '--rate', '50', '--max-requests', '5', '--json']);
+    expect(JSON.parse(beside.stdout)).toMatchObject({ ok: 5 });
+  });
 });
