@@ -154,7 +154,7 @@ export const CA_CERT: OptionDef<string> = {
   flag: '--ca-cert',
   arg: '<file>',
   parser: pemFile(),
-  defaultText: 'the default CAs (and NODE_EXTRA_CA_CERTS)',
+  defaultText: 'only the default CAs and NODE_EXTRA_CA_CERTS',
   help: 'PEM file of a CA the probe trusts besides the default ones (a private CA)',
   file: { section: 'probe' },
 };
