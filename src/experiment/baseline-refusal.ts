@@ -21,8 +21,12 @@ export interface RefusalContext {
   certificate?: CertificateProblem | undefined;
   /** The load balancer probed has scheme `internal`. */
   internal: boolean;
-  /** The name the probe asks for (Host/SNI) and the host it resolves. */
+  /** The name the probe asks for (Host/SNI). */
   host: string;
+  /** What the probe resolves: the URL's `host:port` (default: `host`). */
+  target?: string | undefined;
+  /** The --resolve entries given (a typo in one leaves the name to DNS). */
+  resolve?: readonly string[] | undefined;
 }
 
 export interface Refusal {
@@ -58,9 +62,11 @@ export function explainRefusal(seconds: readonly SecondSummary[], ctx: RefusalCo
   // Most failures are certificate failures: no request got through to be judged, whatever else happened.
   if (tls * 2 > total) return certificateRefusal(ctx);
   if ((kinds.dns ?? 0) === total) {
+    const target = ctx.target ?? ctx.host;
+    const given = ctx.resolve?.length ? `; no --resolve entry is for ${target} (given: ${ctx.resolve.join(' ')})` : '';
     return {
-      reason: `baseline not steady: the probe host ${ctx.host} does not resolve (every request failed: dns)`,
-      hint: `pass --resolve ${ctx.host}:PORT:ADDR[,ADDR…] with the load balancer's addresses, or --url with a name that resolves`,
+      reason: `baseline not steady: the probe host ${target} does not resolve (every request failed: dns)${given}`,
+      hint: `pass --resolve ${/:\d+$/.test(target) ? target : `${target}:PORT`}:ADDR[,ADDR…] with the load balancer's addresses, or --url with a name that resolves`,
     };
   }
   // A connect timeout is a SYN nobody answered: from outside the VPC an internal load balancer's private

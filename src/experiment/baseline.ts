@@ -22,6 +22,10 @@ export interface BaselineJudgement {
 export interface BaselineContext {
   /** Host header / TLS server name of the probe. */
   host: string;
+  /** The URL's `host:port`, what the probe resolves. */
+  target?: string;
+  /** The --resolve entries given. */
+  resolve?: readonly string[] | undefined;
   /** Asked only when every failure was a connect timeout (it may cost an API call). */
   internal: () => Promise<boolean>;
 }
@@ -82,5 +86,5 @@ async function explain(seconds: readonly SecondSummary[], probe: Probe, ctx: Bas
   const kinds = failuresByKind(seconds);
   const timeoutsOnly = (kinds.connect_timeout ?? 0) > 0 && Object.keys(kinds).every((k) => k === 'connect_timeout' || k === 'timeout');
   const internal = timeoutsOnly ? await ctx.internal().catch(() => false) : false;
-  return explainRefusal(seconds, { host: ctx.host, internal, certificate: probe.certificateProblem?.() });
+  return explainRefusal(seconds, { host: ctx.host, target: ctx.target, resolve: ctx.resolve, internal, certificate: probe.certificateProblem?.() });
 }

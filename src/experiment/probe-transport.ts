@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { usageError } from '../core/errors.js';
 import type { ProbeOptions } from '../observe/load-probe.js';
-import { parseResolve } from '../observe/resolve.js';
+import { parseResolve, portOf } from '../observe/resolve.js';
 
 export interface TransportConfig {
   probe: 'http' | 'tcp';
@@ -53,4 +53,10 @@ export function transportPlanLines(c: TransportConfig): string[] {
 export function runProbeHost(cfg: { host?: string | undefined }, d: object): string | undefined {
   const discovered = (d as { host?: unknown }).host;
   return cfg.host ?? (typeof discovered === 'string' && discovered ? discovered : undefined);
+}
+
+/** `host:port` of a URL, as --resolve names it. */
+export function probeTarget(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${portOf(u)}`;
 }

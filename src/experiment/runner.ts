@@ -28,7 +28,7 @@ import { Lease } from './lease.js';
 import { probedLoadBalancerIsInternal } from './lb-scheme.js';
 import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
-import { runProbeHost, transportOptions } from './probe-transport.js';
+import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
@@ -226,6 +226,8 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     rec.mark('baseline-started', deps.clock.now(), `probing ${redactUrl(d.url)} at ${cfg.rate} req/s`);
     const baseline = await collectBaseline(probe, rec, cfg, stop.signal, {
       host: runProbeHost(cfg, d) ?? new URL(d.url).hostname,
+      target: probeTarget(d.url),
+      resolve: cfg.resolve,
       internal: () => (cfg.url ? Promise.resolve(false) : probedLoadBalancerIsInternal(deps.clients, d)),
     });
     if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted during the baseline; nothing was injected');

@@ -68,6 +68,13 @@ describe('explainRefusal', () => {
 
   it('dns: every request without an address', () => {
     expect(explainRefusal([second(0, { dns: 20 })], ctx)?.reason).toBe('baseline not steady: the probe host shop.example.test does not resolve (every request failed: dns)');
+    // A --resolve entry for another port leaves the name to DNS: the refusal says which entries were given.
+    const typo = explainRefusal([second(0, { dns: 20 })], { ...ctx, target: 'lb-1.elb.test:443', resolve: ['lb-1.elb.test:80:127.0.1.1'] });
+    expect(typo).toEqual({
+      reason:
+        'baseline not steady: the probe host lb-1.elb.test:443 does not resolve (every request failed: dns); no --resolve entry is for lb-1.elb.test:443 (given: lb-1.elb.test:80:127.0.1.1)',
+      hint: "pass --resolve lb-1.elb.test:443:ADDR[,ADDR…] with the load balancer's addresses, or --url with a name that resolves",
+    });
   });
 
   it('internal: only when the load balancer is internal and nothing but connect timeouts (and deadline timeouts behind them)', () => {
