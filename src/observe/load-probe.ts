@@ -313,7 +313,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     f.exchange = this.targets.attempt(node, this.request, (status, err) => {
       if (f.done) return;
       if (status === null) return failed(err);
-      if (this.o.mode === 'tcp') return this.finish(f, null);
+      if (this.targets.mode === 'tcp') return this.finish(f, null);
       const okStatus = this.o.expectStatus ? this.o.expectStatus.includes(status) : status >= 200 && status < 400;
       this.finish(f, okStatus ? null : `http_${status}`);
     });
@@ -340,7 +340,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
         if (f.deadline > now) break;
         f.exchange?.abort(PROBE_TIMEOUT);
         // A tcp probe only connects: running out of time is a connect timeout.
-        this.finish(f, this.o.mode === 'tcp' ? 'connect_timeout' : 'timeout');
+        this.finish(f, this.targets.mode === 'tcp' ? 'connect_timeout' : 'timeout');
       }
       this.head++;
     }
@@ -360,7 +360,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     return {
       url: this.o.url,
       host: this.host,
-      transport: this.o.mode,
+      transport: this.targets.mode,
       insecure: this.o.insecure,
       mode: this.o.rate ? 'open' : 'closed',
       rate: this.o.rate ?? null,

@@ -31,7 +31,9 @@ export type AttemptDone = (status: number | null, err: unknown) => void;
 type Node = NodeAccount<Pool | undefined>;
 
 export class ProbeTargets {
-  /** The URL's scheme and port with the Host/SNI name: what the pools believe they talk to. */
+  /** What a success is: `tcp` for --probe tcp and for tcp:// and tls:// URLs (discovery's NLB listeners). */
+  readonly mode: 'http' | 'tcp';
+  /** The URL's scheme (http or https; tls:// counts as https) and port with the Host/SNI name. */
   private readonly origin: URL;
   private readonly port: number;
   private readonly lookupName: string;
@@ -46,9 +48,11 @@ export class ProbeTargets {
 
   constructor(private readonly o: TargetOptions) {
     const url = new URL(o.url);
-    this.origin = new URL(url.origin);
-    if (o.host) this.origin.hostname = o.host;
+    const secure = url.protocol === 'https:' || url.protocol === 'tls:';
+    this.mode = url.protocol === 'tcp:' || url.protocol === 'tls:' ? 'tcp' : o.mode;
     this.port = portOf(url);
+    this.origin = new URL(`${secure ? 'https' : 'http'}://${o.host ?? url.hostname}`);
+    this.origin.port = String(this.port);
     this.lookupName = bare(url.hostname);
     // curl matches --resolve on the URL's host; the Host/SNI name is tried too (a pin for the service name).
     this.pins = pinned(o.resolve, url.hostname, this.port) ?? (o.host ? pinned(o.resolve, o.host, this.port) : undefined);
@@ -85,7 +89,7 @@ export class ProbeTargets {
 
   /** One attempt against `node`: an HTTP exchange, or (tcp) a TCP connect, plus the TLS handshake for https. */
   attempt(node: Node, request: Dispatcher.DispatchOptions, done: AttemptDone): Exchange {
-    if (this.o.mode === 'tcp') {
+    if (this.mode === 'tcp') {
       const end = (err: unknown): void => done(err ? null : 0, err);
       if (this.origin.protocol === 'https:') return handshakeOnly(this.handshakeConnector(node.address), this.origin, end);
       return connectOnly(node.address, this.port, end);
@@ -139,7 +143,7 @@ export class ProbeTargets {
 
   /** One pool per address (http), each dialling that address with the service's name as Host and SNI. */
   private pool(address: string): Pool | undefined {
-    if (this.o.mode === 'tcp') return undefined;
+    if (this.mode === 'tcp') return undefined;
     return new Pool(this.origin.origin, {
       connections: this.o.connections,
       pipelining: 1,

@@ -26,7 +26,7 @@ export function transportNotes(p: ProbeReport): TransportNote[] {
   }
   if (p.host && p.host !== urlHost) notes.push({ key: 'Host / TLS name', value: p.host });
   if (p.transport === 'tcp')
-    notes.push({ key: 'probe', value: `tcp: connect only (success = ${p.url.startsWith('https:') ? 'TCP and TLS handshake' : 'TCP handshake'}, latency = connect time)` });
+    notes.push({ key: 'probe', value: `tcp: connect only (success = ${/^(https|tls):/.test(p.url) ? 'TCP and TLS handshake' : 'TCP handshake'}, latency = connect time)` });
   return notes;
 }
 

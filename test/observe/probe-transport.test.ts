@@ -261,4 +261,15 @@ describe('probe transport: every node on its own', () => {
     const unverified = await runProbe({ url: `https://${HOST}:${tlsPort}/`, mode: 'tcp', rate: 40, maxRequests: 3, resolve: parseResolve([`${HOST}:${tlsPort}:${A}`]) });
     expect(unverified.errorsByKind).toEqual({ tls: 3 });
   });
+
+  it('tcp:// and tls:// URLs (NLB TCP and TLS listeners, as discovery builds them) are connect-only whatever the mode', async () => {
+    seen.clear();
+    const tcp = await runProbe({ url: `tcp://${LB}:${httpPort}`, rate: 100, maxRequests: 4, resolve: parseResolve([`${LB}:${httpPort}:${A},${B}`]) });
+    expect(tcp).toMatchObject({ transport: 'tcp', ok: 4 });
+    expect(seen.get(`http:${A}`)?.count ?? 0).toBe(0);
+    const tls = await runProbe({ url: `tls://${LB}:${tlsPort}`, host: HOST, caCert: ca.pem, rate: 100, maxRequests: 4, resolve: parseResolve([`${LB}:${tlsPort}:${A}`]) });
+    expect(tls).toMatchObject({ transport: 'tcp', ok: 4, host: HOST });
+    const wrongName = await runProbe({ url: `tls://${LB}:${tlsPort}`, caCert: ca.pem, rate: 100, maxRequests: 2, resolve: parseResolve([`${LB}:${tlsPort}:${A}`]) });
+    expect(wrongName.errorsByKind).toEqual({ tls: 2 });
+  });
 });
