@@ -188,7 +188,8 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   }
 
   async run(): Promise<ProbeSummary> {
-    const addresses = await this.targets.resolveFirst();
+    // An interrupt during a slow look-up (a resolver can take seconds) stops the probe now, not after it.
+    const addresses = await untilAborted(this.targets.resolveFirst(), this.o.signal, []);
     const startedAtMs = Date.now();
     this.t0 = performance.now();
     this.targets.begin(addresses, startedAtMs);
@@ -384,6 +385,19 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       nodes: this.targets.summaries(this.o.nodeAz),
     };
   }
+}
+
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, fallback: T): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve(fallback);
+  return new Promise<T>((resolve) => {
+    const onAbort = (): void => resolve(fallback);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
 }
 
 /** Runs a probe to completion; `onSecond` sees each finished second. */

@@ -229,6 +229,21 @@ describe('probe transport: every node on its own', () => {
     }
   });
 
+  it('an interrupt during a slow look-up ends the probe at once, nothing sent', async () => {
+    const stop = new AbortController();
+    let lookedUp!: () => void;
+    const started = new Promise<void>((r) => (lookedUp = r));
+    const lookup = (): Promise<string[]> => {
+      lookedUp();
+      return new Promise(() => undefined);
+    };
+    const run = runProbe({ url: `http://${LB}:${httpPort}/`, rate: 100, durationMs: 60_000, lookup, signal: stop.signal });
+    await started;
+    stop.abort();
+    const s = await run;
+    expect(s).toMatchObject({ aborted: true, sent: 0, ok: 0, failed: 0 });
+  });
+
   it('a host that does not resolve fails every request as dns', async () => {
     const lookup = async (): Promise<string[]> => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
