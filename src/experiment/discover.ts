@@ -15,10 +15,35 @@ export interface Discovery {
   region: string;
   group: GroupSnapshot;
   targetGroups: { arn: string; name: string; loadBalancerArns: string[] }[];
-  loadBalancers: { arn: string; name: string; dnsName: string }[];
+  loadBalancers: DiscoveredLoadBalancer[];
   /** The listener the URL was built from (absent when --url was given or none matched). */
-  listener?: { arn: string; protocol: string; port: number };
+  listener?: DiscoveredListener;
+  /**
+   * Host header and TLS SNI of the probe, from the chosen rule's host-header condition: a production HTTPS
+   * certificate covers the service's own name, never the load balancer's DNS name. Absent → the URL's hostname.
+   */
+  host?: string;
   url: string;
+}
+
+export interface DiscoveredLoadBalancer {
+  arn: string;
+  name: string;
+  dnsName: string;
+  /** `internal` load balancers answer only from inside their VPC (their DNS name resolves to private addresses). */
+  scheme: 'internet-facing' | 'internal';
+  type: 'application' | 'network' | 'classic';
+}
+
+export interface DiscoveredListener {
+  arn: string;
+  loadBalancerArn: string;
+  protocol: string;
+  port: number;
+  /** The rule that forwards the probe's request to the group (priority 'default' for the default action). */
+  rule?: { arn: string; priority: string; conditions: string[]; why: string };
+  /** Weighted forwards only: the group's target groups' weight out of the forward's total. */
+  weight?: { weight: number; total: number; share: number };
 }
 
 export interface DiscoverOptions {
@@ -36,7 +61,13 @@ export async function discover(clients: AwsClients, opts: DiscoverOptions): Prom
   const targetGroups = tgs.map((t) => ({ arn: t.TargetGroupArn!, name: t.TargetGroupName ?? '', loadBalancerArns: t.LoadBalancerArns ?? [] }));
   const lbArns = [...new Set(targetGroups.flatMap((t) => t.loadBalancerArns))];
   const lbs = await describeLoadBalancers(clients.elb, lbArns, 'discover');
-  const loadBalancers = lbs.map((l) => ({ arn: l.LoadBalancerArn!, name: l.LoadBalancerName ?? '', dnsName: l.DNSName ?? '' }));
+  const loadBalancers: DiscoveredLoadBalancer[] = lbs.map((l) => ({
+    arn: l.LoadBalancerArn!,
+    name: l.LoadBalancerName ?? '',
+    dnsName: l.DNSName ?? '',
+    scheme: l.Scheme === 'internal' ? 'internal' : 'internet-facing',
+    type: l.Type === 'network' ? 'network' : 'application',
+  }));
 
   const base = { identity, region: clients.region, group, targetGroups, loadBalancers };
   if (opts.url) return { ...base, url: opts.url };
@@ -57,7 +88,7 @@ export async function discover(clients: AwsClients, opts: DiscoverOptions): Prom
       const path = normalisePath(opts.path);
       return {
         ...base,
-        listener: { arn: match.ListenerArn!, protocol: match.Protocol ?? 'HTTP', port },
+        listener: { arn: match.ListenerArn!, loadBalancerArn: lb.arn, protocol: match.Protocol ?? 'HTTP', port },
         url: `${protocol}://${lb.dnsName}${defaultPort ? '' : `:${port}`}${path}`,
       };
     }
