@@ -54,13 +54,13 @@ export async function describeListeners(elb: ElasticLoadBalancingV2Client, loadB
  * that does not implement DescribeRules (InvalidAction: an older chaos-ec2 sandbox, some emulators) yields
  * none, and the caller falls back on the listener's default actions; AWS itself always answers.
  */
-export async function describeRules(elb: ElasticLoadBalancingV2Client, listenerArn: string, phase: Phase): Promise<Rule[]> {
+export async function describeRules(elb: ElasticLoadBalancingV2Client, listenerArn: string, phase: Phase, pageSize = 400): Promise<Rule[]> {
   const rules: Rule[] = [];
   let marker: string | undefined;
   do {
     let out;
     try {
-      out = await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 400, ...(marker ? { Marker: marker } : {}) }));
+      out = await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: pageSize, ...(marker ? { Marker: marker } : {}) }));
     } catch (err) {
       if (awsCode(err) === 'InvalidAction' && rules.length === 0) return [];
       throw awsError(err, 'DescribeRules', { phase, target: listenerArn });
