@@ -8,8 +8,9 @@ import { faultFor } from '../faults/index.js';
 import type { ProbeSummary } from '../observe/load-probe.js';
 import type { RecoveryResult } from '../observe/recovery.js';
 import type { RunConfig } from './config.js';
-import { routeOf, type Discovery } from './discover.js';
+import type { Discovery } from './discover.js';
 import { toEntry, type Mark, type Recorded } from './recorder.js';
+import { routeOf } from './route.js';
 import { SCHEMA_VERSION, type Gate, type ProbeSecond, type Report, type Verdict } from './types.js';
 
 export interface ReportContext {

@@ -10,7 +10,6 @@ import { describeGroup, type GroupSnapshot } from '../aws/autoscaling.js';
 import { describeListeners, describeLoadBalancers, describeRules, describeTargetGroups } from '../aws/elbv2.js';
 import { whoAmI, type Identity } from '../aws/sts.js';
 import { usageError } from '../core/errors.js';
-import type { ListenerRoute } from './types.js';
 import { chooseListener, type Candidate, type Choice, type ListenerInput, type ProbeProtocol } from './listener-choice.js';
 
 export interface Discovery {
@@ -186,24 +185,6 @@ function where(c: Candidate): string {
 
 function skippedEntry(c: Candidate): SkippedForward {
   return { loadBalancer: c.lb.name, listener: `${c.protocol}:${c.port}`, rule: c.priority, conditions: c.conditions, reason: c.skip ?? '' };
-}
-
-/** The route the plan and the report show, from a discovery that chose a listener. */
-export function routeOf(d: Discovery): ListenerRoute | undefined {
-  const l = d.listener;
-  const lb = l && d.loadBalancers.find((x) => x.arn === l.loadBalancerArn);
-  if (!l || !lb) return undefined;
-  return {
-    loadBalancer: lb.name,
-    scheme: lb.scheme,
-    type: lb.type,
-    listener: `${l.protocol}:${l.port}`,
-    rule: l.rule ? { priority: l.rule.priority, conditions: l.rule.conditions, why: l.rule.why } : { priority: 'default', conditions: [], why: '' },
-    ...(l.weight ? { weight: l.weight } : {}),
-    ...(d.host ? { host: d.host } : {}),
-    ...(d.probeProtocol ? { probeProtocol: d.probeProtocol } : {}),
-    skipped: d.skipped ?? [],
-  };
 }
 
 function normalisePath(path: string): string {

@@ -9,9 +9,10 @@ import { faultFor } from '../faults/index.js';
 import type { PlanInput } from '../faults/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import { OPT_IN_TAG, type RunConfig } from './config.js';
-import { routeOf, type Discovery } from './discover.js';
+import type { Discovery } from './discover.js';
+import { renderRoute, routeOf } from './route.js';
 import { formatAz } from './safety.js';
-import type { ListenerRoute, Plan } from './types.js';
+import type { Plan } from './types.js';
 
 /** The capacity half of the steady-state gate: every desired instance InService and healthy. */
 export function capacityChecks(snap: CapacitySnapshot): { name: string; pass: boolean; detail: string }[] {
@@ -80,32 +81,12 @@ export function renderPlan(p: Plan, endpoint?: string): string {
     ...faultFor(p.fault.kind)
       .describe(p)
       .map((l, i) => (Array.isArray(l) ? `  ${l[0].padEnd(8)}  ${l[1]}` : i === 0 ? `  fault     ${l}` : `            ${l}`)),
-    `  probe     ${p.url}`,
+    // How the probe reaches the service (listener, rule, why) comes before the URL it builds.
     ...(p.listener ? renderRoute(p.listener) : []),
+    `  probe     ${p.url}`,
     `  after     ${p.after.healthy} healthy remain (floor ${p.after.floor}; per AZ ≥ ${p.after.perAzFloor}: ${formatAz(p.after.healthyByAz)})`,
     '  steps',
     ...p.steps.map((s, i) => `    ${i + 1}. ${s}`),
   ];
   return lines.join('\n');
-}
-
-/** The plan's lines on how the probe reaches the service: load balancer, listener, rule and why, weight, skips. */
-export function renderRoute(r: ListenerRoute): string[] {
-  const rule = r.rule.priority === 'default' ? 'default action' : `rule ${r.rule.priority}`;
-  const conditions = r.rule.conditions.length ? ` [${r.rule.conditions.join(', ')}]` : '';
-  const lines = [`  via       ${r.loadBalancer} (${r.type}, ${r.scheme}) ${r.listener} ${rule}${conditions}`, `            why: ${r.rule.why}`];
-  if (r.host) lines.push(`            Host and SNI: ${r.host}`);
-  if (r.probeProtocol === 'tcp')
-    lines.push(`            connect-only probe (--probe tcp)${r.listener.startsWith('TLS') ? ': the NLB terminates TLS, so the handshake proves the load balancer, not the target' : ''}`);
-  if (r.weight) lines.push(`            weighted forward: the group gets ${r.weight.weight} of ${r.weight.total} (${formatShare(r.weight.share)} of this rule's traffic)`);
-  if (r.scheme === 'internal') lines.push('            internal load balancer: it answers only inside its VPC (run chaos-ec2 from there, or pass --url)');
-  for (const s of r.skipped) {
-    const what = s.rule === 'default' ? 'default action' : `rule ${s.rule}`;
-    lines.push(`            skipped ${s.loadBalancer} ${s.listener} ${what}${s.conditions.length ? ` [${s.conditions.join(', ')}]` : ''}: ${s.reason}`);
-  }
-  return lines;
-}
-
-function formatShare(share: number): string {
-  return `${Math.round(share * 1000) / 10}%`;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ChaosError } from '../../src/core/errors.js';
-import { routeOf, type Discovery } from '../../src/experiment/discover.js';
-import { checkTraffic, renderRoute } from '../../src/experiment/plan.js';
+import type { Discovery } from '../../src/experiment/discover.js';
+import { checkTraffic } from '../../src/experiment/plan.js';
+import { renderRoute, routeOf } from '../../src/experiment/route.js';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/1';
 
@@ -48,7 +49,7 @@ describe('the route in the plan and the report', () => {
 
   it('renderRoute: the listener, the rule with its conditions, why, the Host and every skip', () => {
     const text = renderRoute(routeOf(discovery())!).join('\n');
-    expect(text).toContain('via       shop (application, internet-facing) HTTPS:443 rule 10 [host-header shop.example.test]');
+    expect(text).toContain('route     shop (application, internet-facing) HTTPS:443 rule 10 [host-header shop.example.test]');
     expect(text).toContain('why: rule 10 forwards to shop-tg; HTTPS preferred over HTTP');
     expect(text).toContain('Host and SNI: shop.example.test');
     expect(text).toContain('skipped shop HTTP:80 default action: shadowed by rule 1');
