@@ -47,6 +47,15 @@ export function renderRoute(r: ListenerRoute): string[] {
   return lines;
 }
 
+/** One line for the report renderers: "shop (application, internal) HTTPS:443 rule 10 [host-header …] · weight 1 of 4 (25%) · Host …". */
+export function routeSummary(r: ListenerRoute): string {
+  const rule = r.rule.priority === 'default' ? 'default action' : `rule ${r.rule.priority}`;
+  const parts = [`${r.loadBalancer} (${r.type}, ${r.scheme}) ${r.listener} ${rule}${r.rule.conditions.length ? ` [${r.rule.conditions.join(', ')}]` : ''}`];
+  if (r.weight) parts.push(`weight ${r.weight.weight} of ${r.weight.total} (${formatShare(r.weight.share)})`);
+  if (r.host) parts.push(`Host ${r.host}`);
+  return parts.join(' · ');
+}
+
 function formatShare(share: number): string {
   return `${Math.round(share * 1000) / 10}%`;
 }

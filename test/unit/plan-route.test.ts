@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ChaosError } from '../../src/core/errors.js';
 import type { Discovery } from '../../src/experiment/discover.js';
 import { checkTraffic } from '../../src/experiment/plan.js';
-import { renderRoute, routeOf } from '../../src/experiment/route.js';
+import { renderRoute, routeOf, routeSummary } from '../../src/experiment/route.js';
+import { renderHtml } from '../../src/report/html.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderSummary } from '../../src/report/terminal.js';
+import { loadFixture } from './report-fixtures.js';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/1';
 
@@ -76,5 +80,21 @@ describe('the route in the plan and the report', () => {
     }
     expect(err).toBeInstanceOf(ChaosError);
     expect(err).toMatchObject({ exitCode: 3, message: 'weight 0 of 1', hint: 'shift weight first' });
+  });
+
+  it('the report renderers show the route in one line: listener, rule, weight share, Host', () => {
+    const d = discovery();
+    d.listener!.weight = { weight: 0, total: 10, share: 0 };
+    const route = routeOf(d)!;
+    const line = 'shop (application, internet-facing) HTTPS:443 rule 10 [host-header shop.example.test] · weight 0 of 10 (0%) · Host shop.example.test';
+    expect(routeSummary(route)).toBe(line);
+    const pass = loadFixture('pass');
+    const r = { ...pass, target: { ...pass.target, listener: route } };
+    expect(renderMarkdown(r)).toContain(`| Route | ${line.replace(/\[/g, '\\[').replace(/\]/g, '\\]')} |`);
+    expect(renderSummary(r, { color: false, width: 200 })).toContain('route');
+    expect(renderSummary(r, { color: false, width: 200 })).toContain('weight 0 of 10 (0%)');
+    expect(renderHtml(r)).toContain('weight 0 of 10 (0%)');
+    // Reports without a route (--url, or written before it existed) render as before.
+    expect(renderMarkdown(pass)).not.toContain('| Route |');
   });
 });
