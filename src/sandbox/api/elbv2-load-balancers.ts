@@ -1,6 +1,7 @@
 /**
- * ELBv2 load balancers: CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer. Only Application
- * Load Balancers are modelled. Their DNSName is 127.0.0.1: the sandbox's listener proxies bind there, so
+ * ELBv2 load balancers: CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer. Application and
+ * Network Load Balancers (Type network: see elbv2-nlb-attributes.ts and dataplane/nlb-proxy.ts).
+ * Their DNSName is 127.0.0.1: the sandbox's listener proxies bind there, so
  * a client builds http://<DNSName>:<listener port>/ exactly as on AWS, with no sandbox special case.
  */
 import type { ApiContext } from '../context.js';
@@ -13,6 +14,7 @@ import { arnPrefix, checkName, hex16, lbNotFound, page } from './elbv2-common.js
 import { closeListenerOf } from './elbv2-listeners.js';
 import { loadBalancerXml } from './elbv2-render.js';
 import { readTagList } from './elbv2-tags.js';
+import { NLB_HOSTED_ZONE_ID, NLB_MIN_ZONES, nlbDefaultAttributes } from './elbv2-nlb-attributes.js';
 
 /**
  * Route 53 hosted zone of ALBs in us-east-1 (ELB endpoints table). The sandbox uses it in every region;
@@ -26,7 +28,7 @@ function subnetIdsParam(p: Params): string[] {
   return [...plain, ...mapped];
 }
 
-function placement(ctx: ApiContext, subnetIds: string[]): { vpcId: string; zones: LoadBalancer['availabilityZones'] } {
+function placement(ctx: ApiContext, subnetIds: string[], minZones = 2): { vpcId: string; zones: LoadBalancer['availabilityZones'] } {
   if (!subnetIds.length) throw validationError('At least two subnets in two different Availability Zones must be specified');
   const zones: LoadBalancer['availabilityZones'] = [];
   let vpcId: string | undefined;
@@ -40,8 +42,8 @@ function placement(ctx: ApiContext, subnetIds: string[]): { vpcId: string; zones
     }
     zones.push({ zoneName: s.availabilityZone, subnetId: s.subnetId, nodeAddress: '' });
   }
-  // An Application Load Balancer needs subnets in at least two AZs (CreateLoadBalancer API reference).
-  if (zones.length < 2) throw validationError('At least two subnets in two different Availability Zones must be specified');
+  // An Application Load Balancer needs subnets in at least two AZs (CreateLoadBalancer API reference); an NLB one.
+  if (zones.length < minZones) throw validationError('At least two subnets in two different Availability Zones must be specified');
   return { vpcId: vpcId!, zones: zones.sort((a, b) => a.zoneName.localeCompare(b.zoneName)) };
 }
 
@@ -60,10 +62,10 @@ const create: Handler = (p, ctx) => {
   const name = p.required('Name');
   checkName('load balancer', name);
   const type = oneOf(p, 'Type', ['application', 'network', 'gateway'] as const, 'application');
-  if (type !== 'application') throw validationError(`Load balancer type '${type}' is not supported by the sandbox; only 'application' is.`);
+  if (type === 'gateway') throw validationError(`Load balancer type '${type}' is not supported by the sandbox; use 'application' or 'network'.`);
   const scheme = oneOf(p, 'Scheme', ['internet-facing', 'internal'] as const, 'internet-facing');
   const ipAddressType = oneOf(p, 'IpAddressType', ['ipv4', 'dualstack'] as const, 'ipv4');
-  const { vpcId, zones } = placement(ctx, subnetIdsParam(p));
+  const { vpcId, zones } = placement(ctx, subnetIdsParam(p), type === 'network' ? NLB_MIN_ZONES : 2);
   const tags = readTagList(p);
 
   const existing = [...ctx.world.loadBalancers.values()].find((l) => l.loadBalancerName === name);
@@ -84,18 +86,19 @@ const create: Handler = (p, ctx) => {
   // Each node gets its own loopback address, which its listeners' servers bind (see world/loopback.ts).
   for (const z of zones) z.nodeAddress = ctx.world.loopback.next();
   const lb: LoadBalancer = {
-    loadBalancerArn: `${arnPrefix(ctx)}:loadbalancer/app/${name}/${hex16()}`,
+    loadBalancerArn: `${arnPrefix(ctx)}:loadbalancer/${type === 'network' ? 'net' : 'app'}/${name}/${hex16()}`,
     loadBalancerName: name,
     dnsName: '127.0.0.1',
-    canonicalHostedZoneId: ALB_HOSTED_ZONE_ID,
+    canonicalHostedZoneId: type === 'network' ? NLB_HOSTED_ZONE_ID : ALB_HOSTED_ZONE_ID,
     createdTime: new Date(ctx.world.now()),
     scheme,
     vpcId,
     state: 'active',
-    type: 'application',
+    type,
     ipAddressType,
     availabilityZones: zones,
     securityGroups: p.members('SecurityGroups'),
+    ...(type === 'network' ? { attributes: nlbDefaultAttributes() } : {}),
   };
   ctx.world.loadBalancers.set(lb.loadBalancerArn, lb);
   ctx.world.ordinal(lb.loadBalancerArn); // page order = creation order

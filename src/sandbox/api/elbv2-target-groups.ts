@@ -13,6 +13,7 @@ import { list } from './xml.js';
 import { arnPrefix, checkName, hex16, intParam, page, requireLb, requireTg, tgNotFound } from './elbv2-common.js';
 import { attributesXml, targetGroupXml } from './elbv2-render.js';
 import { readTagList } from './elbv2-tags.js';
+import { checkNlbHealthCheck, isTargetGroupProtocol, nlbHealthCheckDefaults } from './elbv2-nlb-target-groups.js';
 
 /** Target group attributes an instance-target ALB group has, with AWS's defaults. */
 function defaultAttributes(ctx: ApiContext): Map<string, string> {
@@ -36,7 +37,8 @@ function healthCheckParams(p: Params): Partial<HealthCheckSettings> {
   const out: Partial<HealthCheckSettings> = {};
   const protocol = p.str('HealthCheckProtocol');
   if (protocol !== undefined) {
-    if (protocol !== 'HTTP' && protocol !== 'HTTPS') throw validationError(`Health check protocol '${protocol}' is not supported for this target group; use HTTP or HTTPS`);
+    if (protocol !== 'HTTP' && protocol !== 'HTTPS' && protocol !== 'TCP')
+      throw validationError(`Health check protocol '${protocol}' is not supported for this target group; use HTTP, HTTPS or TCP`);
     out.protocol = protocol;
   }
   const port = p.str('HealthCheckPort');
@@ -82,7 +84,7 @@ const create: Handler = (p, ctx) => {
   if (targetType !== 'instance') throw validationError(`Target type '${targetType}' is not supported by the sandbox; use 'instance'.`);
   const protocol = p.str('Protocol');
   if (!protocol) throw validationError("A protocol must be specified for target groups with target type 'instance'");
-  if (protocol !== 'HTTP' && protocol !== 'HTTPS') throw validationError(`Protocol '${protocol}' is not supported by the sandbox; use HTTP.`);
+  if (!isTargetGroupProtocol(protocol)) throw validationError(`Protocol '${protocol}' is not supported by the sandbox; use HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP.`);
   const port = intParam(p, 'Port', 1, 65535);
   if (port === undefined) throw validationError("A port must be specified for target groups with target type 'instance'");
   const vpcId = p.str('VpcId');
@@ -99,9 +101,12 @@ const create: Handler = (p, ctx) => {
     unhealthyThresholdCount: t.unhealthyThresholdCount,
     matcher: '200',
     enabled: true,
+    // Network Load Balancer groups (TCP, TLS, UDP, TCP_UDP) check over TCP unless told otherwise (elbv2-nlb-target-groups.ts).
+    ...nlbHealthCheckDefaults(protocol),
     ...healthCheckParams(p),
   };
   checkHealthCheck(healthCheck);
+  checkNlbHealthCheck(protocol, healthCheck);
   const tags = readTagList(p);
 
   const existing = [...ctx.world.targetGroups.values()].find((g) => g.targetGroupName === name);
@@ -155,6 +160,7 @@ const modify: Handler = (p, ctx) => {
   const tg = requireTg(ctx, p.required('TargetGroupArn'));
   const next = { ...tg.healthCheck, ...healthCheckParams(p) };
   checkHealthCheck(next);
+  checkNlbHealthCheck(tg.protocol, next);
   tg.healthCheck = next;
   return list('TargetGroups', [tg], targetGroupXml, 'member');
 };

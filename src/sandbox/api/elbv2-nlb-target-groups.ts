@@ -1,0 +1,36 @@
+/**
+ * What differs for Network Load Balancer target groups (Protocol TCP, TLS, UDP or TCP_UDP), as the
+ * CreateTargetGroup API reference and "Health checks for Network Load Balancer target groups"
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html) put it:
+ * - HealthCheckProtocol: "For Network Load Balancers … the default is TCP. The TCP protocol is not supported
+ *   for health checks if the protocol of the target group is HTTP or HTTPS." TLS, UDP and TCP_UDP are never
+ *   health-check protocols; an NLB group may check with HTTP or HTTPS (an HTTP app behind an NLB).
+ * - An HTTP(S) check of an NLB group succeeds on 200–399 by default (Matcher.HttpCode).
+ * Intervals, timeouts and thresholds keep the sandbox's timing profile, as ALB groups do: AWS's own
+ * registration of NLB targets can take minutes, which the fast profile deliberately does not copy.
+ */
+import type { HealthCheckSettings, TargetGroup } from '../world/types.js';
+import { validationError } from './errors.js';
+
+const PROTOCOLS = ['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP'] as const;
+const NLB_PROTOCOLS = new Set<string>(['TCP', 'TLS', 'UDP', 'TCP_UDP']);
+
+export function isTargetGroupProtocol(p: string): p is TargetGroup['protocol'] {
+  return (PROTOCOLS as readonly string[]).includes(p);
+}
+
+/** A Network Load Balancer's kind of group. */
+export function isNlbProtocol(p: string): boolean {
+  return NLB_PROTOCOLS.has(p);
+}
+
+/** Defaults that differ from an ALB group's: a TCP check for an NLB group; none otherwise. */
+export function nlbHealthCheckDefaults(protocol: TargetGroup['protocol']): Partial<HealthCheckSettings> {
+  return isNlbProtocol(protocol) ? { protocol: 'TCP', matcher: '200-399' } : {};
+}
+
+export function checkNlbHealthCheck(protocol: TargetGroup['protocol'], hc: HealthCheckSettings): void {
+  if (hc.protocol === 'TCP' && !isNlbProtocol(protocol)) {
+    throw validationError(`Health check protocol 'TCP' is not supported for target groups with protocol '${protocol}'`);
+  }
+}
