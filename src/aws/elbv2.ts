@@ -5,15 +5,17 @@
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
+  type Rule,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Phase } from '../core/errors.js';
-import { call } from './errors.js';
+import { awsCode, awsError, call } from './errors.js';
 
 export interface TargetState {
   id: string;
@@ -45,6 +47,28 @@ export async function describeListeners(elb: ElasticLoadBalancingV2Client, loadB
     marker = out.NextMarker;
   } while (marker);
   return listeners;
+}
+
+/**
+ * A listener's rules, the default rule included, paged with Marker/NextMarker (PageSize ≤ 400). An endpoint
+ * that does not implement DescribeRules (InvalidAction: an older chaos-ec2 sandbox, some emulators) yields
+ * none, and the caller falls back on the listener's default actions; AWS itself always answers.
+ */
+export async function describeRules(elb: ElasticLoadBalancingV2Client, listenerArn: string, phase: Phase, pageSize = 400): Promise<Rule[]> {
+  const rules: Rule[] = [];
+  let marker: string | undefined;
+  do {
+    let out;
+    try {
+      out = await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: pageSize, ...(marker ? { Marker: marker } : {}) }));
+    } catch (err) {
+      if (awsCode(err) === 'InvalidAction' && rules.length === 0) return [];
+      throw awsError(err, 'DescribeRules', { phase, target: listenerArn });
+    }
+    rules.push(...(out.Rules ?? []));
+    marker = out.NextMarker;
+  } while (marker);
+  return rules;
 }
 
 export async function describeTargetHealth(elb: ElasticLoadBalancingV2Client, targetGroupArn: string, phase: Phase): Promise<TargetState[]> {

@@ -11,6 +11,7 @@ import type { RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
 import { probeTransportSection } from './probe-report.js';
 import { toEntry, type Mark, type Recorded } from './recorder.js';
+import { routeOf } from './route.js';
 import { SCHEMA_VERSION, type Gate, type ProbeSecond, type Report, type Verdict } from './types.js';
 
 export interface ReportContext {
@@ -53,6 +54,8 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
   }
   const timeline = [...r.marks, ...derived].sort((a, b) => a.atMs - b.atMs).map((m) => toEntry(m, base));
   const plan = r.plan;
+  // From discovery, not the plan: a refusal in planning (weight 0) still reports the share it refused on.
+  const route = routeOf(d);
   const fault = plan ? faultFor(plan.fault.kind) : undefined;
   const detail = plan && fault?.buildReport ? fault.buildReport({ plan, marks: r.marks, rollback: r.rollback, base }) : undefined;
   return {
@@ -74,6 +77,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
       ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
       targetGroups: d.targetGroups.map((t) => t.arn),
       loadBalancers: d.loadBalancers.map((l) => l.arn),
+      ...(route ? { listener: route } : {}),
     },
     fault: plan
       ? {

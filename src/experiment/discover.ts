@@ -1,32 +1,85 @@
 /**
  * Discovery: from an Auto Scaling group to what users hit. The group's target groups lead to their load
- * balancers and to the listener that forwards to them; the probe URL is built from that listener exactly as a
- * client reaches the service (protocol, DNS name, port), unless --url says otherwise (e.g. a Route 53 name).
+ * balancers, their listeners and the listeners' rules (DescribeRules); listener-choice.ts picks the forward
+ * the probe's request really reaches, and the probe URL is built from it exactly as a client reaches the
+ * service (protocol, DNS name, port, the rule's host as Host/SNI and its literal path), unless --url says
+ * otherwise (e.g. a Route 53 name). Read-only: a reason to refuse (weight 0) is carried to planning.
  */
-import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.js';
 import { describeGroup, type GroupSnapshot } from '../aws/autoscaling.js';
-import { describeListeners, describeLoadBalancers, describeTargetGroups } from '../aws/elbv2.js';
+import { describeListeners, describeLoadBalancers, describeRules, describeTargetGroups } from '../aws/elbv2.js';
 import { whoAmI, type Identity } from '../aws/sts.js';
 import { usageError } from '../core/errors.js';
+import { chooseListener, type Candidate, type Choice, type ListenerInput, type ProbeProtocol } from './listener-choice.js';
 
 export interface Discovery {
   identity: Identity;
   region: string;
   group: GroupSnapshot;
   targetGroups: { arn: string; name: string; loadBalancerArns: string[] }[];
-  loadBalancers: { arn: string; name: string; dnsName: string }[];
+  loadBalancers: DiscoveredLoadBalancer[];
   /** The listener the URL was built from (absent when --url was given or none matched). */
-  listener?: { arn: string; protocol: string; port: number };
+  listener?: DiscoveredListener;
+  /**
+   * Host header and TLS SNI of the probe, from the chosen rule's host-header condition: a production HTTPS
+   * certificate covers the service's own name, never the load balancer's DNS name. Absent → the URL's hostname.
+   */
+  host?: string;
+  /** What the probe speaks through the listener (absent with --url: the URL's scheme says). */
+  probeProtocol?: ProbeProtocol;
+  /** Forwards to the group that were not chosen because the probe's request would not reach them, and why. */
+  skipped?: SkippedForward[];
+  /**
+   * Discovery found why the run must not go on (the group's share of the listener's traffic is 0). Raised in
+   * planning (plan.ts checkTraffic) so the refusal is reported like any other: exit 3, nothing injected.
+   */
+  refusal?: { reason: string; hint: string };
   url: string;
+}
+
+export interface SkippedForward {
+  loadBalancer: string;
+  /** "HTTPS:443" */
+  listener: string;
+  /** The rule's priority, 'default' for the default action. */
+  rule: string;
+  conditions: string[];
+  reason: string;
+}
+
+export interface DiscoveredLoadBalancer {
+  arn: string;
+  name: string;
+  dnsName: string;
+  /** `internal` load balancers answer only from inside their VPC (their DNS name resolves to private addresses). */
+  scheme: 'internet-facing' | 'internal';
+  type: 'application' | 'network' | 'classic';
+}
+
+export interface DiscoveredListener {
+  arn: string;
+  loadBalancerArn: string;
+  protocol: string;
+  port: number;
+  /** The rule that forwards the probe's request to the group (priority 'default' for the default action). */
+  rule?: { arn: string; priority: string; conditions: string[]; why: string };
+  /** Weighted forwards only: the group's target groups' weight out of the forward's total. */
+  weight?: { weight: number; total: number; share: number };
 }
 
 export interface DiscoverOptions {
   asg: string;
   /** Overrides the URL built from the listener. */
   url?: string;
-  /** Path appended to the listener URL (default '/'). */
+  /** --path: appended to the listener URL; '/' or absent lets a rule's literal path-pattern decide. */
   path?: string;
+  /** --host: Host header and SNI; also what host-header conditions are matched against. */
+  host?: string;
+  /** --method and --header: what http-request-method and http-header conditions are matched against. */
+  method?: string;
+  headers?: Record<string, string>;
+  /** --probe tcp: a connect-only probe (an NLB whose targets do not speak HTTP). */
+  probe?: 'http' | 'tcp';
 }
 
 export async function discover(clients: AwsClients, opts: DiscoverOptions): Promise<Discovery> {
@@ -36,48 +89,104 @@ export async function discover(clients: AwsClients, opts: DiscoverOptions): Prom
   const targetGroups = tgs.map((t) => ({ arn: t.TargetGroupArn!, name: t.TargetGroupName ?? '', loadBalancerArns: t.LoadBalancerArns ?? [] }));
   const lbArns = [...new Set(targetGroups.flatMap((t) => t.loadBalancerArns))];
   const lbs = await describeLoadBalancers(clients.elb, lbArns, 'discover');
-  const loadBalancers = lbs.map((l) => ({ arn: l.LoadBalancerArn!, name: l.LoadBalancerName ?? '', dnsName: l.DNSName ?? '' }));
+  const loadBalancers: DiscoveredLoadBalancer[] = lbs.map((l) => ({
+    arn: l.LoadBalancerArn!,
+    name: l.LoadBalancerName ?? '',
+    dnsName: l.DNSName ?? '',
+    scheme: l.Scheme === 'internal' ? 'internal' : 'internet-facing',
+    type: l.Type === 'network' ? 'network' : 'application',
+  }));
 
   const base = { identity, region: clients.region, group, targetGroups, loadBalancers };
-  if (opts.url) return { ...base, url: opts.url };
   if (loadBalancers.length === 0) {
+    if (opts.url) return { ...base, url: opts.url };
     throw usageError(
       `Auto Scaling group '${group.name}' has no load balancer target groups, so there is nothing to probe`,
       'attach the group to a target group, or pass --url with the address users reach it at',
     );
   }
-  const tgSet = new Set(group.targetGroupArns);
+  const choice = chooseListener({
+    listeners: await listenersOf(clients, loadBalancers),
+    targetGroups: new Map(tgs.map((t) => [t.TargetGroupArn!, { name: t.TargetGroupName ?? '', ...(t.HealthCheckProtocol ? { healthCheckProtocol: t.HealthCheckProtocol } : {}) }])),
+    request: {
+      ...(opts.host ? { host: opts.host } : {}),
+      // The option table defaults --path to '/': that cannot be told from an explicit '--path /', and both
+      // mean "the root", which a rule's literal path replaces (a request for '/' would not reach that rule).
+      ...(opts.path && opts.path !== '/' ? { path: opts.path } : {}),
+      method: opts.method ?? 'GET',
+      headers: opts.headers ?? {},
+    },
+    ...(opts.probe ? { probe: opts.probe } : {}),
+    urlGiven: opts.url !== undefined,
+  });
+  return assemble(base, choice, opts);
+}
+
+/** Every HTTP(S) listener of an ALB and TCP/TLS listener of an NLB with its rules, in load balancer order. */
+async function listenersOf(clients: AwsClients, loadBalancers: DiscoveredLoadBalancer[]): Promise<ListenerInput[]> {
+  const out: ListenerInput[] = [];
   for (const lb of loadBalancers) {
-    const listeners = await describeListeners(clients.elb, lb.arn, 'discover');
-    const match = pickListener(listeners, tgSet);
-    if (match) {
-      const protocol = (match.Protocol ?? 'HTTP').toLowerCase();
-      const port = match.Port ?? (protocol === 'https' ? 443 : 80);
-      const defaultPort = (protocol === 'https' && port === 443) || (protocol === 'http' && port === 80);
-      const path = normalisePath(opts.path);
-      return {
-        ...base,
-        listener: { arn: match.ListenerArn!, protocol: match.Protocol ?? 'HTTP', port },
-        url: `${protocol}://${lb.dnsName}${defaultPort ? '' : `:${port}`}${path}`,
-      };
+    for (const listener of await describeListeners(clients.elb, lb.arn, 'discover')) {
+      // Only ALB HTTP(S) listeners have rules; an NLB listener is its default action.
+      const rules = lb.type === 'application' && (listener.Protocol === 'HTTP' || listener.Protocol === 'HTTPS') ? await describeRules(clients.elb, listener.ListenerArn!, 'discover') : [];
+      out.push({ lb, listener, rules });
     }
   }
-  throw usageError(`no listener of ${loadBalancers.map((l) => l.name).join(', ')} forwards to the group's target groups`, 'pass --url with the address users reach the service at');
+  return out;
 }
 
-/** A listener whose default action forwards to one of the group's target groups; HTTP(S) only. */
-function pickListener(listeners: Listener[], tgSet: Set<string>): Listener | undefined {
-  const forwards = (l: Listener) =>
-    (l.DefaultActions ?? []).some(
-      (a) =>
-        a.Type === 'forward' && ((a.TargetGroupArn && tgSet.has(a.TargetGroupArn)) || (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn && tgSet.has(t.TargetGroupArn))),
+type Base = Omit<Discovery, 'url' | 'listener' | 'host'>;
+
+function assemble(base: Base, choice: Choice, opts: DiscoverOptions): Discovery {
+  const c = choice.chosen;
+  const refusal =
+    c?.weight?.share === 0
+      ? { reason: `${where(c)}: the group's target groups have weight 0 of ${c.weight.total}, so the probe would pass while the group gets no traffic`, hint: ZERO_HINT }
+      : undefined;
+  if (opts.url) {
+    // The user's URL is probed as given; the forwards only say whether the group gets any traffic at all.
+    return { ...base, url: opts.url, ...(opts.host ? { host: opts.host } : {}), ...(refusal ? { refusal } : {}) };
+  }
+  if (!c) {
+    const names = base.loadBalancers.map((l) => l.name).join(', ');
+    if (choice.candidates.length === 0) throw usageError(`no listener of ${names} forwards to the group's target groups`, 'pass --url with the address users reach the service at');
+    const tcpOnly = choice.skipped.every((s) => s.skip?.includes('--probe tcp'));
+    throw usageError(
+      `no forward to the group's target groups is reachable by the probe's request: ${choice.skipped.map((s) => `${where(s)}: ${s.skip}`).join('; ')}`,
+      tcpOnly ? 'pass --probe tcp for a connect-only probe, or --url' : 'pass what the rule needs (--host, --path, --header, --method), or --url with the address users reach the service at',
     );
-  const candidates = listeners.filter((l) => (l.Protocol === 'HTTP' || l.Protocol === 'HTTPS') && forwards(l));
-  // Prefer HTTPS: it is what users hit when both exist (HTTP usually only redirects).
-  return candidates.find((l) => l.Protocol === 'HTTPS') ?? candidates[0];
+  }
+  const protocol = c.probeProtocol ?? 'http';
+  const defaultPort = (protocol === 'https' && c.port === 443) || (protocol === 'http' && c.port === 80);
+  const path = protocol === 'tcp' ? '' : opts.path && opts.path !== '/' ? normalisePath(opts.path) : c.request.path;
+  return {
+    ...base,
+    listener: {
+      arn: c.listenerArn,
+      loadBalancerArn: c.lb.arn,
+      protocol: c.protocol,
+      port: c.port,
+      rule: { arn: c.ruleArn, priority: c.priority, conditions: c.conditions, why: c.why },
+      ...(c.weight ? { weight: c.weight } : {}),
+    },
+    ...(c.host ? { host: c.host } : {}),
+    probeProtocol: protocol,
+    skipped: choice.skipped.map(skippedEntry),
+    ...(refusal ? { refusal } : {}),
+    url: `${protocol}://${c.lb.dnsName}${defaultPort ? '' : `:${c.port}`}${path}`,
+  };
 }
 
-function normalisePath(path: string | undefined): string {
-  if (!path) return '/';
+const ZERO_HINT = 'the group gets no traffic from this listener: probe the target group that serves, or shift weight to the group first';
+
+function where(c: Candidate): string {
+  return `${c.lb.name} ${c.protocol}:${c.port} ${c.priority === 'default' ? 'default action' : `rule ${c.priority}`}`;
+}
+
+function skippedEntry(c: Candidate): SkippedForward {
+  return { loadBalancer: c.lb.name, listener: `${c.protocol}:${c.port}`, rule: c.priority, conditions: c.conditions, reason: c.skip ?? '' };
+}
+
+function normalisePath(path: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }

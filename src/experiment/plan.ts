@@ -10,6 +10,7 @@ import type { PlanInput } from '../faults/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import { OPT_IN_TAG, type RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
+import { renderRoute, routeOf } from './route.js';
 import { formatAz } from './safety.js';
 import type { Plan } from './types.js';
 import { transportPlanLines } from './probe-transport.js';
@@ -36,12 +37,22 @@ export function checkOptIn(d: Discovery, cfg: RunConfig): void {
   });
 }
 
+/**
+ * A forward that sends the group no traffic (weight 0) makes any probe pass while the group under test is
+ * idle: refused here, in planning, so it is reported like every refusal (exit 3, nothing injected).
+ */
+export function checkTraffic(d: Discovery): void {
+  if (d.refusal) throw refused(d.refusal.reason, { phase: 'plan', target: d.group.name, hint: d.refusal.hint });
+}
+
 /** The plan: the common frame (who, where, the probe) around the fault's own read-only section. */
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const { experimentId, d, snap, cfg, rng } = input;
+  checkTraffic(d);
   const section = await faultFor(cfg.fault).plan(input);
   // The plan is printed, journaled and copied into the report: it carries the URL with its secrets redacted.
   const url = redactUrl(d.url);
+  const route = routeOf(d);
   return {
     experimentId,
     account: d.identity.account,
@@ -49,6 +60,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
     asg: d.group.name,
     url,
+    ...(route ? { listener: route } : {}),
     fault: section.fault,
     seed: rng.seed,
     before: { desired: snap.desired, inService: snap.inService, healthy: snap.healthy, healthyByAz: snap.healthyByAz },
@@ -71,6 +83,8 @@ export function renderPlan(p: Plan, endpoint?: string): string {
     ...faultFor(p.fault.kind)
       .describe(p)
       .map((l, i) => (Array.isArray(l) ? `  ${l[0].padEnd(8)}  ${l[1]}` : i === 0 ? `  fault     ${l}` : `            ${l}`)),
+    // How the probe reaches the service (listener, rule, why) comes before the URL it builds.
+    ...(p.listener ? renderRoute(p.listener) : []),
     `  probe     ${p.url}`,
     ...(p.probeNotes ?? []).map((l) => `            ${l}`),
     `  after     ${p.after.healthy} healthy remain (floor ${p.after.floor}; per AZ ≥ ${p.after.perAzFloor}: ${formatAz(p.after.healthyByAz)})`,

@@ -79,7 +79,7 @@ export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<R
   deps.emit({ type: 'phase', phase: 'discover' });
   // Interrupted during discovery: there is no group to report on yet, so it is one line and 130, no report.
   const d = await unlessInterrupted(
-    discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path }),
+    discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path, method: cfg.method, headers: cfg.headers }),
     deps.signal,
     'interrupted during discovery; nothing was injected',
   );

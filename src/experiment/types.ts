@@ -19,6 +19,24 @@ export interface FaultTarget {
   availabilityZone: string;
 }
 
+/**
+ * How the probe reaches the service, as discovery chose it: the load balancer (its scheme: an internal one
+ * answers only inside its VPC), the listener, the rule (priority 'default' for the default action) and why,
+ * the group's share of a weighted forward, the Host/SNI name, and the forwards passed over with the reason.
+ */
+export interface ListenerRoute {
+  loadBalancer: string;
+  scheme: 'internet-facing' | 'internal';
+  type: 'application' | 'network' | 'classic';
+  /** "HTTPS:443" */
+  listener: string;
+  rule: { priority: string; conditions: string[]; why: string };
+  weight?: { weight: number; total: number; share: number };
+  host?: string;
+  probeProtocol?: 'http' | 'https' | 'tcp';
+  skipped: { loadBalancer: string; listener: string; rule: string; conditions: string[]; reason: string }[];
+}
+
 /** What an experiment will do, computed read-only before any mutation; printed, confirmed, journaled. */
 export interface Plan {
   experimentId: string;
@@ -27,6 +45,8 @@ export interface Plan {
   endpoint?: string;
   asg: string;
   url: string;
+  /** The listener and rule the probe goes through (absent with --url). */
+  listener?: ListenerRoute;
   fault: {
     kind: FaultKind;
     /** The selection rule as given: { count } or { percent }, with the optional AZ filter. */
@@ -153,7 +173,17 @@ export interface Report {
   /** What to do about it (a refusal's hint: the override, the command, the setting to change). */
   hint?: string;
   seed: string;
-  target: { account: string; region: string; asg: string; url: string; endpoint?: string; targetGroups: string[]; loadBalancers: string[] };
+  target: {
+    account: string;
+    region: string;
+    asg: string;
+    url: string;
+    endpoint?: string;
+    targetGroups: string[];
+    loadBalancers: string[];
+    /** The listener, rule and weight share the probe went through (absent with --url). */
+    listener?: ListenerRoute;
+  };
   fault: {
     kind: FaultKind;
     targets: FaultTarget[];

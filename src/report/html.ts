@@ -6,6 +6,7 @@
  */
 import { formatDuration } from '../core/duration.js';
 import { faultView } from './fault-view.js';
+import { routeSummary } from '../experiment/route.js';
 import type { Report, Verdict } from '../experiment/types.js';
 import { capacityChart, columnNote, esc, latencyChart, requestsChart, timeDomain } from './html-charts.js';
 import { experimentTitle, formatAvailability, formatGateValue } from './markdown.js';
@@ -60,6 +61,7 @@ export function renderHtml(r: Report): string {
     ['experiment', `<code>${esc(r.id)}</code>`],
     ['target', `${esc(r.target.asg)} · account ${esc(r.target.account)} · ${esc(r.target.region)}${r.target.endpoint ? ` · endpoint ${esc(r.target.endpoint)}` : ''}`],
     ['URL', esc(r.target.url)],
+    ...(r.target.listener ? [['route', esc(routeSummary(r.target.listener))] as [string, string]] : []),
     ['fault', f ? `${esc(f.kind)}: ${f.targets.map((t) => `${esc(t.instanceId)} (${esc(t.availabilityZone)})`).join(', ') || '—'}` : 'none injected'],
     ['injected at (t0)', f?.injectedAt ? esc(f.injectedAt) : '—'],
     ['started / ran', `${esc(r.startedAt)} · ${esc(formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)))}`],

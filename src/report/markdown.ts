@@ -7,6 +7,7 @@
  */
 import { formatDuration } from '../core/duration.js';
 import { faultView } from './fault-view.js';
+import { routeSummary } from '../experiment/route.js';
 import type { Gate, Report, Verdict } from '../experiment/types.js';
 import { formatLatency, formatOffset } from './text.js';
 import { FAIL_OPEN_WARNING } from './terminal.js';
@@ -56,6 +57,7 @@ export function renderMarkdown(r: Report): string {
     ['Experiment', md(r.id)],
     ['Target', `${md(r.target.asg)} · account ${md(r.target.account)} · ${md(r.target.region)}${r.target.endpoint ? ` · endpoint ${md(r.target.endpoint)}` : ''}`],
     ['URL', md(r.target.url)],
+    ...(r.target.listener ? [['Route', md(routeSummary(r.target.listener))] as [string, string]] : []),
     ['Fault', faultCell(r)],
     ['Started', `${md(r.startedAt)} (ran ${formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt))})`],
     ['Exit code', String(r.exitCode)],

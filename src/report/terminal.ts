@@ -4,6 +4,7 @@
  * the one printed live. Laid out for 80 columns; narrower widths wrap rather than overflow.
  */
 import { formatDuration } from '../core/duration.js';
+import { routeSummary } from '../experiment/route.js';
 import type { Gate, Report, TimelineEntry, Verdict } from '../experiment/types.js';
 import { renderChart } from './chart.js';
 import { faultView } from './fault-view.js';
@@ -83,6 +84,7 @@ function target(r: Report, width: number, paint: Paint): string[] {
     row('Auto Scaling group', t.asg, width),
     row('URL', t.url, width),
   ];
+  if (t.listener) lines.push(row('route', routeSummary(t.listener), width));
   if (t.loadBalancers.length) lines.push(row('load balancers', t.loadBalancers.map(arnName).join(' '), width));
   if (t.targetGroups.length) lines.push(row('target groups', t.targetGroups.map(arnName).join(' '), width));
   return lines;
