@@ -110,8 +110,10 @@ describe('sandbox NLB data plane', () => {
     expect(await tcpOutcome(nodes.get(zoneB!)!, port)).toBe('reset');
     expect((await httpGet(`http://${nodes.get(zoneA!)!}:${port}/`)).status).toBe(200);
 
-    // Cross-zone on: the node serves from the other zones, and the zone is back in DNS.
+    // Cross-zone on: the zone is back in DNS at once, and its node serves from the other zones.
+    const seqOn = since();
     await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: emb.stack.loadBalancerArn, Attributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }] }));
+    expect((await dnsEvent(seqOn, () => true)).zones).toEqual([...nodes.keys()]);
     const r = await httpGet(`http://${nodes.get(zoneB!)!}:${port}/`);
     expect(r.status).toBe(200);
     expect(r.headers['x-availability-zone']).not.toBe(zoneB);

@@ -60,6 +60,8 @@ const modify: Handler = (p, ctx) => {
     }
   }
   for (const { key, value } of changes) lb.attributes.set(key, value);
+  // Cross-zone on/off changes which zones stay in DNS and which targets each node may use: now, not at the next health change.
+  ctx.dataplane.refreshRouting?.();
   return attributesXml(lb.attributes);
 };
 

@@ -63,6 +63,10 @@ export class DataPlane implements DataPlaneApi {
     }
   }
 
+  refreshRouting(): void {
+    for (const p of this.proxies.values()) p.refreshRouting();
+  }
+
   private onEvent(e: SandboxEvent): void {
     if (e.type === 'target-health') {
       if (e.from === null) this.healthChecker.sync(); // a registration may be the first sign of a new group
