@@ -4,6 +4,7 @@
  * second of a cold process on a busy machine): the window waits for `want` judged seconds, up to a bound.
  */
 import type { SecondSummary } from '../observe/buckets.js';
+import { explainRefusal, failuresByKind, type Refusal } from './baseline-refusal.js';
 import type { RunConfig } from './config.js';
 import type { Probe } from './deps.js';
 import type { Recorder } from './recorder.js';
@@ -13,6 +14,20 @@ export interface BaselineJudgement {
   pass: boolean;
   detail: string;
   checks: Report['steadyState']['checks'];
+  /** When the failures point at the probe's path (certificate, DNS, an internal load balancer): why, and what to do. */
+  refusal?: Refusal;
+}
+
+/** What explains a failed baseline besides the service: the names asked for, and whether the load balancer is internal. */
+export interface BaselineContext {
+  /** Host header / TLS server name of the probe. */
+  host: string;
+  /** The URL's `host:port`, what the probe resolves. */
+  target?: string;
+  /** The --resolve entries given. */
+  resolve?: readonly string[] | undefined;
+  /** Asked only when every failure was a connect timeout (it may cost an API call). */
+  internal: () => Promise<boolean>;
 }
 
 /** PURE: the baseline checks over the seconds seen so far. */
@@ -38,7 +53,13 @@ export function judgeBaseline(seconds: readonly SecondSummary[], cfg: Pick<RunCo
 }
 
 /** Records the probe's seconds until the window is full (or the bound is reached, or the run is interrupted), then judges it. */
-export function collectBaseline(probe: Probe, rec: Recorder, cfg: Pick<RunConfig, 'baselineMs' | 'steadyErrorRate' | 'steadyP99Ms'>, signal: AbortSignal): Promise<BaselineJudgement> {
+export function collectBaseline(
+  probe: Probe,
+  rec: Recorder,
+  cfg: Pick<RunConfig, 'baselineMs' | 'steadyErrorRate' | 'steadyP99Ms'>,
+  signal: AbortSignal,
+  ctx?: BaselineContext,
+): Promise<BaselineJudgement> {
   const want = Math.ceil(cfg.baselineMs / 1000);
   const most = want + Math.max(5, want);
   const judgedCount = () => rec.r.seconds.filter((s) => !s.saturated).length;
@@ -48,7 +69,8 @@ export function collectBaseline(probe: Probe, rec: Recorder, cfg: Pick<RunConfig
       signal.removeEventListener('abort', done);
       const j = judgeBaseline(rec.r.seconds, cfg);
       rec.addSteadyChecks(j.checks);
-      resolve(j);
+      if (j.pass || !ctx) return resolve(j);
+      void explain(rec.r.seconds, probe, ctx).then((refusal) => resolve(refusal ? { ...j, refusal } : j));
     };
     const onSecond = (s: SecondSummary) => {
       rec.addSecond(s);
@@ -58,4 +80,11 @@ export function collectBaseline(probe: Probe, rec: Recorder, cfg: Pick<RunConfig
     probe.on('second', onSecond);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+async function explain(seconds: readonly SecondSummary[], probe: Probe, ctx: BaselineContext): Promise<Refusal | undefined> {
+  const kinds = failuresByKind(seconds);
+  const timeoutsOnly = (kinds.connect_timeout ?? 0) > 0 && Object.keys(kinds).every((k) => k === 'connect_timeout' || k === 'timeout');
+  const internal = timeoutsOnly ? await ctx.internal().catch(() => false) : false;
+  return explainRefusal(seconds, { host: ctx.host, target: ctx.target, resolve: ctx.resolve, internal, certificate: probe.certificateProblem?.() });
 }

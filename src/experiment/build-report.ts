@@ -95,7 +95,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     probe: summary
       ? {
           url: redactUrl(summary.url),
-          ...probeTransportSection(cfg, d.url, summary, base),
+          ...probeTransportSection(cfg, d, summary, base),
           rate: cfg.rate,
           sent: summary.sent,
           ok: summary.ok,
@@ -106,7 +106,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
           errorsByKind: { ...summary.errorsByKind } as Record<string, number>,
           perSecond,
         }
-      : { ...probeFromSeconds(redactUrl(d.url), cfg.rate, perSecond), ...probeTransportSection(cfg, d.url, null, base) },
+      : { ...probeFromSeconds(redactUrl(d.url), cfg.rate, perSecond), ...probeTransportSection(cfg, d, null, base) },
     capacity: { baselineHealthy: r.baselineHealthy, desired: r.desired, samples: r.samples.map((s) => ({ ...s, atMs: s.atMs - base })) },
     gates,
     // Header values and URL secrets are for the probe alone, never the report.

@@ -12,6 +12,7 @@ import type { Rng } from '../core/random.js';
 import type { SecondSummary } from '../observe/buckets.js';
 import { CapacityWatcher, snapshotCapacity, type CapacityEvent, type CapacitySnapshot, type CapacityWatchOptions } from '../observe/capacity-watch.js';
 import { LoadProbe, type ProbeOptions, type ProbeSummary } from '../observe/load-probe.js';
+import type { CertificateProblem } from './baseline-refusal.js';
 import type { Plan, TimelineEntry } from './types.js';
 
 export type RunEvent =
@@ -30,6 +31,8 @@ export interface Probe {
   run(): Promise<ProbeSummary>;
   /** Epoch ms from which the first failure is tracked (t0). */
   markFrom(epochMs: number): void;
+  /** The first certificate failure seen, with the names the certificate covers (for the baseline's refusal). */
+  certificateProblem?(): CertificateProblem | undefined;
 }
 
 /** What the runner needs of a capacity watcher (CapacityWatcher in production). */

@@ -3,12 +3,12 @@
  * what a success was, and each address's own figures — from the config and the probe's summary.
  */
 import type { ProbeSummary } from '../observe/load-probe.js';
-import type { TransportConfig } from './probe-transport.js';
+import { runProbeHost, type TransportConfig } from './probe-transport.js';
 import type { ProbeNodeReport, ProbeReport } from './types.js';
 
-export function probeTransportSection(cfg: TransportConfig, url: string, summary: ProbeSummary | null, base: number): Pick<ProbeReport, 'host' | 'transport' | 'insecure' | 'nodes'> {
+export function probeTransportSection(cfg: TransportConfig, d: { url: string }, summary: ProbeSummary | null, base: number): Pick<ProbeReport, 'host' | 'transport' | 'insecure' | 'nodes'> {
   return {
-    host: summary?.host ?? cfg.host ?? hostnameOf(url),
+    host: summary?.host ?? runProbeHost(cfg, d) ?? hostnameOf(d.url),
     transport: summary?.transport ?? cfg.probe,
     insecure: summary?.insecure ?? cfg.insecure,
     ...(summary ? { nodes: summary.nodes.map((n) => nodeReport(n, summary.startedAtMs - base)) } : {}),

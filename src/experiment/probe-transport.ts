@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { usageError } from '../core/errors.js';
 import type { ProbeOptions } from '../observe/load-probe.js';
-import { parseResolve } from '../observe/resolve.js';
+import { parseResolve, portOf } from '../observe/resolve.js';
 
 export interface TransportConfig {
   probe: 'http' | 'tcp';
@@ -42,6 +42,21 @@ export function transportPlanLines(c: TransportConfig): string[] {
   if (c.host) lines.push(`Host header and TLS server name ${c.host}`);
   if (c.resolve?.length) lines.push(`addresses pinned: --resolve ${c.resolve.join(' --resolve ')}`);
   if (c.caCert) lines.push(`trusts the CA in ${c.caCert} besides the default ones`);
-  if (c.probe === 'tcp') lines.push('connect-only probe (--probe tcp): success = TCP handshake within --timeout');
+  if (c.probe === 'tcp') lines.push('connect-only probe (--probe tcp): success = TCP handshake within --timeout (and the TLS handshake for an https:// URL)');
   return lines;
+}
+
+/**
+ * The Host/SNI name for a run: --host, else the host-header discovery took from the chosen listener rule
+ * (`Discovery.host`, when discovery records one), else none (the URL's own hostname).
+ */
+export function runProbeHost(cfg: { host?: string | undefined }, d: object): string | undefined {
+  const discovered = (d as { host?: unknown }).host;
+  return cfg.host ?? (typeof discovered === 'string' && discovered ? discovered : undefined);
+}
+
+/** `host:port` of a URL, as --resolve names it. */
+export function probeTarget(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${portOf(u)}`;
 }

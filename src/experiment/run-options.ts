@@ -154,7 +154,7 @@ export const CA_CERT: OptionDef<string> = {
   flag: '--ca-cert',
   arg: '<file>',
   parser: pemFile(),
-  defaultText: 'the default CAs (and NODE_EXTRA_CA_CERTS)',
+  defaultText: 'only the default CAs and NODE_EXTRA_CA_CERTS',
   help: 'PEM file of a CA the probe trusts besides the default ones (a private CA)',
   file: { section: 'probe' },
 };
@@ -173,7 +173,7 @@ export const PROBE_MODE: OptionDef<string> = {
   arg: '<kind>',
   parser: choice(['http', 'tcp']),
   default: 'http',
-  help: 'http: a request, success by status; tcp: connect only, success = TCP handshake within --timeout, latency = connect time',
+  help: 'http: a request, success by status; tcp: connect only, success = TCP (and, for https://, TLS) handshake within --timeout, latency = connect time',
   file: { section: 'probe', key: 'mode' },
 };
 /** The transport options, in --help order. */

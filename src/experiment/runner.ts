@@ -25,9 +25,10 @@ import type { RunDeps } from './deps.js';
 import { discover, type Discovery } from './discover.js';
 import { Journal } from './journal.js';
 import { Lease } from './lease.js';
+import { probedLoadBalancerIsInternal } from './lb-scheme.js';
 import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
-import { transportOptions } from './probe-transport.js';
+import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
@@ -206,7 +207,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
   const probe = deps.createProbe({
     url: d.url,
-    ...transportOptions(cfg),
+    ...transportOptions({ ...cfg, host: runProbeHost(cfg, d) }),
     ...(nodeAz ? { nodeAz } : {}),
     rate: cfg.rate,
     timeoutMs: cfg.timeoutMs,
@@ -223,12 +224,22 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   try {
     deps.emit({ type: 'phase', phase: 'baseline' });
     rec.mark('baseline-started', deps.clock.now(), `probing ${redactUrl(d.url)} at ${cfg.rate} req/s`);
-    const baseline = await collectBaseline(probe, rec, cfg, stop.signal);
+    const baseline = await collectBaseline(probe, rec, cfg, stop.signal, {
+      host: runProbeHost(cfg, d) ?? new URL(d.url).hostname,
+      target: probeTarget(d.url),
+      resolve: cfg.resolve,
+      internal: () => (cfg.url ? Promise.resolve(false) : probedLoadBalancerIsInternal(deps.clients, d)),
+    });
     if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted during the baseline; nothing was injected');
     // The lease is decided now, a settle interval after it was written (lease.ts), and before the baseline is
     // judged: a rival run that holds the group may already be disturbing this baseline, and it is the reason.
     await lease.confirm(deps.signal);
-    if (!baseline.pass) throw refused(`baseline not steady: ${baseline.detail}`, { phase: 'steady-state', hint: 'fix the service or loosen --steady-error-rate / --steady-p99' });
+    if (!baseline.pass) {
+      throw refused(baseline.refusal?.reason ?? `baseline not steady: ${baseline.detail}`, {
+        phase: 'steady-state',
+        hint: baseline.refusal?.hint ?? 'fix the service or loosen --steady-error-rate / --steady-p99',
+      });
+    }
     await recheckPhase(run, plan, fault);
     // The recheck's calls take time (seconds on a throttled or slow API): a Ctrl-C during them stops here.
     if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted before injecting; nothing was injected');

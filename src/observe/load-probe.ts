@@ -13,19 +13,19 @@
  * not yet covered by headersTimeout, and undici's default is 300 s). So sent == ok + failed, always.
  *
  * Every node: the probe host is resolved to ALL its addresses (or pinned by `resolve`), one pool per address,
- * requests dealt round-robin over them, and re-resolved every minute (resolve.ts says why). Each address is
- * dialled with the service's own name as Host and TLS server name (transport.ts), and accounted on its own
- * (nodes.ts) beside the overall figures.
+ * requests dealt round-robin over them, and re-resolved every minute (probe-targets.ts; resolve.ts says why).
+ * Each address is dialled with the service's own name as Host and TLS server name (transport.ts), and
+ * accounted on its own (nodes.ts) beside the overall figures.
  */
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { latencyFigures, SecondBuckets, type FailureKind, type LatencyFigures, type SecondSummary } from './buckets.js';
-import { NodeAccount, type NodeSummary } from './nodes.js';
-import { certificateErrorOf, classifyError, connectOnly, exchange, type Exchange } from './probe-request.js';
-import { bare, pinned, portOf, systemLookup, type Lookup, type ResolveMap } from './resolve.js';
-import { transport, type CertificateError } from './transport.js';
+import type { NodeAccount, NodeSummary } from './nodes.js';
+import { certificateErrorOf, classifyError, type Exchange } from './probe-request.js';
+import { ProbeTargets } from './probe-targets.js';
+import { systemLookup, type Lookup, type ResolveMap } from './resolve.js';
+import type { CertificateError } from './transport.js';
 
 export interface ProbeOptions {
   url: string;
@@ -58,7 +58,7 @@ export interface ProbeOptions {
   insecure?: boolean;
   /** The AZ of a load balancer node's address, for the per-node figures. */
   nodeAz?: (address: string) => string | undefined;
-  /** http (default): a request and its status; tcp: only the TCP handshake. */
+  /** http (default): a request and its status; tcp: only the TCP handshake (and TLS handshake for https). */
   mode?: 'http' | 'tcp';
   /** Address look-up (all A and AAAA addresses); default dns.promises.lookup. */
   lookup?: Lookup;
@@ -112,7 +112,7 @@ interface Flight {
   done: boolean;
   exchange: Exchange | undefined;
   then: (() => void) | undefined;
-  node: NodeAccount<Pool | undefined> | undefined;
+  node: NodeAccount | undefined;
 }
 
 const TICK_MS = 25;
@@ -123,17 +123,8 @@ type Opts = Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 
 export class LoadProbe extends EventEmitter<ProbeEvents> {
   private readonly o: Opts;
   private readonly request: Dispatcher.DispatchOptions;
-  /** Where pools send their requests: the URL's scheme and port with the Host/SNI name. */
-  private readonly origin: string;
-  private readonly port: number;
-  private readonly lookupName: string;
-  private readonly pins: string[] | undefined;
-  private readonly nodes = new Map<string, NodeAccount<Pool | undefined>>();
-  private active: NodeAccount<Pool | undefined>[] = [];
-  private turn = 0;
-  private resolveTimer: NodeJS.Timeout | undefined;
+  private readonly targets: ProbeTargets;
   private certProblem: CertificateError | undefined;
-  private readonly connectors: ReturnType<typeof transport>;
   private readonly total: number;
   private buckets!: SecondBuckets;
   private t0 = 0;
@@ -168,12 +159,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       timeoutMs,
     };
     const url = new URL(opts.url);
-    const origin = new URL(url.origin);
-    if (opts.host) origin.hostname = opts.host;
-    this.origin = origin.origin;
-    this.port = portOf(url);
-    this.lookupName = bare(url.hostname);
-    this.pins = pinned(opts.resolve, url.hostname, this.port) ?? (opts.host ? pinned(opts.resolve, opts.host, this.port) : undefined);
+    this.targets = new ProbeTargets({ ...this.o, host: opts.host, resolve: opts.resolve, caCert: opts.caCert });
     this.request = {
       path: url.pathname + url.search,
       method: this.o.method,
@@ -183,63 +169,16 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     const byDuration = opts.durationMs === undefined ? Infinity : opts.rate ? Math.ceil((opts.durationMs * opts.rate) / 1000) : Infinity;
     this.total = Math.min(opts.maxRequests ?? Infinity, byDuration);
     this.limit = this.total;
-    // undici's own timers are a backstop only (the probe's deadline fires first); the connect timeout gets
-    // half the budget so a dropped SYN (e.g. a blackholed subnet) reads as connect_timeout, not timeout.
-    this.connectors = transport({
-      connectTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
-      ...(opts.caCert ? { caCert: opts.caCert } : {}),
-      insecure: this.o.insecure,
-    });
   }
 
   /** The Host header / TLS server name in use. */
   get host(): string {
-    return new URL(this.origin).hostname;
+    return this.targets.host;
   }
 
   /** The first certificate failure seen (what the certificate covers), for the baseline's refusal. */
   certificateProblem(): CertificateError | undefined {
     return this.certProblem;
-  }
-
-  /** One pool per address (http), each dialling that address with the service's name as Host and SNI. */
-  private pool(address: string): Pool | undefined {
-    if (this.o.mode === 'tcp') return undefined;
-    const timeoutMs = this.o.timeoutMs;
-    return new Pool(this.origin, {
-      connections: this.o.connections,
-      pipelining: 1,
-      headersTimeout: timeoutMs + 1000,
-      bodyTimeout: timeoutMs + 1000,
-      keepAliveTimeout: 4000,
-      connect: this.connectors.to(address),
-    });
-  }
-
-  /**
-   * (Re-)resolves the probe host: pinned addresses, an address literal, or every A/AAAA address. A failed
-   * look-up keeps the addresses known so far (a resolver hiccup is not an outage of the service); with none,
-   * requests fail as `dns`.
-   */
-  private async resolveNodes(startEpochMs: number): Promise<void> {
-    let addresses: string[];
-    if (this.pins) addresses = this.pins;
-    else if (isIP(this.lookupName)) addresses = [this.lookupName];
-    else {
-      try {
-        addresses = await this.o.lookup(this.lookupName);
-      } catch {
-        return;
-      }
-      if (this.stopped && this.nodes.size) return;
-    }
-    for (const n of this.nodes.values()) n.inDns = addresses.includes(n.address);
-    this.active = addresses.map((a) => {
-      let n = this.nodes.get(a);
-      if (!n) this.nodes.set(a, (n = new NodeAccount(a, startEpochMs, this.pool(a))));
-      n.inDns = true;
-      return n;
-    });
   }
 
   /** Epoch ms from which `firstFailureAtMs` is tracked (e.g. t0, when the fault's call returned). */
@@ -249,17 +188,11 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   }
 
   async run(): Promise<ProbeSummary> {
-    // Resolved before the schedule starts: a slow resolver must not make the first requests late.
-    const firstResolve = Date.now();
-    await this.resolveNodes(firstResolve);
+    // An interrupt during a slow look-up (a resolver can take seconds) stops the probe now, not after it.
+    const addresses = await untilAborted(this.targets.resolveFirst(), this.o.signal, []);
     const startedAtMs = Date.now();
     this.t0 = performance.now();
-    // Node buckets were created with the look-up's start; realign them to the probe's own start.
-    if (startedAtMs !== firstResolve) for (const [a, n] of this.nodes) this.nodes.set(a, new NodeAccount(a, startedAtMs, n.transport));
-    this.active = this.active.map((n) => this.nodes.get(n.address) as NodeAccount<Pool | undefined>);
-    if (!this.pins && !isIP(this.lookupName)) {
-      this.resolveTimer = setInterval(() => void this.resolveNodes(startedAtMs), this.o.reResolveMs);
-    }
+    this.targets.begin(addresses, startedAtMs);
     const rate = this.o.rate;
     this.buckets = new SecondBuckets({
       startEpochMs: startedAtMs,
@@ -278,7 +211,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       lastTick = now;
       this.expire(now);
       const closed = Math.min(now, this.closedBefore(now));
-      for (const n of this.nodes.values()) n.buckets.flush(closed);
+      this.targets.flush(closed);
       this.buckets.flush(closed, (s) => this.emit('second', s));
       this.checkDone();
     }, TICK_MS);
@@ -289,14 +222,13 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     }
     await done;
     clearInterval(ticker);
-    clearInterval(this.resolveTimer);
     this.o.signal?.removeEventListener('abort', onAbort);
     const elapsedMs = this.now();
     // Seconds run up to where scheduling stopped, not to when the last straggler finished: a trailing
     // second in which nothing was due is not a second of measurement.
-    for (const n of this.nodes.values()) n.buckets.finish(this.scheduleEnd);
+    this.targets.finish(this.scheduleEnd);
     this.buckets.finish(this.scheduleEnd, (s) => this.emit('second', s));
-    await Promise.all([...this.nodes.values()].map((n) => (n.transport ? n.transport.destroy().catch(() => undefined) : Promise.resolve())));
+    await this.targets.close();
     const summary = this.summary(startedAtMs, elapsedMs);
     this.emit('done', summary);
     return summary;
@@ -365,14 +297,8 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     this.send(now, now, () => this.loop());
   }
 
-  /** Round-robin over the addresses of the last resolution: every node gets an even share of requests. */
-  private pick(): NodeAccount<Pool | undefined> | undefined {
-    if (this.active.length === 0) return undefined;
-    return this.active[this.turn++ % this.active.length];
-  }
-
   private send(intended: number, now: number, then?: () => void): void {
-    const node = this.pick();
+    const node = this.targets.pick();
     const f: Flight = { intended, sentAt: now, deadline: now + this.o.timeoutMs, done: false, exchange: undefined, then, node };
     this.flights.push(f);
     const late = now - intended > this.o.lateThresholdMs;
@@ -385,13 +311,10 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     };
     // No address to send to: fails as dns, on a later turn so a closed loop cannot spin synchronously.
     if (!node) return void setImmediate(() => failed(NO_ADDRESS));
-    if (this.o.mode === 'tcp') {
-      f.exchange = connectOnly(node.address, this.port, (err) => (err ? failed(err) : !f.done && this.finish(f, null)));
-      return;
-    }
-    f.exchange = exchange(node.transport as Pool, this.request, (status, err) => {
+    f.exchange = this.targets.attempt(node, this.request, (status, err) => {
       if (f.done) return;
       if (status === null) return failed(err);
+      if (this.targets.mode === 'tcp') return this.finish(f, null);
       const okStatus = this.o.expectStatus ? this.o.expectStatus.includes(status) : status >= 200 && status < 400;
       this.finish(f, okStatus ? null : `http_${status}`);
     });
@@ -418,7 +341,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
         if (f.deadline > now) break;
         f.exchange?.abort(PROBE_TIMEOUT);
         // A tcp probe only connects: running out of time is a connect timeout.
-        this.finish(f, this.o.mode === 'tcp' ? 'connect_timeout' : 'timeout');
+        this.finish(f, this.targets.mode === 'tcp' ? 'connect_timeout' : 'timeout');
       }
       this.head++;
     }
@@ -438,7 +361,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     return {
       url: this.o.url,
       host: this.host,
-      transport: this.o.mode,
+      transport: this.targets.mode,
       insecure: this.o.insecure,
       mode: this.o.rate ? 'open' : 'closed',
       rate: this.o.rate ?? null,
@@ -459,9 +382,22 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       saturatedSeconds: b.records.filter((s) => s.saturated).length,
       perSecond: b.records,
       droppedSeconds: b.droppedRecords,
-      nodes: [...this.nodes.values()].map((n) => n.summary(this.o.nodeAz?.(n.address))),
+      nodes: this.targets.summaries(this.o.nodeAz),
     };
   }
+}
+
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, fallback: T): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve(fallback);
+  return new Promise<T>((resolve) => {
+    const onAbort = (): void => resolve(fallback);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
 }
 
 /** Runs a probe to completion; `onSecond` sees each finished second. */

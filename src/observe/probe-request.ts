@@ -2,8 +2,8 @@
  * One probe request: sending it through undici's dispatch API (or, for `--probe tcp`, only opening a TCP
  * connection), and what its ending means.
  */
-import { connect } from 'node:net';
-import type { Dispatcher } from 'undici';
+import { connect, type Socket } from 'node:net';
+import type { buildConnector, Dispatcher } from 'undici';
 import type { FailureKind } from './buckets.js';
 import { CertificateError } from './transport.js';
 
@@ -125,6 +125,29 @@ export function connectOnly(address: string, port: number, done: (err: unknown) 
     abort() {
       finished = true;
       socket.destroy();
+    },
+  };
+}
+
+/**
+ * `--probe tcp` on an https:// URL: success is the TCP connection AND the TLS handshake, with the same
+ * certificate verification as an HTTP request (the connector's). A load balancer that terminates TLS (an NLB
+ * TLS listener) completes it by itself, so this says the listener answers, not that a target does.
+ */
+export function handshakeOnly(connector: buildConnector.connector, origin: URL, done: (err: unknown) => void): Exchange {
+  let finished = false;
+  let socket: Socket | undefined;
+  socket = connector({ hostname: origin.hostname, host: origin.host, protocol: 'https:', port: origin.port || '443' }, (err, s) => {
+    if (finished) return void s?.destroy();
+    finished = true;
+    s?.destroy();
+    done(err);
+  }) as unknown as Socket | undefined;
+  return {
+    abort() {
+      finished = true;
+      socket?.destroy();
+      socket = undefined;
     },
   };
 }

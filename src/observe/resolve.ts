@@ -75,9 +75,9 @@ export function pinned(map: ResolveMap | undefined, host: string, port: number):
   );
 }
 
-/** A URL's port, or the scheme's default. */
+/** A URL's port, or the scheme's default (`tls://` as https, `tcp://` as http). */
 export function portOf(u: URL): number {
-  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  return u.port ? Number(u.port) : u.protocol === 'https:' || u.protocol === 'tls:' ? 443 : 80;
 }
 
 /** Host name without IPv6 brackets, as net.connect and isIP take it. */

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
 
 export interface TransportOptions {
@@ -31,6 +31,8 @@ export class CertificateError extends Error {
     readonly servername: string | undefined,
     readonly altNames: string | undefined,
     readonly subject: string | undefined,
+    /** Whether the certificate covers the name asked for (a chain error says nothing about the name). */
+    readonly nameMatches: boolean | undefined,
   ) {
     super(`certificate for ${servername ?? 'the server'} did not verify: ${code}${altNames ? ` (it covers ${altNames})` : ''}`);
     this.name = 'CertificateError';
@@ -83,11 +85,13 @@ function connectorTo(address: string, o: TransportOptions, secureContext: Return
       const tls = socket as TLSSocket;
       if (opts.protocol === 'https:' && !o.insecure && !tls.authorized) {
         const cert = tls.getPeerCertificate?.();
+        const name = opts.servername || opts.hostname || undefined;
         const e = new CertificateError(
           String(tls.authorizationError ?? 'CERT_UNKNOWN'),
-          opts.servername || opts.hostname || undefined,
+          name,
           cert?.subjectaltname || undefined,
           [cert?.subject?.CN ?? []].flat().join(', ') || undefined,
+          cert?.raw && name ? checkServerIdentity(name, cert) === undefined : undefined,
         );
         tls.destroy();
         return callback(e, null);
@@ -98,5 +102,7 @@ function connectorTo(address: string, o: TransportOptions, secureContext: Return
       () => socket?.destroy(Object.assign(new Error(`connect timeout (${o.connectTimeoutMs}ms) to ${address}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
       o.connectTimeoutMs,
     );
+    // undici ignores the return value; a handshake-only probe (tcp over TLS) uses it to abort.
+    return socket;
   };
 }

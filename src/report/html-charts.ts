@@ -233,3 +233,12 @@ export function columnNote(r: Report): string {
   const { k } = columnsOf(r.probe?.perSecond ?? []);
   return k > 1 ? `each bar covers ${formatDuration(k * 1000)}; the maximum is shown` : 'one bar per second';
 }
+
+/**
+ * Requests and errors per second of one AZ's nodes (or one address when its AZ is unknown), on the same time
+ * axis and with the same markers as the overall chart: a dark AZ shows as its own red band.
+ */
+export function azRequestsChart(r: Report, d: Domain, perSecond: ProbeSecond[]): string {
+  if (!r.probe) return '';
+  return requestsChart({ ...r, probe: { ...r.probe, perSecond } }, d);
+}

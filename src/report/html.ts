@@ -8,7 +8,8 @@ import { formatDuration } from '../core/duration.js';
 import { faultView } from './fault-view.js';
 import { routeSummary } from '../experiment/route.js';
 import type { Report, Verdict } from '../experiment/types.js';
-import { capacityChart, columnNote, esc, latencyChart, requestsChart, timeDomain } from './html-charts.js';
+import { azRequestsChart, capacityChart, columnNote, esc, latencyChart, requestsChart, timeDomain } from './html-charts.js';
+import { nodeRows, secondsByAz, showNodes, transportNotes } from './nodes-view.js';
 import { experimentTitle, formatAvailability, formatGateValue } from './markdown.js';
 import { FAIL_OPEN_WARNING } from './terminal.js';
 import { formatLatency, formatOffset } from './text.js';
@@ -77,6 +78,7 @@ export function renderHtml(r: Report): string {
     ['exit code', String(r.exitCode)],
     ['seed', `<code>${esc(r.seed)}</code>`],
   ];
+  for (const n of p ? transportNotes(p) : []) kv.push([n.key, n.tone === 'bad' ? `<span class="fail">⚠ ${esc(n.value)}</span>` : esc(n.value)]);
   if (p) kv.push(['requests', `${p.sent} sent · ${p.ok} ok · ${p.failed} failed · ${p.late} late · ${esc(p.rate)} req/s`]);
   if (rec) {
     const b = rec.breakdown;
@@ -109,6 +111,14 @@ export function renderHtml(r: Report): string {
         ['p99', '#bc4c00'],
       ])}${latencyChart(r, d)}</figure>`,
     );
+    if (showNodes(p)) {
+      for (const g of secondsByAz(p)) {
+        const id = `chart-az-${g.label.replace(/[^A-Za-z0-9-]/g, '-')}`;
+        body.push(
+          `<figure id="${esc(id)}" class="az-chart"><figcaption>${esc(g.label)} <small>(requests to ${esc(g.addresses.join(', '))}; ok and failed per second)</small></figcaption>${azRequestsChart(r, d, g.perSecond)}</figure>`,
+        );
+      }
+    }
   } else body.push('<p class="meta">No probe data.</p>');
   if (r.capacity.samples.length) {
     body.push(
@@ -121,6 +131,17 @@ export function renderHtml(r: Report): string {
   } else body.push('<p class="meta">No capacity samples.</p>');
 
   body.push('<h2>Summary</h2>', `<table class="kv">${kv.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>`);
+  if (showNodes(p)) {
+    body.push(
+      '<h2>Nodes</h2><p class="meta">Each address the probe spread its requests over (a load balancer node); worst = the lowest availability of any second.</p>',
+      '<table id="nodes"><thead><tr><th>address</th><th>AZ</th><th>sent</th><th>ok</th><th>failed</th><th>availability</th><th>worst second</th><th>p99</th><th></th></tr></thead><tbody>',
+      ...nodeRows(p).map(
+        (x) =>
+          `<tr${x.failed > 0 ? ' class="fail"' : ''}><td><code>${esc(x.address)}</code></td><td>${esc(x.az)}</td><td>${x.sent}</td><td>${x.ok}</td><td>${x.failed}</td><td>${esc(x.availability)}</td><td>${esc(x.worst)}</td><td>${esc(x.p99)}</td><td>${esc(x.note)}</td></tr>`,
+      ),
+      '</tbody></table>',
+    );
+  }
 
   const fv = faultView(r);
   if (fv) {

@@ -8,6 +8,7 @@
 import { formatDuration } from '../core/duration.js';
 import { faultView } from './fault-view.js';
 import { routeSummary } from '../experiment/route.js';
+import { nodeRows, showNodes, transportNotes } from './nodes-view.js';
 import type { Gate, Report, Verdict } from '../experiment/types.js';
 import { formatLatency, formatOffset } from './text.js';
 import { FAIL_OPEN_WARNING } from './terminal.js';
@@ -89,6 +90,7 @@ export function renderMarkdown(r: Report): string {
   }
   const p = r.probe;
   if (p) {
+    for (const n of transportNotes(p)) rows.push([md(n.key), n.tone === 'bad' ? `**⚠ ${md(n.value)}**` : md(n.value)]);
     rows.push(
       ['Requests', `${p.sent} sent · ${p.ok} ok · ${p.failed} failed · ${p.late} late (${p.rate} req/s, open model)`],
       ['Availability', formatAvailability(p.availability)],
@@ -105,6 +107,13 @@ export function renderMarkdown(r: Report): string {
       ]);
   }
   out.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
+
+  if (showNodes(p)) {
+    out.push('### Nodes', '', 'Each address the probe spread its requests over (a load balancer node); worst = the lowest availability of any second.', '');
+    out.push('| Address | AZ | Sent | OK | Failed | Availability | Worst second | p99 | |', '|---|---|--:|--:|--:|--:|--:|--:|---|');
+    for (const x of nodeRows(p)) out.push(`| ${md(x.address)} | ${md(x.az)} | ${x.sent} | ${x.ok} | ${x.failed} | ${x.availability} | ${x.worst} | ${md(x.p99)} | ${md(x.note)} |`);
+    out.push('');
+  }
 
   const fv = faultView(r);
   if (fv) out.push(`### ${md(fv.heading)}`, '', '| | |', '|---|---|', ...fv.rows.map((x) => `| ${md(x.key)} | ${x.tone === 'bad' ? `**${md(x.value)}**` : md(x.value)} |`), '');

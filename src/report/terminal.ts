@@ -8,6 +8,7 @@ import { routeSummary } from '../experiment/route.js';
 import type { Gate, Report, TimelineEntry, Verdict } from '../experiment/types.js';
 import { renderChart } from './chart.js';
 import { faultView } from './fault-view.js';
+import { nodeRows, showNodes, transportNotes } from './nodes-view.js';
 import { formatLatency, formatOffset, pad, painter, truncate, wrap, type Style } from './text.js';
 
 export interface SummaryOptions {
@@ -35,6 +36,7 @@ export function renderSummary(report: Report, opts: SummaryOptions): string {
     steadyState(report, width, paint),
     recovery(report, width, paint),
     probe(report, width, paint),
+    nodes(report, width, paint),
     timeline(report.timeline, width, paint),
     gates(report.gates, width, paint),
     report.probe ? [heading('Per second', paint), renderChart(report.probe.perSecond, { width, color: opts.color, markT0: report.fault?.t0 != null })] : [],
@@ -160,7 +162,8 @@ function recovery(r: Report, width: number, paint: Paint): string[] {
 function probe(r: Report, width: number, paint: Paint): string[] {
   const p = r.probe;
   if (!p) return [heading('Probe', paint), row('', 'no probe data', width)];
-  if (p.sent === 0) return [heading('Probe', paint), row('', 'no request was sent (the run ended before probing)', width)];
+  const notes = transportNotes(p).map((n) => row(n.key, n.tone === 'bad' ? paint(`⚠ ${n.value}`, 'red', 'bold') : n.value, width));
+  if (p.sent === 0) return [heading('Probe', paint), ...notes, row('', 'no request was sent (the run ended before probing)', width)];
   // availability is ok / sent as a fraction. Floored, not rounded: 99.996 % with failures must not read 100.00 %.
   const availability = `${(Math.floor(p.availability * 10_000) / 100).toFixed(2)}%`;
   const l = p.latencyMs;
@@ -169,10 +172,29 @@ function probe(r: Report, width: number, paint: Paint): string[] {
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   return [
     `${heading('Probe', paint)}  ${paint(`${p.rate} req/s, open model`, 'dim')}`,
+    ...notes,
     row('requests', `sent ${count(p.sent)} · ok ${count(p.ok)} · failed ${count(p.failed)} · late ${count(p.late)}`, width),
     row('availability', p.failed > 0 ? paint(availability, 'red') : availability, width),
     row('latency', `p50 ${formatLatency(l.p50)} · p95 ${formatLatency(l.p95)} · p99 ${formatLatency(l.p99)} · max ${formatLatency(l.max)}`, width),
     row('errors', kinds.length ? kinds.map(([k, n]) => `${k} ${count(n)}`).join(' · ') : 'none', width),
+  ];
+}
+
+/** One row per address probed (a load balancer node) with its AZ: an AZ outage shows as its node alone failing. */
+function nodes(r: Report, width: number, paint: Paint): string[] {
+  if (!showNodes(r.probe)) return [];
+  const rows = nodeRows(r.probe);
+  const wAddr = Math.min(Math.max(7, ...rows.map((x) => x.address.length)), Math.max(7, width - 62));
+  const wAz = Math.max(2, ...rows.map((x) => x.az.length));
+  const line = (cells: string[]): string =>
+    `  ${pad(truncate(cells[0] ?? '', wAddr), wAddr)}  ${pad(cells[1] ?? '', wAz)}  ${pad(cells[2] ?? '', 7, true)}  ${pad(cells[3] ?? '', 7, true)}  ${pad(cells[4] ?? '', 6, true)}  ${pad(cells[5] ?? '', 6, true)}  ${pad(cells[6] ?? '', 7, true)}  ${pad(cells[7] ?? '', 8, true)}  ${cells[8] ?? ''}`.trimEnd();
+  return [
+    `${heading('Nodes', paint)}  ${paint('each address the probe spread requests over; worst = lowest availability of a second', 'dim')}`,
+    paint(line(['address', 'AZ', 'sent', 'ok', 'failed', 'avail', 'worst', 'p99', '']), 'dim'),
+    ...rows.map((x) => {
+      const text = line([x.address, x.az, count(x.sent), count(x.ok), count(x.failed), x.availability, x.worst, x.p99, x.note]);
+      return x.failed > 0 ? paint(text, 'red') : text;
+    }),
   ];
 }
 

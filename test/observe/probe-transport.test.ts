@@ -211,6 +211,39 @@ describe('probe transport: every node on its own', () => {
     expect(nodeA.sent + nodeB.sent).toBe(s.sent);
   });
 
+  it('IPv6: a pinned [::1] address is probed beside an IPv4 one, half each', async () => {
+    seen.clear();
+    const v6 = createHttp((req, res) => record('http:::1', req, res));
+    await listen(v6, '::1', httpPort);
+    try {
+      const s = await runProbe({ url: `http://${LB}:${httpPort}/`, rate: 100, maxRequests: 10, resolve: parseResolve([`${LB}:${httpPort}:${A},[::1]`]) });
+      expect(s.ok).toBe(10);
+      expect(s.nodes.map((n) => [n.address, n.sent])).toEqual([
+        [A, 5],
+        ['::1', 5],
+      ]);
+      expect(seen.get('http:::1')?.count).toBe(5);
+    } finally {
+      v6.closeAllConnections();
+      await new Promise((r) => v6.close(r));
+    }
+  });
+
+  it('an interrupt during a slow look-up ends the probe at once, nothing sent', async () => {
+    const stop = new AbortController();
+    let lookedUp!: () => void;
+    const started = new Promise<void>((r) => (lookedUp = r));
+    const lookup = (): Promise<string[]> => {
+      lookedUp();
+      return new Promise(() => undefined);
+    };
+    const run = runProbe({ url: `http://${LB}:${httpPort}/`, rate: 100, durationMs: 60_000, lookup, signal: stop.signal });
+    await started;
+    stop.abort();
+    const s = await run;
+    expect(s).toMatchObject({ aborted: true, sent: 0, ok: 0, failed: 0 });
+  });
+
   it('a host that does not resolve fails every request as dns', async () => {
     const lookup = async (): Promise<string[]> => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
@@ -230,5 +263,28 @@ describe('probe transport: every node on its own', () => {
     expect(s.nodes.map((n) => n.sent)).toEqual([4, 4]);
     const refused = await runProbe({ url: `http://${LB}:${port}/`, mode: 'tcp', rate: 100, maxRequests: 4, resolve: parseResolve([`${LB}:${port}:127.0.4.1`]) });
     expect(refused.errorsByKind).toEqual({ connect_refused: 4 });
+  });
+
+  it('--probe tcp on https://: the TLS handshake is part of the success, verified like a request', async () => {
+    const pins = parseResolve([`${HOST}:${tlsPort}:${A},${DARK}`]);
+    const s = await runProbe({ url: `https://${HOST}:${tlsPort}/`, mode: 'tcp', rate: 40, maxRequests: 8, timeoutMs: 600, caCert: ca.pem, resolve: pins });
+    accounted(s);
+    expect(s.nodes.map((n) => [n.address, n.ok, n.failed, n.errorsByKind])).toEqual([
+      [A, 4, 0, {}],
+      [DARK, 0, 4, { connect_timeout: 4 }],
+    ]);
+    const unverified = await runProbe({ url: `https://${HOST}:${tlsPort}/`, mode: 'tcp', rate: 40, maxRequests: 3, resolve: parseResolve([`${HOST}:${tlsPort}:${A}`]) });
+    expect(unverified.errorsByKind).toEqual({ tls: 3 });
+  });
+
+  it('tcp:// and tls:// URLs (NLB TCP and TLS listeners, as discovery builds them) are connect-only whatever the mode', async () => {
+    seen.clear();
+    const tcp = await runProbe({ url: `tcp://${LB}:${httpPort}`, rate: 100, maxRequests: 4, resolve: parseResolve([`${LB}:${httpPort}:${A},${B}`]) });
+    expect(tcp).toMatchObject({ transport: 'tcp', ok: 4 });
+    expect(seen.get(`http:${A}`)?.count ?? 0).toBe(0);
+    const tls = await runProbe({ url: `tls://${LB}:${tlsPort}`, host: HOST, caCert: ca.pem, rate: 100, maxRequests: 4, resolve: parseResolve([`${LB}:${tlsPort}:${A}`]) });
+    expect(tls).toMatchObject({ transport: 'tcp', ok: 4, host: HOST });
+    const wrongName = await runProbe({ url: `tls://${LB}:${tlsPort}`, caCert: ca.pem, rate: 100, maxRequests: 2, resolve: parseResolve([`${LB}:${tlsPort}:${A}`]) });
+    expect(wrongName.errorsByKind).toEqual({ tls: 2 });
   });
 });
