@@ -5,10 +5,13 @@
  * NLB by default, so terminating the only instance of an AZ darkens that AZ's node alone (and takes it out
  * of DNS) — unlike with cross-zone on, where every node keeps serving from the other zones.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ElasticLoadBalancingV2Client, ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeNodeReport, Report } from '../../src/experiment/types.js';
-import { waitForSteadyState, type EmbeddedSandbox, type SandboxEvent, type StackInfo } from '../../src/sandbox/index.js';
+import { startEmbeddedSandbox, waitForSteadyState, type EmbeddedSandbox, type SandboxEvent, type StackInfo } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv, type CliResult } from '../helpers/cli.js';
 import { cliFor, fastRunArgs, lastSeq } from '../helpers/e2e.js';
 import { clientConfig } from '../helpers/sandbox.js';
@@ -116,4 +119,36 @@ describe('chaos-ec2 run against a group behind a Network Load Balancer', { timeo
     const report = passed(await runResult!);
     expect(report.target.listener?.type).toBe('network');
   }, 110_000);
+});
+
+describe('chaos-ec2 run against a group behind an NLB TLS listener', { timeout: 120_000 }, () => {
+  let emb: EmbeddedSandbox;
+  let info: StackInfo;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'chaos-e2e-nlb-tls-'));
+    // `sandbox --lb nlb --https`: a TLS:443 listener on the sandbox CA's certificate for shop.example.test.
+    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', https: true, stack: { instances: 4, azs: 3, lb: 'nlb' } });
+    info = (await (await fetch(`${emb.sandbox.endpoint}/_sandbox/stack`)).json()) as StackInfo;
+  });
+  afterAll(async () => {
+    await emb?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the node terminates TLS: an HTTPS probe with the service name and the CA passes, as does a connect-only one', async () => {
+    const pins = info.resolve.flatMap((r) => ['--resolve', r]);
+    const common = ['--yes', '--json', '--host', info.host!, '--ca-cert', info.caCertFile!, ...pins];
+    for (const probe of ['http', 'tcp']) {
+      const r = await cliFor(emb)(fastRunArgs(dir, ...common, '--probe', probe, '--seed', `nlb-tls-${probe}`));
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.verdict).toBe('pass');
+      expect(report.target.listener).toMatchObject({ type: 'network', listener: expect.stringMatching(/^TLS:\d+$/) });
+      expect(report.probe!.host).toBe('shop.example.test');
+      expect(report.probe!.transport ?? 'http').toBe(probe);
+      expect(report.probe!.nodes!.map((n) => n.az).filter(Boolean)).toHaveLength(3);
+    }
+  });
 });
