@@ -14,13 +14,14 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand,
+  ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedSandbox, type EmbeddedSandbox, type SandboxEvent, type StackInfo } from '../../src/sandbox/index.js';
 import { httpGet } from '../helpers/http.js';
-import { clientConfig, waitForWorldEvent } from '../helpers/sandbox.js';
+import { clientConfig, expectAwsError, waitForWorldEvent } from '../helpers/sandbox.js';
 
 /** What a raw TCP client sees: 'reset' when the node resets it (ECONNRESET) before any byte. */
 function tcpOutcome(host: string, port: number): Promise<'reset' | 'answered' | 'closed'> {
@@ -123,6 +124,27 @@ describe('sandbox NLB data plane', () => {
     const seq2 = since();
     await elb.send(new RegisterTargetsCommand({ TargetGroupArn: emb.stack.targetGroupArn, Targets: [{ Id: victim.targetId, Port: 80 }] }));
     await dnsEvent(seq2, (e) => e.zones.length === 3);
+  });
+
+  it("a target group's own cross-zone setting overrides the load balancer's (off here): its zones all stay in DNS", async () => {
+    const zoneC = [...nodes.keys()][2]!;
+    const victim = [...emb.sandbox.world.targetsOf(emb.stack.targetGroupArn).values()].find((t) => emb.sandbox.world.instances.get(t.targetId)?.availabilityZone === zoneC)!;
+    const crossZone = (Value: string) =>
+      elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: emb.stack.targetGroupArn, Attributes: [{ Key: 'load_balancing.cross_zone.enabled', Value }] }));
+    await expectAwsError(crossZone('sometimes'), 'ValidationError', 400);
+    const seq = since();
+    await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: emb.stack.targetGroupArn, Targets: [{ Id: victim.targetId }] }));
+    await dnsEvent(seq, (e) => !e.zones.includes(zoneC));
+    const seqOn = since();
+    await crossZone('true');
+    expect((await dnsEvent(seqOn, () => true)).zones).toEqual([...nodes.keys()]);
+    expect((await httpGet(`http://${nodes.get(zoneC)!}:${port}/`)).status).toBe(200);
+    const seqBack = since();
+    await crossZone('use_load_balancer_configuration');
+    expect((await dnsEvent(seqBack, () => true)).zones).not.toContain(zoneC);
+    const seqReg = since();
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: emb.stack.targetGroupArn, Targets: [{ Id: victim.targetId, Port: 80 }] }));
+    await dnsEvent(seqReg, (e) => e.zones.length === 3);
   });
 
   it('fails open when no target anywhere is healthy: DNS answers with every node and targets still get traffic', async () => {

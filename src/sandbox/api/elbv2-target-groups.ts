@@ -187,6 +187,8 @@ function checkAttribute(key: string, value: string): void {
     if (!/^\d+$/.test(value) || Number(value) > 3600) throw bad('it must be an integer from 0 to 3600');
   } else if (key === 'stickiness.enabled' && value !== 'true' && value !== 'false') {
     throw bad("it must be 'true' or 'false'");
+  } else if (key === 'load_balancing.cross_zone.enabled' && !['true', 'false', 'use_load_balancer_configuration'].includes(value)) {
+    throw bad("it must be 'true', 'false' or 'use_load_balancer_configuration'");
   }
 }
 
@@ -199,6 +201,7 @@ const modifyAttributes: Handler = (p, ctx) => {
     checkAttribute(key, value);
   }
   for (const { key, value } of changes) tg.attributes.set(key, value);
+  ctx.dataplane.refreshRouting?.(); // a group's own cross-zone setting changes NLB routing and DNS at once
   return attributesXml(tg.attributes);
 };
 

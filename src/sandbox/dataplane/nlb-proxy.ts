@@ -113,7 +113,7 @@ export class NlbListenerProxy {
 
   /**
    * Target health or membership changed: publish a new DNS answer if it changed, and reset the client
-   * connections whose target this node would no longer route to.
+   * connections to a target that turned unhealthy or left the group.
    */
   refreshRouting(): void {
     const lb = this.lb;
@@ -132,10 +132,13 @@ export class NlbListenerProxy {
     }
     const tg = listenerTargetGroup(this.listener);
     if (!tg) return;
+    const regs = this.ctx.world.targetsOf(tg);
+    const anyHealthy = [...regs.values()].some((t) => t.state === 'healthy');
     for (const r of this.relays) {
-      const node = lb.availabilityZones.find((n) => n.nodeAddress === r.client.localAddress);
-      const allowed = node ? nodeTargets(this.ctx.world, lb, tg, node.zoneName).targets : [];
-      if (!allowed.some((t) => t.targetId === r.targetId)) this.reset(r, 'target left routing (unhealthy or deregistered)');
+      // Unhealthy (unless the group fails open) or gone: RST. A draining target keeps its open flows until
+      // the deregistration delay is over and it leaves the group (deregistration_delay.* attributes).
+      const reg = regs.get(r.targetId);
+      if (!reg || reg.state === 'unused' || (reg.state === 'unhealthy' && anyHealthy)) this.reset(r, 'target unhealthy or gone');
     }
   }
 
