@@ -59,7 +59,9 @@ export function worldState(ctx: SandboxContext): unknown {
     networkInterfaces: w.networkInterfaces,
     loadBalancers: [...w.loadBalancers.values()].map((lb) => ({
       ...lb,
-      listeners: [...w.listeners.values()].filter((l) => l.loadBalancerArn === lb.loadBalancerArn),
+      listeners: [...w.listeners.values()]
+        .filter((l) => l.loadBalancerArn === lb.loadBalancerArn)
+        .map((l) => ({ ...l, rules: [...w.rules.values()].filter((r) => r.listenerArn === l.listenerArn).sort((a, b) => a.priority - b.priority) })),
     })),
     activities: w.activities.slice(-200),
     knobs: ctx.knobs,

@@ -3,7 +3,7 @@
  * Import from here rather than from the files behind it, so the sandbox can move its insides freely.
  */
 // Starting one: a bare sandbox, or one with the sample stack built and steady (what `chaos-ec2 sandbox` runs).
-export { startSandbox, type Sandbox, type SandboxOptions } from './server.js';
+export { runningSandbox, startSandbox, type Sandbox, type SandboxOptions } from './server.js';
 export { DEMO_HOST, SANDBOX_CREDENTIALS, startEmbeddedSandbox, type EmbeddedOptions, type EmbeddedSandbox } from './embedded.js';
 export { nodeAddresses, type StackInfo } from './stack-info.js';
 export type { CertificateStore } from './tls/certificates.js';

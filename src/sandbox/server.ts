@@ -48,6 +48,16 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/**
+ * The sandboxes running in this process, by endpoint: lets code in the same process (test helpers) find a
+ * sandbox's demo stack without a request to it.
+ */
+const running = new Map<string, SandboxContext>();
+
+export function runningSandbox(endpoint: string): SandboxContext | undefined {
+  return running.get(endpoint.replace(/\/+$/, ''));
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const world = new World({
     ...(opts.region ? { region: opts.region } : {}),
@@ -81,14 +91,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   reconciler.start();
 
   let closing: Promise<void> | undefined;
+  const endpoint = `http://127.0.0.1:${port}`;
+  running.set(endpoint, ctx);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     port,
     world,
     ctx,
     certificates,
     close() {
       closing ??= (async () => {
+        running.delete(endpoint);
         // Held (stallActions) calls are answered first, so their 503s can still go out while the rest stops.
         router.close();
         timers.close();

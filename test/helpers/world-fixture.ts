@@ -24,8 +24,13 @@ export interface Fixture {
   listenerPort: number;
   asgName: string;
   asg: AutoScalingGroup;
-  /** http://127.0.0.1:<listener port>/ */
-  url: string;
+  /** One URL per load balancer node: http://<node address>:<listener port>/ */
+  nodeUrls: string[];
+  /**
+   * The next client's URL: each read is the next node's, round-robin — a population of clients spread over
+   * the addresses the load balancer's name resolves to (one per node), as DNS spreads them on AWS.
+   */
+  readonly url: string;
 }
 
 const allowAll = (egress: boolean): NetworkAclEntry => ({ ruleNumber: 100, protocol: '-1', ruleAction: 'allow', egress, cidrBlock: '0.0.0.0/0' });
@@ -114,6 +119,8 @@ export async function buildWorld(ctx: SandboxContext, opts: FixtureOptions = {})
   world.listeners.set(listenerArn, listener);
   listener.port = await ctx.dataplane.openListener(listener);
 
+  const nodeUrls = world.loadBalancers.get(loadBalancerArn)!.availabilityZones.map((z) => `http://${z.nodeAddress}:${listener.port}/`);
+  let turn = 0;
   const asgName = 'chaos-web-asg';
   const desired = opts.desired ?? 3;
   const asg: AutoScalingGroup = {
@@ -149,7 +156,10 @@ export async function buildWorld(ctx: SandboxContext, opts: FixtureOptions = {})
     listenerPort: listener.port,
     asgName,
     asg,
-    url: `http://127.0.0.1:${listener.port}/`,
+    nodeUrls,
+    get url() {
+      return nodeUrls[turn++ % nodeUrls.length]!;
+    },
   };
 }
 

@@ -112,6 +112,8 @@ describe('sandbox ALB nodes', () => {
     }
     const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'private-alb', Subnets: subnets, Scheme: 'internal' }))).LoadBalancers![0]!;
     expect(lb.Scheme).toBe('internal');
+    // AWS prefixes an internal load balancer's name with internal-.
+    expect(lb.DNSName).toMatch(/^internal-private-alb-\d+\.us-east-1\.elb\.amazonaws\.com$/);
     const described = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['private-alb'] }))).LoadBalancers![0]!;
     expect(described.Scheme).toBe('internal');
     const l = (

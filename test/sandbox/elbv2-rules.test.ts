@@ -1,9 +1,11 @@
 import {
+  AddTagsCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DeleteRuleCommand,
   DescribeListenersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
@@ -93,6 +95,25 @@ describe('sandbox ELBv2: listener rules', () => {
     await expectAwsError(elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: def.RuleArn!, Priority: 9 }] })), 'OperationNotPermittedException');
     for (let i = 2; i <= 100; i++) await create(i, [path(`/p${i}`)], [fixed('200', 'p')]);
     await expectAwsError(create(101, [path('/p101')], [fixed('200', 'p')]), 'TooManyRulesException');
+  });
+
+  it('pages DescribeRules with PageSize/Marker (the default rule last) and tags rules like other resources', async () => {
+    for (let i = 1; i <= 3; i++) await create(i, [path(`/p${i}`)], [fixed('200', 'p')]);
+    const seen: string[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 2, ...(Marker ? { Marker } : {}) }));
+      expect(page.Rules!.length).toBeLessThanOrEqual(2);
+      seen.push(...page.Rules!.map((r) => r.Priority!));
+      Marker = page.NextMarker;
+    } while (Marker);
+    expect(seen).toEqual(['1', '2', '3', 'default']);
+    const ruleArn = (await rules())[0]!.RuleArn!;
+    await elb.send(new AddTagsCommand({ ResourceArns: [ruleArn], Tags: [{ Key: 'team', Value: 'shop' }] }));
+    const tags = await elb.send(new DescribeTagsCommand({ ResourceArns: [ruleArn] }));
+    expect(tags.TagDescriptions).toEqual([{ ResourceArn: ruleArn, Tags: [{ Key: 'team', Value: 'shop' }] }]);
+    await elb.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
+    await expectAwsError(elb.send(new DescribeTagsCommand({ ResourceArns: [ruleArn] })), 'RuleNotFoundException');
   });
 
   it('SetRulePriorities swaps priorities all at once, and refuses a clash without changing anything', async () => {

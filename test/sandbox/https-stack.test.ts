@@ -1,5 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { CreateListenerCommand, DescribeListenersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateListenerCommand,
+  CreateRuleCommand,
+  DeleteListenerCommand,
+  DeleteRuleCommand,
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  ElasticLoadBalancingV2Client,
+  type Action,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HOST, nodeAddresses, startEmbeddedSandbox, type EmbeddedSandbox } from '../../src/sandbox/index.js';
 import { httpGet } from '../helpers/http.js';
@@ -65,6 +74,57 @@ describe('sandbox HTTPS stack', () => {
       code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/),
     });
     await expect(httpGet(`https://demo-asg-alb.example:${port}/`, { connectTo: node, ca })).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+  });
+
+  it('authenticate-oidc before the forward: 302 to the IdP without a session cookie, the forward with one; deny → 401; HTTPS listeners only', async () => {
+    const oidc = (on?: string): Action => ({
+      Type: 'authenticate-oidc',
+      Order: 1,
+      AuthenticateOidcConfig: {
+        Issuer: 'https://idp.example.test',
+        AuthorizationEndpoint: 'https://idp.example.test/authorize',
+        TokenEndpoint: 'https://idp.example.test/token',
+        UserInfoEndpoint: 'https://idp.example.test/userinfo',
+        ClientId: 'shop-client',
+        ClientSecret: 'very-secret',
+        ...(on ? { OnUnauthenticatedRequest: on as 'deny' } : {}),
+      },
+    });
+    const forward: Action = { Type: 'forward', Order: 2, TargetGroupArn: emb.stack.targetGroupArn };
+    const create = (Priority: number, path: string, actions: Action[]) =>
+      elb.send(new CreateRuleCommand({ ListenerArn: emb.stack.listenerArn, Priority, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [path] } }], Actions: actions }));
+    const account = (await create(1, '/account/*', [oidc(), forward])).Rules![0]!.RuleArn!;
+    const admin = (await create(2, '/admin', [oidc('deny'), forward])).Rules![0]!.RuleArn!;
+    try {
+      const shown = (await elb.send(new DescribeRulesCommand({ RuleArns: [account] }))).Rules![0]!;
+      expect(shown.Actions![0]).toMatchObject({ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ClientId: 'shop-client', Issuer: 'https://idp.example.test' } });
+      expect(shown.Actions![0]!.AuthenticateOidcConfig!.ClientSecret).toBeUndefined();
+      const base = `https://${DEMO_HOST}:${new URL(emb.stack.url).port}`;
+      const login = await httpGet(`${base}/account/orders`, { connectTo: node, ca });
+      expect(login.status).toBe(302);
+      expect(login.headers.location).toMatch(/^https:\/\/idp\.example\.test\/authorize\?response_type=code&client_id=shop-client&scope=openid$/);
+      const session = await httpGet(`${base}/account/orders`, { connectTo: node, ca, headers: { cookie: 'AWSELBAuthSessionCookie-0=abc' } });
+      expect(session.status).toBe(200);
+      expect((await httpGet(`${base}/admin`, { connectTo: node, ca })).status).toBe(401);
+      // An HTTP listener cannot authenticate.
+      const plain = (
+        await elb.send(
+          new CreateListenerCommand({
+            LoadBalancerArn: emb.stack.loadBalancerArn,
+            Protocol: 'HTTP',
+            Port: 8080,
+            DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+          }),
+        )
+      ).Listeners![0]!.ListenerArn!;
+      await expectAwsError(
+        elb.send(new CreateRuleCommand({ ListenerArn: plain, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/x'] } }], Actions: [oidc(), forward] })),
+        'InvalidLoadBalancerActionException',
+      );
+      await elb.send(new DeleteListenerCommand({ ListenerArn: plain }));
+    } finally {
+      for (const arn of [account, admin]) await elb.send(new DeleteRuleCommand({ RuleArn: arn }));
+    }
   });
 
   it('GET /_sandbox/stack answers the same { url, host, resolve, caCertFile }', async () => {

@@ -35,6 +35,8 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
   const info = emb.info;
   const port = new URL(info.url).port;
   const target = info.host ? `https://${info.host}:${port}/` : info.url;
+  // The stack's DNSName resolves nowhere (as a real one would not without AWS's DNS): clients pin its nodes.
+  const reach = [...info.resolve.map((r) => `--resolve ${r}`), ...(info.caCertFile ? [`--ca-cert ${info.caCertFile}`] : [])].join(' ');
   process.stdout.write(
     [
       `chaos-ec2 sandbox ready at ${e}`,
@@ -51,7 +53,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
       `  aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${emb.stack.asgName}`,
       '',
       'Run an experiment against it:',
-      `  chaos-ec2 run --asg ${emb.stack.asgName} --endpoint-url ${e} --region ${flags.region} --poll 500ms --yes`,
+      `  chaos-ec2 run --asg ${emb.stack.asgName} --endpoint-url ${e} --region ${flags.region} ${reach} --poll 500ms --yes`,
       '',
       `Ground truth: ${e}/_sandbox/events   state: ${e}/_sandbox/state   knobs: ${e}/_sandbox/knobs`,
       'Ctrl-C stops it.',

@@ -104,12 +104,45 @@ function fixedResponse(a: Params, order: number | undefined): ListenerAction {
   };
 }
 
+const OIDC_REQUIRED = ['Issuer', 'AuthorizationEndpoint', 'TokenEndpoint', 'UserInfoEndpoint', 'ClientId'];
+const COGNITO_REQUIRED = ['UserPoolArn', 'UserPoolClientId', 'UserPoolDomain'];
+
 /**
- * The actions under `prefix` (`Actions.member` / `DefaultActions.member`). A rule ends in exactly one
- * terminal action (forward, redirect or fixed-response); the authenticate-* actions that may precede it
- * are not modelled by the sandbox and are refused as such.
+ * authenticate-oidc / authenticate-cognito ("Authenticate users using an Application Load Balancer":
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html):
+ * HTTPS listeners only; the session cookie defaults to AWSELBAuthSessionCookie; OnUnauthenticatedRequest
+ * deny | allow | authenticate (the default).
  */
-export function readActions(p: Params, prefix: string, lb: LoadBalancer, ctx: ApiContext): ListenerAction[] {
+function authenticate(a: Params, type: 'authenticate-oidc' | 'authenticate-cognito', order: number | undefined, https: boolean): ListenerAction {
+  if (!https) throw invalidAction(`Action type '${type}' can be used only with HTTPS listeners`);
+  const prefix = type === 'authenticate-oidc' ? 'AuthenticateOidcConfig' : 'AuthenticateCognitoConfig';
+  const c = a.struct(prefix);
+  if (!c) throw validationError(`An ${prefix} must be specified for an ${type} action`);
+  const fields: Record<string, string> = {};
+  const extraParams: Record<string, string> = {};
+  for (const [k, v] of c.raw) {
+    const extra = /^AuthenticationRequestExtraParams\.entry\.(\d+)\.key$/.exec(k);
+    if (extra) extraParams[v] = c.str(`AuthenticationRequestExtraParams.entry.${extra[1]}.value`) ?? '';
+    else if (!k.startsWith('AuthenticationRequestExtraParams.')) fields[k] = v;
+  }
+  for (const f of type === 'authenticate-oidc' ? OIDC_REQUIRED : COGNITO_REQUIRED) if (!fields[f]) throw validationError(`${prefix}.${f} must be specified`);
+  if (type === 'authenticate-oidc' && !fields.ClientSecret && fields.UseExistingClientSecret !== 'true') throw validationError(`${prefix}.ClientSecret must be specified`);
+  const on = fields.OnUnauthenticatedRequest ?? 'authenticate';
+  if (on !== 'deny' && on !== 'allow' && on !== 'authenticate') {
+    throw constraintError(on, `${prefix.charAt(0).toLowerCase()}${prefix.slice(1)}.onUnauthenticatedRequest`, 'Member must satisfy enum value set: [deny, allow, authenticate]');
+  }
+  return {
+    type,
+    ...(order !== undefined ? { order } : {}),
+    authenticate: { fields, extraParams, onUnauthenticatedRequest: on, sessionCookieName: fields.SessionCookieName ?? 'AWSELBAuthSessionCookie' },
+  };
+}
+
+/**
+ * The actions under `prefix` (`Actions.member` / `DefaultActions.member`), in the order they run: at most
+ * one authenticate-oidc/-cognito action (HTTPS listeners only), then exactly one routing action.
+ */
+export function readActions(p: Params, prefix: string, lb: LoadBalancer, ctx: ApiContext, https: boolean): ListenerAction[] {
   const raw = p.structs(prefix);
   if (!raw.length) throw new ApiError('MissingParameter', `The request must contain the parameter ${prefix.split('.')[0]}`);
   const actions = raw.map((a, i) => {
@@ -118,11 +151,18 @@ export function readActions(p: Params, prefix: string, lb: LoadBalancer, ctx: Ap
     if (type === 'forward') return forward(a, lb, ctx, order);
     if (type === 'redirect') return redirect(a, order);
     if (type === 'fixed-response') return fixedResponse(a, order);
-    if (type === 'authenticate-oidc' || type === 'authenticate-cognito') throw validationError(`Action type '${type}' is not supported by the sandbox`);
+    if (type === 'authenticate-oidc' || type === 'authenticate-cognito') return authenticate(a, type, order, https);
     throw constraintError(type, `actions.${i + 1}.member.type`, 'Member must satisfy enum value set: [forward, authenticate-oidc, authenticate-cognito, redirect, fixed-response]');
   });
-  if (actions.length > 1) throw new ApiError('TooManyActions', 'A rule can have only one forward, redirect or fixed-response action');
-  return actions;
+  // "Each rule must include exactly one of the following routing actions: forward, redirect, or
+  // fixed-response, and it must be the last action to be performed"; an authentication action may precede it.
+  const ordered = actions.map((a, i) => ({ a, key: a.order ?? i + 1 })).sort((x, y) => x.key - y.key);
+  if (new Set(ordered.map((x) => x.key)).size !== ordered.length) throw invalidAction('Each action of a rule must have a different order');
+  const routing = ordered.filter((x) => !x.a.type.startsWith('authenticate-'));
+  if (routing.length !== 1) throw new ApiError('TooManyActions', 'A rule must have exactly one forward, redirect or fixed-response action');
+  if (ordered.at(-1)!.a !== routing[0]!.a) throw invalidAction('The forward, redirect or fixed-response action must be the last action');
+  if (ordered.length > 2) throw new ApiError('TooManyActions', 'A rule can have at most one authentication action before its routing action');
+  return ordered.map((x) => x.a);
 }
 
 const SINGLE_FIELDS: RuleConditionField[] = ['host-header', 'path-pattern', 'http-request-method', 'source-ip'];

@@ -63,7 +63,7 @@ const create: Handler = async (p, ctx) => {
   const protocol = protocolParam(p, 'HTTP');
   const requestedPort = intParam(p, 'Port', 1, 65535);
   if (requestedPort === undefined) throw missingParameter('Port');
-  const defaultActions = readActions(p, 'DefaultActions.member', lb, ctx);
+  const defaultActions = readActions(p, 'DefaultActions.member', lb, ctx, protocol === 'HTTPS');
   const certificateArns = certificatesParam(p, ctx, protocol);
   const same = [...ctx.world.listeners.values()].find((l) => l.loadBalancerArn === lb.loadBalancerArn && requestedPorts.get(l) === requestedPort);
   if (same) {
@@ -123,7 +123,7 @@ const modify: Handler = async (p, ctx) => {
     const clash = [...ctx.world.listeners.values()].some((o) => o !== l && o.loadBalancerArn === l.loadBalancerArn && requestedPorts.get(o) === requestedPort);
     if (clash) throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
   }
-  const defaultActions = p.structs('DefaultActions.member').length ? readActions(p, 'DefaultActions.member', lb, ctx) : l.defaultActions;
+  const defaultActions = p.structs('DefaultActions.member').length ? readActions(p, 'DefaultActions.member', lb, ctx, protocol === 'HTTPS') : l.defaultActions;
   const certificateArns = certificatesParam(p, ctx, protocol, l.certificateArns);
   const reopen = protocol !== l.protocol || JSON.stringify(certificateArns) !== JSON.stringify(l.certificateArns);
   l.defaultActions = defaultActions;

@@ -1,9 +1,12 @@
 /**
  * ELBv2 load balancers: CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer. Application and
- * Network Load Balancers (Type network: see elbv2-nlb-attributes.ts and dataplane/nlb-proxy.ts).
- * Their DNSName is 127.0.0.1: the sandbox's listener proxies bind there, so
- * a client builds http://<DNSName>:<listener port>/ exactly as on AWS, with no sandbox special case.
+ * Network Load Balancers (Type network: elbv2-nlb-*.ts, dataplane/nlb-*.ts). Their DNSName has AWS's shape
+ * (ALB `<name>-<digits>.<region>.elb.amazonaws.com`, NLB `<name>-<hex>.elb.<region>.amazonaws.com`,
+ * `internal-` in front for Scheme internal) and, like a real one seen from outside AWS's DNS, resolves
+ * nowhere here: the nodes answer on loopback addresses (the node interfaces' Association.PublicIp, or
+ * PrivateIpAddress when internal), which a client pins with curl-style `--resolve` (GET /_sandbox/stack).
  */
+import { randomInt } from 'node:crypto';
 import type { ApiContext } from '../context.js';
 import type { LoadBalancer } from '../world/types.js';
 import { ApiError, validationError } from './errors.js';
@@ -14,13 +17,21 @@ import { arnPrefix, checkName, hex16, lbNotFound, page } from './elbv2-common.js
 import { closeListenerOf } from './elbv2-listeners.js';
 import { loadBalancerXml } from './elbv2-render.js';
 import { readTagList } from './elbv2-tags.js';
-import { NLB_HOSTED_ZONE_ID, NLB_MIN_ZONES, nlbDefaultAttributes } from './elbv2-nlb-attributes.js';
+import { NLB_HOSTED_ZONE_ID, NLB_MIN_ZONES, nlbDefaultAttributes, nlbDnsName } from './elbv2-nlb-attributes.js';
 
 /**
  * Route 53 hosted zone of ALBs in us-east-1 (ELB endpoints table). The sandbox uses it in every region;
  * nothing resolves it anyway.
  */
 const ALB_HOSTED_ZONE_ID = 'Z35SXDOTRQ7X7K';
+
+/**
+ * `my-alb-1234567890.us-east-1.elb.amazonaws.com`; internal load balancers get `internal-` in front, as AWS
+ * names them ("Internal load balancers", ELB user guide). The digits are random, as AWS's are.
+ */
+function dnsNameFor(name: string, scheme: LoadBalancer['scheme'], region: string): string {
+  return `${scheme === 'internal' ? 'internal-' : ''}${name}-${randomInt(1_000_000_000, 2_000_000_000)}.${region}.elb.amazonaws.com`;
+}
 
 function subnetIdsParam(p: Params): string[] {
   const plain = p.members('Subnets');
@@ -88,7 +99,7 @@ const create: Handler = (p, ctx) => {
   const lb: LoadBalancer = {
     loadBalancerArn: `${arnPrefix(ctx)}:loadbalancer/${type === 'network' ? 'net' : 'app'}/${name}/${hex16()}`,
     loadBalancerName: name,
-    dnsName: '127.0.0.1',
+    dnsName: type === 'network' ? nlbDnsName(name, scheme, ctx.world.region) : dnsNameFor(name, scheme, ctx.world.region),
     canonicalHostedZoneId: type === 'network' ? NLB_HOSTED_ZONE_ID : ALB_HOSTED_ZONE_ID,
     createdTime: new Date(ctx.world.now()),
     scheme,

@@ -8,7 +8,9 @@
  * An Application Load Balancer's cross-zone load balancing is always on and cannot be turned off
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/disable-cross-zone.html).
  */
+import { randomBytes } from 'node:crypto';
 import { CROSS_ZONE } from '../dataplane/nlb-zones.js';
+import type { LoadBalancer } from '../world/types.js';
 import { missingParameter, validationError } from './errors.js';
 import type { Handler } from './router.js';
 import { requireLb } from './elbv2-common.js';
@@ -16,6 +18,15 @@ import { attributesXml } from './elbv2-render.js';
 
 /** Route 53 hosted zone of Network Load Balancers in us-east-1 (ELB endpoints table); nothing resolves it. */
 export const NLB_HOSTED_ZONE_ID = 'Z26RNL4JYFTOTI';
+
+/**
+ * `my-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com`: an NLB's name carries a hex id and `elb` before the
+ * region (an ALB's is `<name>-<digits>.<region>.elb.amazonaws.com`); internal ones get `internal-` in front.
+ * Like the ALB's, it resolves nowhere here: clients pin the nodes' addresses (GET /_sandbox/stack).
+ */
+export function nlbDnsName(name: string, scheme: LoadBalancer['scheme'], region: string): string {
+  return `${scheme === 'internal' ? 'internal-' : ''}${name}-${randomBytes(8).toString('hex')}.elb.${region}.amazonaws.com`;
+}
 
 /** A Network Load Balancer may be enabled in a single AZ (CreateLoadBalancer API reference, Subnets). */
 export const NLB_MIN_ZONES = 1;

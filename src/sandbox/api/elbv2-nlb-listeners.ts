@@ -40,7 +40,7 @@ function protocolParam(p: Params, fallback: NlbProtocol | undefined): NlbProtoco
 
 /** One forward to one target group whose protocol the listener can reach. */
 function actionsParam(p: Params, ctx: ApiContext, lb: LoadBalancer, protocol: NlbProtocol): Listener['defaultActions'] {
-  const actions = readActions(p, 'DefaultActions.member', lb, ctx);
+  const actions = readActions(p, 'DefaultActions.member', lb, ctx, false); // no authenticate actions on an NLB
   const a = actions[0]!;
   if (a.type !== 'forward') throw validationError(`A Network Load Balancer listener supports only forward actions, not '${a.type}'`);
   if (a.targetGroups.length !== 1) throw validationError('A Network Load Balancer listener forwards to exactly one target group');

@@ -102,8 +102,22 @@ export function actionXml(a: ListenerAction): string {
       node('RedirectConfig', el('Protocol', r.protocol), el('Port', r.port), el('Host', r.host), el('Path', r.path), el('Query', r.query), el('StatusCode', r.statusCode))
     );
   }
-  const f = a.fixedResponse;
-  return el('Type', a.type) + order + node('FixedResponseConfig', el('MessageBody', f.messageBody), el('StatusCode', f.statusCode), el('ContentType', f.contentType));
+  if (a.type === 'fixed-response') {
+    const f = a.fixedResponse;
+    return el('Type', a.type) + order + node('FixedResponseConfig', el('MessageBody', f.messageBody), el('StatusCode', f.statusCode), el('ContentType', f.contentType));
+  }
+  // The client secret is never shown back (AuthenticateOidcActionConfig: "ClientSecret … not returned").
+  const shown = Object.entries(a.authenticate.fields).filter(([k]) => k !== 'ClientSecret' && !k.includes('.'));
+  const extra = Object.entries(a.authenticate.extraParams);
+  return (
+    el('Type', a.type) +
+    order +
+    node(
+      a.type === 'authenticate-oidc' ? 'AuthenticateOidcConfig' : 'AuthenticateCognitoConfig',
+      shown.map(([k, v]) => el(k, v)).join(''),
+      extra.length ? node('AuthenticationRequestExtraParams', extra.map(([k, v]) => node('entry', el('key', k), el('value', v))).join('')) : '',
+    )
+  );
 }
 
 const CONFIG_ELEMENT: Record<RuleCondition['field'], string> = {

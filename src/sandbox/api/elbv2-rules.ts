@@ -61,7 +61,7 @@ const create: Handler = (p, ctx) => {
   const priority = priorityOf(p.str('Priority'));
   const conditions = readConditions(p);
   if (!conditions.length) throw validationError('A rule must have at least one condition');
-  const actions = readActions(p, 'Actions.member', lb, ctx);
+  const actions = readActions(p, 'Actions.member', lb, ctx, listener.protocol === 'HTTPS');
   const tags = readTagList(p);
   const existing = [...ctx.world.rules.values()].filter((r) => r.listenerArn === listener.listenerArn);
   if (existing.some((r) => r.priority === priority)) throw priorityInUse(priority);
@@ -109,7 +109,7 @@ const modify: Handler = (p, ctx) => {
   const lb = requireLb(ctx, listener.loadBalancerArn);
   // Unspecified properties are unchanged (ModifyRule API reference).
   if (p.structs('Conditions.member').length) rule.conditions = readConditions(p);
-  if (p.structs('Actions.member').length) rule.actions = readActions(p, 'Actions.member', lb, ctx);
+  if (p.structs('Actions.member').length) rule.actions = readActions(p, 'Actions.member', lb, ctx, listener.protocol === 'HTTPS');
   relinkTargetGroups(ctx);
   return list('Rules', [rule], ruleXml, 'member');
 };

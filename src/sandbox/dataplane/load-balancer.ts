@@ -5,8 +5,7 @@
  * - One node per enabled AZ, each on its own loopback address (the load balancer's DNS name resolves to the
  *   nodes' addresses), all on the listener's one port. A client that cannot reach a node (the node subnet's
  *   NACL drops it) gets no answer from THAT address at all: the connection hangs, while the other nodes serve.
- *   (Until the DNSName flip, 127.0.0.1 on the same port stands for the DNS name: it spreads requests over the
- *   nodes, one per request, as clients spread over the name's addresses.)
+ *   Which node serves is the client's choice (the address it connected to), as with DNS on AWS.
  * - HTTPS listeners terminate TLS with the listener's certificates, choosing one by SNI (the first is the
  *   default) ("SSL certificates for your Application Load Balancer", ALB user guide).
  * - Each request goes through the listener's rules (dataplane/rules.ts): forward (weighted over target
@@ -24,16 +23,13 @@ import type { SandboxContext } from '../context.js';
 import type { Listener, LoadBalancer } from '../world/types.js';
 import { TrafficStats } from './lb-stats.js';
 import { nodeIp, PUBLIC_CLIENT, reachable, type Endpoint } from './network.js';
-import { decide, redirectLocation, targetGroupsOfListener, WeightedPicker, wildcardMatch, type RequestFacts } from './rules.js';
+import { authenticationOutcome, decide, redirectLocation, targetGroupsOfListener, WeightedPicker, wildcardMatch, type RequestFacts } from './rules.js';
 import type { RoutingTracker } from './targets.js';
 
 const STATUS_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
 
 /** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
-
-/** The address that stands for the DNS name until the flip (see the class comment). */
-export const FRONT_ADDRESS = '127.0.0.1';
 
 /** Attempts at finding one port free on every node address (another process may hold it on one of them). */
 const BIND_ATTEMPTS = 20;
@@ -45,7 +41,6 @@ export class ListenerProxy {
   private inner: Server | undefined;
   private fronts: NetServer[] = [];
   private readonly sockets = new Set<Socket>();
-  private nodeTurn = 0;
   private targetTurn = 0;
   private readonly picker = new WeightedPicker();
   private readonly agents = new Map<string, Agent>();
@@ -66,7 +61,7 @@ export class ListenerProxy {
     inner.keepAliveTimeout = this.ctx.timings.lbIdleTimeoutMs;
     this.inner = inner;
     const lb = this.ctx.world.loadBalancers.get(this.listener.loadBalancerArn);
-    const addresses = [FRONT_ADDRESS, ...(lb?.availabilityZones ?? []).map((z) => z.nodeAddress)];
+    const addresses = (lb?.availabilityZones ?? []).map((z) => z.nodeAddress);
     for (let attempt = 1; ; attempt++) {
       try {
         const port = await this.bindAll(addresses);
@@ -124,11 +119,9 @@ export class ListenerProxy {
     this.agents.delete(targetId);
   }
 
-  /** The node a connection reached: by the address it connected to; the front spreads over the nodes. */
+  /** The node a connection reached: the one whose address it connected to. */
   private nodeFor(localAddress: string | undefined): Node | undefined {
-    const nodes = this.ctx.world.loadBalancers.get(this.listener.loadBalancerArn)?.availabilityZones ?? [];
-    if (localAddress === FRONT_ADDRESS || localAddress === `::ffff:${FRONT_ADDRESS}`) return nodes[this.nodeTurn++ % Math.max(1, nodes.length)];
-    return nodes.find((n) => n.nodeAddress === localAddress);
+    return this.ctx.world.loadBalancers.get(this.listener.loadBalancerArn)?.availabilityZones.find((n) => n.nodeAddress === localAddress);
   }
 
   private blocked(node: Node | undefined): boolean {
@@ -143,8 +136,12 @@ export class ListenerProxy {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
-    const atFront = socket.localAddress === FRONT_ADDRESS;
-    if (!atFront && this.blocked(this.nodeFor(socket.localAddress))) {
+    if (this.blocked(this.nodeFor(socket.localAddress))) {
+      // Counted as a client left with no answer, as for a request dropped on a kept-alive connection.
+      const finish = this.stats.begin();
+      socket.once('close', () => finish('no-response'));
+      // Read and drop what the client sends (its packets never arrive), so its giving up is seen at once.
+      socket.resume();
       this.ctx.timers.after(this.ctx.timings.lbIdleTimeoutMs, () => socket.destroy());
       return;
     }
@@ -181,7 +178,19 @@ export class ListenerProxy {
     }
     const nodeEp: Endpoint = { subnetId: node!.subnetId, ip: nodeIp(world, node!.subnetId) };
     const facts = requestFacts(req);
-    const { action } = decide(world, this.listener, facts);
+    const { actions } = decide(world, this.listener, facts);
+    // Actions run in order: an authentication action first (it may answer itself), then the routing one.
+    for (const a of actions) {
+      if (a.type !== 'authenticate-oidc' && a.type !== 'authenticate-cognito') break;
+      const auth = authenticationOutcome(a, facts, world.region);
+      if ('next' in auth) continue;
+      req.resume();
+      res
+        .writeHead(auth.status, { server: 'awselb/2.0', 'content-type': 'text/html', ...(auth.status === 302 ? { location: auth.location } : {}) })
+        .end(`<html><body>${auth.status}</body></html>\r\n`);
+      return;
+    }
+    const action = actions.find((a) => a.type === 'forward' || a.type === 'redirect' || a.type === 'fixed-response');
     if (!action) return this.fail(res, 503, undefined, 'no action');
     if (action.type === 'fixed-response') {
       const f = action.fixedResponse;

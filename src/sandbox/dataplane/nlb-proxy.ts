@@ -24,7 +24,6 @@ import { connect, createServer as createNetServer, type Server as NetServer, typ
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { SandboxContext } from '../context.js';
 import type { Listener, LoadBalancer } from '../world/types.js';
-import { FRONT_ADDRESS } from './load-balancer.js';
 import { TrafficStats } from './lb-stats.js';
 import { nodeIp, PUBLIC_CLIENT, reachable } from './network.js';
 import { dnsNodes, listenerTargetGroup, nodeTargets, type NlbNode } from './nlb-zones.js';
@@ -48,7 +47,6 @@ export class NlbListenerProxy {
   private readonly sockets = new Set<Socket>();
   private readonly relays = new Set<Relay>();
   private readonly contexts = new Map<string, SecureContext>();
-  private frontTurn = 0;
   private targetTurn = 0;
   private lastDns = '';
 
@@ -64,10 +62,7 @@ export class NlbListenerProxy {
   }
 
   async open(): Promise<number> {
-    const lb = this.lb;
-    const nodes = (lb?.availabilityZones ?? []).map((z) => z.nodeAddress);
-    // While the DNS name is the literal 127.0.0.1 it stands for the name: that address spreads over the nodes in DNS.
-    const addresses = lb?.dnsName === FRONT_ADDRESS ? [FRONT_ADDRESS, ...nodes] : nodes;
+    const addresses = (this.lb?.availabilityZones ?? []).map((z) => z.nodeAddress);
     for (let attempt = 1; ; attempt++) {
       try {
         const port = await this.bindAll(addresses);
@@ -148,13 +143,7 @@ export class NlbListenerProxy {
   }
 
   private nodeFor(localAddress: string | undefined): NlbNode | undefined {
-    const lb = this.lb;
-    if (!lb) return undefined;
-    if (localAddress === FRONT_ADDRESS || localAddress === `::ffff:${FRONT_ADDRESS}`) {
-      const inDns = dnsNodes(this.ctx.world, lb).nodes;
-      return inDns[this.frontTurn++ % Math.max(1, inDns.length)];
-    }
-    return lb.availabilityZones.find((n) => n.nodeAddress === localAddress);
+    return this.lb?.availabilityZones.find((n) => n.nodeAddress === localAddress);
   }
 
   private accept(socket: Socket): void {

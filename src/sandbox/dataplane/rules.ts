@@ -69,17 +69,38 @@ export function conditionMatches(c: RuleCondition, req: RequestFacts): boolean {
   }
 }
 
-/** The terminal action that serves this request, and which rule chose it ('default' for the default rule). */
-export function decide(world: World, listener: Listener, req: RequestFacts): { action: ListenerAction | undefined; rule: string } {
+/** The actions that serve this request, in order (ending with the routing one), and the rule that chose them. */
+export function decide(world: World, listener: Listener, req: RequestFacts): { actions: ListenerAction[]; rule: string } {
   const rules = [...world.rules.values()].filter((r) => r.listenerArn === listener.listenerArn).sort((a, b) => a.priority - b.priority);
   for (const r of rules) {
-    if (r.conditions.every((c) => conditionMatches(c, req))) return { action: terminal(r.actions), rule: r.ruleArn };
+    if (r.conditions.every((c) => conditionMatches(c, req))) return { actions: r.actions, rule: r.ruleArn };
   }
-  return { action: terminal(listener.defaultActions), rule: 'default' };
+  return { actions: listener.defaultActions, rule: 'default' };
 }
 
-function terminal(actions: ListenerAction[]): ListenerAction | undefined {
-  return [...actions].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).at(-1);
+/**
+ * What an authentication action does with a request (ALB user guide, "Authenticate users"): a request that
+ * carries the session cookie (`<name>-0`, … as the ALB shards it) goes on to the next action (the sandbox has
+ * no IdP and does not check the session); one without it is denied (401), let through (allow), or sent to
+ * the IdP's authorization endpoint (302, the default `authenticate`).
+ */
+export function authenticationOutcome(
+  a: Extract<ListenerAction, { type: 'authenticate-oidc' | 'authenticate-cognito' }>,
+  req: RequestFacts,
+  region: string,
+): { next: true } | { status: 401 } | { status: 302; location: string } {
+  const cookies = String(req.headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim().split('=')[0]!);
+  const name = a.authenticate.sessionCookieName;
+  if (cookies.some((c) => c === name || c.startsWith(`${name}-`))) return { next: true };
+  const on = a.authenticate.onUnauthenticatedRequest;
+  if (on === 'allow') return { next: true };
+  if (on === 'deny') return { status: 401 };
+  const f = a.authenticate.fields;
+  const endpoint = a.type === 'authenticate-oidc' ? f.AuthorizationEndpoint! : `https://${f.UserPoolDomain}.auth.${region}.amazoncognito.com/oauth2/authorize`;
+  const q = new URLSearchParams({ response_type: 'code', client_id: f.ClientId ?? f.UserPoolClientId ?? '', scope: f.Scope ?? 'openid', ...a.authenticate.extraParams });
+  return { status: 302, location: `${endpoint}${endpoint.includes('?') ? '&' : '?'}${q.toString()}` };
 }
 
 /**

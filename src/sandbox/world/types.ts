@@ -236,7 +236,19 @@ export interface TargetGroup {
 export type ListenerAction =
   | { type: 'forward'; order?: number; targetGroupArn?: string; targetGroups: { targetGroupArn: string; weight: number }[]; stickiness?: { enabled: boolean; durationSeconds?: number } }
   | { type: 'redirect'; order?: number; redirect: RedirectConfig }
-  | { type: 'fixed-response'; order?: number; fixedResponse: { statusCode: string; contentType?: string; messageBody?: string } };
+  | { type: 'fixed-response'; order?: number; fixedResponse: { statusCode: string; contentType?: string; messageBody?: string } }
+  | { type: 'authenticate-oidc' | 'authenticate-cognito'; order?: number; authenticate: AuthenticateConfig };
+
+/**
+ * AuthenticateOidcConfig / AuthenticateCognitoConfig, as given (`fields`: the element name → value, e.g.
+ * Issuer, AuthorizationEndpoint, UserPoolDomain; ClientSecret is kept but never shown back, as AWS does).
+ */
+export interface AuthenticateConfig {
+  fields: Record<string, string>;
+  extraParams: Record<string, string>;
+  onUnauthenticatedRequest: 'deny' | 'allow' | 'authenticate';
+  sessionCookieName: string;
+}
 
 /** RedirectConfig; absent parts keep the request's own (`#{protocol}`, `#{host}`, `#{port}`, `/#{path}`, `#{query}`). */
 export interface RedirectConfig {
