@@ -9,6 +9,7 @@ import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DescribeLoadBalancerAttributesCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand,
@@ -87,8 +88,11 @@ describe('sandbox NLB API', () => {
       'ValidationError',
       400,
     );
-    // An NLB group checks over TCP unless told otherwise.
+    // An NLB group checks over TCP unless told otherwise, and has NLB attributes (source_ip stickiness, …).
     expect(tcpTg.HealthCheckProtocol).toBe('TCP');
+    const attrs = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tcpTg.TargetGroupArn! }))).Attributes!;
+    expect(attrs).toContainEqual({ Key: 'stickiness.type', Value: 'source_ip' });
+    expect(attrs).toContainEqual({ Key: 'load_balancing.cross_zone.enabled', Value: 'use_load_balancer_configuration' });
   });
 
   it('a TCP health check turns registered targets healthy once the NLB uses the group', async () => {

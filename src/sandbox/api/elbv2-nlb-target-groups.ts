@@ -29,6 +29,30 @@ export function nlbHealthCheckDefaults(protocol: TargetGroup['protocol']): Parti
   return isNlbProtocol(protocol) ? { protocol: 'TCP', matcher: '200-399' } : {};
 }
 
+/**
+ * An NLB group's attributes ("Edit target group attributes for your Network Load Balancer",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html, and the
+ * TargetGroupAttribute API reference): source_ip stickiness instead of lb_cookie, client IP preservation on
+ * for instance targets, proxy protocol v2 off, open flows kept through deregistration and unhealthiness.
+ * The deregistration delay keeps the sandbox profile's value, as ALB groups do.
+ */
+export function nlbTargetGroupAttributes(deregistrationDelaySeconds: number): Map<string, string> {
+  return new Map([
+    ['deregistration_delay.timeout_seconds', String(deregistrationDelaySeconds)],
+    ['deregistration_delay.connection_termination.enabled', 'false'],
+    ['stickiness.enabled', 'false'],
+    ['stickiness.type', 'source_ip'],
+    ['preserve_client_ip.enabled', 'true'],
+    ['proxy_protocol_v2.enabled', 'false'],
+    ['load_balancing.cross_zone.enabled', 'use_load_balancer_configuration'],
+    ['target_health_state.unhealthy.connection_termination.enabled', 'true'],
+    ['target_group_health.dns_failover.minimum_healthy_targets.count', '1'],
+    ['target_group_health.dns_failover.minimum_healthy_targets.percentage', 'off'],
+    ['target_group_health.unhealthy_state_routing.minimum_healthy_targets.count', '1'],
+    ['target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage', 'off'],
+  ]);
+}
+
 export function checkNlbHealthCheck(protocol: TargetGroup['protocol'], hc: HealthCheckSettings): void {
   if (hc.protocol === 'TCP' && !isNlbProtocol(protocol)) {
     throw validationError(`Health check protocol 'TCP' is not supported for target groups with protocol '${protocol}'`);

@@ -13,7 +13,7 @@ import { list } from './xml.js';
 import { arnPrefix, checkName, hex16, intParam, page, requireLb, requireTg, tgNotFound } from './elbv2-common.js';
 import { attributesXml, targetGroupXml } from './elbv2-render.js';
 import { readTagList } from './elbv2-tags.js';
-import { checkNlbHealthCheck, isTargetGroupProtocol, nlbHealthCheckDefaults } from './elbv2-nlb-target-groups.js';
+import { checkNlbHealthCheck, isNlbProtocol, isTargetGroupProtocol, nlbHealthCheckDefaults, nlbTargetGroupAttributes } from './elbv2-nlb-target-groups.js';
 
 /** Target group attributes an instance-target ALB group has, with AWS's defaults. */
 function defaultAttributes(ctx: ApiContext): Map<string, string> {
@@ -126,7 +126,7 @@ const create: Handler = (p, ctx) => {
     targetType: 'instance',
     healthCheck,
     loadBalancerArns: [],
-    attributes: defaultAttributes(ctx),
+    attributes: isNlbProtocol(protocol) ? nlbTargetGroupAttributes(ctx.timings.deregistrationDelaySeconds) : defaultAttributes(ctx),
   };
   ctx.world.targetGroups.set(tg.targetGroupArn, tg);
   ctx.world.ordinal(tg.targetGroupArn); // page order = creation order
