@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net';
 import { AutoScalingClient, ResumeProcessesCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateNetworkAclCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand, EC2Client, ReplaceNetworkAclAssociationCommand } from '@aws-sdk/client-ec2';
 import {
   DeregisterTargetsCommand,
   DescribeListenersCommand,
@@ -49,7 +49,8 @@ describe('sandbox NLB data plane', () => {
 
   beforeAll(async () => {
     // 3 instances over 3 AZs: one target per zone, so one zone can be emptied alone.
-    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: 3, azs: 3, lb: 'nlb' } });
+    // A short idle timeout: a dark node's hanging connection is closed sooner, and the test awaits that close.
+    emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', timings: { lbIdleTimeoutMs: 1500 }, stack: { instances: 3, azs: 3, lb: 'nlb' } });
     ec2 = new EC2Client(clientConfig(emb.sandbox.endpoint));
     elb = new ElasticLoadBalancingV2Client(clientConfig(emb.sandbox.endpoint));
     port = (await elb.send(new DescribeListenersCommand({ ListenerArns: [emb.stack.listenerArn] }))).Listeners![0]!.Port!;
@@ -66,6 +67,7 @@ describe('sandbox NLB data plane', () => {
     const lb = (await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [emb.stack.loadBalancerArn] }))).LoadBalancers![0]!;
     expect(lb.Type).toBe('network');
     expect(lb.LoadBalancerArn).toContain(':loadbalancer/net/demo-asg-nlb/');
+    expect(lb.DNSName).toMatch(/^demo-asg-nlb-[0-9a-f]{16}\.elb\.us-east-1\.amazonaws\.com$/);
     expect(lb.AvailabilityZones).toHaveLength(3);
     const l = (await elb.send(new DescribeListenersCommand({ ListenerArns: [emb.stack.listenerArn] }))).Listeners![0]!;
     expect(l.Protocol).toBe('TCP');
@@ -162,5 +164,30 @@ describe('sandbox NLB data plane', () => {
     await dnsEvent(seq2, (e) => !e.failOpen && e.zones.length === 3);
     await asg.send(new ResumeProcessesCommand({ AutoScalingGroupName: emb.stack.asgName, ScalingProcesses: ['HealthCheck'] }));
     asg.destroy();
+  });
+
+  // Last: the NACL also cuts the node's health checks of its zone, so the zone's targets churn for a while.
+  it('a deny-all NACL on one node subnet: that address answers nothing (no bytes, no reset) while the others serve', async () => {
+    const [zoneA] = [...nodes.keys()];
+    const subnetId = emb.stack.lbSubnets.find((s) => s.availabilityZone === zoneA)!.subnetId;
+    const acl = (await ec2.send(new CreateNetworkAclCommand({ VpcId: emb.stack.vpcId }))).NetworkAcl!.NetworkAclId!; // a new NACL denies everything
+    const assoc = async () =>
+      (await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }))).NetworkAcls![0]!.Associations!.find(
+        (a) => a.SubnetId === subnetId,
+      )!;
+    const original = await assoc();
+    await ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: original.NetworkAclAssociationId!, NetworkAclId: acl }));
+    try {
+      const dark = tcpOutcome(nodes.get(zoneA!)!, port);
+      for (const [az, address] of nodes) if (az !== zoneA) expect((await httpGet(`http://${address}:${port}/`)).status).toBe(200);
+      // Dropped packets: not a reset, not an answer; the connection is given up after the idle timeout.
+      expect(await dark).toBe('closed');
+    } finally {
+      await ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: (await assoc()).NetworkAclAssociationId!, NetworkAclId: original.NetworkAclId! }));
+    }
+    // The node's health checks of its zone's targets crossed that NACL too: wait until the zone is back in DNS.
+    const seq = since();
+    if (!(await stackView()).dns!.every((n) => n.inDns)) await dnsEvent(seq, (e) => e.zones.length === 3 && !e.failOpen);
+    expect((await httpGet(`http://${nodes.get(zoneA!)!}:${port}/`)).status).toBe(200);
   });
 });

@@ -153,7 +153,9 @@ export class NlbListenerProxy {
     const node = this.nodeFor(socket.localAddress);
     const reachableNode = node && reachable(this.ctx.world, PUBLIC_CLIENT, { subnetId: node.subnetId, ip: nodeIp(this.ctx.world, node.subnetId) }, this.listener.port);
     if (!node || !reachableNode) {
-      // The client's packets are dropped: nothing answers until the connection is given up.
+      // The client's packets are dropped: nothing answers until the connection is given up. What it sends is
+      // read and thrown away, so that closing does not turn into a reset (unread data makes Linux send RST).
+      socket.resume();
       this.ctx.timers.after(this.ctx.timings.lbIdleTimeoutMs, () => socket.destroy());
       return;
     }
