@@ -7,8 +7,8 @@
  */
 import { formatDuration } from '../core/duration.js';
 import { faultView } from './fault-view.js';
-import { nodeRows, showNodes, transportNotes } from './nodes-view.js';
 import { routeSummary } from '../experiment/route.js';
+import { nodeRows, showNodes, transportNotes } from './nodes-view.js';
 import type { Gate, Report, Verdict } from '../experiment/types.js';
 import { formatLatency, formatOffset } from './text.js';
 import { FAIL_OPEN_WARNING } from './terminal.js';

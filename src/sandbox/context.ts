@@ -16,6 +16,8 @@ export interface DataPlaneApi {
   /** Starts the listener's proxy on every node address, on one free port, and returns it (the listener's Port). */
   openListener(listener: Listener): Promise<number>;
   closeListener(listenerArn: string): Promise<void>;
+  /** Re-evaluates routing now (after a change no target-health event signals, e.g. an NLB's cross-zone attribute). */
+  refreshRouting?(): void;
 }
 
 /** The Auto Scaling engine as the API sees it. */

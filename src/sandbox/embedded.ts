@@ -41,8 +41,10 @@ export async function startEmbeddedSandbox(opts: EmbeddedOptions = {}): Promise<
     const https = opts.https ? { certificateArn: await sandbox.certificates.issue(DEMO_HOST), host: DEMO_HOST } : undefined;
     const stack = await createSampleStack(clients, { region: cfg.region, ...opts.stack, ...(https ? { https } : {}) });
     await waitForSteadyState(clients, stack, opts.steadyTimeoutMs ?? 120_000);
-    const info = stackInfo(sandbox.world, stack, https ? sandbox.certificates.caCertFile : undefined);
-    sandbox.ctx.stackInfo = info;
+    const caCertFile = https ? sandbox.certificates.caCertFile : undefined;
+    const info = stackInfo(sandbox.world, stack, caCertFile);
+    // Read afresh on every GET /_sandbox/stack: an NLB's DNS answer moves with target health (stack-info.ts).
+    Object.defineProperty(sandbox.ctx, 'stackInfo', { get: () => stackInfo(sandbox.world, stack, caCertFile), enumerable: true, configurable: true });
     return {
       sandbox,
       stack,

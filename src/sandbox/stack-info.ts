@@ -4,6 +4,7 @@
  * addresses (one per enabled AZ); the sandbox's nodes are loopback addresses no DNS knows, so a client
  * pins them the way curl does: `--resolve HOST:PORT:ADDR[,ADDR…]`, one value per host name.
  */
+import { dnsNodes } from './dataplane/nlb-zones.js';
 import type { World } from './world/world.js';
 
 export interface StackInfo {
@@ -15,11 +16,27 @@ export interface StackInfo {
   resolve: string[];
   /** The sandbox CA's certificate (PEM file) to trust; HTTPS stack only. */
   caCertFile?: string;
+  /**
+   * Network Load Balancer only: every node and whether the DNS name answers with it now (a zone with no
+   * healthy target leaves DNS while cross-zone load balancing is off; dataplane/nlb-zones.ts).
+   */
+  dns?: { address: string; az: string; inDns: boolean }[];
 }
 
-/** The addresses a client resolving the load balancer's DNS name gets: one per node, in AZ order. */
+/**
+ * The addresses a client resolving the load balancer's DNS name gets now: one per node, in AZ order
+ * (for an NLB, only the nodes in DNS).
+ */
 export function nodeAddresses(world: World, loadBalancerArn: string): string[] {
-  return (world.loadBalancers.get(loadBalancerArn)?.availabilityZones ?? []).map((z) => z.nodeAddress);
+  const lb = world.loadBalancers.get(loadBalancerArn);
+  return lb ? dnsNodes(world, lb).nodes.map((z) => z.nodeAddress) : [];
+}
+
+function dnsView(world: World, loadBalancerArn: string): StackInfo['dns'] {
+  const lb = world.loadBalancers.get(loadBalancerArn);
+  if (lb?.type !== 'network') return undefined;
+  const inDns = new Set(dnsNodes(world, lb).nodes.map((n) => n.nodeAddress));
+  return lb.availabilityZones.map((z) => ({ address: z.nodeAddress, az: z.zoneName, inDns: inDns.has(z.nodeAddress) }));
 }
 
 export function stackInfo(world: World, stack: { url: string; host?: string; loadBalancerArn: string }, caCertFile?: string): StackInfo {
@@ -27,10 +44,12 @@ export function stackInfo(world: World, stack: { url: string; host?: string; loa
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   const addrs = nodeAddresses(world, stack.loadBalancerArn).join(',');
   const names = [u.hostname, ...(stack.host ? [stack.host] : [])];
+  const dns = dnsView(world, stack.loadBalancerArn);
   return {
     url: stack.url,
     ...(stack.host ? { host: stack.host } : {}),
     resolve: names.map((n) => `${n}:${port}:${addrs}`),
     ...(caCertFile ? { caCertFile } : {}),
+    ...(dns ? { dns } : {}),
   };
 }

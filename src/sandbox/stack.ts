@@ -16,6 +16,7 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createNlbFront } from './nlb-stack.js';
 
 export interface StackOptions {
   asgName?: string;
@@ -34,6 +35,21 @@ export interface StackOptions {
    * fixed-response 404 and whose rule `host-header <host>` forwards to the target group.
    */
   https?: { certificateArn: string; host: string };
+  /**
+   * The load balancer in front: an ALB (default) or a Network Load Balancer (a TCP listener, or with
+   * `https` a TLS one, forwarding to a TCP target group with an HTTP health check; nlb-stack.ts).
+   */
+  lb?: 'alb' | 'nlb';
+}
+
+/** What the stack's front (load balancer, listener, target group) is, whichever kind builds it. */
+export interface StackFront {
+  loadBalancerArn: string;
+  targetGroupArn: string;
+  listenerArn: string;
+  ruleArn?: string;
+  host?: string;
+  url: string;
 }
 
 export interface SampleStack {
@@ -50,6 +66,8 @@ export interface SampleStack {
   /** The service's own host name the HTTPS stack's certificate and rule are for. */
   host?: string;
   asgName: string;
+  /** The kind of load balancer in front. */
+  lb: 'alb' | 'nlb';
   /** <protocol>://<DNSName>:<listener port>/ — built exactly as a client would on AWS. */
   url: string;
 }
@@ -87,6 +105,43 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
       LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' },
     }),
   );
+  // The load balancer in front: the ALB (default), or with lb 'nlb' a Network Load Balancer (nlb-stack.ts).
+  const front: StackFront =
+    opts.lb === 'nlb' ? await createNlbFront(c, { asgName, vpcId, lbSubnets, ...(opts.https ? { https: opts.https } : {}) }) : await createAlbFront(c, asgName, vpcId, lbSubnets, opts.https);
+  const { targetGroupArn } = front;
+
+  await c.asg.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: asgName,
+      LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: '$Latest' },
+      MinSize: 1,
+      MaxSize: Math.max(desired * 2, 2),
+      DesiredCapacity: desired,
+      VPCZoneIdentifier: subnets.map((s) => s.subnetId).join(','),
+      HealthCheckType: opts.healthCheckType ?? 'ELB',
+      HealthCheckGracePeriod: opts.gracePeriodSeconds ?? 5,
+      TargetGroupARNs: [targetGroupArn],
+      Tags: [{ Key: 'Name', Value: asgName, PropagateAtLaunch: true }, ...(opts.optIn === false ? [] : [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }])],
+    }),
+  );
+
+  return {
+    vpcId,
+    subnets,
+    lbSubnets,
+    loadBalancerArn: front.loadBalancerArn,
+    targetGroupArn,
+    listenerArn: front.listenerArn,
+    ...(front.ruleArn ? { ruleArn: front.ruleArn } : {}),
+    ...(front.host ? { host: front.host } : {}),
+    asgName,
+    lb: opts.lb ?? 'alb',
+    url: front.url,
+  };
+}
+
+/** The ALB in front of the group: an HTTP listener forwarding, or the HTTPS listener with a host-header rule. */
+async function createAlbFront(c: StackClients, asgName: string, vpcId: string, lbSubnets: SampleStack['lbSubnets'], https: StackOptions['https']): Promise<StackFront> {
   const tg = await c.elb.send(
     new CreateTargetGroupCommand({ Name: `${asgName}-tg`.slice(0, 32), Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance', HealthCheckPath: '/health' }),
   );
@@ -100,7 +155,6 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     }),
   );
   const loadBalancer = lb.LoadBalancers![0]!;
-  const https = opts.https;
   const listener = await c.elb.send(
     new CreateListenerCommand({
       LoadBalancerArn: loadBalancer.LoadBalancerArn!,
@@ -126,31 +180,11 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
         }),
       )
     : undefined;
-
-  await c.asg.send(
-    new CreateAutoScalingGroupCommand({
-      AutoScalingGroupName: asgName,
-      LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: '$Latest' },
-      MinSize: 1,
-      MaxSize: Math.max(desired * 2, 2),
-      DesiredCapacity: desired,
-      VPCZoneIdentifier: subnets.map((s) => s.subnetId).join(','),
-      HealthCheckType: opts.healthCheckType ?? 'ELB',
-      HealthCheckGracePeriod: opts.gracePeriodSeconds ?? 5,
-      TargetGroupARNs: [targetGroupArn],
-      Tags: [{ Key: 'Name', Value: asgName, PropagateAtLaunch: true }, ...(opts.optIn === false ? [] : [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }])],
-    }),
-  );
-
   return {
-    vpcId,
-    subnets,
-    lbSubnets,
     loadBalancerArn: loadBalancer.LoadBalancerArn!,
     targetGroupArn,
     listenerArn: l.ListenerArn!,
     ...(rule ? { ruleArn: rule.Rules![0]!.RuleArn!, host: https!.host } : {}),
-    asgName,
     url: `${(l.Protocol ?? 'HTTP').toLowerCase()}://${loadBalancer.DNSName}:${l.Port}/`,
   };
 }

@@ -13,6 +13,11 @@ export function addSandboxCommand(program: Command, setExitCode: SetExitCode): v
     .option('--azs <n>', 'Availability Zones of the sample stack', parseIntFlag('--azs', 1, 6), 3)
     .option('--region <region>', 'region the sandbox pretends to be', 'us-east-1')
     .option('--account-id <id>', 'account id returned by STS', '123456789012')
+    .addOption(
+      new Option('--lb <type>', 'load balancer in front of demo-asg: an ALB, or a Network Load Balancer (TCP listener, TLS with --https; cross-zone off)')
+        .choices(['alb', 'nlb'])
+        .default('alb'),
+    )
     .option('--seed <seed>', "seed for the sandbox's own randomness (which API calls the apiErrorRate knob fails)")
     .option('--https', 'production shape: an HTTPS listener for shop.example.test (certificate from a sandbox CA written to a temp file), 404 by default, a host-header rule forwarding')
     .action(async (flags: SandboxFlags) => {

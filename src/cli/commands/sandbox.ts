@@ -16,6 +16,8 @@ export interface SandboxFlags {
   accountId: string;
   seed?: string;
   https?: boolean;
+  /** The demo stack's load balancer: 'alb' (default) or 'nlb'. */
+  lb?: 'alb' | 'nlb';
 }
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
@@ -38,7 +40,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
   process.stdout.write(
     [
       `chaos-ec2 sandbox ready at ${e}`,
-      `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.url}`,
+      `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.lb === 'nlb' ? 'Network Load Balancer (cross-zone off) ' : ''}${emb.stack.url}`,
       ...(info.host ? [`  HTTPS for ${info.host}: certificate from the sandbox CA ${info.caCertFile}`] : []),
       `  stack: ${JSON.stringify(info)}   (also GET ${e}/_sandbox/stack)`,
       '',
@@ -73,7 +75,7 @@ async function start(flags: SandboxFlags): Promise<EmbeddedSandbox> {
       accountId: flags.accountId,
       ...(flags.seed ? { seed: flags.seed } : {}),
       ...(flags.https ? { https: true } : {}),
-      stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
+      stack: { instances: flags.instances, azs: flags.azs, region: flags.region, ...(flags.lb ? { lb: flags.lb } : {}) },
       steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
     });
   } catch (err) {

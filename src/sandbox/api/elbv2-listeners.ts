@@ -15,6 +15,7 @@ import { list } from './xml.js';
 import { readActions } from './elbv2-actions.js';
 import { arnPrefix, hex16, intParam, listenerNotFound, page, relinkTargetGroups, requireLb, requireListener } from './elbv2-common.js';
 import { listenerXml } from './elbv2-render.js';
+import { createNlbListener, modifyNlbListener } from './elbv2-nlb-listeners.js';
 
 /** The policy the console and API choose when none is given (ELB user guide, "Security policies"). */
 const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
@@ -58,6 +59,7 @@ function certificatesParam(p: Params, ctx: ApiContext, protocol: 'HTTP' | 'HTTPS
 
 const create: Handler = async (p, ctx) => {
   const lb = requireLb(ctx, p.required('LoadBalancerArn'));
+  if (lb.type === 'network') return createNlbListener(p, ctx, lb); // TCP/TLS/UDP listeners: elbv2-nlb-listeners.ts
   const protocol = protocolParam(p, 'HTTP');
   const requestedPort = intParam(p, 'Port', 1, 65535);
   if (requestedPort === undefined) throw missingParameter('Port');
@@ -114,7 +116,8 @@ const describe: Handler = (p, ctx) => {
 const modify: Handler = async (p, ctx) => {
   const l = requireListener(ctx, p.required('ListenerArn'));
   const lb = requireLb(ctx, l.loadBalancerArn);
-  const protocol = protocolParam(p, l.protocol);
+  if (lb.type === 'network') return modifyNlbListener(p, ctx, l, lb);
+  const protocol = protocolParam(p, l.protocol as 'HTTP' | 'HTTPS');
   const requestedPort = intParam(p, 'Port', 1, 65535);
   if (requestedPort !== undefined && requestedPort !== requestedPorts.get(l)) {
     const clash = [...ctx.world.listeners.values()].some((o) => o !== l && o.loadBalancerArn === l.loadBalancerArn && requestedPorts.get(o) === requestedPort);

@@ -1,6 +1,7 @@
 /**
- * ELBv2 load balancers: CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer. Only Application
- * Load Balancers are modelled. Their DNSName has AWS's shape (`<name>-<digits>.<region>.elb.amazonaws.com`,
+ * ELBv2 load balancers: CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer. Application and
+ * Network Load Balancers (Type network: elbv2-nlb-*.ts, dataplane/nlb-*.ts). Their DNSName has AWS's shape
+ * (ALB `<name>-<digits>.<region>.elb.amazonaws.com`, NLB `<name>-<hex>.elb.<region>.amazonaws.com`,
  * `internal-` in front for Scheme internal) and, like a real one seen from outside AWS's DNS, resolves
  * nowhere here: the nodes answer on loopback addresses (the node interfaces' Association.PublicIp, or
  * PrivateIpAddress when internal), which a client pins with curl-style `--resolve` (GET /_sandbox/stack).
@@ -16,6 +17,7 @@ import { arnPrefix, checkName, hex16, lbNotFound, page } from './elbv2-common.js
 import { closeListenerOf } from './elbv2-listeners.js';
 import { loadBalancerXml } from './elbv2-render.js';
 import { readTagList } from './elbv2-tags.js';
+import { NLB_HOSTED_ZONE_ID, NLB_MIN_ZONES, nlbDefaultAttributes, nlbDnsName } from './elbv2-nlb-attributes.js';
 
 /**
  * Route 53 hosted zone of ALBs in us-east-1 (ELB endpoints table). The sandbox uses it in every region;
@@ -37,7 +39,7 @@ function subnetIdsParam(p: Params): string[] {
   return [...plain, ...mapped];
 }
 
-function placement(ctx: ApiContext, subnetIds: string[]): { vpcId: string; zones: LoadBalancer['availabilityZones'] } {
+function placement(ctx: ApiContext, subnetIds: string[], minZones = 2): { vpcId: string; zones: LoadBalancer['availabilityZones'] } {
   if (!subnetIds.length) throw validationError('At least two subnets in two different Availability Zones must be specified');
   const zones: LoadBalancer['availabilityZones'] = [];
   let vpcId: string | undefined;
@@ -51,8 +53,8 @@ function placement(ctx: ApiContext, subnetIds: string[]): { vpcId: string; zones
     }
     zones.push({ zoneName: s.availabilityZone, subnetId: s.subnetId, nodeAddress: '' });
   }
-  // An Application Load Balancer needs subnets in at least two AZs (CreateLoadBalancer API reference).
-  if (zones.length < 2) throw validationError('At least two subnets in two different Availability Zones must be specified');
+  // An Application Load Balancer needs subnets in at least two AZs (CreateLoadBalancer API reference); an NLB one.
+  if (zones.length < minZones) throw validationError('At least two subnets in two different Availability Zones must be specified');
   return { vpcId: vpcId!, zones: zones.sort((a, b) => a.zoneName.localeCompare(b.zoneName)) };
 }
 
@@ -71,10 +73,10 @@ const create: Handler = (p, ctx) => {
   const name = p.required('Name');
   checkName('load balancer', name);
   const type = oneOf(p, 'Type', ['application', 'network', 'gateway'] as const, 'application');
-  if (type !== 'application') throw validationError(`Load balancer type '${type}' is not supported by the sandbox; only 'application' is.`);
+  if (type === 'gateway') throw validationError(`Load balancer type '${type}' is not supported by the sandbox; use 'application' or 'network'.`);
   const scheme = oneOf(p, 'Scheme', ['internet-facing', 'internal'] as const, 'internet-facing');
   const ipAddressType = oneOf(p, 'IpAddressType', ['ipv4', 'dualstack'] as const, 'ipv4');
-  const { vpcId, zones } = placement(ctx, subnetIdsParam(p));
+  const { vpcId, zones } = placement(ctx, subnetIdsParam(p), type === 'network' ? NLB_MIN_ZONES : 2);
   const tags = readTagList(p);
 
   const existing = [...ctx.world.loadBalancers.values()].find((l) => l.loadBalancerName === name);
@@ -95,18 +97,19 @@ const create: Handler = (p, ctx) => {
   // Each node gets its own loopback address, which its listeners' servers bind (see world/loopback.ts).
   for (const z of zones) z.nodeAddress = ctx.world.loopback.next();
   const lb: LoadBalancer = {
-    loadBalancerArn: `${arnPrefix(ctx)}:loadbalancer/app/${name}/${hex16()}`,
+    loadBalancerArn: `${arnPrefix(ctx)}:loadbalancer/${type === 'network' ? 'net' : 'app'}/${name}/${hex16()}`,
     loadBalancerName: name,
-    dnsName: dnsNameFor(name, scheme, ctx.world.region),
-    canonicalHostedZoneId: ALB_HOSTED_ZONE_ID,
+    dnsName: type === 'network' ? nlbDnsName(name, scheme, ctx.world.region) : dnsNameFor(name, scheme, ctx.world.region),
+    canonicalHostedZoneId: type === 'network' ? NLB_HOSTED_ZONE_ID : ALB_HOSTED_ZONE_ID,
     createdTime: new Date(ctx.world.now()),
     scheme,
     vpcId,
     state: 'active',
-    type: 'application',
+    type,
     ipAddressType,
     availabilityZones: zones,
     securityGroups: p.members('SecurityGroups'),
+    ...(type === 'network' ? { attributes: nlbDefaultAttributes() } : {}),
   };
   ctx.world.loadBalancers.set(lb.loadBalancerArn, lb);
   ctx.world.ordinal(lb.loadBalancerArn); // page order = creation order

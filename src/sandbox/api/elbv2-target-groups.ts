@@ -13,6 +13,7 @@ import { list } from './xml.js';
 import { arnPrefix, checkName, hex16, intParam, page, requireLb, requireTg, tgNotFound } from './elbv2-common.js';
 import { attributesXml, targetGroupXml } from './elbv2-render.js';
 import { readTagList } from './elbv2-tags.js';
+import { checkNlbHealthCheck, isNlbProtocol, isTargetGroupProtocol, nlbHealthCheckDefaults, nlbTargetGroupAttributes } from './elbv2-nlb-target-groups.js';
 
 /** Target group attributes an instance-target ALB group has, with AWS's defaults. */
 function defaultAttributes(ctx: ApiContext): Map<string, string> {
@@ -36,7 +37,8 @@ function healthCheckParams(p: Params): Partial<HealthCheckSettings> {
   const out: Partial<HealthCheckSettings> = {};
   const protocol = p.str('HealthCheckProtocol');
   if (protocol !== undefined) {
-    if (protocol !== 'HTTP' && protocol !== 'HTTPS') throw validationError(`Health check protocol '${protocol}' is not supported for this target group; use HTTP or HTTPS`);
+    if (protocol !== 'HTTP' && protocol !== 'HTTPS' && protocol !== 'TCP')
+      throw validationError(`Health check protocol '${protocol}' is not supported for this target group; use HTTP, HTTPS or TCP`);
     out.protocol = protocol;
   }
   const port = p.str('HealthCheckPort');
@@ -82,7 +84,7 @@ const create: Handler = (p, ctx) => {
   if (targetType !== 'instance') throw validationError(`Target type '${targetType}' is not supported by the sandbox; use 'instance'.`);
   const protocol = p.str('Protocol');
   if (!protocol) throw validationError("A protocol must be specified for target groups with target type 'instance'");
-  if (protocol !== 'HTTP' && protocol !== 'HTTPS') throw validationError(`Protocol '${protocol}' is not supported by the sandbox; use HTTP.`);
+  if (!isTargetGroupProtocol(protocol)) throw validationError(`Protocol '${protocol}' is not supported by the sandbox; use HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP.`);
   const port = intParam(p, 'Port', 1, 65535);
   if (port === undefined) throw validationError("A port must be specified for target groups with target type 'instance'");
   const vpcId = p.str('VpcId');
@@ -99,9 +101,12 @@ const create: Handler = (p, ctx) => {
     unhealthyThresholdCount: t.unhealthyThresholdCount,
     matcher: '200',
     enabled: true,
+    // Network Load Balancer groups (TCP, TLS, UDP, TCP_UDP) check over TCP unless told otherwise (elbv2-nlb-target-groups.ts).
+    ...nlbHealthCheckDefaults(protocol),
     ...healthCheckParams(p),
   };
   checkHealthCheck(healthCheck);
+  checkNlbHealthCheck(protocol, healthCheck);
   const tags = readTagList(p);
 
   const existing = [...ctx.world.targetGroups.values()].find((g) => g.targetGroupName === name);
@@ -121,7 +126,7 @@ const create: Handler = (p, ctx) => {
     targetType: 'instance',
     healthCheck,
     loadBalancerArns: [],
-    attributes: defaultAttributes(ctx),
+    attributes: isNlbProtocol(protocol) ? nlbTargetGroupAttributes(ctx.timings.deregistrationDelaySeconds) : defaultAttributes(ctx),
   };
   ctx.world.targetGroups.set(tg.targetGroupArn, tg);
   ctx.world.ordinal(tg.targetGroupArn); // page order = creation order
@@ -155,6 +160,7 @@ const modify: Handler = (p, ctx) => {
   const tg = requireTg(ctx, p.required('TargetGroupArn'));
   const next = { ...tg.healthCheck, ...healthCheckParams(p) };
   checkHealthCheck(next);
+  checkNlbHealthCheck(tg.protocol, next);
   tg.healthCheck = next;
   return list('TargetGroups', [tg], targetGroupXml, 'member');
 };
@@ -181,6 +187,8 @@ function checkAttribute(key: string, value: string): void {
     if (!/^\d+$/.test(value) || Number(value) > 3600) throw bad('it must be an integer from 0 to 3600');
   } else if (key === 'stickiness.enabled' && value !== 'true' && value !== 'false') {
     throw bad("it must be 'true' or 'false'");
+  } else if (key === 'load_balancing.cross_zone.enabled' && !['true', 'false', 'use_load_balancer_configuration'].includes(value)) {
+    throw bad("it must be 'true', 'false' or 'use_load_balancer_configuration'");
   }
 }
 
@@ -193,6 +201,7 @@ const modifyAttributes: Handler = (p, ctx) => {
     checkAttribute(key, value);
   }
   for (const { key, value } of changes) tg.attributes.set(key, value);
+  ctx.dataplane.refreshRouting?.(); // a group's own cross-zone setting changes NLB routing and DNS at once
   return attributesXml(tg.attributes);
 };
 

@@ -10,6 +10,7 @@ import { RULE_HANDLERS } from './elbv2-rules.js';
 import { ELBV2_TAG_HANDLERS } from './elbv2-tags.js';
 import { TARGET_GROUP_HANDLERS } from './elbv2-target-groups.js';
 import { TARGET_HANDLERS } from './elbv2-targets.js';
+import { LOAD_BALANCER_ATTRIBUTE_HANDLERS } from './elbv2-nlb-attributes.js';
 import type { ServiceDef } from './router.js';
 
 export const ELBV2_SERVICE: ServiceDef = {
@@ -25,5 +26,6 @@ export const ELBV2_SERVICE: ServiceDef = {
     ...TARGET_GROUP_HANDLERS,
     ...TARGET_HANDLERS,
     ...ELBV2_TAG_HANDLERS,
+    ...LOAD_BALANCER_ATTRIBUTE_HANDLERS,
   },
 };

@@ -16,6 +16,7 @@ import { request as httpRequest } from 'node:http';
 import type { SandboxContext } from '../context.js';
 import type { TargetGroup, TargetHealthReason, TargetRegistration } from '../world/types.js';
 import { nodeIp, reachable } from './network.js';
+import { tcpCheck } from './tcp-check.js';
 
 type Outcome = { ok: true } | { ok: false; reason: TargetHealthReason; code?: number };
 
@@ -115,6 +116,7 @@ export class HealthChecker {
         return;
       }
       if (port === undefined) return resolve({ ok: false, reason: 'Target.FailedHealthChecks' });
+      if (tg.healthCheck.protocol === 'TCP') return void tcpCheck(port, timeoutMs).then(resolve); // NLB groups (tcp-check.ts)
       const req = httpRequest({ host: '127.0.0.1', port, path: tg.healthCheck.path, method: 'GET', agent: false }, (res) => {
         res.resume();
         const code = res.statusCode ?? 0;

@@ -9,13 +9,14 @@ import type { Listener } from '../world/types.js';
 import { HealthChecker } from './health-checker.js';
 import { InstanceServers } from './instance-servers.js';
 import { ListenerProxy } from './load-balancer.js';
+import { NlbListenerProxy } from './nlb-proxy.js';
 import { RoutingTracker } from './targets.js';
 
 export class DataPlane implements DataPlaneApi {
   readonly instanceServers: InstanceServers;
   readonly healthChecker: HealthChecker;
   private readonly routing: RoutingTracker;
-  private readonly proxies = new Map<string, ListenerProxy>();
+  private readonly proxies = new Map<string, ListenerProxy | NlbListenerProxy>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(readonly ctx: SandboxContext) {
@@ -45,7 +46,9 @@ export class DataPlane implements DataPlaneApi {
 
   async openListener(listener: Listener): Promise<number> {
     await this.closeListener(listener.listenerArn);
-    const proxy = new ListenerProxy(this.ctx, listener, this.routing);
+    // A Network Load Balancer's listener is a TCP (or TLS-terminating) proxy per node, not an HTTP one.
+    const nlb = this.ctx.world.loadBalancers.get(listener.loadBalancerArn)?.type === 'network';
+    const proxy = nlb ? new NlbListenerProxy(this.ctx, listener) : new ListenerProxy(this.ctx, listener, this.routing);
     this.proxies.set(listener.listenerArn, proxy);
     return proxy.open();
   }
@@ -58,6 +61,10 @@ export class DataPlane implements DataPlaneApi {
     if (![...this.proxies.values()].some((p) => p.listener.loadBalancerArn === proxy.listener.loadBalancerArn)) {
       this.routing.forget(proxy.listener.loadBalancerArn);
     }
+  }
+
+  refreshRouting(): void {
+    for (const p of this.proxies.values()) p.refreshRouting();
   }
 
   private onEvent(e: SandboxEvent): void {

@@ -20,8 +20,11 @@ export class TrafficStats {
     private readonly loadBalancerArn: string,
   ) {}
 
-  /** Call when a request arrives; call the returned function once with its outcome. */
-  begin(): (status: number | 'no-response') => void {
+  /**
+   * Call when a request arrives; call the returned function once with its outcome (an NLB counts
+   * connections: 'connected' or 'reset').
+   */
+  begin(): (status: number | 'no-response' | 'connected' | 'reset') => void {
     const second = Math.floor(this.world.now() / 1000);
     let b = this.buckets.get(second);
     if (!b) this.buckets.set(second, (b = { requests: 0, pending: 0, byStatus: {} }));

@@ -77,6 +77,11 @@ export type SandboxEventBody =
       detail?: string;
     }
   | { type: 'lb-second'; loadBalancerArn: string; second: string; requests: number; byStatus: Record<string, number> }
+  /**
+   * A Network Load Balancer's DNS answer changed: the node addresses its name resolves to now (a zone with
+   * no healthy target leaves DNS while cross-zone load balancing is off; all come back when it fails open).
+   */
+  | { type: 'lb-dns'; loadBalancerArn: string; addresses: string[]; zones: string[]; failOpen: boolean }
   | {
       /**
        * The instance's HTTP server (data plane) started answering on `port`, or closed: what a client or a

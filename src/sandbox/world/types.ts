@@ -183,8 +183,14 @@ export interface LoadBalancer {
   scheme: 'internet-facing' | 'internal';
   vpcId: string;
   state: 'provisioning' | 'active' | 'failed';
-  type: 'application';
+  /** 'network': a Network Load Balancer (NLB); see dataplane/nlb-proxy.ts. */
+  type: 'application' | 'network';
   ipAddressType: 'ipv4' | 'dualstack';
+  /**
+   * Load balancer attributes (Describe/ModifyLoadBalancerAttributes, api/elbv2-nlb-attributes.ts): for an NLB
+   * `load_balancing.cross_zone.enabled` ("false" by default). Absent on ALBs, whose cross-zone is always on.
+   */
+  attributes?: Map<string, string>;
   /**
    * One node per enabled AZ, each in one subnet, each answering on its own loopback address (`nodeAddress`,
    * 127.x.y.z: every 127/8 address is local on Linux), as each ALB node has its own IP that the load
@@ -195,7 +201,8 @@ export interface LoadBalancer {
 }
 
 export interface HealthCheckSettings {
-  protocol: 'HTTP' | 'HTTPS';
+  /** TCP: a connect-only check, Network Load Balancer target groups only. */
+  protocol: 'HTTP' | 'HTTPS' | 'TCP';
   /** 'traffic-port' or a port number as a string. */
   port: string;
   path: string;
@@ -210,7 +217,8 @@ export interface HealthCheckSettings {
 export interface TargetGroup {
   targetGroupArn: string;
   targetGroupName: string;
-  protocol: 'HTTP' | 'HTTPS';
+  /** HTTP/HTTPS: Application Load Balancer groups; the others: Network Load Balancer groups. */
+  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS' | 'UDP' | 'TCP_UDP';
   port: number;
   vpcId: string;
   targetType: 'instance';
@@ -291,7 +299,8 @@ export interface Listener {
   listenerArn: string;
   loadBalancerArn: string;
   port: number;
-  protocol: 'HTTP' | 'HTTPS';
+  /** HTTP/HTTPS on an Application Load Balancer; TCP/TLS/UDP/TCP_UDP on a Network Load Balancer. */
+  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS' | 'UDP' | 'TCP_UDP';
   defaultActions: ListenerAction[];
   /** ARN of the listener's default rule (DescribeRules lists it last, Priority 'default', IsDefault true). */
   defaultRuleArn: string;
