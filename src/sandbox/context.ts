@@ -3,6 +3,7 @@
  * API layer calls into. Built once in server.ts.
  */
 import type { Rng } from '../core/random.js';
+import type { ClassicDataPlaneApi } from './dataplane/classic-plane.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Timings } from './profiles.js';
@@ -15,6 +16,8 @@ export interface DataPlaneApi {
   /** Starts the listener's proxy on a free 127.0.0.1 port and returns that port (it becomes the listener's Port). */
   openListener(listener: Listener): Promise<number>;
   closeListener(listenerArn: string): Promise<void>;
+  /** Classic Load Balancers' listeners and health checks. */
+  readonly classic: ClassicDataPlaneApi;
 }
 
 /** The Auto Scaling engine as the API sees it. */
