@@ -14,6 +14,8 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { classicInService, createClassicFront } from './classic-stack.js';
 
 export interface StackOptions {
   asgName?: string;
@@ -27,6 +29,8 @@ export interface StackOptions {
   healthCheckType?: 'EC2' | 'ELB';
   /** Tag the group chaos-ec2:opt-in=true (default true). */
   optIn?: boolean;
+  /** The load balancer in front: an ALB (default) or a Classic Load Balancer (needs StackClients.classic). */
+  lb?: 'alb' | 'classic';
 }
 
 export interface SampleStack {
@@ -39,6 +43,9 @@ export interface SampleStack {
   targetGroupArn: string;
   listenerArn: string;
   asgName: string;
+  lb: 'alb' | 'classic';
+  /** The Classic Load Balancer's name (lb 'classic'); the group lists it in LoadBalancerNames. */
+  classicLoadBalancerName?: string;
   /** http://<DNSName>:<listener port>/ — built exactly as a client would on AWS. */
   url: string;
 }
@@ -47,6 +54,8 @@ export interface StackClients {
   ec2: EC2Client;
   asg: AutoScalingClient;
   elb: ElasticLoadBalancingV2Client;
+  /** Classic ELB client: needed for lb 'classic'. */
+  classic?: ElasticLoadBalancingClient;
 }
 
 export async function createSampleStack(c: StackClients, opts: StackOptions = {}): Promise<SampleStack> {
@@ -98,6 +107,9 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     }),
   );
   const l = listener.Listeners![0]!;
+  // --lb classic: a Classic Load Balancer fronts the group instead. The ALB and its target group above stay,
+  // unattached, so the stack's shape (and SampleStack's fields) do not depend on the choice.
+  const classic = opts.lb === 'classic' ? await createClassicFront(requireClassic(c), asgName, lbSubnets.map((s) => s.subnetId)) : undefined;
 
   await c.asg.send(
     new CreateAutoScalingGroupCommand({
@@ -109,7 +121,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
       VPCZoneIdentifier: subnets.map((s) => s.subnetId).join(','),
       HealthCheckType: opts.healthCheckType ?? 'ELB',
       HealthCheckGracePeriod: opts.gracePeriodSeconds ?? 5,
-      TargetGroupARNs: [targetGroupArn],
+      ...(classic ? { LoadBalancerNames: [classic.loadBalancerName] } : { TargetGroupARNs: [targetGroupArn] }),
       Tags: [{ Key: 'Name', Value: asgName, PropagateAtLaunch: true }, ...(opts.optIn === false ? [] : [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }])],
     }),
   );
@@ -122,8 +134,20 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     targetGroupArn,
     listenerArn: l.ListenerArn!,
     asgName,
-    url: `${(l.Protocol ?? 'HTTP').toLowerCase()}://${loadBalancer.DNSName}:${l.Port}/`,
+    lb: classic ? 'classic' : 'alb',
+    ...(classic ? { classicLoadBalancerName: classic.loadBalancerName } : {}),
+    url: classic?.url ?? `${(l.Protocol ?? 'HTTP').toLowerCase()}://${loadBalancer.DNSName}:${l.Port}/`,
   };
+}
+
+function requireClassic(c: StackClients): ElasticLoadBalancingClient {
+  if (!c.classic) throw new Error('StackClients.classic (a Classic ELB client) is needed for lb: classic');
+  return c.classic;
+}
+
+async function healthyTargets(c: StackClients, stack: SampleStack): Promise<Set<string>> {
+  const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }));
+  return new Set((health.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target!.Id!));
 }
 
 /**
@@ -135,8 +159,7 @@ export async function waitForSteadyState(c: StackClients, stack: SampleStack, ti
   for (;;) {
     const g = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }))).AutoScalingGroups?.[0];
     const inService = (g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId!);
-    const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }));
-    const healthy = new Set((health.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target!.Id!));
+    const healthy = stack.classicLoadBalancerName ? await classicInService(requireClassic(c), stack.classicLoadBalancerName) : await healthyTargets(c, stack);
     if (g && inService.length === g.DesiredCapacity && inService.every((id) => healthy.has(id))) return;
     if (Date.now() > deadline) {
       throw new Error(`sample stack not steady after ${timeoutMs} ms: ${inService.length}/${g?.DesiredCapacity} InService, ${healthy.size} healthy`);

@@ -13,6 +13,7 @@ export function addSandboxCommand(program: Command, setExitCode: SetExitCode): v
     .option('--azs <n>', 'Availability Zones of the sample stack', parseIntFlag('--azs', 1, 6), 3)
     .option('--region <region>', 'region the sandbox pretends to be', 'us-east-1')
     .option('--account-id <id>', 'account id returned by STS', '123456789012')
+    .addOption(new Option('--lb <type>', 'load balancer in front of demo-asg: an ALB, or a Classic Load Balancer (its LoadBalancerNames)').choices(['alb', 'classic']).default('alb'))
     .option('--seed <seed>', "seed for the sandbox's own randomness (which API calls the apiErrorRate knob fails)")
     .action(async (flags: SandboxFlags) => {
       const { runSandbox } = await import('./sandbox.js');

@@ -15,6 +15,8 @@ export interface SandboxFlags {
   region: string;
   accountId: string;
   seed?: string;
+  /** The demo stack's load balancer: 'alb' (default) or 'classic'. */
+  lb?: 'alb' | 'classic';
 }
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
@@ -32,7 +34,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
   process.stdout.write(
     [
       `chaos-ec2 sandbox ready at ${e}`,
-      `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.url}`,
+      `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.classicLoadBalancerName ? `Classic Load Balancer ${emb.stack.classicLoadBalancerName} at ` : ''}${emb.stack.url}`,
       '',
       'Point the AWS CLI / SDK at it:',
       `  export AWS_ENDPOINT_URL=${e} AWS_REGION=${flags.region}`,
@@ -61,7 +63,7 @@ async function start(flags: SandboxFlags): Promise<EmbeddedSandbox> {
       region: flags.region,
       accountId: flags.accountId,
       ...(flags.seed ? { seed: flags.seed } : {}),
-      stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
+      stack: { instances: flags.instances, azs: flags.azs, region: flags.region, ...(flags.lb ? { lb: flags.lb } : {}) },
       steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
     });
   } catch (err) {
