@@ -4,7 +4,7 @@
  * replacing instances is the reconciler's job, woken with ctx.autoscaling.nudge().
  */
 import { classicNames, deregisterFromClassic } from '../autoscaling/classic-attach.js';
-import { checkLoadBalancerNames } from './classic-autoscaling.js';
+import { checkLoadBalancerNames, optionalTrafficSources } from './classic-autoscaling.js';
 import type { ApiContext } from '../context.js';
 import type { AutoScalingGroup } from '../world/types.js';
 import { ApiError, missingParameter, validationError } from './errors.js';
@@ -98,9 +98,10 @@ const create: Handler = (p, ctx) => {
   const azs = p.members('AvailabilityZones');
   if (!vzi && !azs.length) throw validationError('At least one Availability Zone or VPC Subnet is required.');
   const placement = vzi ? resolveSubnets(ctx, vzi) : defaultVpcSubnets(ctx, azs);
-  const targetGroupARNs = p.members('TargetGroupARNs');
+  const sources = optionalTrafficSources(p);
+  const targetGroupARNs = [...p.members('TargetGroupARNs'), ...sources.elbv2];
   checkTargetGroups(ctx, targetGroupARNs);
-  const loadBalancerNames = p.members('LoadBalancerNames');
+  const loadBalancerNames = [...p.members('LoadBalancerNames'), ...sources.elb];
   checkLoadBalancerNames(ctx, loadBalancerNames);
   const tags = readTags(p, name);
   const group: AutoScalingGroup = {

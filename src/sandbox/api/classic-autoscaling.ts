@@ -51,8 +51,13 @@ function namesParam(p: Params): string[] {
 
 /** Traffic sources split by type; types other than elbv2 and elb are not modelled. */
 function sourcesParam(p: Params): { elbv2: string[]; elb: string[] } {
+  if (!p.structs('TrafficSources.member').length) throw missingParameter('TrafficSources');
+  return optionalTrafficSources(p);
+}
+
+/** CreateAutoScalingGroup's optional TrafficSources, split by type (none given: both empty). */
+export function optionalTrafficSources(p: Params): { elbv2: string[]; elb: string[] } {
   const sources = p.structs('TrafficSources.member');
-  if (!sources.length) throw missingParameter('TrafficSources');
   const out = { elbv2: [] as string[], elb: [] as string[] };
   for (const s of sources) {
     const type = s.str('Type') ?? 'elbv2';
