@@ -9,6 +9,7 @@ import { describeGroup, type GroupSnapshot } from '../aws/autoscaling.js';
 import { describeListeners, describeLoadBalancers, describeTargetGroups } from '../aws/elbv2.js';
 import { whoAmI, type Identity } from '../aws/sts.js';
 import { usageError } from '../core/errors.js';
+import { classicProbeOrRefuse, discoverClassic } from './discover-classic.js';
 
 export interface Discovery {
   identity: Identity;
@@ -38,8 +39,11 @@ export async function discover(clients: AwsClients, opts: DiscoverOptions): Prom
   const lbs = await describeLoadBalancers(clients.elb, lbArns, 'discover');
   const loadBalancers = lbs.map((l) => ({ arn: l.LoadBalancerArn!, name: l.LoadBalancerName ?? '', dnsName: l.DNSName ?? '' }));
 
-  const base = { identity, region: clients.region, group, targetGroups, loadBalancers };
+  // Classic Load Balancers (LoadBalancerNames / elb traffic sources): discover-classic.ts.
+  const classic = await discoverClassic(clients, group, opts.path);
+  const base = { identity, region: clients.region, group, targetGroups, loadBalancers: [...loadBalancers, ...classic.loadBalancers] };
   if (opts.url) return { ...base, url: opts.url };
+  if (loadBalancers.length === 0 && classic.loadBalancers.length > 0) return { ...base, ...classicProbeOrRefuse(classic) };
   if (loadBalancers.length === 0) {
     throw usageError(
       `Auto Scaling group '${group.name}' has no load balancer target groups, so there is nothing to probe`,
@@ -62,6 +66,7 @@ export async function discover(clients: AwsClients, opts: DiscoverOptions): Prom
       };
     }
   }
+  if (classic.found) return { ...base, ...classic.found };
   throw usageError(`no listener of ${loadBalancers.map((l) => l.name).join(', ')} forwards to the group's target groups`, 'pass --url with the address users reach the service at');
 }
 
