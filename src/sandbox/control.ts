@@ -61,6 +61,7 @@ export function worldState(ctx: SandboxContext): unknown {
       ...lb,
       listeners: [...w.listeners.values()].filter((l) => l.loadBalancerArn === lb.loadBalancerArn),
     })),
+    classicLoadBalancers: w.classicLoadBalancers,
     activities: w.activities.slice(-200),
     knobs: ctx.knobs,
     eventsDropped: w.eventsDropped,

@@ -8,7 +8,7 @@ import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balanci
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import { waitForSteadyState, type EmbeddedSandbox, type SandboxEvent } from '../../src/sandbox/index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, sandboxEnv, type CliResult } from '../helpers/cli.js';
 import { cliFor, fastRunArgs, lastSeq } from '../helpers/e2e.js';
 import { clientConfig } from '../helpers/sandbox.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
@@ -77,4 +77,30 @@ describe('chaos-ec2 run against a group behind a Classic Load Balancer', { timeo
     expect(grants('elasticloadbalancing:DescribeInstanceHealth')).toBe(true);
     expect(grants('elasticloadbalancing:DescribeLoadBalancers')).toBe(true);
   });
+
+  it('`chaos-ec2 sandbox --lb classic` (the real command) serves a group a terminate run passes against', async () => {
+    let run: Promise<CliResult> | undefined;
+    const sandbox = await runCli(['sandbox', '--port', '0', '--lb', 'classic', '--instances', '4', '--azs', '3'], {
+      timeoutMs: 100_000,
+      onOutput: (text, child) => {
+        const endpoint = /sandbox ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+        if (run || !endpoint || !text.includes('Ctrl-C stops it.')) return;
+        run = runCli(fastRunArgs(reportDir, '--yes', '--json', '--seed', 'classic-cli'), { timeoutMs: 90_000, env: sandboxEnv(endpoint) });
+        void run.finally(() => child.kill('SIGINT'));
+      },
+    });
+    expect(sandbox.code, sandbox.stderr).toBe(0);
+    expect(sandbox.stdout).toMatch(/behind Classic Load Balancer demo-asg-elb at http:\/\/127\.0\.0\.1:\d+\//);
+    const r = await run!;
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('pass');
+    expect(report.target.loadBalancers).toEqual(['arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/demo-asg-elb']);
+    // Capacity came back when the replacement was InService in DescribeInstanceHealth.
+    const restored = report.timeline.find((e) => e.event === 'capacity-restored')!;
+    const healthy = report.timeline.filter((e) => e.event === 'target-healthy' && e.atMs >= 0);
+    expect(healthy.length).toBeGreaterThan(0);
+    expect(healthy.every((e) => e.targetGroupArn === report.target.loadBalancers[0] && /→ InService$/.test(e.detail ?? ''))).toBe(true);
+    expect(report.recovery!.capacityRecoveredMs).toBe(restored.atMs);
+  }, 110_000);
 });
