@@ -38,6 +38,11 @@ export async function describeClassicLoadBalancers(elb: ElasticLoadBalancingClie
   return out;
 }
 
+/** Every subnet of the named Classic Load Balancers (they list subnets without their zones). */
+export async function classicSubnetIds(elb: ElasticLoadBalancingClient, names: string[], phase: Phase): Promise<string[]> {
+  return [...new Set((await describeClassicLoadBalancers(elb, names, phase)).flatMap((l) => l.Subnets ?? []))];
+}
+
 export async function describeInstanceHealth(elb: ElasticLoadBalancingClient, loadBalancerName: string, phase: Phase): Promise<ClassicInstanceState[]> {
   const out = await call('DescribeInstanceHealth', { phase, target: loadBalancerName }, () => elb.send(new DescribeInstanceHealthCommand({ LoadBalancerName: loadBalancerName })));
   return (out.InstanceStates ?? []).map((s) => ({

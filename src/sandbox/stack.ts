@@ -39,7 +39,9 @@ export interface SampleStack {
   subnets: { subnetId: string; availabilityZone: string }[];
   /** Load balancer subnets, one per AZ. */
   lbSubnets: { subnetId: string; availabilityZone: string }[];
+  /** The ALB and its listener; '' when lb is 'classic' (no ALB is built then). */
   loadBalancerArn: string;
+  /** The group's target group (with lb 'classic' it exists but nothing is attached to it). */
   targetGroupArn: string;
   listenerArn: string;
   asgName: string;
@@ -89,27 +91,17 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     new CreateTargetGroupCommand({ Name: `${asgName}-tg`.slice(0, 32), Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance', HealthCheckPath: '/health' }),
   );
   const targetGroupArn = tg.TargetGroups![0]!.TargetGroupArn!;
-  const lb = await c.elb.send(
-    new CreateLoadBalancerCommand({
-      Name: `${asgName}-alb`.slice(0, 32),
-      Subnets: lbSubnets.map((s) => s.subnetId),
-      Scheme: 'internet-facing',
-      Type: 'application',
-    }),
-  );
-  const loadBalancer = lb.LoadBalancers![0]!;
-  const listener = await c.elb.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: loadBalancer.LoadBalancerArn!,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
-    }),
-  );
-  const l = listener.Listeners![0]!;
-  // --lb classic: a Classic Load Balancer fronts the group instead. The ALB and its target group above stay,
-  // unattached, so the stack's shape (and SampleStack's fields) do not depend on the choice.
-  const classic = opts.lb === 'classic' ? await createClassicFront(requireClassic(c), asgName, lbSubnets.map((s) => s.subnetId)) : undefined;
+  // --lb classic: a Classic Load Balancer fronts the group instead of the ALB (no ALB is built, so its nodes
+  // share no subnet with the Classic one's); the target group stays, unattached, as an idle resource would.
+  const classic =
+    opts.lb === 'classic'
+      ? await createClassicFront(
+          requireClassic(c),
+          asgName,
+          lbSubnets.map((s) => s.subnetId),
+        )
+      : undefined;
+  const alb = classic ? undefined : await createAlbFront(c, asgName, targetGroupArn, lbSubnets);
 
   await c.asg.send(
     new CreateAutoScalingGroupCommand({
@@ -130,14 +122,43 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     vpcId,
     subnets,
     lbSubnets,
-    loadBalancerArn: loadBalancer.LoadBalancerArn!,
+    loadBalancerArn: alb?.loadBalancerArn ?? '',
     targetGroupArn,
-    listenerArn: l.ListenerArn!,
+    listenerArn: alb?.listenerArn ?? '',
     asgName,
     lb: classic ? 'classic' : 'alb',
     ...(classic ? { classicLoadBalancerName: classic.loadBalancerName } : {}),
-    url: classic?.url ?? `${(l.Protocol ?? 'HTTP').toLowerCase()}://${loadBalancer.DNSName}:${l.Port}/`,
+    url: classic?.url ?? alb!.url,
   };
+}
+
+/** The ALB in front of the group: internet-facing in the public subnets, an HTTP:80 listener forwarding to the group's target group. */
+async function createAlbFront(
+  c: StackClients,
+  asgName: string,
+  targetGroupArn: string,
+  lbSubnets: SampleStack['lbSubnets'],
+): Promise<{ loadBalancerArn: string; listenerArn: string; url: string }> {
+  const lb = await c.elb.send(
+    new CreateLoadBalancerCommand({
+      Name: `${asgName}-alb`.slice(0, 32),
+      Subnets: lbSubnets.map((s) => s.subnetId),
+      Scheme: 'internet-facing',
+      Type: 'application',
+    }),
+  );
+  const loadBalancer = lb.LoadBalancers![0]!;
+  const listener = await c.elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: loadBalancer.LoadBalancerArn!,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+    }),
+  );
+  const l = listener.Listeners![0]!;
+
+  return { loadBalancerArn: loadBalancer.LoadBalancerArn!, listenerArn: l.ListenerArn!, url: `${(l.Protocol ?? 'HTTP').toLowerCase()}://${loadBalancer.DNSName}:${l.Port}/` };
 }
 
 function requireClassic(c: StackClients): ElasticLoadBalancingClient {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import { waitForSteadyState, type EmbeddedSandbox, type SandboxEvent } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv, type CliResult } from '../helpers/cli.js';
-import { cliFor, fastRunArgs, lastSeq } from '../helpers/e2e.js';
+import { blackholeArgs, cliFor, fastRunArgs, lastSeq } from '../helpers/e2e.js';
 import { clientConfig } from '../helpers/sandbox.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
@@ -66,6 +66,20 @@ describe('chaos-ec2 run against a group behind a Classic Load Balancer', { timeo
     expect(healthy?.detail).toMatch(/→ InService$/);
     // No fail-open warning: a Classic Load Balancer answers 503 instead of routing to unhealthy instances.
     expect(report.recovery?.failOpenSeen).toBe(false);
+  });
+
+  it('blackhole-az --include-lb-subnets --dry-run plans the Classic Load Balancer subnet of the AZ beside the instance subnet', async () => {
+    const seq = lastSeq(emb);
+    const { availabilityZone: az } = emb.stack.subnets[0]!;
+    const r = await cliFor(emb)(blackholeArgs(reportDir, '--dry-run', '--include-lb-subnets', '--az', az, '--min-healthy', '1'));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const lbSubnet = emb.stack.lbSubnets.find((s) => s.availabilityZone === az)!.subnetId;
+    expect(r.stdout).toMatch(new RegExp(`${emb.stack.subnets[0]!.subnetId}\\s+instances\\s+`));
+    expect(r.stdout).toMatch(new RegExp(`${lbSubnet}\\s+load-balancer\\s+`));
+    expect(r.stdout).not.toMatch(/shared\s+\d+ network interface/);
+    // Only the AZ's own load balancer subnet: the other zones' stay lit.
+    for (const other of emb.stack.lbSubnets.filter((s) => s.availabilityZone !== az)) expect(r.stdout).not.toContain(other.subnetId);
+    expect(emb.sandbox.world.events(seq).filter((e) => e.type.startsWith('nacl'))).toEqual([]);
   });
 
   it('iam-policy grants elasticloadbalancing:DescribeInstanceHealth (Classic shares the elasticloadbalancing prefix)', async () => {
