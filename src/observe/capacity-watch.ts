@@ -76,8 +76,10 @@ export async function snapshotCapacity(clients: CapacityClients, opts: Pick<Capa
   });
   // Classic Load Balancers come from this poll's own reading of the group (its LoadBalancerNames), so one
   // attached or detached mid-run is followed, at the cost of one round trip after DescribeAutoScalingGroups.
-  if (group.loadBalancerNames.length && clients.elbClassic) {
+  if (group.loadBalancerNames.length) {
+    // Without the Classic client their health would silently not count: a wiring bug, not a user error.
     const classic = clients.elbClassic;
+    if (!classic) throw new Error(`group ${group.name} has Classic Load Balancers but no Classic ELB client was given`);
     const states = await Promise.all(group.loadBalancerNames.map((name) => describeInstanceHealth(classic, name, 'observe')));
     group.loadBalancerNames.forEach((name, idx) => targets.set(classicArn(group.arn, name), new Map((states[idx] ?? []).map((s) => [s.id, s.state]))));
   }

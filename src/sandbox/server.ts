@@ -1,5 +1,5 @@
 /**
- * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2 and STS query
+ * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2, Classic ELB and STS query
  * protocols (POST /) and serves the ground truth and fault knobs under /_sandbox/, with the data plane
  * (instance servers, load balancer proxies, health checks) and the Auto Scaling reconciler running behind it.
  */
