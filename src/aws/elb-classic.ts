@@ -4,12 +4,7 @@
  * probe URL: DNS name and HTTP(S) listener) and their instance health (one DescribeInstanceHealth per load
  * balancer per poll). API reference: https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/
  */
-import {
-  DescribeInstanceHealthCommand,
-  DescribeLoadBalancersCommand,
-  type ElasticLoadBalancingClient,
-  type LoadBalancerDescription,
-} from '@aws-sdk/client-elastic-load-balancing';
+import { DescribeInstanceHealthCommand, DescribeLoadBalancersCommand, type ElasticLoadBalancingClient, type LoadBalancerDescription } from '@aws-sdk/client-elastic-load-balancing';
 import type { Phase } from '../core/errors.js';
 import { call } from './errors.js';
 

@@ -199,7 +199,14 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
     ]);
     expect(created.stderr).toBe('');
     expect(created.json).toEqual({ DNSName: '127.0.0.1' });
-    const hc = await awsCli(['elb', 'configure-health-check', '--load-balancer-name', 'cli-elb', '--health-check', 'Target=HTTP:80/health,Interval=5,Timeout=2,UnhealthyThreshold=2,HealthyThreshold=2']);
+    const hc = await awsCli([
+      'elb',
+      'configure-health-check',
+      '--load-balancer-name',
+      'cli-elb',
+      '--health-check',
+      'Target=HTTP:80/health,Interval=5,Timeout=2,UnhealthyThreshold=2,HealthyThreshold=2',
+    ]);
     expect(hc.json).toEqual({ HealthCheck: { Target: 'HTTP:80/health', Interval: 5, Timeout: 2, UnhealthyThreshold: 2, HealthyThreshold: 2 } });
     const from = sb.world.events().at(-1)!.seq;
     const reg = await awsCli(['elb', 'register-instances-with-load-balancer', '--load-balancer-name', 'cli-elb', '--instances', inst.instanceId]);

@@ -76,7 +76,9 @@ describe('sandbox Auto Scaling + Classic ELB', () => {
       { type: 'asg-health' }
     >;
     expect(unhealthy.reason).toContain(`${name} reports OutOfService`);
-    await sb.waitForEvent((e) => e.seq > unhealthy.seq && e.type === 'activity' && e.description === `Terminating EC2 instance: ${sick.instanceId}` && e.cause.includes('ELB system health check failure'));
+    await sb.waitForEvent(
+      (e) => e.seq > unhealthy.seq && e.type === 'activity' && e.description === `Terminating EC2 instance: ${sick.instanceId}` && e.cause.includes('ELB system health check failure'),
+    );
   });
 
   it('detaching the load balancer deregisters the members; attaching it as an elb traffic source registers them again', async () => {

@@ -55,7 +55,13 @@ describe('chaos-ec2 discovery and capacity with Classic Load Balancers', () => {
   });
 
   it('discovers a Classic Load Balancer attached as an elb traffic source, and refuses (exit 2) one with no HTTP(S) listener', async () => {
-    await classic.send(new CreateLoadBalancerCommand({ LoadBalancerName: 'tcp-only', Listeners: [{ Protocol: 'TCP', LoadBalancerPort: 5432, InstancePort: 5432 }], Subnets: stack.lbSubnets.map((s) => s.subnetId) }));
+    await classic.send(
+      new CreateLoadBalancerCommand({
+        LoadBalancerName: 'tcp-only',
+        Listeners: [{ Protocol: 'TCP', LoadBalancerPort: 5432, InstancePort: 5432 }],
+        Subnets: stack.lbSubnets.map((s) => s.subnetId),
+      }),
+    );
     const lt = await sb.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'db-lt', LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' } }));
     await sb.asg.send(
       new CreateAutoScalingGroupCommand({

@@ -63,7 +63,10 @@ describe('sandbox Classic ELB API', () => {
   it('refuses unknown load balancers and instances with AWS error codes', async () => {
     await expectAwsError(classic.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: ['nope'] })), 'AccessPointNotFoundException');
     await expectAwsError(classic.send(new DescribeInstanceHealthCommand({ LoadBalancerName: 'nope' })), 'AccessPointNotFoundException');
-    await expectAwsError(classic.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: 'i-0000000000000dead' }] })), 'InvalidEndPointException');
+    await expectAwsError(
+      classic.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: 'i-0000000000000dead' }] })),
+      'InvalidEndPointException',
+    );
     await expectAwsError(
       classic.send(new ConfigureHealthCheckCommand({ LoadBalancerName: 'web', HealthCheck: { Target: 'HTTP:80', Interval: 5, Timeout: 3, UnhealthyThreshold: 2, HealthyThreshold: 2 } })),
       'ValidationError',
@@ -100,7 +103,9 @@ describe('sandbox Classic ELB API', () => {
 
     await classic.send(new DeregisterInstancesFromLoadBalancerCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: instances[0]! }] }));
     const gone = await classic.send(new DescribeInstanceHealthCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: instances[0]! }] }));
-    expect(gone.InstanceStates).toEqual([{ InstanceId: instances[0], State: 'OutOfService', ReasonCode: 'Instance', Description: 'Instance is not currently registered with the LoadBalancer.' }]);
+    expect(gone.InstanceStates).toEqual([
+      { InstanceId: instances[0], State: 'OutOfService', ReasonCode: 'Instance', Description: 'Instance is not currently registered with the LoadBalancer.' },
+    ]);
     await expectAwsError(classic.send(new DeregisterInstancesFromLoadBalancerCommand({ LoadBalancerName: 'web', Instances: [{ InstanceId: instances[0]! }] })), 'InvalidEndPointException');
   });
 

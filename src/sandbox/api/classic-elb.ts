@@ -45,7 +45,8 @@ function intIn(p: Params, name: string, min: number, max: number): number {
   const raw = p.str(name);
   if (raw === undefined || raw === '') throw missingParameter(name);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw validationError(`1 validation error detected: Value '${raw}' at '${name}' failed to satisfy constraint: Member must have value between ${min} and ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw validationError(`1 validation error detected: Value '${raw}' at '${name}' failed to satisfy constraint: Member must have value between ${min} and ${max}`);
   return n;
 }
 
@@ -126,7 +127,8 @@ const describe: Handler = (p, ctx) => {
   const all = names.length ? names.map((n) => requireClassic(ctx, n)) : [...ctx.world.classicLoadBalancers.values()];
   const raw = p.str('PageSize');
   const size = raw === undefined ? 400 : Number(raw);
-  if (!Number.isInteger(size) || size < 1 || size > 400) throw validationError(`1 validation error detected: Value '${raw}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`);
+  if (!Number.isInteger(size) || size < 1 || size > 400)
+    throw validationError(`1 validation error detected: Value '${raw}' at 'pageSize' failed to satisfy constraint: Member must have value between 1 and 400`);
   let out: { page: ClassicLoadBalancer[]; next?: string };
   try {
     out = paginate(all, p.str('Marker'), size, (lb) => [ctx.world.ordinal(`classic:${lb.loadBalancerName}`), lb.loadBalancerName]);

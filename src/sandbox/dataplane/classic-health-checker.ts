@@ -82,7 +82,12 @@ export class ClassicHealthChecker {
       if (this.inFlight.has(reg)) continue;
       const inst = world.instances.get(reg.instanceId);
       if (!inst || inst.state !== 'running') {
-        const description = !inst || inst.state === 'terminated' || inst.state === 'shutting-down' ? CLASSIC_DESCRIPTION.terminated : inst.state === 'pending' ? CLASSIC_DESCRIPTION.pending : CLASSIC_DESCRIPTION.stopped;
+        const description =
+          !inst || inst.state === 'terminated' || inst.state === 'shutting-down'
+            ? CLASSIC_DESCRIPTION.terminated
+            : inst.state === 'pending'
+              ? CLASSIC_DESCRIPTION.pending
+              : CLASSIC_DESCRIPTION.stopped;
         reg.consecutiveOk = 0;
         setClassicState(world, lb, reg, 'OutOfService', 'Instance', description);
         continue;
@@ -141,4 +146,3 @@ export class ClassicHealthChecker {
     setClassicState(world, lb, reg, 'OutOfService', 'Instance', CLASSIC_DESCRIPTION.failed);
   }
 }
-

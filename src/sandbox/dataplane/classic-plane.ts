@@ -2,20 +2,10 @@
  * The Classic Load Balancers' data plane: one proxy per HTTP listener (classic-proxy.ts) and the health
  * checks (classic-health-checker.ts). Started and stopped with the rest of the data plane (index.ts).
  */
-import type { SandboxContext } from '../context.js';
+import type { ClassicDataPlaneApi, SandboxContext } from '../context.js';
 import type { ClassicListener } from '../world/classic-types.js';
 import { ClassicHealthChecker } from './classic-health-checker.js';
 import { ClassicProxy } from './classic-proxy.js';
-
-/** What the Classic API calls into. */
-export interface ClassicDataPlaneApi {
-  /** Starts the listener's proxy on a free 127.0.0.1 port and returns it (it becomes LoadBalancerPort). */
-  openListener(loadBalancerName: string, listener: ClassicListener): Promise<number>;
-  /** Closes every listener of the load balancer. */
-  closeAll(loadBalancerName: string): Promise<void>;
-  /** Picks up a created load balancer or a changed health check at once. */
-  sync(): void;
-}
 
 export class ClassicDataPlane implements ClassicDataPlaneApi {
   readonly healthChecker: ClassicHealthChecker;

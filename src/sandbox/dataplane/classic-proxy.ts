@@ -135,7 +135,14 @@ export class ClassicProxy {
   /** An answer the load balancer itself gives: recorded as ground truth, with an empty body as Classic sends. */
   private fail(res: ServerResponse, status: number, instanceId: string | undefined, detail: string): void {
     if (res.headersSent || res.destroyed) return;
-    this.ctx.world.emit({ type: 'lb-routing', loadBalancerArn: classicArn(this.ctx, this.loadBalancerName), change: 'error', status, ...(instanceId ? { targetId: instanceId } : {}), detail });
+    this.ctx.world.emit({
+      type: 'lb-routing',
+      loadBalancerArn: classicArn(this.ctx, this.loadBalancerName),
+      change: 'error',
+      status,
+      ...(instanceId ? { targetId: instanceId } : {}),
+      detail,
+    });
     res.writeHead(status, { 'content-length': '0' }).end();
   }
 }
