@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
 import { ChaosError, ExitCode } from '../../src/core/errors.js';
 import { discover } from '../../src/experiment/discover.js';
-import { failOpenGroups, snapshotCapacity } from '../../src/observe/capacity-watch.js';
+import { diffCapacity, failOpenGroups, snapshotCapacity } from '../../src/observe/capacity-watch.js';
 import { createSampleStack, waitForSteadyState, type SampleStack } from '../../src/sandbox/index.js';
 import { clientConfig, startTestSandbox, TEST_CREDENTIALS, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -52,6 +52,19 @@ describe('chaos-ec2 discovery and capacity with Classic Load Balancers', () => {
     expect([...snap.targets.get(arn)!.values()]).toEqual(['InService', 'InService']);
     expect(failOpenGroups(new Map([[arn, new Map([['i-1', 'OutOfService']])]]))).toEqual([]);
     expect(failOpenGroups(new Map([['arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/1', new Map([['i-1', 'unhealthy']])]]))).toHaveLength(1);
+
+    // A member OutOfService is short of the baseline; its turning InService restores capacity.
+    const [id] = [...snap.targets.get(arn)!.keys()];
+    const out = { ...snap, atMs: snap.atMs + 1, healthy: 1, targets: new Map([[arn, new Map([...snap.targets.get(arn)!, [id!, 'OutOfService']])]]) };
+    const state = { lost: false, baselineHealthy: 2 };
+    expect(diffCapacity(snap, out, state).map((e) => [e.event, e.detail])).toEqual([
+      ['target-state', 'InService → OutOfService'],
+      ['capacity-lost', 'InService 2/2, healthy 1/2'],
+    ]);
+    expect(diffCapacity(out, { ...snap, atMs: snap.atMs + 2 }, state).map((e) => [e.event, e.targetGroupArn, e.detail])).toEqual([
+      ['target-healthy', arn, 'OutOfService → InService'],
+      ['capacity-restored', undefined, 'InService 2/2, healthy 2'],
+    ]);
   });
 
   it('discovers a Classic Load Balancer attached as an elb traffic source, and refuses (exit 2) one with no HTTP(S) listener', async () => {

@@ -60,6 +60,15 @@ describe('sandbox Classic ELB API', () => {
     expect(v2.LoadBalancers ?? []).toEqual([]);
   });
 
+  it('pages DescribeLoadBalancers with PageSize and NextMarker', async () => {
+    await classic.send(new CreateLoadBalancerCommand({ LoadBalancerName: 'web-2', Listeners: [{ Protocol: 'TCP', LoadBalancerPort: 5432, InstancePort: 5432 }], Subnets: subnets }));
+    const first = await classic.send(new DescribeLoadBalancersCommand({ PageSize: 1 }));
+    expect(first.LoadBalancerDescriptions!.map((l) => l.LoadBalancerName)).toEqual(['web']);
+    const second = await classic.send(new DescribeLoadBalancersCommand({ PageSize: 1, Marker: first.NextMarker! }));
+    expect(second.LoadBalancerDescriptions!.map((l) => l.LoadBalancerName)).toEqual(['web-2']);
+    expect(second.NextMarker).toBeUndefined();
+  });
+
   it('refuses unknown load balancers and instances with AWS error codes', async () => {
     await expectAwsError(classic.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: ['nope'] })), 'AccessPointNotFoundException');
     await expectAwsError(classic.send(new DescribeInstanceHealthCommand({ LoadBalancerName: 'nope' })), 'AccessPointNotFoundException');
