@@ -31,6 +31,8 @@ export interface GroupSnapshot {
   subnetIds: string[];
   availabilityZones: string[];
   targetGroupArns: string[];
+  /** Classic Load Balancers: LoadBalancerNames and traffic sources of type `elb` (their identifier is the name). */
+  loadBalancerNames: string[];
   tags: Record<string, string>;
   suspendedProcesses: string[];
   instances: GroupInstance[];
@@ -55,6 +57,7 @@ export function toSnapshot(g: AutoScalingGroup): GroupSnapshot {
       .filter(Boolean),
     availabilityZones: g.AvailabilityZones ?? [],
     targetGroupArns: [...new Set([...(g.TargetGroupARNs ?? []), ...fromTraffic])],
+    loadBalancerNames: [...new Set([...(g.LoadBalancerNames ?? []), ...(g.TrafficSources ?? []).filter((t) => t.Type === 'elb' && t.Identifier).map((t) => t.Identifier!)])],
     tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
     suspendedProcesses: (g.SuspendedProcesses ?? []).map((p) => p.ProcessName!),
     instances: (g.Instances ?? []).map((i) => ({

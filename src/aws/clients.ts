@@ -10,6 +10,7 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -39,6 +40,8 @@ export interface AwsClients {
   ec2: EC2Client;
   asg: AutoScalingClient;
   elb: ElasticLoadBalancingV2Client;
+  /** Classic Load Balancers (API 2012-06-01): made on first use, since most groups have none. */
+  readonly elbClassic: ElasticLoadBalancingClient;
   sts: STSClient;
   region: string;
   endpoint: string | undefined;
@@ -86,12 +89,17 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
     elb: new ElasticLoadBalancingV2Client({ ...base, requestHandler: handler() }),
     sts: new STSClient({ ...base, requestHandler: handler() }),
   };
+  let elbClassic: ElasticLoadBalancingClient | undefined;
   return {
     ...clients,
+    get elbClassic() {
+      return (elbClassic ??= new ElasticLoadBalancingClient({ ...base, requestHandler: handler() }));
+    },
     region,
     endpoint: cfg.endpoint ?? process.env.AWS_ENDPOINT_URL,
     destroy() {
       for (const c of Object.values(clients)) c.destroy();
+      elbClassic?.destroy();
     },
   };
 }

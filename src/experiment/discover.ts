@@ -10,6 +10,7 @@ import { describeGroup, type GroupSnapshot } from '../aws/autoscaling.js';
 import { describeListeners, describeLoadBalancers, describeRules, describeTargetGroups } from '../aws/elbv2.js';
 import { whoAmI, type Identity } from '../aws/sts.js';
 import { usageError } from '../core/errors.js';
+import { classicProbeOrRefuse, discoverClassic } from './discover-classic.js';
 import { chooseListener, type Candidate, type Choice, type ListenerInput, type ProbeProtocol } from './listener-choice.js';
 
 export interface Discovery {
@@ -97,7 +98,10 @@ export async function discover(clients: AwsClients, opts: DiscoverOptions): Prom
     type: l.Type === 'network' ? 'network' : 'application',
   }));
 
-  const base = { identity, region: clients.region, group, targetGroups, loadBalancers };
+  // Classic Load Balancers (LoadBalancerNames / elb traffic sources): discover-classic.ts.
+  const classic = await discoverClassic(clients, group, opts.path);
+  const base = { identity, region: clients.region, group, targetGroups, loadBalancers: [...loadBalancers, ...classic.loadBalancers] };
+  if (loadBalancers.length === 0 && classic.loadBalancers.length > 0) return opts.url ? { ...base, url: opts.url } : { ...base, ...classicProbeOrRefuse(classic) };
   if (loadBalancers.length === 0) {
     if (opts.url) return { ...base, url: opts.url };
     throw usageError(

@@ -10,7 +10,7 @@ import { TAG_EXPERIMENT, TAG_EXPIRES } from '../aws/nacl.js';
 import { ExitCode, refused, throwIfInterrupted } from '../core/errors.js';
 import { checkFloorAfter, formatAz, resolveFloor, selectWithinFloor, selectionSize } from '../experiment/safety.js';
 import type { FaultTarget, Plan } from '../experiment/types.js';
-import type { CapacitySnapshot } from '../observe/capacity-watch.js';
+import { isHealthyState, type CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { FaultContext, FaultPlanSection, IamStatement, PlanInput, PlanLine } from './types.js';
 
 export const TAG_ACTION = 'chaos-ec2:action';
@@ -20,7 +20,7 @@ export function healthyMembers(snap: CapacitySnapshot, az: string | undefined): 
   const out: FaultTarget[] = [];
   for (const [id, i] of snap.instances) {
     if (i.lifecycleState !== 'InService' || i.healthStatus !== 'Healthy') continue;
-    if (![...snap.targets.values()].every((m) => m.get(id) === 'healthy')) continue;
+    if (![...snap.targets.values()].every((m) => isHealthyState(m.get(id)))) continue;
     if (az && i.availabilityZone !== az) continue;
     out.push({ instanceId: id, availabilityZone: i.availabilityZone });
   }

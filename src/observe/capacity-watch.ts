@@ -2,12 +2,15 @@
  * The capacity watcher: polls the Auto Scaling group and its target groups and turns what changed between two
  * polls into events (instance lost, replacement launched, InService, target healthy, capacity lost/restored,
  * fail-open). It never prints; subscribers render. API cost per poll is constant as the group grows: one
- * DescribeAutoScalingGroups plus one DescribeTargetHealth per target group, never one call per instance.
+ * DescribeAutoScalingGroups plus one DescribeTargetHealth per target group and one DescribeInstanceHealth per
+ * Classic Load Balancer (the group's LoadBalancerNames), never one call per instance.
  */
 import { EventEmitter } from 'node:events';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describeGroup, type GroupInstance } from '../aws/autoscaling.js';
+import { CLASSIC_HEALTHY, classicArn, describeInstanceHealth, isClassicArn } from '../aws/elb-classic.js';
 import { describeTargetHealth } from '../aws/elbv2.js';
 import type { CapacityEventKind } from './timeline.js';
 
@@ -22,7 +25,10 @@ export interface CapacitySnapshot {
   healthy: number;
   healthyByAz: Record<string, number>;
   instances: Map<string, GroupInstance>;
-  /** targetGroupArn → instanceId → state. */
+  /**
+   * targetGroupArn → instanceId → state; Classic Load Balancers too, under their ARN (`…:loadbalancer/<name>`)
+   * with DescribeInstanceHealth's states (InService, OutOfService, Unknown).
+   */
   targets: Map<string, Map<string, string>>;
   /** Target groups in which every registered, non-draining target is unhealthy (the ALB fails open). */
   failOpen: string[];
@@ -46,10 +52,19 @@ export interface CapacityWatchOptions {
 
 const LIVE = new Set(['Pending', 'Pending:Wait', 'Pending:Proceed', 'InService']);
 
-export async function snapshotCapacity(
-  clients: { asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client },
-  opts: Pick<CapacityWatchOptions, 'asgName' | 'targetGroupArns' | 'now'>,
-): Promise<CapacitySnapshot> {
+/** Healthy in a target group (`healthy`) or, for a Classic Load Balancer, InService in DescribeInstanceHealth. */
+export function isHealthyState(state: string | undefined): boolean {
+  return state === 'healthy' || state === CLASSIC_HEALTHY;
+}
+
+export interface CapacityClients {
+  asg: AutoScalingClient;
+  elb: ElasticLoadBalancingV2Client;
+  /** Needed only for groups with Classic Load Balancers. */
+  elbClassic?: ElasticLoadBalancingClient;
+}
+
+export async function snapshotCapacity(clients: CapacityClients, opts: Pick<CapacityWatchOptions, 'asgName' | 'targetGroupArns' | 'now'>): Promise<CapacitySnapshot> {
   const [group, ...health] = await Promise.all([
     describeGroup(clients.asg, opts.asgName, 'observe'),
     ...opts.targetGroupArns.map((arn) => describeTargetHealth(clients.elb, arn, 'observe')),
@@ -59,6 +74,15 @@ export async function snapshotCapacity(
   opts.targetGroupArns.forEach((arn, idx) => {
     targets.set(arn, new Map((health[idx] ?? []).map((t) => [t.id, t.state])));
   });
+  // Classic Load Balancers come from this poll's own reading of the group (its LoadBalancerNames), so one
+  // attached or detached mid-run is followed, at the cost of one round trip after DescribeAutoScalingGroups.
+  if (group.loadBalancerNames.length) {
+    // Without the Classic client their health would silently not count: a wiring bug, not a user error.
+    const classic = clients.elbClassic;
+    if (!classic) throw new Error(`group ${group.name} has Classic Load Balancers but no Classic ELB client was given`);
+    const states = await Promise.all(group.loadBalancerNames.map((name) => describeInstanceHealth(classic, name, 'observe')));
+    group.loadBalancerNames.forEach((name, idx) => targets.set(classicArn(group.arn, name), new Map((states[idx] ?? []).map((s) => [s.id, s.state]))));
+  }
   const failOpen = failOpenGroups(targets);
   let inService = 0;
   let healthy = 0;
@@ -66,7 +90,7 @@ export async function snapshotCapacity(
   for (const i of group.instances) {
     if (i.lifecycleState !== 'InService') continue;
     inService++;
-    const ok = [...targets.values()].every((m) => m.get(i.instanceId) === 'healthy');
+    const ok = [...targets.values()].every((m) => isHealthyState(m.get(i.instanceId)));
     if (ok) {
       healthy++;
       healthyByAz[i.availabilityZone] = (healthyByAz[i.availabilityZone] ?? 0) + 1;
@@ -77,11 +101,13 @@ export async function snapshotCapacity(
 
 /**
  * Target groups in which no registered, serving target is healthy. An ALB then routes to all of them
- * (fail-open), so a probe that keeps passing hides a real loss of health: the report must say so.
+ * (fail-open), so a probe that keeps passing hides a real loss of health: the report must say so. A Classic
+ * Load Balancer never fails open (it answers 503), so its entries are left out.
  */
 export function failOpenGroups(targets: Map<string, Map<string, string>>): string[] {
   const out: string[] = [];
   for (const [arn, states] of targets) {
+    if (isClassicArn(arn)) continue;
     const serving = [...states.values()].filter((s) => s !== 'draining' && s !== 'unused');
     if (serving.length > 0 && serving.every((s) => s !== 'healthy')) out.push(arn);
   }
@@ -115,7 +141,7 @@ export function diffCapacity(prev: CapacitySnapshot, cur: CapacitySnapshot, stat
       const az = cur.instances.get(id)?.availabilityZone;
       out.push({
         atMs: at,
-        event: s === 'healthy' ? 'target-healthy' : 'target-state',
+        event: isHealthyState(s) ? 'target-healthy' : 'target-state',
         instanceId: id,
         targetGroupArn: arn,
         ...(az ? { availabilityZone: az } : {}),
@@ -155,7 +181,7 @@ export class CapacityWatcher extends EventEmitter {
   polls = 0;
 
   constructor(
-    private readonly clients: { asg: AutoScalingClient; elb: ElasticLoadBalancingV2Client },
+    private readonly clients: CapacityClients,
     private readonly opts: CapacityWatchOptions,
     baseline: CapacitySnapshot,
   ) {

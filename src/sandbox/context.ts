@@ -8,6 +8,7 @@ import type { Lifecycle } from './lifecycle.js';
 import type { Timings } from './profiles.js';
 import type { StackInfo } from './stack-info.js';
 import type { Timers } from './timers.js';
+import type { ClassicListener } from './world/classic-types.js';
 import type { Listener, ScalingActivity } from './world/types.js';
 import type { World } from './world/world.js';
 
@@ -18,6 +19,18 @@ export interface DataPlaneApi {
   closeListener(listenerArn: string): Promise<void>;
   /** Re-evaluates routing now (after a change no target-health event signals, e.g. an NLB's cross-zone attribute). */
   refreshRouting?(): void;
+  /** Classic Load Balancers' listeners and health checks. */
+  readonly classic: ClassicDataPlaneApi;
+}
+
+/** Classic Load Balancers' data plane as the Classic API sees it (dataplane/classic-plane.ts). */
+export interface ClassicDataPlaneApi {
+  /** Starts the listener's proxy on a free 127.0.0.1 port and returns it (it becomes LoadBalancerPort). */
+  openListener(loadBalancerName: string, listener: ClassicListener): Promise<number>;
+  /** Closes every listener of the load balancer. */
+  closeAll(loadBalancerName: string): Promise<void>;
+  /** Picks up a created load balancer or a changed health check at once. */
+  sync(): void;
 }
 
 /** The Auto Scaling engine as the API sees it. */

@@ -63,6 +63,7 @@ export function worldState(ctx: SandboxContext): unknown {
         .filter((l) => l.loadBalancerArn === lb.loadBalancerArn)
         .map((l) => ({ ...l, rules: [...w.rules.values()].filter((r) => r.listenerArn === l.listenerArn).sort((a, b) => a.priority - b.priority) })),
     })),
+    classicLoadBalancers: w.classicLoadBalancers,
     activities: w.activities.slice(-200),
     knobs: ctx.knobs,
     eventsDropped: w.eventsDropped,

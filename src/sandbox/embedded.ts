@@ -4,6 +4,7 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startSandbox, type Sandbox, type SandboxOptions } from './server.js';
 import { createSampleStack, waitForSteadyState, type SampleStack, type StackOptions } from './stack.js';
@@ -36,7 +37,7 @@ export const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIACHAOSSANDBOX0000', secret
 export async function startEmbeddedSandbox(opts: EmbeddedOptions = {}): Promise<EmbeddedSandbox> {
   const sandbox = await startSandbox(opts);
   const cfg = { endpoint: sandbox.endpoint, region: opts.region ?? 'us-east-1', credentials: SANDBOX_CREDENTIALS };
-  const clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
+  const clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg), classic: new ElasticLoadBalancingClient(cfg) };
   try {
     const https = opts.https ? { certificateArn: await sandbox.certificates.issue(DEMO_HOST), host: DEMO_HOST } : undefined;
     const stack = await createSampleStack(clients, { region: cfg.region, ...opts.stack, ...(https ? { https } : {}) });

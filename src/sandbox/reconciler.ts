@@ -15,6 +15,7 @@
 import { ApiError } from './api/errors.js';
 import { AsgActions, isTerminating } from './autoscaling/actions.js';
 import { causes } from './autoscaling/causes.js';
+import { classicHealthProblem } from './autoscaling/classic-attach.js';
 import type { AutoScalingApi, SandboxContext } from './context.js';
 import type { AsgInstance, AutoScalingGroup, ScalingActivity } from './world/types.js';
 
@@ -126,6 +127,8 @@ export class Reconciler implements AutoScalingApi {
         return;
       }
     }
+    const classic = classicHealthProblem(world, asg, m.instanceId);
+    if (classic) world.setAsgHealth(m, 'Unhealthy', classic);
   }
 
   private replaceUnhealthy(asg: AutoScalingGroup, members: AsgInstance[]): void {

@@ -1,5 +1,5 @@
 /**
- * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2 and STS query
+ * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2, Classic ELB and STS query
  * protocols (POST /) and serves the ground truth and fault knobs under /_sandbox/, with the data plane
  * (instance servers, load balancer proxies, health checks) and the Auto Scaling reconciler running behind it.
  */
@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createRng } from '../core/random.js';
 import { AUTOSCALING_SERVICE } from './api/autoscaling.js';
+import { CLASSIC_ELB_SERVICE } from './api/classic-elb.js';
 import { EC2_SERVICE } from './api/ec2.js';
 import { ELBV2_SERVICE } from './api/elbv2.js';
 import { Router } from './api/router.js';
@@ -76,7 +77,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const reconciler = new Reconciler(ctx);
   ctx.autoscaling = reconciler;
   const certificates = new CertificateStore(world);
-  const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, STS_SERVICE]);
+  const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, CLASSIC_ELB_SERVICE, STS_SERVICE]);
 
   const server = createServer((req, res) => {
     void serve(req, res, router, ctx).catch((err: unknown) => {

@@ -48,7 +48,8 @@ export function stackInfo(world: World, stack: { url: string; host?: string; loa
   return {
     url: stack.url,
     ...(stack.host ? { host: stack.host } : {}),
-    resolve: names.map((n) => `${n}:${port}:${addrs}`),
+    // A Classic stack (lb 'classic', no loadBalancerArn) answers on 127.0.0.1 itself: nothing to pin.
+    resolve: stack.loadBalancerArn ? names.map((n) => `${n}:${port}:${addrs}`) : [],
     ...(caCertFile ? { caCertFile } : {}),
     ...(dns ? { dns } : {}),
   };

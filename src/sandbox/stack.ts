@@ -16,6 +16,8 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { classicInService, createClassicFront } from './classic-stack.js';
 import { createNlbFront } from './nlb-stack.js';
 
 export interface StackOptions {
@@ -39,7 +41,7 @@ export interface StackOptions {
    * The load balancer in front: an ALB (default) or a Network Load Balancer (a TCP listener, or with
    * `https` a TLS one, forwarding to a TCP target group with an HTTP health check; nlb-stack.ts).
    */
-  lb?: 'alb' | 'nlb';
+  lb?: 'alb' | 'nlb' | 'classic';
 }
 
 /** What the stack's front (load balancer, listener, target group) is, whichever kind builds it. */
@@ -67,7 +69,9 @@ export interface SampleStack {
   host?: string;
   asgName: string;
   /** The kind of load balancer in front. */
-  lb: 'alb' | 'nlb';
+  lb: 'alb' | 'nlb' | 'classic';
+  /** The Classic Load Balancer's name (lb 'classic'); the group lists it in LoadBalancerNames. */
+  classicLoadBalancerName?: string;
   /** <protocol>://<DNSName>:<listener port>/ — built exactly as a client would on AWS. */
   url: string;
 }
@@ -76,6 +80,8 @@ export interface StackClients {
   ec2: EC2Client;
   asg: AutoScalingClient;
   elb: ElasticLoadBalancingV2Client;
+  /** Classic ELB client: needed for lb 'classic'. */
+  classic?: ElasticLoadBalancingClient;
 }
 
 export async function createSampleStack(c: StackClients, opts: StackOptions = {}): Promise<SampleStack> {
@@ -106,8 +112,20 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     }),
   );
   // The load balancer in front: the ALB (default), or with lb 'nlb' a Network Load Balancer (nlb-stack.ts).
-  const front: StackFront =
-    opts.lb === 'nlb' ? await createNlbFront(c, { asgName, vpcId, lbSubnets, ...(opts.https ? { https: opts.https } : {}) }) : await createAlbFront(c, asgName, vpcId, lbSubnets, opts.https);
+  // lb 'classic': a Classic Load Balancer (classic-stack.ts) the group joins by LoadBalancerNames; no ALB, no target group.
+  const classic =
+    opts.lb === 'classic'
+      ? await createClassicFront(
+          requireClassic(c),
+          asgName,
+          lbSubnets.map((s) => s.subnetId),
+        )
+      : undefined;
+  const front: StackFront = classic
+    ? { loadBalancerArn: '', targetGroupArn: '', listenerArn: '', url: classic.url }
+    : opts.lb === 'nlb'
+      ? await createNlbFront(c, { asgName, vpcId, lbSubnets, ...(opts.https ? { https: opts.https } : {}) })
+      : await createAlbFront(c, asgName, vpcId, lbSubnets, opts.https);
   const { targetGroupArn } = front;
 
   await c.asg.send(
@@ -120,7 +138,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
       VPCZoneIdentifier: subnets.map((s) => s.subnetId).join(','),
       HealthCheckType: opts.healthCheckType ?? 'ELB',
       HealthCheckGracePeriod: opts.gracePeriodSeconds ?? 5,
-      TargetGroupARNs: [targetGroupArn],
+      ...(classic ? { LoadBalancerNames: [classic.loadBalancerName] } : { TargetGroupARNs: [targetGroupArn] }),
       Tags: [{ Key: 'Name', Value: asgName, PropagateAtLaunch: true }, ...(opts.optIn === false ? [] : [{ Key: 'chaos-ec2:opt-in', Value: 'true', PropagateAtLaunch: false }])],
     }),
   );
@@ -136,6 +154,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     ...(front.host ? { host: front.host } : {}),
     asgName,
     lb: opts.lb ?? 'alb',
+    ...(classic ? { classicLoadBalancerName: classic.loadBalancerName } : {}),
     url: front.url,
   };
 }
@@ -198,12 +217,21 @@ export async function waitForSteadyState(c: StackClients, stack: SampleStack, ti
   for (;;) {
     const g = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }))).AutoScalingGroups?.[0];
     const inService = (g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId!);
-    const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }));
-    const healthy = new Set((health.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target!.Id!));
+    const healthy = stack.classicLoadBalancerName ? await classicInService(requireClassic(c), stack.classicLoadBalancerName) : await healthyTargets(c, stack);
     if (g && inService.length === g.DesiredCapacity && inService.every((id) => healthy.has(id))) return;
     if (Date.now() > deadline) {
       throw new Error(`sample stack not steady after ${timeoutMs} ms: ${inService.length}/${g?.DesiredCapacity} InService, ${healthy.size} healthy`);
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+function requireClassic(c: StackClients): ElasticLoadBalancingClient {
+  if (!c.classic) throw new Error('StackClients.classic (a Classic ELB client) is needed for lb: classic');
+  return c.classic;
+}
+
+async function healthyTargets(c: StackClients, stack: SampleStack): Promise<Set<string>> {
+  const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: stack.targetGroupArn }));
+  return new Set((health.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === 'healthy').map((d) => d.Target!.Id!));
 }

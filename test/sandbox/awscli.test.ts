@@ -259,4 +259,41 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
       },
     ]);
   });
+
+  it('elb (Classic, 2012-06-01) create-load-balancer, register-instances-with-load-balancer, describe-instance-health', async () => {
+    const inst = await launchRunning();
+    const created = await awsCli([
+      'elb',
+      'create-load-balancer',
+      '--load-balancer-name',
+      'cli-elb',
+      '--listeners',
+      'Protocol=HTTP,LoadBalancerPort=80,InstanceProtocol=HTTP,InstancePort=80',
+      '--subnets',
+      subnetId,
+    ]);
+    expect(created.stderr).toBe('');
+    expect(created.json).toEqual({ DNSName: '127.0.0.1' });
+    const hc = await awsCli([
+      'elb',
+      'configure-health-check',
+      '--load-balancer-name',
+      'cli-elb',
+      '--health-check',
+      'Target=HTTP:80/health,Interval=5,Timeout=2,UnhealthyThreshold=2,HealthyThreshold=2',
+    ]);
+    expect(hc.json).toEqual({ HealthCheck: { Target: 'HTTP:80/health', Interval: 5, Timeout: 2, UnhealthyThreshold: 2, HealthyThreshold: 2 } });
+    const from = sb.world.events().at(-1)!.seq;
+    const reg = await awsCli(['elb', 'register-instances-with-load-balancer', '--load-balancer-name', 'cli-elb', '--instances', inst.instanceId]);
+    expect(reg.json).toEqual({ Instances: [{ InstanceId: inst.instanceId }] });
+    // HealthyThreshold (2) passing checks of /health make it InService.
+    await sb.waitForEvent((e) => e.seq > from && e.type === 'classic-instance-health' && e.instanceId === inst.instanceId && e.to === 'InService');
+    const health = await awsCli(['elb', 'describe-instance-health', '--load-balancer-name', 'cli-elb']);
+    expect(health.stderr).toBe('');
+    expect(health.code).toBe(0);
+    expect(health.json).toEqual({ InstanceStates: [{ InstanceId: inst.instanceId, State: 'InService', ReasonCode: 'N/A', Description: 'N/A' }] });
+    const missing = await awsCli(['elb', 'describe-instance-health', '--load-balancer-name', 'nope']);
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain('LoadBalancerNotFound');
+  });
 });

@@ -6,7 +6,7 @@ import type { SandboxFlags } from './sandbox.js';
 export function addSandboxCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command('sandbox')
-    .description('start a local AWS-compatible endpoint (EC2, Auto Scaling, ELBv2, STS) with a sample stack and a real data plane')
+    .description('start a local AWS-compatible endpoint (EC2, Auto Scaling, ELBv2, Classic ELB, STS) with a sample stack and a real data plane')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', parseIntFlag('--port', 0, 65535), 4566)
     .addOption(new Option('--profile <name>', 'timing profile').choices(['fast', 'realistic']).default('fast'))
     .option('--instances <n>', 'desired capacity of the sample group demo-asg', parseIntFlag('--instances', 1, 500), 4)
@@ -14,8 +14,11 @@ export function addSandboxCommand(program: Command, setExitCode: SetExitCode): v
     .option('--region <region>', 'region the sandbox pretends to be', 'us-east-1')
     .option('--account-id <id>', 'account id returned by STS', '123456789012')
     .addOption(
-      new Option('--lb <type>', 'load balancer in front of demo-asg: an ALB, or a Network Load Balancer (TCP listener, TLS with --https; cross-zone off)')
-        .choices(['alb', 'nlb'])
+      new Option(
+        '--lb <type>',
+        'load balancer in front of demo-asg: an ALB, a Network Load Balancer (TCP listener, TLS with --https; cross-zone off), or a Classic Load Balancer (its LoadBalancerNames)',
+      )
+        .choices(['alb', 'nlb', 'classic'])
         .default('alb'),
     )
     .option('--seed <seed>', "seed for the sandbox's own randomness (which API calls the apiErrorRate knob fails)")

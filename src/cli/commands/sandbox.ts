@@ -16,8 +16,8 @@ export interface SandboxFlags {
   accountId: string;
   seed?: string;
   https?: boolean;
-  /** The demo stack's load balancer: 'alb' (default) or 'nlb'. */
-  lb?: 'alb' | 'nlb';
+  /** The demo stack's load balancer: 'alb' (default), 'nlb' or 'classic'. */
+  lb?: 'alb' | 'nlb' | 'classic';
 }
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
@@ -40,12 +40,12 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
   process.stdout.write(
     [
       `chaos-ec2 sandbox ready at ${e}`,
-      `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.lb === 'nlb' ? 'Network Load Balancer (cross-zone off) ' : ''}${emb.stack.url}`,
+      `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.lb === 'nlb' ? 'Network Load Balancer (cross-zone off) ' : emb.stack.classicLoadBalancerName ? `Classic Load Balancer ${emb.stack.classicLoadBalancerName} at ` : ''}${emb.stack.url}`,
       ...(info.host ? [`  HTTPS for ${info.host}: certificate from the sandbox CA ${info.caCertFile}`] : []),
       `  stack: ${JSON.stringify(info)}   (also GET ${e}/_sandbox/stack)`,
       '',
       'Reach the load balancer (its nodes answer on these addresses):',
-      `  curl ${info.caCertFile ? `--cacert ${info.caCertFile} ` : ''}--resolve ${info.resolve.at(-1)} ${target}`,
+      `  curl ${info.caCertFile ? `--cacert ${info.caCertFile} ` : ''}${info.resolve.length ? `--resolve ${info.resolve.at(-1)} ` : ''}${target}`,
       '',
       'Point the AWS CLI / SDK at it:',
       `  export AWS_ENDPOINT_URL=${e} AWS_REGION=${flags.region}`,

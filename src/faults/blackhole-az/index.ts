@@ -14,6 +14,7 @@
  */
 import { CreateNetworkAclCommand, ReplaceNetworkAclAssociationCommand } from '@aws-sdk/client-ec2';
 import { checkDryRun } from '../../aws/ec2.js';
+import { classicSubnetIds, isClassicArn } from '../../aws/elb-classic.js';
 import { describeLoadBalancers } from '../../aws/elbv2.js';
 import { elbInterfaceDescription, subnetInterfaces } from '../../aws/eni.js';
 import { TAG_EXPERIMENT, TAG_EXPIRES, TAG_RESTORE_PREFIX, createTaggedNacl, currentAssociations, describeSubnets, replaceAssociation } from '../../aws/nacl.js';
@@ -67,12 +68,15 @@ export const blackholeAzFault: Fault = {
     if (cfg.includeLbSubnets) {
       const lbs = await describeLoadBalancers(
         clients.elb,
-        d.loadBalancers.map((l) => l.arn),
+        d.loadBalancers.filter((l) => !isClassicArn(l.arn)).map((l) => l.arn),
         'plan',
       );
       const ids = lbs.flatMap((l) => (l.AvailabilityZones ?? []).filter((z) => z.ZoneName === az && z.SubnetId).map((z) => z.SubnetId!));
+      // Classic Load Balancers list their subnets without zones: all are described, the AZ's kept below.
+      const classic = d.loadBalancers.filter((l) => isClassicArn(l.arn)).map((l) => l.name);
+      if (classic.length) ids.push(...(await classicSubnetIds(clients.elbClassic, classic, 'plan')));
       const fresh = [...new Set(ids)].filter((id) => !chosen.some((c) => c.subnetId === id));
-      for (const s of await describeSubnets(clients.ec2, fresh, 'plan')) chosen.push({ ...s, role: 'load-balancer' });
+      for (const s of await describeSubnets(clients.ec2, fresh, 'plan')) if (s.availabilityZone === az) chosen.push({ ...s, role: 'load-balancer' });
     }
     // One describe gives each subnet's association and its NACL's tags (is it already a chaos NACL?).
     const assoc = await currentAssociations(

@@ -3,6 +3,8 @@
  * DescribeAutoScalingGroups, SetDesiredCapacity. Handlers validate and change the World; launching and
  * replacing instances is the reconciler's job, woken with ctx.autoscaling.nudge().
  */
+import { classicNames, deregisterFromClassic } from '../autoscaling/classic-attach.js';
+import { checkLoadBalancerNames, optionalTrafficSources } from './classic-autoscaling.js';
 import type { ApiContext } from '../context.js';
 import type { AutoScalingGroup } from '../world/types.js';
 import { ApiError, missingParameter, validationError } from './errors.js';
@@ -96,8 +98,11 @@ const create: Handler = (p, ctx) => {
   const azs = p.members('AvailabilityZones');
   if (!vzi && !azs.length) throw validationError('At least one Availability Zone or VPC Subnet is required.');
   const placement = vzi ? resolveSubnets(ctx, vzi) : defaultVpcSubnets(ctx, azs);
-  const targetGroupARNs = p.members('TargetGroupARNs');
+  const sources = optionalTrafficSources(p);
+  const targetGroupARNs = [...p.members('TargetGroupARNs'), ...sources.elbv2];
   checkTargetGroups(ctx, targetGroupARNs);
+  const loadBalancerNames = [...p.members('LoadBalancerNames'), ...sources.elb];
+  checkLoadBalancerNames(ctx, loadBalancerNames);
   const tags = readTags(p, name);
   const group: AutoScalingGroup = {
     name,
@@ -112,6 +117,7 @@ const create: Handler = (p, ctx) => {
     // The API's default is 0 (the console's is 300): AWS-BEHAVIOUR.md, "HealthCheckGracePeriod".
     healthCheckGracePeriod: intOrUndefined(p, 'HealthCheckGracePeriod') ?? 0,
     targetGroupARNs: [...new Set(targetGroupARNs)],
+    ...(loadBalancerNames.length ? { loadBalancerNames: [...new Set(loadBalancerNames)] } : {}),
     createdTime: new Date(ctx.world.now()),
     suspendedProcesses: new Map(),
     terminationPolicies: p.members('TerminationPolicies').length ? p.members('TerminationPolicies') : ['Default'],
@@ -182,6 +188,7 @@ const remove: Handler = (p, ctx) => {
   ctx.world.asgs.delete(g.name);
   for (const member of members) {
     deregisterEverywhere(ctx, g.targetGroupARNs, member.instanceId);
+    deregisterFromClassic(ctx.world, classicNames(g), member.instanceId);
     ctx.world.setLifecycle(member, 'Terminating');
     ctx.lifecycle.terminate(member.instanceId, 'User initiated');
     ctx.world.asgInstances.delete(member.instanceId);

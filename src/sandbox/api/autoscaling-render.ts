@@ -46,7 +46,7 @@ export function groupXml(world: World, g: AutoScalingGroup, includeInstances = t
     el('DesiredCapacity', g.desiredCapacity) +
     el('DefaultCooldown', g.defaultCooldown) +
     list('AvailabilityZones', g.availabilityZones, (z) => esc(z), m) +
-    list('LoadBalancerNames', [], () => '', m) +
+    list('LoadBalancerNames', g.loadBalancerNames ?? [], (n) => esc(n), m) +
     list('TargetGroupARNs', g.targetGroupARNs, (a) => esc(a), m) +
     el('HealthCheckType', g.healthCheckType) +
     el('HealthCheckGracePeriod', g.healthCheckGracePeriod) +
@@ -60,7 +60,12 @@ export function groupXml(world: World, g: AutoScalingGroup, includeInstances = t
     el('NewInstancesProtectedFromScaleIn', false) +
     el('ServiceLinkedRoleARN', `arn:aws:iam::${world.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`) +
     el('CapacityRebalance', false) +
-    list('TrafficSources', g.targetGroupARNs, (a) => el('Identifier', a) + el('Type', 'elbv2'), m)
+    list(
+      'TrafficSources',
+      [...g.targetGroupARNs.map((id) => ({ id, type: 'elbv2' })), ...(g.loadBalancerNames ?? []).map((id) => ({ id, type: 'elb' }))],
+      (s) => el('Identifier', s.id) + el('Type', s.type),
+      m,
+    )
   );
 }
 

@@ -117,6 +117,9 @@ const withGroup =
     return '';
   };
 
+// For the Classic Load Balancer handlers (classic-autoscaling.ts), which take over the traffic-source actions.
+export { attach as attachTargetGroups, detach as detachTargetGroups, attachmentState };
+
 export const TRAFFIC_HANDLERS: Record<string, Handler> = {
   SuspendProcesses: suspend,
   ResumeProcesses: resume,

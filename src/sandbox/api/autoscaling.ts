@@ -4,6 +4,7 @@
  * autoscaling-groups (group CRUD), -instances (members, activities), -traffic (processes, target groups),
  * -tags; -render holds the XML shapes.
  */
+import { CLASSIC_ASG_HANDLERS } from './classic-autoscaling.js';
 import { GROUP_HANDLERS } from './autoscaling-groups.js';
 import { INSTANCE_HANDLERS } from './autoscaling-instances.js';
 import { TAG_HANDLERS } from './autoscaling-tags.js';
@@ -16,5 +17,5 @@ export const AUTOSCALING_SERVICE: ServiceDef = {
   protocol: 'query',
   xmlns: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
   throttle: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
-  handlers: { ...GROUP_HANDLERS, ...INSTANCE_HANDLERS, ...TRAFFIC_HANDLERS, ...TAG_HANDLERS },
+  handlers: { ...GROUP_HANDLERS, ...INSTANCE_HANDLERS, ...TRAFFIC_HANDLERS, ...CLASSIC_ASG_HANDLERS, ...TAG_HANDLERS },
 };

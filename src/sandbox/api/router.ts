@@ -56,7 +56,9 @@ export class Router {
   ) {
     this.stalls = new StallGate(ctx);
     for (const s of services) {
-      this.bySigningName.set(s.signingName, s);
+      // Classic ELB (2012-06-01) and ELBv2 (2015-12-01) share the signing name `elasticloadbalancing`: the
+      // first registered answers for the name, and the request's Version picks between them (handle()).
+      if (!this.bySigningName.has(s.signingName)) this.bySigningName.set(s.signingName, s);
       this.byVersion.set(s.version, s);
     }
   }
@@ -66,7 +68,9 @@ export class Router {
     const params = Params.parse(body, search);
     const scope = parseCredentialScope(authorization);
     const byVersion = params.version ? this.byVersion.get(params.version) : undefined;
-    const service = (scope ? this.bySigningName.get(scope.service) : undefined) ?? byVersion;
+    // A Version spoken under the signing name it belongs to names the service outright (the two ELB APIs).
+    const versionFits = byVersion && (!scope || byVersion.signingName === scope.service);
+    const service = (versionFits ? byVersion : undefined) ?? (scope ? this.bySigningName.get(scope.service) : undefined) ?? byVersion;
     if (!service) {
       // No service to shape the error: use the awsQuery envelope, which every SDK can read.
       return { status: 400, body: queryErrorEnvelope('Sender', 'InvalidAction', 'Could not determine the service from the request (no signing name or known Version).', requestId) };

@@ -7,6 +7,7 @@
  *   still-running instance waits out the deregistration delay (WaitingForELBConnectionDraining) before EC2
  *   terminates it; once it is terminated the member is Terminated and leaves the group.
  */
+import { classicNames, deregisterFromClassic, registerWithClassic } from './classic-attach.js';
 import type { SandboxContext } from '../context.js';
 import type { AsgInstance, AutoScalingGroup, ScalingActivity } from '../world/types.js';
 import { insufficientCapacity } from './causes.js';
@@ -95,6 +96,7 @@ export class AsgActions {
         const tg = world.targetGroups.get(tgArn);
         if (tg) world.registerTarget(tgArn, member.instanceId, tg.port, inst.availabilityZone);
       }
+      registerWithClassic(world, classicNames(asg), member.instanceId);
     }
     // The grace period runs from the moment the instance comes into service (HealthCheckGracePeriod, API reference).
     member.launchedAt = world.now();
@@ -119,6 +121,7 @@ export class AsgActions {
       world.updateActivity(launch, 'Cancelled', 'The instance was terminated before it came into service.');
     }
     world.setLifecycle(member, 'Terminating');
+    deregisterFromClassic(world, classicNames(asg), member.instanceId);
     let drainMs = 0;
     for (const tgArn of asg.targetGroupARNs) {
       const reg = world.targets.get(tgArn)?.get(member.instanceId);

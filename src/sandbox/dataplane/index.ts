@@ -6,6 +6,7 @@
 import type { DataPlaneApi, SandboxContext } from '../context.js';
 import type { SandboxEvent } from '../world/events.js';
 import type { Listener } from '../world/types.js';
+import { ClassicDataPlane } from './classic-plane.js';
 import { HealthChecker } from './health-checker.js';
 import { InstanceServers } from './instance-servers.js';
 import { ListenerProxy } from './load-balancer.js';
@@ -15,6 +16,8 @@ import { RoutingTracker } from './targets.js';
 export class DataPlane implements DataPlaneApi {
   readonly instanceServers: InstanceServers;
   readonly healthChecker: HealthChecker;
+  /** Classic Load Balancers (API 2012-06-01): their listeners and health checks. */
+  readonly classic: ClassicDataPlane;
   private readonly routing: RoutingTracker;
   private readonly proxies = new Map<string, ListenerProxy | NlbListenerProxy>();
   private unsubscribe: (() => void) | undefined;
@@ -23,12 +26,14 @@ export class DataPlane implements DataPlaneApi {
     this.instanceServers = new InstanceServers(ctx);
     this.healthChecker = new HealthChecker(ctx);
     this.routing = new RoutingTracker(ctx.world);
+    this.classic = new ClassicDataPlane(ctx);
   }
 
   start(): void {
     this.instanceServers.start();
     this.unsubscribe = this.ctx.world.subscribe((e) => this.onEvent(e));
     this.healthChecker.sync();
+    this.classic.start();
     // Once a second: publish finished traffic seconds, and pick up target groups created or modified.
     this.ctx.timers.every(1000, () => {
       for (const p of this.proxies.values()) p.stats.flush();
@@ -39,6 +44,7 @@ export class DataPlane implements DataPlaneApi {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.healthChecker.stop();
+    await this.classic.stop();
     await Promise.all([...this.proxies.values()].map((p) => p.close()));
     this.proxies.clear();
     await this.instanceServers.stop();

@@ -3,6 +3,7 @@
  * chaos-ec2's own measurements are checked against these in tests, so every state change that the CLI
  * could observe is recorded here, with the wall-clock time it happened.
  */
+import type { ClassicInstanceStateName } from './classic-types.js';
 import type { InstanceStateName, LifecycleState, TargetHealthReason, TargetHealthState } from './types.js';
 
 interface Base {
@@ -102,6 +103,17 @@ export type SandboxEventBody =
   | { type: 'api-stalled'; action: string; call: number; held: number; applied: boolean }
   /** Held calls of `action` let go: they complete normally (knob cleared) or are answered 503 (closed). */
   | { type: 'api-released'; action: string; released: number; reason: 'knob-cleared' | 'closed' }
+  | {
+      /** A Classic Load Balancer's view of a registered instance changed (DescribeInstanceHealth). */
+      type: 'classic-instance-health';
+      loadBalancerName: string;
+      instanceId: string;
+      /** null when the instance was just registered. */
+      from: ClassicInstanceStateName | null;
+      /** null when it was deregistered. */
+      to: ClassicInstanceStateName | null;
+      description?: string;
+    }
   | { type: 'network-interface'; change: 'created' | 'deleted'; networkInterfaceId: string; subnetId: string; owner: string };
 
 export type SandboxEvent = Base & SandboxEventBody;

@@ -121,6 +121,8 @@ export interface AutoScalingGroup {
   healthCheckType: 'EC2' | 'ELB';
   healthCheckGracePeriod: number;
   targetGroupARNs: string[];
+  /** Classic Load Balancers (LoadBalancerNames, or traffic sources of type elb); absent = none. */
+  loadBalancerNames?: string[];
   createdTime: Date;
   /** Process name → suspension reason. */
   suspendedProcesses: Map<string, string>;

@@ -5,6 +5,7 @@
  * what lets tests compare chaos-ec2's measurements with what really happened.
  */
 import { randomBytes } from 'node:crypto';
+import type { ClassicLoadBalancer } from './classic-types.js';
 import { EventLog } from './event-log.js';
 import { LoopbackAllocator } from './loopback.js';
 import type { SandboxEvent, SandboxEventBody } from './events.js';
@@ -74,6 +75,8 @@ export class World {
   readonly targets = new Map<string, Map<string, TargetRegistration>>();
   /** networkInterfaceId → interface; derived ones are kept in step by world/network-interfaces.ts. */
   readonly networkInterfaces = new Map<string, NetworkInterface>();
+  /** Classic Load Balancers by name (API 2012-06-01; world/classic-state.ts changes their instance health). */
+  readonly classicLoadBalancers = new Map<string, ClassicLoadBalancer>();
   /** resourceId → key → value (EC2 resources and ELBv2 ARNs share this store). */
   readonly tags = new Map<string, Map<string, string>>();
 
