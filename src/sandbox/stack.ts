@@ -42,6 +42,12 @@ export interface StackOptions {
    * `https` a TLS one, forwarding to a TCP target group with an HTTP health check; nlb-stack.ts).
    */
   lb?: 'alb' | 'nlb' | 'classic';
+  /**
+   * The ALB's scheme (default internet-facing). An internal load balancer's DNS name answers with its nodes'
+   * private addresses, which only a client inside the VPC reaches (Scheme, CreateLoadBalancer in the ELBv2 API
+   * reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html).
+   */
+  scheme?: 'internet-facing' | 'internal';
 }
 
 /** What the stack's front (load balancer, listener, target group) is, whichever kind builds it. */
@@ -125,7 +131,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     ? { loadBalancerArn: '', targetGroupArn: '', listenerArn: '', url: classic.url }
     : opts.lb === 'nlb'
       ? await createNlbFront(c, { asgName, vpcId, lbSubnets, ...(opts.https ? { https: opts.https } : {}) })
-      : await createAlbFront(c, asgName, vpcId, lbSubnets, opts.https);
+      : await createAlbFront(c, asgName, vpcId, lbSubnets, opts.https, opts.scheme);
   const { targetGroupArn } = front;
 
   await c.asg.send(
@@ -160,7 +166,14 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
 }
 
 /** The ALB in front of the group: an HTTP listener forwarding, or the HTTPS listener with a host-header rule. */
-async function createAlbFront(c: StackClients, asgName: string, vpcId: string, lbSubnets: SampleStack['lbSubnets'], https: StackOptions['https']): Promise<StackFront> {
+async function createAlbFront(
+  c: StackClients,
+  asgName: string,
+  vpcId: string,
+  lbSubnets: SampleStack['lbSubnets'],
+  https: StackOptions['https'],
+  scheme: StackOptions['scheme'] = 'internet-facing',
+): Promise<StackFront> {
   const tg = await c.elb.send(
     new CreateTargetGroupCommand({ Name: `${asgName}-tg`.slice(0, 32), Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance', HealthCheckPath: '/health' }),
   );
@@ -169,7 +182,7 @@ async function createAlbFront(c: StackClients, asgName: string, vpcId: string, l
     new CreateLoadBalancerCommand({
       Name: `${asgName}-alb`.slice(0, 32),
       Subnets: lbSubnets.map((s) => s.subnetId),
-      Scheme: 'internet-facing',
+      Scheme: scheme,
       Type: 'application',
     }),
   );

@@ -20,10 +20,10 @@ export interface StackSandbox {
 }
 
 /** The returned object is filled in by the time the file's own beforeAll hooks (registered later) run. */
-export function useStackSandbox(stack: StackOptions, dirPrefix: string): StackSandbox {
+export function useStackSandbox(stack: StackOptions, dirPrefix: string, opts: { https?: boolean } = {}): StackSandbox {
   const t = {} as StackSandbox;
   beforeAll(async () => {
-    t.emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack });
+    t.emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack, ...(opts.https ? { https: true } : {}) });
     const cfg = clientConfig(t.emb.sandbox.endpoint);
     t.clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
     t.dir = mkdtempSync(join(tmpdir(), dirPrefix));
