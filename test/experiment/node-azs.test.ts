@@ -28,7 +28,9 @@ describe('load balancer nodes → AZ', () => {
     const all = await ec2.send(new DescribeNetworkInterfacesCommand({}));
     const nodes = (all.NetworkInterfaces ?? []).filter((n) => n.Description === elbInterfaceDescription(emb.stack.loadBalancerArn));
     expect(nodes.length).toBe(emb.stack.lbSubnets.length);
-    expect(new Map(nodes.map((n) => [n.PrivateIpAddress!, n.AvailabilityZone!]))).toEqual(map);
+    // An internet-facing load balancer's DNS answers with each node's public address; its private one is there too.
+    expect(nodes.every((n) => n.Association?.PublicIp)).toBe(true);
+    expect(map).toEqual(new Map(nodes.flatMap((n) => [[n.PrivateIpAddress!, n.AvailabilityZone!] as const, [n.Association!.PublicIp!, n.AvailabilityZone!] as const])));
     expect(new Set(map.values())).toEqual(new Set(emb.stack.lbSubnets.map((s) => s.availabilityZone)));
     const instanceIps = (all.NetworkInterfaces ?? []).filter((n) => n.Attachment?.InstanceId).map((n) => n.PrivateIpAddress!);
     expect(instanceIps.length).toBeGreaterThan(0);
