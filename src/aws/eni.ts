@@ -46,3 +46,32 @@ export function elbInterfaceDescription(loadBalancerArn: string): string {
   const i = loadBalancerArn.indexOf(':loadbalancer/');
   return `ELB ${i >= 0 ? loadBalancerArn.slice(i + ':loadbalancer/'.length) : loadBalancerArn}`;
 }
+
+/**
+ * Address → AZ of a load balancer's nodes, from their network interfaces (description `ELB app/<name>/<id>`,
+ * `ELB net/…` for an NLB). The load balancer's DNS name answers with the interface's public address when it
+ * is internet-facing (Association.PublicIp), its private address when internal, and its IPv6 addresses when
+ * dualstack: all three are mapped, so whichever the probe resolves finds its AZ.
+ */
+export async function loadBalancerNodeAzs(ec2: EC2Client, loadBalancerArns: string[], phase: Phase): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (loadBalancerArns.length === 0) return out;
+  const descriptions = loadBalancerArns.map(elbInterfaceDescription);
+  return call('DescribeNetworkInterfaces', { phase }, async () => {
+    const pages = paginateDescribeNetworkInterfaces({ client: ec2, pageSize: 1000 }, { Filters: [{ Name: 'description', Values: descriptions }], MaxResults: 1000 });
+    for await (const page of pages) {
+      for (const n of page.NetworkInterfaces ?? []) {
+        const az = n.AvailabilityZone;
+        if (!az || !descriptions.includes(n.Description ?? '')) continue;
+        const addresses = [
+          n.PrivateIpAddress,
+          n.Association?.PublicIp,
+          ...(n.PrivateIpAddresses ?? []).flatMap((p) => [p.PrivateIpAddress, p.Association?.PublicIp]),
+          ...(n.Ipv6Addresses ?? []).map((a) => a.Ipv6Address?.toLowerCase()),
+        ];
+        for (const a of addresses) if (a) out.set(a, az);
+      }
+    }
+    return out;
+  });
+}

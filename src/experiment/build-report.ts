@@ -9,6 +9,7 @@ import type { ProbeSummary } from '../observe/load-probe.js';
 import type { RecoveryResult } from '../observe/recovery.js';
 import type { RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
+import { probeTransportSection } from './probe-report.js';
 import { toEntry, type Mark, type Recorded } from './recorder.js';
 import { routeOf } from './route.js';
 import { SCHEMA_VERSION, type Gate, type ProbeSecond, type Report, type Verdict } from './types.js';
@@ -94,6 +95,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     probe: summary
       ? {
           url: redactUrl(summary.url),
+          ...probeTransportSection(cfg, d.url, summary, base),
           rate: cfg.rate,
           sent: summary.sent,
           ok: summary.ok,
@@ -104,7 +106,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
           errorsByKind: { ...summary.errorsByKind } as Record<string, number>,
           perSecond,
         }
-      : probeFromSeconds(redactUrl(d.url), cfg.rate, perSecond),
+      : { ...probeFromSeconds(redactUrl(d.url), cfg.rate, perSecond), ...probeTransportSection(cfg, d.url, null, base) },
     capacity: { baselineHealthy: r.baselineHealthy, desired: r.desired, samples: r.samples.map((s) => ({ ...s, atMs: s.atMs - base })) },
     gates,
     // Header values and URL secrets are for the probe alone, never the report.

@@ -29,6 +29,16 @@ export interface RunConfig {
   method: string;
   headers: Record<string, string>;
   expectStatus?: number[];
+  /** http: an HTTP exchange per request; tcp: a connect-only probe. */
+  probe: 'http' | 'tcp';
+  /** Host header and TLS server name of the probe (overrides discovery's). */
+  host?: string;
+  /** --resolve entries, normalised `HOST:PORT:ADDR,ADDR` (observe/resolve.ts parses them into a map). */
+  resolve?: string[];
+  /** Path of a PEM file of extra CAs (read and checked at validation). */
+  caCert?: string;
+  /** No certificate verification. */
+  insecure: boolean;
   seed?: string;
   minHealthy?: string;
   minHealthyPerAz?: number;

@@ -13,6 +13,7 @@ import type { Discovery } from './discover.js';
 import { renderRoute, routeOf } from './route.js';
 import { formatAz } from './safety.js';
 import type { Plan } from './types.js';
+import { transportPlanLines } from './probe-transport.js';
 
 /** The capacity half of the steady-state gate: every desired instance InService and healthy. */
 export function capacityChecks(snap: CapacitySnapshot): { name: string; pass: boolean; detail: string }[] {
@@ -64,6 +65,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     seed: rng.seed,
     before: { desired: snap.desired, inService: snap.inService, healthy: snap.healthy, healthyByAz: snap.healthyByAz },
     after: section.after,
+    ...(transportPlanLines(cfg).length ? { probeNotes: transportPlanLines(cfg) } : {}),
     steps: [
       `probe ${url} at ${cfg.rate} req/s for a ${cfg.baselineMs / 1000}s baseline; stop if it is not steady`,
       ...section.steps,
@@ -84,6 +86,7 @@ export function renderPlan(p: Plan, endpoint?: string): string {
     // How the probe reaches the service (listener, rule, why) comes before the URL it builds.
     ...(p.listener ? renderRoute(p.listener) : []),
     `  probe     ${p.url}`,
+    ...(p.probeNotes ?? []).map((l) => `            ${l}`),
     `  after     ${p.after.healthy} healthy remain (floor ${p.after.floor}; per AZ ≥ ${p.after.perAzFloor}: ${formatAz(p.after.healthyByAz)})`,
     '  steps',
     ...p.steps.map((s, i) => `    ${i + 1}. ${s}`),

@@ -25,7 +25,9 @@ import type { RunDeps } from './deps.js';
 import { discover, type Discovery } from './discover.js';
 import { Journal } from './journal.js';
 import { Lease } from './lease.js';
+import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
+import { transportOptions } from './probe-transport.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
@@ -194,9 +196,18 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     await journal.tryClose();
     throw err;
   }
+  // Which AZ each load balancer address is in (unknown with --url: the probe may not reach the load balancer).
+  const nodeAz = cfg.url
+    ? undefined
+    : await nodeAzOf(
+        deps.clients,
+        d.loadBalancers.map((l) => l.arn),
+      );
   // Bounded by construction: the probe can never outlive baseline + hold + recovery timeout + a margin.
   const probe = deps.createProbe({
     url: d.url,
+    ...transportOptions(cfg),
+    ...(nodeAz ? { nodeAz } : {}),
     rate: cfg.rate,
     timeoutMs: cfg.timeoutMs,
     method: cfg.method,

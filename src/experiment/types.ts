@@ -60,6 +60,8 @@ export interface Plan {
   before: { desired: number; inService: number; healthy: number; healthyByAz: Record<string, number> };
   /** What remains healthy after the fault, overall and per AZ, and the floor it was checked against. */
   after: { healthy: number; healthyByAz: Record<string, number>; floor: number; perAzFloor: number };
+  /** How the probe reaches the service (--host, --resolve, --ca-cert, --insecure, --probe tcp), one line each. */
+  probeNotes?: string[];
   /** Human-readable steps, in order. */
   steps: string[];
 }
@@ -101,8 +103,34 @@ export interface ProbeSecond {
   errorsByKind: Record<string, number>;
 }
 
+/** One address the probe spread its requests over (a load balancer node), with its own figures. */
+export interface ProbeNodeReport {
+  address: string;
+  /** The node's AZ, from its network interface; absent when unknown (--url, or no permission to look). */
+  az?: string;
+  sent: number;
+  ok: number;
+  failed: number;
+  /** ok / sent; null when nothing was sent to it. */
+  availability: number | null;
+  p99Ms: number | null;
+  errorsByKind: Record<string, number>;
+  /** False when the last DNS answer no longer listed it (requests had moved to the other addresses). */
+  inDns: boolean;
+  /** Per second, `atMs` since t0 like the probe's own seconds. */
+  seconds: { t: number; atMs: number; sent: number; ok: number; failed: number; p99: number | null }[];
+}
+
 export interface ProbeReport {
   url: string;
+  /** Host header and TLS server name (absent in reports written before it was recorded). */
+  host?: string;
+  /** http: requests; tcp: connect-only (--probe tcp). */
+  transport?: 'http' | 'tcp';
+  /** Certificate verification was OFF (--insecure). */
+  insecure?: boolean;
+  /** Every address probed (absent when the run ended before the probe's summary). */
+  nodes?: ProbeNodeReport[];
   rate: number;
   sent: number;
   ok: number;

@@ -9,7 +9,11 @@
  */
 import * as hdr from 'hdr-histogram-js';
 
-export type FailureKind = `http_${number}` | 'timeout' | 'connect_refused' | 'connect_reset' | 'connect_timeout' | 'other';
+/**
+ * `tls`: the certificate did not verify (wrong name, unknown CA, expired …); `dns`: the probe host has no
+ * address (it does not resolve and no --resolve pins it).
+ */
+export type FailureKind = `http_${number}` | 'timeout' | 'connect_refused' | 'connect_reset' | 'connect_timeout' | 'tls' | 'dns' | 'other';
 
 export interface SecondSummary {
   /** Seconds since the probe started (0-based). */

@@ -11,12 +11,21 @@
  * Every request ends exactly once, as ok or failed, within `timeoutMs` of being sent: the probe enforces its
  * own deadline instead of trusting undici's timers (a request queued in the pool behind hung connections is
  * not yet covered by headersTimeout, and undici's default is 300 s). So sent == ok + failed, always.
+ *
+ * Every node: the probe host is resolved to ALL its addresses (or pinned by `resolve`), one pool per address,
+ * requests dealt round-robin over them, and re-resolved every minute (resolve.ts says why). Each address is
+ * dialled with the service's own name as Host and TLS server name (transport.ts), and accounted on its own
+ * (nodes.ts) beside the overall figures.
  */
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import { latencyFigures, SecondBuckets, type FailureKind, type LatencyFigures, type SecondSummary } from './buckets.js';
-import { classifyError, exchange, type Exchange } from './probe-request.js';
+import { NodeAccount, type NodeSummary } from './nodes.js';
+import { certificateErrorOf, classifyError, connectOnly, exchange, type Exchange } from './probe-request.js';
+import { bare, pinned, portOf, systemLookup, type Lookup, type ResolveMap } from './resolve.js';
+import { transport, type CertificateError } from './transport.js';
 
 export interface ProbeOptions {
   url: string;
@@ -39,10 +48,32 @@ export interface ProbeOptions {
   /** Event-loop lag above which a second is marked saturated. Default 100 ms. */
   lagThresholdMs?: number;
   signal?: AbortSignal;
+  /** Host header and TLS server name; default the URL's hostname. The connection still goes to the URL's host's addresses. */
+  host?: string;
+  /** Pinned addresses keyed `host:port` (--resolve); matched on the URL's host, then on `host`. */
+  resolve?: ResolveMap;
+  /** PEM text of a CA to trust besides the default ones. */
+  caCert?: string;
+  /** No certificate verification (--insecure). */
+  insecure?: boolean;
+  /** The AZ of a load balancer node's address, for the per-node figures. */
+  nodeAz?: (address: string) => string | undefined;
+  /** http (default): a request and its status; tcp: only the TCP handshake. */
+  mode?: 'http' | 'tcp';
+  /** Address look-up (all A and AAAA addresses); default dns.promises.lookup. */
+  lookup?: Lookup;
+  /** Re-resolve the host this often (ms) when not pinned; default 60 000, the ALB's DNS TTL. */
+  reResolveMs?: number;
 }
 
 export interface ProbeSummary {
   url: string;
+  /** Host header and TLS server name the probe used. */
+  host: string;
+  /** What a success is: an HTTP exchange, or only a TCP handshake (--probe tcp). */
+  transport: 'http' | 'tcp';
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   mode: 'open' | 'closed';
   rate: number | null;
   connections: number;
@@ -65,6 +96,8 @@ export interface ProbeSummary {
   perSecond: SecondSummary[];
   /** Summaries dropped beyond the 24 h record cap. */
   droppedSeconds: number;
+  /** Every address probed, with its own figures. */
+  nodes: NodeSummary[];
 }
 
 export interface ProbeEvents {
@@ -79,15 +112,28 @@ interface Flight {
   done: boolean;
   exchange: Exchange | undefined;
   then: (() => void) | undefined;
+  node: NodeAccount<Pool | undefined> | undefined;
 }
 
 const TICK_MS = 25;
 const PROBE_TIMEOUT = Object.assign(new Error('probe deadline exceeded'), { code: 'PROBE_TIMEOUT' });
+const NO_ADDRESS = Object.assign(new Error('the probe host has no address'), { code: 'ENOTFOUND' });
+type Opts = Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal' | 'host' | 'resolve' | 'caCert' | 'nodeAz'>> & ProbeOptions;
 
 export class LoadProbe extends EventEmitter<ProbeEvents> {
-  private readonly o: Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal'>> & ProbeOptions;
-  private readonly pool: Pool;
+  private readonly o: Opts;
   private readonly request: Dispatcher.DispatchOptions;
+  /** Where pools send their requests: the URL's scheme and port with the Host/SNI name. */
+  private readonly origin: string;
+  private readonly port: number;
+  private readonly lookupName: string;
+  private readonly pins: string[] | undefined;
+  private readonly nodes = new Map<string, NodeAccount<Pool | undefined>>();
+  private active: NodeAccount<Pool | undefined>[] = [];
+  private turn = 0;
+  private resolveTimer: NodeJS.Timeout | undefined;
+  private certProblem: CertificateError | undefined;
+  private readonly connectors: ReturnType<typeof transport>;
   private readonly total: number;
   private buckets!: SecondBuckets;
   private t0 = 0;
@@ -109,8 +155,25 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error('probe rate must be positive');
     const timeoutMs = opts.timeoutMs ?? 2000;
     const defaultConnections = opts.rate ? Math.min(1000, Math.max(8, Math.ceil((opts.rate * timeoutMs) / 1000))) : 10;
-    this.o = { method: 'GET', lateThresholdMs: 10, lagThresholdMs: 100, connections: defaultConnections, ...opts, timeoutMs };
+    this.o = {
+      method: 'GET',
+      lateThresholdMs: 10,
+      lagThresholdMs: 100,
+      connections: defaultConnections,
+      insecure: false,
+      mode: 'http',
+      lookup: systemLookup,
+      reResolveMs: 60_000,
+      ...opts,
+      timeoutMs,
+    };
     const url = new URL(opts.url);
+    const origin = new URL(url.origin);
+    if (opts.host) origin.hostname = opts.host;
+    this.origin = origin.origin;
+    this.port = portOf(url);
+    this.lookupName = bare(url.hostname);
+    this.pins = pinned(opts.resolve, url.hostname, this.port) ?? (opts.host ? pinned(opts.resolve, opts.host, this.port) : undefined);
     this.request = {
       path: url.pathname + url.search,
       method: this.o.method,
@@ -122,13 +185,60 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     this.limit = this.total;
     // undici's own timers are a backstop only (the probe's deadline fires first); the connect timeout gets
     // half the budget so a dropped SYN (e.g. a blackholed subnet) reads as connect_timeout, not timeout.
-    this.pool = new Pool(url.origin, {
+    this.connectors = transport({
+      connectTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
+      ...(opts.caCert ? { caCert: opts.caCert } : {}),
+      insecure: this.o.insecure,
+    });
+  }
+
+  /** The Host header / TLS server name in use. */
+  get host(): string {
+    return new URL(this.origin).hostname;
+  }
+
+  /** The first certificate failure seen (what the certificate covers), for the baseline's refusal. */
+  certificateProblem(): CertificateError | undefined {
+    return this.certProblem;
+  }
+
+  /** One pool per address (http), each dialling that address with the service's name as Host and SNI. */
+  private pool(address: string): Pool | undefined {
+    if (this.o.mode === 'tcp') return undefined;
+    const timeoutMs = this.o.timeoutMs;
+    return new Pool(this.origin, {
       connections: this.o.connections,
       pipelining: 1,
       headersTimeout: timeoutMs + 1000,
       bodyTimeout: timeoutMs + 1000,
-      connectTimeout: Math.max(1, Math.floor(timeoutMs / 2)),
       keepAliveTimeout: 4000,
+      connect: this.connectors.to(address),
+    });
+  }
+
+  /**
+   * (Re-)resolves the probe host: pinned addresses, an address literal, or every A/AAAA address. A failed
+   * look-up keeps the addresses known so far (a resolver hiccup is not an outage of the service); with none,
+   * requests fail as `dns`.
+   */
+  private async resolveNodes(startEpochMs: number): Promise<void> {
+    let addresses: string[];
+    if (this.pins) addresses = this.pins;
+    else if (isIP(this.lookupName)) addresses = [this.lookupName];
+    else {
+      try {
+        addresses = await this.o.lookup(this.lookupName);
+      } catch {
+        return;
+      }
+      if (this.stopped && this.nodes.size) return;
+    }
+    for (const n of this.nodes.values()) n.inDns = addresses.includes(n.address);
+    this.active = addresses.map((a) => {
+      let n = this.nodes.get(a);
+      if (!n) this.nodes.set(a, (n = new NodeAccount(a, startEpochMs, this.pool(a))));
+      n.inDns = true;
+      return n;
     });
   }
 
@@ -139,8 +249,17 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   }
 
   async run(): Promise<ProbeSummary> {
+    // Resolved before the schedule starts: a slow resolver must not make the first requests late.
+    const firstResolve = Date.now();
+    await this.resolveNodes(firstResolve);
     const startedAtMs = Date.now();
     this.t0 = performance.now();
+    // Node buckets were created with the look-up's start; realign them to the probe's own start.
+    if (startedAtMs !== firstResolve) for (const [a, n] of this.nodes) this.nodes.set(a, new NodeAccount(a, startedAtMs, n.transport));
+    this.active = this.active.map((n) => this.nodes.get(n.address) as NodeAccount<Pool | undefined>);
+    if (!this.pins && !isIP(this.lookupName)) {
+      this.resolveTimer = setInterval(() => void this.resolveNodes(startedAtMs), this.o.reResolveMs);
+    }
     const rate = this.o.rate;
     this.buckets = new SecondBuckets({
       startEpochMs: startedAtMs,
@@ -158,7 +277,9 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       this.buckets.recordLag(lastTick + TICK_MS, now - lastTick - TICK_MS);
       lastTick = now;
       this.expire(now);
-      this.buckets.flush(Math.min(now, this.closedBefore(now)), (s) => this.emit('second', s));
+      const closed = Math.min(now, this.closedBefore(now));
+      for (const n of this.nodes.values()) n.buckets.flush(closed);
+      this.buckets.flush(closed, (s) => this.emit('second', s));
       this.checkDone();
     }, TICK_MS);
 
@@ -168,12 +289,14 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     }
     await done;
     clearInterval(ticker);
+    clearInterval(this.resolveTimer);
     this.o.signal?.removeEventListener('abort', onAbort);
     const elapsedMs = this.now();
     // Seconds run up to where scheduling stopped, not to when the last straggler finished: a trailing
     // second in which nothing was due is not a second of measurement.
+    for (const n of this.nodes.values()) n.buckets.finish(this.scheduleEnd);
     this.buckets.finish(this.scheduleEnd, (s) => this.emit('second', s));
-    await this.pool.destroy().catch(() => undefined);
+    await Promise.all([...this.nodes.values()].map((n) => (n.transport ? n.transport.destroy().catch(() => undefined) : Promise.resolve())));
     const summary = this.summary(startedAtMs, elapsedMs);
     this.emit('done', summary);
     return summary;
@@ -242,13 +365,33 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     this.send(now, now, () => this.loop());
   }
 
+  /** Round-robin over the addresses of the last resolution: every node gets an even share of requests. */
+  private pick(): NodeAccount<Pool | undefined> | undefined {
+    if (this.active.length === 0) return undefined;
+    return this.active[this.turn++ % this.active.length];
+  }
+
   private send(intended: number, now: number, then?: () => void): void {
-    const f: Flight = { intended, sentAt: now, deadline: now + this.o.timeoutMs, done: false, exchange: undefined, then };
+    const node = this.pick();
+    const f: Flight = { intended, sentAt: now, deadline: now + this.o.timeoutMs, done: false, exchange: undefined, then, node };
     this.flights.push(f);
-    this.buckets.sent(intended, now - intended > this.o.lateThresholdMs);
-    f.exchange = exchange(this.pool, this.request, (status, err) => {
+    const late = now - intended > this.o.lateThresholdMs;
+    this.buckets.sent(intended, late);
+    node?.buckets.sent(intended, late);
+    const failed = (err: unknown): void => {
       if (f.done) return;
-      if (status === null) return this.finish(f, classifyError(err));
+      this.certProblem ??= certificateErrorOf(err);
+      this.finish(f, classifyError(err));
+    };
+    // No address to send to: fails as dns, on a later turn so a closed loop cannot spin synchronously.
+    if (!node) return void setImmediate(() => failed(NO_ADDRESS));
+    if (this.o.mode === 'tcp') {
+      f.exchange = connectOnly(node.address, this.port, (err) => (err ? failed(err) : !f.done && this.finish(f, null)));
+      return;
+    }
+    f.exchange = exchange(node.transport as Pool, this.request, (status, err) => {
+      if (f.done) return;
+      if (status === null) return failed(err);
       const okStatus = this.o.expectStatus ? this.o.expectStatus.includes(status) : status >= 200 && status < 400;
       this.finish(f, okStatus ? null : `http_${status}`);
     });
@@ -258,6 +401,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     f.done = true;
     const end = this.now();
     this.buckets.completed(f.intended, end - f.intended, end - f.sentAt, failure);
+    f.node?.buckets.completed(f.intended, end - f.intended, end - f.sentAt, failure);
     if (failure !== null) {
       const at = this.buckets.startEpochMs + f.intended;
       if (at >= this.mark && at < this.firstFailureAfterMark) this.firstFailureAfterMark = at;
@@ -273,7 +417,8 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       if (!f.done) {
         if (f.deadline > now) break;
         f.exchange?.abort(PROBE_TIMEOUT);
-        this.finish(f, 'timeout');
+        // A tcp probe only connects: running out of time is a connect timeout.
+        this.finish(f, this.o.mode === 'tcp' ? 'connect_timeout' : 'timeout');
       }
       this.head++;
     }
@@ -292,6 +437,9 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     const { sent, ok, failed, late } = b.totals;
     return {
       url: this.o.url,
+      host: this.host,
+      transport: this.o.mode,
+      insecure: this.o.insecure,
       mode: this.o.rate ? 'open' : 'closed',
       rate: this.o.rate ?? null,
       connections: this.o.connections,
@@ -311,6 +459,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       saturatedSeconds: b.records.filter((s) => s.saturated).length,
       perSecond: b.records,
       droppedSeconds: b.droppedRecords,
+      nodes: [...this.nodes.values()].map((n) => n.summary(this.o.nodeAz?.(n.address))),
     };
   }
 }

@@ -6,13 +6,14 @@ import type { Rng } from '../core/random.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Timings } from './profiles.js';
+import type { StackInfo } from './stack-info.js';
 import type { Timers } from './timers.js';
 import type { Listener, ScalingActivity } from './world/types.js';
 import type { World } from './world/world.js';
 
 /** The data plane as the API sees it: listeners are real proxies on loopback ports. */
 export interface DataPlaneApi {
-  /** Starts the listener's proxy on a free 127.0.0.1 port and returns that port (it becomes the listener's Port). */
+  /** Starts the listener's proxy on every node address, on one free port, and returns it (the listener's Port). */
   openListener(listener: Listener): Promise<number>;
   closeListener(listenerArn: string): Promise<void>;
 }
@@ -38,6 +39,8 @@ export interface SandboxContext {
   autoscaling: AutoScalingApi;
   /** The sandbox's seeded randomness (SandboxOptions.seed): injected API errors draw from it. */
   rng: Rng;
+  /** How to reach the demo stack (GET /_sandbox/stack), once the embedded sandbox has built it. */
+  stackInfo?: StackInfo;
 }
 
 export interface ApiContext extends SandboxContext {

@@ -1,6 +1,6 @@
 /**
  * /_sandbox/* — the sandbox's own endpoints, beside the AWS APIs: the ground-truth event log, a JSON dump of
- * the world, the fault knobs, foreign network interfaces, and instance attributes AWS fixes at launch
+ * the world, how to reach the demo stack (/_sandbox/stack), the fault knobs, foreign network interfaces, and instance attributes AWS fixes at launch
  * (POST /_sandbox/instances/<id>: Spot / instance-store). chaos-ec2's tests compare what the CLI measured
  * with these; nothing in the CLI itself reads them (real AWS has no such thing).
  */
@@ -59,7 +59,9 @@ export function worldState(ctx: SandboxContext): unknown {
     networkInterfaces: w.networkInterfaces,
     loadBalancers: [...w.loadBalancers.values()].map((lb) => ({
       ...lb,
-      listeners: [...w.listeners.values()].filter((l) => l.loadBalancerArn === lb.loadBalancerArn),
+      listeners: [...w.listeners.values()]
+        .filter((l) => l.loadBalancerArn === lb.loadBalancerArn)
+        .map((l) => ({ ...l, rules: [...w.rules.values()].filter((r) => r.listenerArn === l.listenerArn).sort((a, b) => a.priority - b.priority) })),
     })),
     activities: w.activities.slice(-200),
     knobs: ctx.knobs,
@@ -79,6 +81,9 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     }
     case 'GET /_sandbox/state':
       return json(res, 200, worldState(ctx));
+    case 'GET /_sandbox/stack':
+      // The demo stack's {url, host, resolve, caCertFile}: what a client needs to reach it (stack-info.ts).
+      return ctx.stackInfo ? json(res, 200, ctx.stackInfo) : json(res, 404, { message: 'this sandbox has no demo stack (it was started without one)' });
     case 'GET /_sandbox/knobs':
       return json(res, 200, ctx.knobs);
     case 'POST /_sandbox/knobs': {

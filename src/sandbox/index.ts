@@ -3,8 +3,10 @@
  * Import from here rather than from the files behind it, so the sandbox can move its insides freely.
  */
 // Starting one: a bare sandbox, or one with the sample stack built and steady (what `chaos-ec2 sandbox` runs).
-export { startSandbox, type Sandbox, type SandboxOptions } from './server.js';
-export { SANDBOX_CREDENTIALS, startEmbeddedSandbox, type EmbeddedSandbox } from './embedded.js';
+export { runningSandbox, startSandbox, type Sandbox, type SandboxOptions } from './server.js';
+export { DEMO_HOST, SANDBOX_CREDENTIALS, startEmbeddedSandbox, type EmbeddedOptions, type EmbeddedSandbox } from './embedded.js';
+export { nodeAddresses, type StackInfo } from './stack-info.js';
+export type { CertificateStore } from './tls/certificates.js';
 export { createSampleStack, waitForSteadyState, type SampleStack, type StackClients, type StackOptions } from './stack.js';
 
 // Configuration: timing profiles and fault knobs (set at start, or later through setKnobs / POST /_sandbox/knobs).
@@ -24,8 +26,13 @@ export type {
   Instance,
   InstanceStateName,
   LifecycleState,
+  Listener,
+  ListenerAction,
+  ListenerRule,
+  LoadBalancer,
   NetworkAcl,
   NetworkAclEntry,
+  RuleCondition,
   ScalingActivity,
   TargetHealthState,
   TargetRegistration,

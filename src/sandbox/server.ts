@@ -20,6 +20,7 @@ import { Lifecycle } from './lifecycle.js';
 import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
 import { Reconciler } from './reconciler.js';
 import { Timers } from './timers.js';
+import { CertificateStore } from './tls/certificates.js';
 import { World } from './world/world.js';
 
 export interface SandboxOptions {
@@ -42,7 +43,19 @@ export interface Sandbox {
   port: number;
   world: World;
   ctx: SandboxContext;
+  /** The stand-in for ACM: issue(domain) → a certificate ARN for HTTPS listeners; caCertFile to trust. */
+  certificates: CertificateStore;
   close(): Promise<void>;
+}
+
+/**
+ * The sandboxes running in this process, by endpoint: lets code in the same process (test helpers) find a
+ * sandbox's demo stack without a request to it.
+ */
+const running = new Map<string, SandboxContext>();
+
+export function runningSandbox(endpoint: string): SandboxContext | undefined {
+  return running.get(endpoint.replace(/\/+$/, ''));
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -62,6 +75,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   ctx.dataplane = dataplane;
   const reconciler = new Reconciler(ctx);
   ctx.autoscaling = reconciler;
+  const certificates = new CertificateStore(world);
   const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, STS_SERVICE]);
 
   const server = createServer((req, res) => {
@@ -77,13 +91,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   reconciler.start();
 
   let closing: Promise<void> | undefined;
+  const endpoint = `http://127.0.0.1:${port}`;
+  running.set(endpoint, ctx);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     port,
     world,
     ctx,
+    certificates,
     close() {
       closing ??= (async () => {
+        running.delete(endpoint);
         // Held (stallActions) calls are answered first, so their 503s can still go out while the rest stops.
         router.close();
         timers.close();
@@ -93,6 +111,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        // The CA's temp folder (its key never leaves memory; the folder holds the CA certificate).
+        await certificates.close();
       })();
       return closing;
     },

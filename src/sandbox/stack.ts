@@ -1,7 +1,8 @@
 /**
  * The sample stack, built through the sandbox's own API with the real SDK clients — the same calls a team
  * would make on AWS: a VPC, per AZ one private subnet for instances and one public subnet for the load
- * balancer, an ALB with an HTTP listener, a target group checking /health, and the Auto Scaling group
+ * balancer, an ALB with an HTTP listener (or, with `https`, an HTTPS listener whose host-header rule
+ * forwards), a target group checking /health, and the Auto Scaling group
  * `demo-asg` (HealthCheckType ELB, opted in to chaos-ec2). Separate subnets matter: NACLs only filter
  * traffic that crosses a subnet boundary, so a blackholed instance subnet is cut off from the load balancer.
  */
@@ -10,6 +11,7 @@ import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateTagsCommand, Cr
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
+  CreateRuleCommand,
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -27,6 +29,11 @@ export interface StackOptions {
   healthCheckType?: 'EC2' | 'ELB';
   /** Tag the group chaos-ec2:opt-in=true (default true). */
   optIn?: boolean;
+  /**
+   * The production shape: an HTTPS listener (port 443) on this certificate, whose default action is a
+   * fixed-response 404 and whose rule `host-header <host>` forwards to the target group.
+   */
+  https?: { certificateArn: string; host: string };
 }
 
 export interface SampleStack {
@@ -38,8 +45,12 @@ export interface SampleStack {
   loadBalancerArn: string;
   targetGroupArn: string;
   listenerArn: string;
+  /** The rule that forwards to the group (HTTPS stack only; the plain stack forwards in its default action). */
+  ruleArn?: string;
+  /** The service's own host name the HTTPS stack's certificate and rule are for. */
+  host?: string;
   asgName: string;
-  /** http://<DNSName>:<listener port>/ — built exactly as a client would on AWS. */
+  /** <protocol>://<DNSName>:<listener port>/ — built exactly as a client would on AWS. */
   url: string;
 }
 
@@ -89,15 +100,32 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     }),
   );
   const loadBalancer = lb.LoadBalancers![0]!;
+  const https = opts.https;
   const listener = await c.elb.send(
     new CreateListenerCommand({
       LoadBalancerArn: loadBalancer.LoadBalancerArn!,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+      ...(https
+        ? {
+            Protocol: 'HTTPS',
+            Port: 443,
+            Certificates: [{ CertificateArn: https.certificateArn }],
+            DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } }],
+          }
+        : { Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }] }),
     }),
   );
   const l = listener.Listeners![0]!;
+  // As production stacks do it: the forward lives in a host-header rule, not in the default action.
+  const rule = https
+    ? await c.elb.send(
+        new CreateRuleCommand({
+          ListenerArn: l.ListenerArn!,
+          Priority: 10,
+          Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [https.host] } }],
+          Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+        }),
+      )
+    : undefined;
 
   await c.asg.send(
     new CreateAutoScalingGroupCommand({
@@ -121,6 +149,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
     loadBalancerArn: loadBalancer.LoadBalancerArn!,
     targetGroupArn,
     listenerArn: l.ListenerArn!,
+    ...(rule ? { ruleArn: rule.Rules![0]!.RuleArn!, host: https!.host } : {}),
     asgName,
     url: `${(l.Protocol ?? 'HTTP').toLowerCase()}://${loadBalancer.DNSName}:${l.Port}/`,
   };

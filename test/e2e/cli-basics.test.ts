@@ -3,7 +3,7 @@
  * command starting and stopping cleanly.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,38 @@ describe('chaos-ec2 CLI basics', () => {
     expect(r.stdout).toMatch(/export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).toContain('sandbox stopped');
   }, 70_000); // covers the child's own 60 s bound
+
+  it('`chaos-ec2 sandbox --https` prints how to reach the HTTPS stack (as GET /_sandbox/stack does) and removes its CA file on stop', async () => {
+    let sent = false;
+    let served: unknown;
+    let caExisted = false;
+    const r = await runCli(['sandbox', '--port', '0', '--instances', '1', '--azs', '2', '--https'], {
+      timeoutMs: 60_000,
+      onOutput: (text, child) => {
+        if (sent || !text.includes('Ctrl-C stops it.')) return;
+        sent = true;
+        const endpoint = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(text)![1]!;
+        const printed = JSON.parse(/^ {2}stack: (\{.*\})/m.exec(text)![1]!) as { caCertFile: string };
+        caExisted = existsSync(printed.caCertFile);
+        void fetch(`${endpoint}/_sandbox/stack`)
+          .then((res) => res.json())
+          .then((body) => (served = body))
+          .finally(() => child.kill('SIGINT'));
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code, r.stderr).toBe(0);
+    const printed = JSON.parse(/^ {2}stack: (\{.*\})/m.exec(r.stdout)![1]!) as { url: string; host: string; resolve: string[]; caCertFile: string };
+    expect(served).toEqual(printed);
+    expect(printed).toMatchObject({
+      url: expect.stringMatching(/^https:\/\//),
+      host: 'shop.example.test',
+      resolve: [expect.any(String), expect.stringMatching(/^shop\.example\.test:\d+:127\.\d+\.\d+\.\d+,127\.\d+\.\d+\.\d+$/)],
+    });
+    expect(caExisted).toBe(true);
+    expect(existsSync(printed.caCertFile)).toBe(false);
+    expect(r.stdout).toContain(`--cacert ${printed.caCertFile} --resolve ${printed.resolve[1]} https://shop.example.test:`);
+  }, 70_000);
 
   it('`chaos-ec2 demo` (the README quick start) runs the whole loop and passes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chaos-demo-'));

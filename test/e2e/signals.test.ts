@@ -23,7 +23,7 @@ import { runWithConfig } from '../../src/cli/commands/run.js';
 import { onInterrupt } from '../../src/core/signals.js';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { BIN, sandboxEnv } from '../helpers/cli.js';
+import { BIN, sandboxEnv, withStackResolve } from '../helpers/cli.js';
 import { TEST_CREDENTIALS } from '../helpers/sandbox.js';
 import { chaosNacls, cliFor, fastRunArgs, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox, type StackSandbox } from '../helpers/stack-sandbox.js';
@@ -260,6 +260,7 @@ describe('signals in every phase of run', () => {
           reportDir,
           yes: true,
           format: 'md,junit,html',
+          resolve: emb.info.resolve, // the stack's DNSName resolves nowhere: pin its nodes (GET /_sandbox/stack)
         },
         {},
       );
@@ -374,8 +375,8 @@ describe('signals in every phase of run', () => {
    */
   function ptyRun(argv: string[], size: { cols: number; rows?: number }) {
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const cmd = `stty cols ${size.cols} rows ${size.rows ?? 40}; echo "pid:$$"; exec ${[process.execPath, BIN, ...argv].map(quote).join(' ')}`;
     const env = { ...process.env, ...sandboxEnv(emb.sandbox.endpoint) };
+    const cmd = `stty cols ${size.cols} rows ${size.rows ?? 40}; echo "pid:$$"; exec ${[process.execPath, BIN, ...withStackResolve(argv, env)].map(quote).join(' ')}`;
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let text = '';

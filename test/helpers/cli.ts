@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runningSandbox } from '../../src/sandbox/index.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/chaos-ec2.js', import.meta.url));
 
@@ -38,11 +39,26 @@ export function sandboxEnv(endpoint: string): Record<string, string | undefined>
   };
 }
 
+/**
+ * `args` plus `--resolve` for the demo stack of the sandbox the command talks to (its --endpoint-url, else
+ * AWS_ENDPOINT_URL of `env`), when that sandbox runs in this process and the command probes (run, probe).
+ * The stack's DNSName resolves nowhere, as a real load balancer's name would not from a test machine without
+ * AWS's DNS: every run pins the nodes' addresses the way a user would (GET /_sandbox/stack → resolve).
+ * A command that names its own --resolve keeps it alone.
+ */
+export function withStackResolve(args: string[], env: Record<string, string | undefined>): string[] {
+  if (!['run', 'probe'].includes(args[0] ?? '') || args.includes('--resolve')) return args;
+  const flag = args.indexOf('--endpoint-url');
+  const endpoint = flag >= 0 ? args[flag + 1] : env.AWS_ENDPOINT_URL;
+  const info = endpoint ? runningSandbox(endpoint)?.stackInfo : undefined;
+  return info ? [...args, ...info.resolve.flatMap((r) => ['--resolve', r])] : args;
+}
+
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...opts.env };
     for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...withStackResolve(args, env)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.end();
     opts.onSpawn?.(child);
     let stdout = '';

@@ -155,6 +155,8 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
       seed: 'inproc',
       yes: true,
       reportDir: sb.reportDir,
+      // The stack's DNSName resolves nowhere: pin its nodes' addresses, as every client of the sandbox does.
+      resolve: sb.emb.info.resolve,
       ...overrides,
     },
     {},

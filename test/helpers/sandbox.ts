@@ -3,7 +3,7 @@
  * needs AWS uses this, so tests exercise the same wire protocol as the CLI.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -88,4 +88,22 @@ export async function expectAwsError(p: Promise<unknown>, code: string, status =
   expect(err.name).toBe(code);
   expect(err.$metadata?.httpStatusCode).toBe(status);
   return err;
+}
+
+/**
+ * The addresses a load balancer's DNS name would resolve to, through the API as a client's tooling finds
+ * them: its node interfaces (description `ELB app/<name>/<id>`), Association.PublicIp when internet-facing,
+ * else PrivateIpAddress; in AZ order. The sandbox's DNSName resolves nowhere, like a real one off AWS's DNS.
+ */
+export async function lbNodeAddresses(ec2: EC2Client, loadBalancerArn: string): Promise<string[]> {
+  const description = `ELB ${loadBalancerArn.slice(loadBalancerArn.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}`;
+  const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: [description] }] }));
+  return (out.NetworkInterfaces ?? []).sort((a, b) => (a.AvailabilityZone ?? '').localeCompare(b.AvailabilityZone ?? '')).map((n) => n.Association?.PublicIp ?? n.PrivateIpAddress!);
+}
+
+/** `url` with its host replaced by one node's address (what a client that resolved the name connects to). */
+export function viaNode(url: string, address: string): string {
+  const u = new URL(url);
+  u.hostname = address;
+  return u.toString();
 }

@@ -4,7 +4,7 @@
  * a target group checking /health, an ALB with its listener opened on the data plane, and an Auto Scaling
  * group (HealthCheckType ELB) that the reconciler fills.
  */
-import type { AutoScalingGroup, NetworkAcl, NetworkAclEntry, SandboxContext } from '../../src/sandbox/index.js';
+import type { AutoScalingGroup, Listener, NetworkAcl, NetworkAclEntry, SandboxContext } from '../../src/sandbox/index.js';
 
 export interface FixtureOptions {
   zones?: number;
@@ -24,8 +24,13 @@ export interface Fixture {
   listenerPort: number;
   asgName: string;
   asg: AutoScalingGroup;
-  /** http://127.0.0.1:<listener port>/ */
-  url: string;
+  /** One URL per load balancer node: http://<node address>:<listener port>/ */
+  nodeUrls: string[];
+  /**
+   * The next client's URL: each read is the next node's, round-robin — a population of clients spread over
+   * the addresses the load balancer's name resolves to (one per node), as DNS spreads them on AWS.
+   */
+  readonly url: string;
 }
 
 const allowAll = (egress: boolean): NetworkAclEntry => ({ ruleNumber: 100, protocol: '-1', ruleAction: 'allow', egress, cidrBlock: '0.0.0.0/0' });
@@ -99,14 +104,23 @@ export async function buildWorld(ctx: SandboxContext, opts: FixtureOptions = {})
     state: 'active',
     type: 'application',
     ipAddressType: 'ipv4',
-    availabilityZones: zones.map((z, i) => ({ zoneName: z.zoneName, subnetId: lbSubnets[i]! })),
+    availabilityZones: zones.map((z, i) => ({ zoneName: z.zoneName, subnetId: lbSubnets[i]!, nodeAddress: world.loopback.next() })),
     securityGroups: [],
   });
   const listenerArn = `${prefix}:listener/app/chaos-web/${world.newId('x').slice(2, 18)}`;
-  const listener = { listenerArn, loadBalancerArn, port: 80, protocol: 'HTTP' as const, defaultActions: [{ type: 'forward' as const, targetGroupArn }] };
+  const listener: Listener = {
+    listenerArn,
+    loadBalancerArn,
+    port: 80,
+    protocol: 'HTTP',
+    defaultActions: [{ type: 'forward', targetGroupArn, targetGroups: [{ targetGroupArn, weight: 1 }] }],
+    defaultRuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/0000000000000001`,
+  };
   world.listeners.set(listenerArn, listener);
   listener.port = await ctx.dataplane.openListener(listener);
 
+  const nodeUrls = world.loadBalancers.get(loadBalancerArn)!.availabilityZones.map((z) => `http://${z.nodeAddress}:${listener.port}/`);
+  let turn = 0;
   const asgName = 'chaos-web-asg';
   const desired = opts.desired ?? 3;
   const asg: AutoScalingGroup = {
@@ -142,7 +156,10 @@ export async function buildWorld(ctx: SandboxContext, opts: FixtureOptions = {})
     listenerPort: listener.port,
     asgName,
     asg,
-    url: `http://127.0.0.1:${listener.port}/`,
+    nodeUrls,
+    get url() {
+      return nodeUrls[turn++ % nodeUrls.length]!;
+    },
   };
 }
 

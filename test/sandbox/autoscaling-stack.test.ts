@@ -2,7 +2,7 @@ import { DescribeLoadBalancerTargetGroupsCommand, DescribeScalingActivitiesComma
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleStack, waitForSteadyState, type SampleStack } from '../../src/sandbox/stack.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { lbNodeAddresses, startTestSandbox, viaNode, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * The sample stack built purely through the SDK (EC2, ELBv2, Auto Scaling APIs), then one user-requested
@@ -19,10 +19,15 @@ describe('sandbox Auto Scaling + ELBv2: the sample stack through the APIs', () =
   });
   afterAll(() => sb.close());
 
-  it('serves the URL a client builds from DNSName and the listener port', async () => {
-    const res = await fetch(stack.url);
-    await res.arrayBuffer();
-    expect(res.status).toBe(200);
+  it('serves the URL a client builds from DNSName and the listener port, on every node address of the name', async () => {
+    expect(new URL(stack.url).hostname).toMatch(/^demo-asg-alb-\d+\.us-east-1\.elb\.amazonaws\.com$/);
+    const addresses = await lbNodeAddresses(sb.ec2, stack.loadBalancerArn);
+    expect(addresses).toHaveLength(2);
+    for (const a of addresses) {
+      const res = await fetch(viaNode(stack.url, a));
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+    }
   });
 
   it('reports the target group InService once an instance passed the ELB health check', async () => {

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
-import { CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../helpers/ci.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
@@ -181,6 +181,81 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
         Target: { Id: target.instanceId, Port: 80 },
         HealthCheckPort: '80',
         TargetHealth: { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' },
+      },
+    ]);
+  });
+  it('elbv2 describe-rules: a host-header rule with a weighted forward, then the default fixed-response rule', async () => {
+    const vpcId = sb.world.subnets.get(subnetId)!.vpcId;
+    const other = (await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
+    const lbArn = (await sb.elb.send(new CreateLoadBalancerCommand({ Name: 'cli-alb', Subnets: [subnetId, other] }))).LoadBalancers![0]!.LoadBalancerArn!;
+    const blue = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'cli-blue', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!.TargetGroupArn!;
+    const green = (await sb.elb.send(new CreateTargetGroupCommand({ Name: 'cli-green', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!.TargetGroupArn!;
+    const listenerArn = (
+      await sb.elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: lbArn,
+          Protocol: 'HTTP',
+          Port: 80,
+          DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'not found' } }],
+        }),
+      )
+    ).Listeners![0]!.ListenerArn!;
+    const ruleArn = (
+      await sb.elb.send(
+        new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: 10,
+          Conditions: [
+            { Field: 'host-header', HostHeaderConfig: { Values: ['shop.example.test'] } },
+            { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Env', Values: ['prod'] } },
+            { Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'v', Value: '2' }] } },
+          ],
+          Actions: [
+            {
+              Type: 'forward',
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: blue, Weight: 0 },
+                  { TargetGroupArn: green, Weight: 10 },
+                ],
+              },
+            },
+          ],
+        }),
+      )
+    ).Rules![0]!.RuleArn!;
+    const r = await awsCli(['elbv2', 'describe-rules', '--listener-arn', listenerArn]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.json.Rules).toEqual([
+      {
+        RuleArn: ruleArn,
+        Priority: '10',
+        Conditions: [
+          { Field: 'host-header', Values: ['shop.example.test'], HostHeaderConfig: { Values: ['shop.example.test'] } },
+          { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Env', Values: ['prod'] } },
+          { Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'v', Value: '2' }] } },
+        ],
+        Actions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: blue, Weight: 0 },
+                { TargetGroupArn: green, Weight: 10 },
+              ],
+              TargetGroupStickinessConfig: { Enabled: false },
+            },
+          },
+        ],
+        IsDefault: false,
+      },
+      {
+        RuleArn: expect.stringMatching(/:listener-rule\/app\/cli-alb\//),
+        Priority: 'default',
+        Conditions: [],
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { MessageBody: 'not found', StatusCode: '404', ContentType: 'text/plain' } }],
+        IsDefault: true,
       },
     ]);
   });

@@ -19,7 +19,7 @@ import {
   paginateDescribeTargetGroups,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { lbNodeAddresses, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /** Load balancers, target groups and listeners: shapes, defaults, paging, errors, tags, deletion rules. */
 describe('sandbox ELBv2 API: resources', () => {
@@ -41,13 +41,13 @@ describe('sandbox ELBv2 API: resources', () => {
   });
   afterAll(() => sb.close());
 
-  it('creates an Application Load Balancer with the full AWS shape and DNSName 127.0.0.1', async () => {
+  it("creates an Application Load Balancer with the full AWS shape and a DNSName of AWS's form", async () => {
     const out = await sb.elb.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: [subnets[1]!, subnets[0]!], Tags: [{ Key: 'team', Value: 'web' }] }));
     const lb = out.LoadBalancers![0]!;
     lbArn = lb.LoadBalancerArn!;
     expect(lbArn).toMatch(/^arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer\/app\/web-alb\/[0-9a-f]{16}$/);
     expect(lb).toMatchObject({
-      DNSName: '127.0.0.1',
+      DNSName: expect.stringMatching(/^web-alb-\d{10}\.us-east-1\.elb\.amazonaws\.com$/),
       CanonicalHostedZoneId: expect.any(String),
       LoadBalancerName: 'web-alb',
       Scheme: 'internet-facing',
@@ -149,7 +149,8 @@ describe('sandbox ELBv2 API: resources', () => {
       expect.objectContaining({ Type: 'forward', TargetGroupArn: tgArn, ForwardConfig: expect.objectContaining({ TargetGroups: [{ TargetGroupArn: tgArn, Weight: 1 }] }) }),
     ]);
     // A real proxy answers there: no registered targets → 503, as an ALB answers.
-    const res = await fetch(`http://127.0.0.1:${l.Port}/`);
+    const node = (await lbNodeAddresses(sb.ec2, lbArn))[0]!;
+    const res = await fetch(`http://${node}:${l.Port}/`);
     await res.arrayBuffer();
     expect(res.status).toBe(503);
 
@@ -211,8 +212,9 @@ describe('sandbox ELBv2 API: resources', () => {
   it('keeps a target group in use by a listener, then deletes listener, group and load balancer', async () => {
     await expect(sb.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn }))).rejects.toMatchObject({ name: 'ResourceInUseException' });
     const port = sb.world.listeners.get(listenerArn)!.port;
+    const nodes = await lbNodeAddresses(sb.ec2, lbArn);
     await sb.elb.send(new DeleteListenerCommand({ ListenerArn: listenerArn }));
-    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    for (const node of nodes) await expect(fetch(`http://${node}:${port}/`)).rejects.toThrow();
     expect((await sb.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn] }))).TargetGroups![0]!.LoadBalancerArns).toEqual([]);
     await sb.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn }));
     await sb.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn }));

@@ -8,7 +8,7 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { lbNodeAddresses, startTestSandbox, viaNode, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * Targets through the API, with the data plane's health checker driving their states: register →
@@ -40,7 +40,8 @@ describe('sandbox ELBv2 API: targets', () => {
     const l = (
       await sb.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }))
     ).Listeners![0]!;
-    url = `http://${lb.DNSName}:${l.Port}/`;
+    // DNSName resolves nowhere (as off AWS's DNS): connect to the first node's address, as a resolver would.
+    url = viaNode(`http://${lb.DNSName}:${l.Port}/`, (await lbNodeAddresses(sb.ec2, lb.LoadBalancerArn!))[0]!);
   });
   afterAll(() => sb.close());
 

@@ -4,7 +4,7 @@
  * fault's demo timings.
  */
 import type { Command } from 'commander';
-import { int, type OptionDef } from '../../core/options.js';
+import { boolean, int, type OptionDef } from '../../core/options.js';
 import type { SetExitCode } from '../../core/errors.js';
 import { COUNT } from '../../faults/options.js';
 import { FAULT, FORMAT, JSON_OUT, RATE, REPORT_DIR, SEED } from '../../experiment/run-options.js';
@@ -14,7 +14,16 @@ import type { DemoFlags } from './demo.js';
 // The sandbox runs every instance as an HTTP server in this process: 50 keeps the demo under a minute.
 const INSTANCES: OptionDef<number> = { name: 'instances', flag: '--instances', arg: '<n>', parser: int(2, 50), default: 4, help: 'instances in the demo group' };
 
-const DEMO_OPTIONS: readonly OptionDef[] = [INSTANCES, FAULT, COUNT, FORMAT, { ...RATE, default: 50 }, SEED, { ...REPORT_DIR, defaultText: './chaos-reports' }, JSON_OUT];
+// The production shape: HTTPS for the service's own name, the forward in a host-header rule (sandbox --https).
+const HTTPS: OptionDef<boolean> = {
+  name: 'https',
+  flag: '--https',
+  parser: boolean(),
+  default: false,
+  help: 'HTTPS demo stack: certificate for shop.example.test from a sandbox CA, a host-header rule forwarding',
+};
+
+const DEMO_OPTIONS: readonly OptionDef[] = [INSTANCES, FAULT, COUNT, FORMAT, { ...RATE, default: 50 }, SEED, { ...REPORT_DIR, defaultText: './chaos-reports' }, JSON_OUT, HTTPS];
 
 export function addDemoCommand(program: Command, setExitCode: SetExitCode): void {
   addOptions(program.command('demo'), DEMO_OPTIONS, { parse: true })

@@ -19,12 +19,13 @@ export interface DemoFlags {
   reportDir?: string;
   json?: boolean;
   seed?: string;
+  https?: boolean;
 }
 
 export async function runDemo(flags: DemoFlags): Promise<number> {
   const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
   say(`demo: starting a local sandbox with ${flags.instances} instances behind a load balancer…`);
-  const emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', stack: { instances: flags.instances, azs: 3 } });
+  const emb = await startEmbeddedSandbox({ port: 0, profile: 'fast', https: flags.https === true, stack: { instances: flags.instances, azs: 3 } });
   // The SDK's credential chain must never find real credentials for the demo: give it the sandbox's.
   process.env.AWS_ACCESS_KEY_ID = SANDBOX_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = SANDBOX_CREDENTIALS.secretAccessKey;
@@ -40,6 +41,12 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
       format: flags.format.join(','),
       endpointUrl: emb.sandbox.endpoint,
       region: 'us-east-1',
+      // Through the CLI's public flags, as a user would reach the stack: its DNSName resolves nowhere, so the
+      // nodes' addresses are pinned (--resolve); the HTTPS stack is probed as its own name (--host) with its
+      // certificate trusted through --ca-cert.
+      resolve: emb.info.resolve,
+      ...(emb.info.host ? { host: emb.info.host } : {}),
+      ...(emb.info.caCertFile ? { caCert: emb.info.caCertFile } : {}),
       baseline: '3s',
       rate: String(flags.rate),
       timeout: '1s',

@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { duration, int, OptionError, url, type OptionDef } from '../../core/options.js';
 import type { SetExitCode } from '../../core/errors.js';
-import { EXPECT_STATUS, HEADER, JSON_OUT, METHOD, RATE, TIMEOUT } from '../../experiment/run-options.js';
+import { EXPECT_STATUS, HEADER, JSON_OUT, METHOD, RATE, TIMEOUT, TRANSPORT_OPTIONS } from '../../experiment/run-options.js';
 import { addOptions } from '../options.js';
 import type { ProbeFlags } from './probe.js';
 
@@ -22,6 +22,8 @@ const PROBE_OPTIONS: readonly OptionDef[] = [
   METHOD,
   HEADER,
   EXPECT_STATUS,
+  // --probe, --host, --resolve, --ca-cert, --insecure: the same transport as `run`'s probe.
+  ...TRANSPORT_OPTIONS.map((d) => ({ ...d, help: d.help.replace("; it still connects to the load balancer's own addresses", "; it still connects to the URL host's addresses") })),
   { ...JSON_OUT, help: 'print only the final summary as JSON on stdout (per-second lines go to stderr)' },
 ];
 

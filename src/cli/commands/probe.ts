@@ -8,6 +8,7 @@ import { ExitCode } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import type { SecondSummary } from '../../observe/buckets.js';
 import { LoadProbe, type ProbeSummary } from '../../observe/load-probe.js';
+import { transportOptions } from '../../experiment/probe-transport.js';
 
 /** The parsed flags (probe-flags.ts validates them; this module owns their shape, as demo and report do). */
 export interface ProbeFlags {
@@ -19,6 +20,11 @@ export interface ProbeFlags {
   method: string;
   header: Record<string, string>;
   expectStatus?: number[];
+  probe: 'http' | 'tcp';
+  host?: string;
+  resolve?: string[];
+  caCert?: string;
+  insecure: boolean;
   json?: boolean;
 }
 
@@ -58,6 +64,9 @@ export function formatProbeSummary(p: ProbeSummary): string {
   const mode = p.mode === 'open' ? `open model, ${p.rate} req/s requested` : 'closed loop';
   const rows: [string, string][] = [
     ['url', redactUrl(p.url)],
+    ...(p.host !== new URL(p.url).hostname ? [['host', `${p.host} (Host header and TLS server name)`] as [string, string]] : []),
+    ...(p.insecure ? [['TLS', 'CERTIFICATE NOT VERIFIED (--insecure)'] as [string, string]] : []),
+    ...(p.transport === 'tcp' ? [['probe', 'tcp: connect only (latency = connect time)'] as [string, string]] : []),
     ['mode', `${mode}, ${p.connections} connections${p.aborted ? ', interrupted' : ''}`],
     ['duration', formatDuration(p.elapsedMs)],
     ['requests', `${p.sent} sent, ${p.ok} ok, ${p.failed} failed, ${p.late} sent late`],
@@ -67,9 +76,20 @@ export function formatProbeSummary(p: ProbeSummary): string {
     ['service time', `p50 ${ms(p.serviceMs.p50)}  p99 ${ms(p.serviceMs.p99)}  max ${ms(p.serviceMs.max)}  (from actual send)`],
   ];
   if (p.failed) rows.push(['errors', kinds(p.errorsByKind)]);
+  if (p.nodes.length > 1 || p.nodes.some((n) => n.az)) rows.push(['nodes', formatNodes(p)]);
   if (p.saturatedSeconds) rows.push(['saturated', `${p.saturatedSeconds} s where the probe itself fell behind (not the service's fault)`]);
   const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v.split('\n').join(`\n${' '.repeat(w + 2)}`)}`).join('\n');
+}
+
+/** One line per address probed: its share, availability and p99. */
+function formatNodes(p: ProbeSummary): string {
+  return p.nodes
+    .map((n) => {
+      const pct = n.availability === null ? '—' : `${(n.availability * 100).toFixed(n.availability === 1 ? 0 : 1)}%`;
+      return `${n.address}${n.az ? ` (${n.az})` : ''}: ${n.sent} sent, ${pct} ok, p99 ${ms(n.p99Ms)}${n.inDns ? '' : ', no longer in DNS'}`;
+    })
+    .join('\n');
 }
 
 export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<number> {
@@ -90,6 +110,7 @@ export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<n
       ...(flags.connections !== undefined ? { connections: flags.connections } : {}),
       ...(flags.maxRequests !== undefined ? { maxRequests: flags.maxRequests } : {}),
       ...(flags.expectStatus ? { expectStatus: flags.expectStatus } : {}),
+      ...transportOptions(flags),
     });
     probe.on('second', (s) => lines.write(`${formatSecondLine(s)}\n`));
     const summary = await probe.run();

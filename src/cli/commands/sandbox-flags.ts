@@ -14,6 +14,7 @@ export function addSandboxCommand(program: Command, setExitCode: SetExitCode): v
     .option('--region <region>', 'region the sandbox pretends to be', 'us-east-1')
     .option('--account-id <id>', 'account id returned by STS', '123456789012')
     .option('--seed <seed>', "seed for the sandbox's own randomness (which API calls the apiErrorRate knob fails)")
+    .option('--https', 'production shape: an HTTPS listener for shop.example.test (certificate from a sandbox CA written to a temp file), 404 by default, a host-header rule forwarding')
     .action(async (flags: SandboxFlags) => {
       const { runSandbox } = await import('./sandbox.js');
       setExitCode(await runSandbox(flags));

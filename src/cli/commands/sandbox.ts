@@ -15,6 +15,7 @@ export interface SandboxFlags {
   region: string;
   accountId: string;
   seed?: string;
+  https?: boolean;
 }
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
@@ -29,10 +30,20 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
     process.once('SIGTERM', () => resolve());
   });
   const e = emb.sandbox.endpoint;
+  const info = emb.info;
+  const port = new URL(info.url).port;
+  const target = info.host ? `https://${info.host}:${port}/` : info.url;
+  // The stack's DNSName resolves nowhere (as a real one would not without AWS's DNS): clients pin its nodes.
+  const reach = [...info.resolve.map((r) => `--resolve ${r}`), ...(info.caCertFile ? [`--ca-cert ${info.caCertFile}`] : [])].join(' ');
   process.stdout.write(
     [
       `chaos-ec2 sandbox ready at ${e}`,
       `  group ${emb.stack.asgName} (${flags.instances} instances, HealthCheckType ELB) behind ${emb.stack.url}`,
+      ...(info.host ? [`  HTTPS for ${info.host}: certificate from the sandbox CA ${info.caCertFile}`] : []),
+      `  stack: ${JSON.stringify(info)}   (also GET ${e}/_sandbox/stack)`,
+      '',
+      'Reach the load balancer (its nodes answer on these addresses):',
+      `  curl ${info.caCertFile ? `--cacert ${info.caCertFile} ` : ''}--resolve ${info.resolve.at(-1)} ${target}`,
       '',
       'Point the AWS CLI / SDK at it:',
       `  export AWS_ENDPOINT_URL=${e} AWS_REGION=${flags.region}`,
@@ -40,7 +51,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
       `  aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${emb.stack.asgName}`,
       '',
       'Run an experiment against it:',
-      `  chaos-ec2 run --asg ${emb.stack.asgName} --endpoint-url ${e} --region ${flags.region} --poll 500ms --yes`,
+      `  chaos-ec2 run --asg ${emb.stack.asgName} --endpoint-url ${e} --region ${flags.region} ${reach} --poll 500ms --yes`,
       '',
       `Ground truth: ${e}/_sandbox/events   state: ${e}/_sandbox/state   knobs: ${e}/_sandbox/knobs`,
       'Ctrl-C stops it.',
@@ -61,6 +72,7 @@ async function start(flags: SandboxFlags): Promise<EmbeddedSandbox> {
       region: flags.region,
       accountId: flags.accountId,
       ...(flags.seed ? { seed: flags.seed } : {}),
+      ...(flags.https ? { https: true } : {}),
       stack: { instances: flags.instances, azs: flags.azs, region: flags.region },
       steadyTimeoutMs: flags.profile === 'realistic' ? 600_000 : 120_000,
     });

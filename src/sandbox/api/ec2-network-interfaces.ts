@@ -27,6 +27,8 @@ const ENI_FILTERS = (world: World): FilterFields<NetworkInterface> => ({
   'private-ip-address': (n) => n.privateIpAddress,
   'addresses.private-ip-address': (n) => n.privateIpAddress,
   'private-dns-name': (n) => privateDnsName(world, n.privateIpAddress),
+  'association.public-ip': (n) => n.association?.publicIp,
+  'association.ip-owner-id': (n) => n.association?.ipOwnerId,
   'source-dest-check': () => 'true',
   'attachment.attachment-id': (n) => n.attachment?.attachmentId,
   'attachment.instance-id': (n) => n.attachment?.instanceId,
@@ -39,6 +41,7 @@ const ENI_FILTERS = (world: World): FilterFields<NetworkInterface> => ({
 function eniXml(world: World, n: NetworkInterface): string {
   const dns = privateDnsName(world, n.privateIpAddress);
   const a = n.attachment;
+  const assoc = n.association ? node('association', el('publicIp', n.association.publicIp), el('publicDnsName', n.association.publicDnsName), el('ipOwnerId', n.association.ipOwnerId)) : '';
   return (
     el('networkInterfaceId', n.networkInterfaceId) +
     el('subnetId', n.subnetId) +
@@ -53,6 +56,7 @@ function eniXml(world: World, n: NetworkInterface): string {
     el('privateIpAddress', n.privateIpAddress) +
     el('privateDnsName', dns) +
     el('sourceDestCheck', true) +
+    assoc +
     '<groupSet/>' +
     (a
       ? node(
@@ -68,7 +72,7 @@ function eniXml(world: World, n: NetworkInterface): string {
         )
       : '') +
     tagSet(world, n.networkInterfaceId) +
-    list('privateIpAddressesSet', [n], () => el('privateIpAddress', n.privateIpAddress) + el('privateDnsName', dns) + el('primary', true), 'item') +
+    list('privateIpAddressesSet', [n], () => assoc + el('privateIpAddress', n.privateIpAddress) + el('privateDnsName', dns) + el('primary', true), 'item') +
     '<ipv6AddressesSet/>' +
     el('interfaceType', n.interfaceType)
   );

@@ -11,6 +11,25 @@ import { paginate, type PageKey, type Params } from './query.js';
 export const lbNotFound = (): ApiError => new ApiError('LoadBalancerNotFound', 'One or more load balancers not found');
 export const tgNotFound = (): ApiError => new ApiError('TargetGroupNotFound', 'One or more target groups not found');
 export const listenerNotFound = (): ApiError => new ApiError('ListenerNotFound', 'One or more listeners not found');
+export const ruleNotFound = (): ApiError => new ApiError('RuleNotFound', 'One or more rules not found');
+
+/**
+ * Keeps every target group's LoadBalancerArns true to the listeners: a load balancer is listed while one of
+ * its listeners' default actions or rules forwards there (weight 0 included).
+ */
+export function relinkTargetGroups(ctx: ApiContext): void {
+  const lbsOf = new Map<string, Set<string>>();
+  const add = (tg: string, lb: string) => (lbsOf.get(tg) ?? lbsOf.set(tg, new Set()).get(tg)!).add(lb);
+  for (const l of ctx.world.listeners.values()) {
+    for (const a of l.defaultActions) if (a.type === 'forward') for (const g of a.targetGroups) add(g.targetGroupArn, l.loadBalancerArn);
+  }
+  for (const r of ctx.world.rules.values()) {
+    const l = ctx.world.listeners.get(r.listenerArn);
+    if (!l) continue;
+    for (const a of r.actions) if (a.type === 'forward') for (const g of a.targetGroups) add(g.targetGroupArn, l.loadBalancerArn);
+  }
+  for (const tg of ctx.world.targetGroups.values()) tg.loadBalancerArns = [...(lbsOf.get(tg.targetGroupArn) ?? [])];
+}
 
 export function hex16(): string {
   return randomBytes(8).toString('hex');

@@ -1,7 +1,10 @@
 /**
- * ELBv2 listeners: CreateListener, DescribeListeners, DeleteListener. A listener is a real proxy opened by
- * the data plane on a free loopback port; that real port is the listener's Port, so what DescribeListeners
- * reports is where a client actually connects.
+ * ELBv2 listeners: CreateListener, DescribeListeners, ModifyListener, DeleteListener. A listener is a real
+ * proxy opened by the data plane on one port shared by all the load balancer's nodes (each on its own
+ * loopback address); that real port is the listener's Port, so what DescribeListeners reports is where a
+ * client actually connects. Default actions may be forward (plain or weighted), redirect or fixed-response
+ * ("Listeners for your Application Load Balancers":
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html).
  */
 import type { ApiContext } from '../context.js';
 import type { Listener } from '../world/types.js';
@@ -9,35 +12,12 @@ import { ApiError, missingParameter, validationError } from './errors.js';
 import type { Params } from './query.js';
 import type { Handler } from './router.js';
 import { list } from './xml.js';
-import { arnPrefix, hex16, intParam, listenerNotFound, page, requireLb, requireListener, requireTg } from './elbv2-common.js';
+import { readActions } from './elbv2-actions.js';
+import { arnPrefix, hex16, intParam, listenerNotFound, page, relinkTargetGroups, requireLb, requireListener } from './elbv2-common.js';
 import { listenerXml } from './elbv2-render.js';
 
-/** The forward target group of DefaultActions (TargetGroupArn, or a ForwardConfig with one group). */
-function forwardTarget(p: Params): string {
-  const actions = p.structs('DefaultActions.member');
-  if (!actions.length) throw missingParameter('DefaultActions');
-  if (actions.length > 1) throw new ApiError('TooManyActions', 'The sandbox supports one default action per listener');
-  const a = actions[0]!;
-  const type = a.required('Type');
-  if (type !== 'forward') throw validationError(`Action type '${type}' is not supported by the sandbox; use 'forward'.`);
-  const direct = a.str('TargetGroupArn');
-  const weighted = a.structs('ForwardConfig.TargetGroups.member').map((t) => t.required('TargetGroupArn'));
-  const all = [...new Set([...(direct ? [direct] : []), ...weighted])];
-  if (all.length === 0) throw validationError('A target group ARN must be specified');
-  if (all.length > 1) throw validationError('The sandbox supports forwarding to one target group per listener');
-  return all[0]!;
-}
-
-/** Keeps tg.loadBalancerArns true to the listeners: an LB is listed while one of its listeners forwards there. */
-function relinkTargetGroup(ctx: ApiContext, targetGroupArn: string): void {
-  const tg = ctx.world.targetGroups.get(targetGroupArn);
-  if (!tg) return;
-  const lbs = new Set<string>();
-  for (const l of ctx.world.listeners.values()) {
-    if (l.defaultActions.some((a) => a.targetGroupArn === targetGroupArn)) lbs.add(l.loadBalancerArn);
-  }
-  tg.loadBalancerArns = [...lbs];
-}
+/** The policy the console and API choose when none is given (ELB user guide, "Security policies"). */
+const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
 
 /**
  * The Port each listener was created with. The reported Port is the proxy's real one, but AWS's rules
@@ -49,40 +29,64 @@ export async function closeListenerOf(ctx: ApiContext, l: Listener): Promise<voi
   await ctx.dataplane.closeListener(l.listenerArn);
   ctx.world.listeners.delete(l.listenerArn);
   ctx.world.tags.delete(l.listenerArn);
-  for (const a of l.defaultActions) relinkTargetGroup(ctx, a.targetGroupArn);
+  // A listener's rules go with it (DeleteListener API reference).
+  for (const r of [...ctx.world.rules.values()]) {
+    if (r.listenerArn !== l.listenerArn) continue;
+    ctx.world.rules.delete(r.ruleArn);
+    ctx.world.tags.delete(r.ruleArn);
+  }
+  relinkTargetGroups(ctx);
+}
+
+function protocolParam(p: Params, fallback: 'HTTP' | 'HTTPS'): 'HTTP' | 'HTTPS' {
+  const protocol = p.str('Protocol') ?? fallback;
+  if (protocol !== 'HTTP' && protocol !== 'HTTPS') throw new ApiError('UnsupportedProtocol', `Protocol '${protocol}' is not supported by an Application Load Balancer; use HTTP or HTTPS.`);
+  return protocol;
+}
+
+/** Certificates.member.N.CertificateArn: required for HTTPS, each one known (CertificateNotFound otherwise). */
+function certificatesParam(p: Params, ctx: ApiContext, protocol: 'HTTP' | 'HTTPS', current?: string[]): string[] | undefined {
+  const arns = p.structs('Certificates.member').map((c) => c.required('CertificateArn'));
+  if (protocol === 'HTTP') return undefined;
+  const chosen = arns.length ? arns : current;
+  if (!chosen?.length) throw validationError('A certificate must be specified for HTTPS listeners');
+  for (const arn of chosen) {
+    if (!ctx.world.certificates.has(arn)) throw new ApiError('CertificateNotFound', `Certificate '${arn}' not found`);
+  }
+  return chosen;
 }
 
 const create: Handler = async (p, ctx) => {
   const lb = requireLb(ctx, p.required('LoadBalancerArn'));
-  const protocol = p.str('Protocol') ?? 'HTTP';
-  if (protocol !== 'HTTP') throw new ApiError('UnsupportedProtocol', `Protocol '${protocol}' is not supported by the sandbox; use HTTP.`);
+  const protocol = protocolParam(p, 'HTTP');
   const requestedPort = intParam(p, 'Port', 1, 65535);
   if (requestedPort === undefined) throw missingParameter('Port');
-  const tg = requireTg(ctx, forwardTarget(p));
-  if (tg.vpcId !== lb.vpcId) {
-    throw validationError(`The VPC ID '${tg.vpcId}' of target group '${tg.targetGroupArn}' does not match the VPC ID '${lb.vpcId}' of load balancer '${lb.loadBalancerArn}'`);
-  }
+  const defaultActions = readActions(p, 'DefaultActions.member', lb, ctx, protocol === 'HTTPS');
+  const certificateArns = certificatesParam(p, ctx, protocol);
   const same = [...ctx.world.listeners.values()].find((l) => l.loadBalancerArn === lb.loadBalancerArn && requestedPorts.get(l) === requestedPort);
   if (same) {
-    // CreateListener is idempotent for identical settings; another target group on the port is a clash.
-    if (same.defaultActions[0]?.targetGroupArn === tg.targetGroupArn) return list('Listeners', [same], listenerXml, 'member');
+    // CreateListener is idempotent for identical settings; anything else on the port is a clash.
+    if (same.protocol === protocol && JSON.stringify(same.defaultActions) === JSON.stringify(defaultActions)) return list('Listeners', [same], listenerXml, 'member');
     throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
   }
   const name = lb.loadBalancerArn.split('/').slice(-2).join('/');
+  const listenerArn = `${arnPrefix(ctx)}:listener/app/${name}/${hex16()}`;
   const listener: Listener = {
-    listenerArn: `${arnPrefix(ctx)}:listener/app/${name}/${hex16()}`,
+    listenerArn,
     loadBalancerArn: lb.loadBalancerArn,
     port: requestedPort,
-    protocol: 'HTTP',
-    defaultActions: [{ type: 'forward', targetGroupArn: tg.targetGroupArn }],
+    protocol,
+    defaultActions,
+    defaultRuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/${hex16()}`,
+    ...(certificateArns ? { certificateArns, sslPolicy: p.str('SslPolicy') ?? DEFAULT_SSL_POLICY } : {}),
   };
-  // The requested port is a wish: the proxy takes a free loopback port, and that is the Port reported,
-  // so clients connect where traffic is really served.
+  // The requested port is a wish: the nodes take a port free on all their addresses, and that is the Port
+  // reported, so clients connect where traffic is really served.
   listener.port = await ctx.dataplane.openListener(listener);
   requestedPorts.set(listener, requestedPort);
   ctx.world.listeners.set(listener.listenerArn, listener);
   ctx.world.ordinal(listener.listenerArn); // page order = creation order
-  relinkTargetGroup(ctx, tg.targetGroupArn);
+  relinkTargetGroups(ctx);
   return list('Listeners', [listener], listenerXml, 'member');
 };
 
@@ -103,6 +107,37 @@ const describe: Handler = (p, ctx) => {
   return list('Listeners', items, listenerXml, 'member') + nextMarkerXml;
 };
 
+/**
+ * ModifyListener: "Any properties that you do not specify retain their current values." A protocol change
+ * reopens the proxy (a TLS server is another server), so the reported Port may change with it.
+ */
+const modify: Handler = async (p, ctx) => {
+  const l = requireListener(ctx, p.required('ListenerArn'));
+  const lb = requireLb(ctx, l.loadBalancerArn);
+  const protocol = protocolParam(p, l.protocol);
+  const requestedPort = intParam(p, 'Port', 1, 65535);
+  if (requestedPort !== undefined && requestedPort !== requestedPorts.get(l)) {
+    const clash = [...ctx.world.listeners.values()].some((o) => o !== l && o.loadBalancerArn === l.loadBalancerArn && requestedPorts.get(o) === requestedPort);
+    if (clash) throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
+  }
+  const defaultActions = p.structs('DefaultActions.member').length ? readActions(p, 'DefaultActions.member', lb, ctx, protocol === 'HTTPS') : l.defaultActions;
+  const certificateArns = certificatesParam(p, ctx, protocol, l.certificateArns);
+  const reopen = protocol !== l.protocol || JSON.stringify(certificateArns) !== JSON.stringify(l.certificateArns);
+  l.defaultActions = defaultActions;
+  l.protocol = protocol;
+  if (certificateArns) {
+    l.certificateArns = certificateArns;
+    l.sslPolicy = p.str('SslPolicy') ?? l.sslPolicy ?? DEFAULT_SSL_POLICY;
+  } else {
+    delete l.certificateArns;
+    delete l.sslPolicy;
+  }
+  if (requestedPort !== undefined) requestedPorts.set(l, requestedPort);
+  if (reopen) l.port = await ctx.dataplane.openListener(l);
+  relinkTargetGroups(ctx);
+  return list('Listeners', [l], listenerXml, 'member');
+};
+
 const remove: Handler = async (p, ctx) => {
   await closeListenerOf(ctx, requireListener(ctx, p.required('ListenerArn')));
   return '';
@@ -111,5 +146,6 @@ const remove: Handler = async (p, ctx) => {
 export const LISTENER_HANDLERS: Record<string, Handler> = {
   CreateListener: create,
   DescribeListeners: describe,
+  ModifyListener: modify,
   DeleteListener: remove,
 };

@@ -1,8 +1,11 @@
 /**
  * ELBv2 load balancers: CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer. Only Application
- * Load Balancers are modelled. Their DNSName is 127.0.0.1: the sandbox's listener proxies bind there, so
- * a client builds http://<DNSName>:<listener port>/ exactly as on AWS, with no sandbox special case.
+ * Load Balancers are modelled. Their DNSName has AWS's shape (`<name>-<digits>.<region>.elb.amazonaws.com`,
+ * `internal-` in front for Scheme internal) and, like a real one seen from outside AWS's DNS, resolves
+ * nowhere here: the nodes answer on loopback addresses (the node interfaces' Association.PublicIp, or
+ * PrivateIpAddress when internal), which a client pins with curl-style `--resolve` (GET /_sandbox/stack).
  */
+import { randomInt } from 'node:crypto';
 import type { ApiContext } from '../context.js';
 import type { LoadBalancer } from '../world/types.js';
 import { ApiError, validationError } from './errors.js';
@@ -19,6 +22,14 @@ import { readTagList } from './elbv2-tags.js';
  * nothing resolves it anyway.
  */
 const ALB_HOSTED_ZONE_ID = 'Z35SXDOTRQ7X7K';
+
+/**
+ * `my-alb-1234567890.us-east-1.elb.amazonaws.com`; internal load balancers get `internal-` in front, as AWS
+ * names them ("Internal load balancers", ELB user guide). The digits are random, as AWS's are.
+ */
+function dnsNameFor(name: string, scheme: LoadBalancer['scheme'], region: string): string {
+  return `${scheme === 'internal' ? 'internal-' : ''}${name}-${randomInt(1_000_000_000, 2_000_000_000)}.${region}.elb.amazonaws.com`;
+}
 
 function subnetIdsParam(p: Params): string[] {
   const plain = p.members('Subnets');
@@ -38,7 +49,7 @@ function placement(ctx: ApiContext, subnetIds: string[]): { vpcId: string; zones
     if (zones.some((z) => z.zoneName === s.availabilityZone)) {
       throw new ApiError('InvalidConfigurationRequest', 'A load balancer cannot be attached to multiple subnets in the same Availability Zone');
     }
-    zones.push({ zoneName: s.availabilityZone, subnetId: s.subnetId });
+    zones.push({ zoneName: s.availabilityZone, subnetId: s.subnetId, nodeAddress: '' });
   }
   // An Application Load Balancer needs subnets in at least two AZs (CreateLoadBalancer API reference).
   if (zones.length < 2) throw validationError('At least two subnets in two different Availability Zones must be specified');
@@ -81,10 +92,12 @@ const create: Handler = (p, ctx) => {
     if (!same) throw new ApiError('DuplicateLoadBalancerName', `A load balancer with the same name '${name}' exists, but with different settings`);
     return list('LoadBalancers', [existing], loadBalancerXml, 'member');
   }
+  // Each node gets its own loopback address, which its listeners' servers bind (see world/loopback.ts).
+  for (const z of zones) z.nodeAddress = ctx.world.loopback.next();
   const lb: LoadBalancer = {
     loadBalancerArn: `${arnPrefix(ctx)}:loadbalancer/app/${name}/${hex16()}`,
     loadBalancerName: name,
-    dnsName: '127.0.0.1',
+    dnsName: dnsNameFor(name, scheme, ctx.world.region),
     canonicalHostedZoneId: ALB_HOSTED_ZONE_ID,
     createdTime: new Date(ctx.world.now()),
     scheme,

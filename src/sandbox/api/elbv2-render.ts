@@ -2,7 +2,7 @@
  * ELBv2 (awsQuery 2015-12-01) result XML for load balancers, target groups, listeners and target health.
  * Element names follow the botocore model one-to-one.
  */
-import type { Listener, LoadBalancer, TargetGroup, TargetRegistration } from '../world/types.js';
+import type { Listener, ListenerAction, LoadBalancer, RuleCondition, TargetGroup, TargetRegistration } from '../world/types.js';
 import { el, esc, list, node } from './xml.js';
 
 const m = 'member' as const;
@@ -73,19 +73,83 @@ export function listenerXml(l: Listener): string {
     el('LoadBalancerArn', l.loadBalancerArn) +
     el('Port', l.port) +
     el('Protocol', l.protocol) +
-    list(
-      'DefaultActions',
-      l.defaultActions,
-      (a) =>
-        el('Type', a.type) +
-        el('TargetGroupArn', a.targetGroupArn) +
-        node(
-          'ForwardConfig',
-          list('TargetGroups', [a.targetGroupArn], (arn) => el('TargetGroupArn', arn) + el('Weight', 1), m),
-          node('TargetGroupStickinessConfig', el('Enabled', false)),
-        ),
-      m,
+    (l.certificateArns ? list('Certificates', l.certificateArns.slice(0, 1), (arn) => el('CertificateArn', arn), m) : '') +
+    el('SslPolicy', l.sslPolicy) +
+    list('DefaultActions', l.defaultActions, actionXml, m)
+  );
+}
+
+/** An Action as DescribeListeners/DescribeRules show it: a plain forward also carries its ForwardConfig. */
+export function actionXml(a: ListenerAction): string {
+  const order = el('Order', a.order);
+  if (a.type === 'forward') {
+    return (
+      el('Type', a.type) +
+      el('TargetGroupArn', a.targetGroupArn ?? (a.targetGroups.length === 1 ? a.targetGroups[0]!.targetGroupArn : undefined)) +
+      order +
+      node(
+        'ForwardConfig',
+        list('TargetGroups', a.targetGroups, (g) => el('TargetGroupArn', g.targetGroupArn) + el('Weight', g.weight), m),
+        node('TargetGroupStickinessConfig', el('Enabled', a.stickiness?.enabled ?? false), el('DurationSeconds', a.stickiness?.durationSeconds)),
+      )
+    );
+  }
+  if (a.type === 'redirect') {
+    const r = a.redirect;
+    return (
+      el('Type', a.type) +
+      order +
+      node('RedirectConfig', el('Protocol', r.protocol), el('Port', r.port), el('Host', r.host), el('Path', r.path), el('Query', r.query), el('StatusCode', r.statusCode))
+    );
+  }
+  if (a.type === 'fixed-response') {
+    const f = a.fixedResponse;
+    return el('Type', a.type) + order + node('FixedResponseConfig', el('MessageBody', f.messageBody), el('StatusCode', f.statusCode), el('ContentType', f.contentType));
+  }
+  // The client secret is never shown back (AuthenticateOidcActionConfig: "ClientSecret … not returned").
+  const shown = Object.entries(a.authenticate.fields).filter(([k]) => k !== 'ClientSecret' && !k.includes('.'));
+  const extra = Object.entries(a.authenticate.extraParams);
+  return (
+    el('Type', a.type) +
+    order +
+    node(
+      a.type === 'authenticate-oidc' ? 'AuthenticateOidcConfig' : 'AuthenticateCognitoConfig',
+      shown.map(([k, v]) => el(k, v)).join(''),
+      extra.length ? node('AuthenticationRequestExtraParams', extra.map(([k, v]) => node('entry', el('key', k), el('value', v))).join('')) : '',
     )
+  );
+}
+
+const CONFIG_ELEMENT: Record<RuleCondition['field'], string> = {
+  'host-header': 'HostHeaderConfig',
+  'path-pattern': 'PathPatternConfig',
+  'http-header': 'HttpHeaderConfig',
+  'query-string': 'QueryStringConfig',
+  'http-request-method': 'HttpRequestMethodConfig',
+  'source-ip': 'SourceIpConfig',
+};
+
+/**
+ * A RuleCondition: host-header and path-pattern conditions show their values both in the legacy `Values`
+ * and in their *Config, as DescribeRules does; the others only in their *Config.
+ */
+export function conditionXml(c: RuleCondition): string {
+  const values = list('Values', c.values, (v) => esc(v), m);
+  let cfg: string;
+  if (c.field === 'query-string') cfg = list('Values', c.queryPairs ?? [], (q) => el('Key', q.key) + el('Value', q.value), m);
+  else if (c.field === 'http-header') cfg = el('HttpHeaderName', c.httpHeaderName) + values;
+  else cfg = values;
+  const legacy = c.field === 'host-header' || c.field === 'path-pattern' ? values : '';
+  return el('Field', c.field) + legacy + node(CONFIG_ELEMENT[c.field], cfg);
+}
+
+export function ruleXml(r: { ruleArn: string; priority: number | 'default'; conditions: RuleCondition[]; actions: ListenerAction[] }): string {
+  return (
+    el('RuleArn', r.ruleArn) +
+    el('Priority', r.priority) +
+    list('Conditions', r.conditions, conditionXml, m) +
+    list('Actions', r.actions, actionXml, m) +
+    el('IsDefault', r.priority === 'default')
   );
 }
 

@@ -7,7 +7,7 @@ import { ApiError, missingParameter, validationError } from './errors.js';
 import type { Params } from './query.js';
 import type { Handler } from './router.js';
 import { el, list } from './xml.js';
-import { lbNotFound, listenerNotFound, tgNotFound } from './elbv2-common.js';
+import { lbNotFound, listenerNotFound, ruleNotFound, tgNotFound } from './elbv2-common.js';
 
 /** `Tags.member.N.Key/Value`, as CreateLoadBalancer, CreateTargetGroup and AddTags take them. */
 export function readTagList(p: Params): { key: string; value: string }[] {
@@ -25,6 +25,8 @@ function requireResource(ctx: ApiContext, arn: string): void {
     if (!w.targetGroups.has(arn)) throw tgNotFound();
   } else if (arn.includes(':listener/')) {
     if (!w.listeners.has(arn)) throw listenerNotFound();
+  } else if (arn.includes(':listener-rule/')) {
+    if (!w.rules.has(arn) && ![...w.listeners.values()].some((l) => l.defaultRuleArn === arn)) throw ruleNotFound();
   } else {
     throw validationError(`'${arn}' is not a valid load balancer, target group or listener ARN`);
   }

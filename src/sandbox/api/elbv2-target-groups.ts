@@ -163,7 +163,8 @@ const remove: Handler = (p, ctx) => {
   const arn = p.required('TargetGroupArn');
   const tg = ctx.world.targetGroups.get(arn);
   if (!tg) return '';
-  const inUse = [...ctx.world.listeners.values()].some((l) => l.defaultActions.some((a) => a.targetGroupArn === arn));
+  // In use while any listener's default action or any rule forwards there (DeleteTargetGroup: ResourceInUse).
+  const inUse = tg.loadBalancerArns.length > 0;
   if (inUse) throw new ApiError('ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`);
   for (const reg of [...(ctx.world.targets.get(arn)?.values() ?? [])]) ctx.world.removeTarget(reg);
   ctx.world.targets.delete(arn);

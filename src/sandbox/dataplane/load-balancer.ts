@@ -1,21 +1,29 @@
 /**
- * One listener of an Application Load Balancer: a real reverse proxy on a loopback port.
+ * One listener of an Application Load Balancer: a real reverse proxy with one server per load balancer node.
  *
- * Per request it plays what an ALB does:
- * - DNS spreads clients over one node per enabled AZ, so the node is picked round-robin per request. If the
- *   client cannot reach that node (the node subnet's NACL drops it), nothing answers: the request hangs
- *   until the client gives up (closed after the idle timeout).
- * - The node routes round-robin over healthy targets (fail-open over all registered ones when none is
- *   healthy; 503 with none registered). Cross-zone load balancing is on, as it always is for ALBs.
+ * What it plays, as an ALB does it:
+ * - One node per enabled AZ, each on its own loopback address (the load balancer's DNS name resolves to the
+ *   nodes' addresses), all on the listener's one port. A client that cannot reach a node (the node subnet's
+ *   NACL drops it) gets no answer from THAT address at all: the connection hangs, while the other nodes serve.
+ *   Which node serves is the client's choice (the address it connected to), as with DNS on AWS.
+ * - HTTPS listeners terminate TLS with the listener's certificates, choosing one by SNI (the first is the
+ *   default) ("SSL certificates for your Application Load Balancer", ALB user guide).
+ * - Each request goes through the listener's rules (dataplane/rules.ts): forward (weighted over target
+ *   groups), redirect, or fixed-response.
+ * - A forward routes round-robin over the group's healthy targets in every AZ (cross-zone load balancing is
+ *   always on for ALBs), fail-open over all registered ones when none is healthy; 503 with none registered.
  * - node → target blocked by a NACL: the connect attempt times out → 504 after lbConnectTimeoutMs;
  *   refused/reset by the target → 502; no answer within the idle timeout → 504.
  */
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { SandboxContext } from '../context.js';
-import type { Listener } from '../world/types.js';
+import type { Listener, LoadBalancer } from '../world/types.js';
 import { TrafficStats } from './lb-stats.js';
 import { nodeIp, PUBLIC_CLIENT, reachable, type Endpoint } from './network.js';
+import { authenticationOutcome, decide, redirectLocation, targetGroupsOfListener, WeightedPicker, wildcardMatch, type RequestFacts } from './rules.js';
 import type { RoutingTracker } from './targets.js';
 
 const STATUS_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
@@ -23,12 +31,20 @@ const STATUS_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service 
 /** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
+/** Attempts at finding one port free on every node address (another process may hold it on one of them). */
+const BIND_ATTEMPTS = 20;
+
+type Node = LoadBalancer['availabilityZones'][number];
+
 export class ListenerProxy {
   readonly stats: TrafficStats;
-  private server: Server | undefined;
-  private nodeTurn = 0;
+  private inner: Server | undefined;
+  private fronts: NetServer[] = [];
+  private readonly sockets = new Set<Socket>();
   private targetTurn = 0;
+  private readonly picker = new WeightedPicker();
   private readonly agents = new Map<string, Agent>();
+  private readonly contexts = new Map<string, SecureContext>();
 
   constructor(
     private readonly ctx: SandboxContext,
@@ -38,31 +54,63 @@ export class ListenerProxy {
     this.stats = new TrafficStats(ctx.world, listener.loadBalancerArn);
   }
 
+  /** Binds every node address on one port (the first bind picks it) and returns that port. */
   async open(): Promise<number> {
-    const server = createServer((req, res) => this.handle(req, res));
-    server.keepAliveTimeout = this.ctx.timings.lbIdleTimeoutMs;
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.refreshRouting();
-    return (server.address() as AddressInfo).port;
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    const inner = this.listener.protocol === 'HTTPS' ? createHttpsServer(this.tlsOptions(), handler) : createServer(handler);
+    inner.keepAliveTimeout = this.ctx.timings.lbIdleTimeoutMs;
+    this.inner = inner;
+    const lb = this.ctx.world.loadBalancers.get(this.listener.loadBalancerArn);
+    const addresses = (lb?.availabilityZones ?? []).map((z) => z.nodeAddress);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const port = await this.bindAll(addresses);
+        this.refreshRouting();
+        return port;
+      } catch (err) {
+        await this.closeFronts();
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= BIND_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private async bindAll(addresses: string[]): Promise<number> {
+    let port = 0;
+    for (const address of addresses) {
+      const server = createNetServer((socket) => this.accept(socket));
+      this.fronts.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, address, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      port = (server.address() as { port: number }).port;
+    }
+    return port;
+  }
+
+  private async closeFronts(): Promise<void> {
+    const fronts = this.fronts;
+    this.fronts = [];
+    await Promise.all(fronts.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
+    const inner = this.inner;
+    this.inner = undefined;
     for (const a of this.agents.values()) a.destroy();
     this.agents.clear();
     this.stats.flush(true);
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await this.closeFronts();
+    inner?.closeAllConnections();
   }
 
   refreshRouting(): void {
-    this.routing.current(this.listener.loadBalancerArn, this.targetGroupArn);
+    for (const tg of targetGroupsOfListener(this.ctx.world, this.listener)) this.routing.current(this.listener.loadBalancerArn, tg);
   }
 
   /** Drops the keep-alive pool of a target whose instance went away. */
@@ -71,25 +119,95 @@ export class ListenerProxy {
     this.agents.delete(targetId);
   }
 
-  private get targetGroupArn(): string | undefined {
-    return this.listener.defaultActions.find((a) => a.type === 'forward')?.targetGroupArn;
+  /** The node a connection reached: the one whose address it connected to. */
+  private nodeFor(localAddress: string | undefined): Node | undefined {
+    return this.ctx.world.loadBalancers.get(this.listener.loadBalancerArn)?.availabilityZones.find((n) => n.nodeAddress === localAddress);
+  }
+
+  private blocked(node: Node | undefined): boolean {
+    return !node || !reachable(this.ctx.world, PUBLIC_CLIENT, { subnetId: node.subnetId, ip: nodeIp(this.ctx.world, node.subnetId) }, this.listener.port);
+  }
+
+  /**
+   * A new TCP connection on one node's address. If the client's packets to that node are dropped, nothing
+   * answers — not even the TLS handshake — until the connection is given up (closed after the idle timeout).
+   */
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (this.blocked(this.nodeFor(socket.localAddress))) {
+      // Counted as a client left with no answer, as for a request dropped on a kept-alive connection.
+      const finish = this.stats.begin();
+      socket.once('close', () => finish('no-response'));
+      // Read and drop what the client sends (its packets never arrive), so its giving up is seen at once.
+      socket.resume();
+      this.ctx.timers.after(this.ctx.timings.lbIdleTimeoutMs, () => socket.destroy());
+      return;
+    }
+    if (!this.inner) return void socket.destroy();
+    this.inner.emit('connection', socket);
+  }
+
+  private tlsOptions(): { SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void; cert?: string; key?: string } {
+    const certs = (this.listener.certificateArns ?? []).map((arn) => this.ctx.world.certificates.get(arn)).filter((c) => c !== undefined);
+    const first = certs[0];
+    return {
+      ...(first ? { cert: first.certPem, key: first.keyPem } : {}),
+      // SNI picks the certificate whose domain matches, else the default (first) one.
+      SNICallback: (name, cb) => {
+        const c = certs.find((x) => wildcardMatch(x.domainName.replace(/^\*\./, '*.'), name, true)) ?? first;
+        if (!c) return cb(new Error('no certificate'));
+        let sc = this.contexts.get(c.certificateArn);
+        if (!sc) this.contexts.set(c.certificateArn, (sc = createSecureContext({ cert: c.certPem, key: c.keyPem })));
+        cb(null, sc);
+      },
+    };
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const { world, timings, timers } = this.ctx;
     const finish = this.stats.begin();
     res.once('close', () => finish(res.headersSent ? res.statusCode : 'no-response'));
-    const lb = world.loadBalancers.get(this.listener.loadBalancerArn);
-    const nodes = lb?.availabilityZones ?? [];
-    const node = nodes[this.nodeTurn++ % Math.max(1, nodes.length)];
-    const nodeEp: Endpoint = node ? { subnetId: node.subnetId, ip: nodeIp(world, node.subnetId) } : PUBLIC_CLIENT;
-    if (!node || !reachable(world, PUBLIC_CLIENT, nodeEp, this.listener.port)) {
+    const node = this.nodeFor(req.socket.localAddress);
+    if (this.blocked(node)) {
       // The client's packets are dropped: no answer at all, not even an error, until someone gives up.
       timers.after(timings.lbIdleTimeoutMs, () => req.socket.destroy());
       req.resume();
       return;
     }
-    const { targets } = this.routing.current(this.listener.loadBalancerArn, this.targetGroupArn);
+    const nodeEp: Endpoint = { subnetId: node!.subnetId, ip: nodeIp(world, node!.subnetId) };
+    const facts = requestFacts(req);
+    const { actions } = decide(world, this.listener, facts);
+    // Actions run in order: an authentication action first (it may answer itself), then the routing one.
+    for (const a of actions) {
+      if (a.type !== 'authenticate-oidc' && a.type !== 'authenticate-cognito') break;
+      const auth = authenticationOutcome(a, facts, world.region);
+      if ('next' in auth) continue;
+      req.resume();
+      res
+        .writeHead(auth.status, { server: 'awselb/2.0', 'content-type': 'text/html', ...(auth.status === 302 ? { location: auth.location } : {}) })
+        .end(`<html><body>${auth.status}</body></html>\r\n`);
+      return;
+    }
+    const action = actions.find((a) => a.type === 'forward' || a.type === 'redirect' || a.type === 'fixed-response');
+    if (!action) return this.fail(res, 503, undefined, 'no action');
+    if (action.type === 'fixed-response') {
+      const f = action.fixedResponse;
+      req.resume();
+      res.writeHead(Number(f.statusCode), { server: 'awselb/2.0', 'content-type': f.contentType ?? 'text/plain; charset=utf-8' }).end(f.messageBody ?? '');
+      return;
+    }
+    if (action.type === 'redirect') {
+      req.resume();
+      const location = redirectLocation(action.redirect, facts, this.listener);
+      const status = action.redirect.statusCode === 'HTTP_301' ? 301 : 302;
+      res.writeHead(status, { server: 'awselb/2.0', 'content-type': 'text/html', location }).end(`<html><body>${status}</body></html>\r\n`);
+      return;
+    }
+    const targetGroupArn = this.picker.pick(action);
+    if (!targetGroupArn) return this.fail(res, 503, undefined, 'no target group with weight');
+    const { targets } = this.routing.current(this.listener.loadBalancerArn, targetGroupArn);
     if (targets.length === 0) return this.fail(res, 503, undefined, 'no registered targets');
     const reg = targets[this.targetTurn++ % targets.length]!;
     const inst = world.instances.get(reg.targetId);
@@ -109,7 +227,7 @@ export class ListenerProxy {
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     headers['x-forwarded-for'] = PUBLIC_CLIENT.ip;
     headers['x-forwarded-port'] = String(this.listener.port);
-    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-proto'] = this.listener.protocol.toLowerCase();
     let settled = false;
     const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (up) => {
       settled = true;
@@ -152,4 +270,13 @@ export class ListenerProxy {
       .writeHead(status, { server: 'awselb/2.0', 'content-type': 'text/html' })
       .end(`<html>\r\n<head><title>${text}</title></head>\r\n<body>\r\n<center><h1>${text}</h1></center>\r\n</body>\r\n</html>\r\n`);
   }
+}
+
+function requestFacts(req: IncomingMessage): RequestFacts {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawHost = req.headers.host ?? '';
+  // Host without its port; an IPv6 literal keeps its brackets.
+  const host = rawHost.startsWith('[') ? rawHost.slice(0, rawHost.indexOf(']') + 1) : rawHost.replace(/:\d+$/, '');
+  return { host, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), method: req.method ?? 'GET', headers: req.headers, sourceIp: PUBLIC_CLIENT.ip };
 }

@@ -64,7 +64,7 @@ export function syncNetworkInterfaces(world: World): void {
       wanted.add(key);
       const subnet = world.subnets.get(node.subnetId);
       if (have.has(key) || !subnet) continue;
-      world.networkInterfaces.set(...elbInterface(world, lb, subnet));
+      world.networkInterfaces.set(...elbInterface(world, lb, subnet, node.nodeAddress));
     }
   }
   for (const eni of world.networkInterfaces.values()) {
@@ -75,9 +75,15 @@ export function syncNetworkInterfaces(world: World): void {
 /**
  * An ALB node's interface as ELB creates it: interface type `interface`, description `ELB app/<name>/<id>`,
  * requester `amazon-elb`, attached at device 1 to an instance the customer cannot see (no instance id, owner
- * amazon-elb).
+ * amazon-elb). The node's address is what the load balancer's DNS name resolves to: for an internet-facing
+ * load balancer that is the interface's public IP (`Association.PublicIp`, owner amazon-elb) beside a
+ * VPC-private one; for an internal one it is the private IP itself ("Internal load balancers": "The DNS name
+ * of an internal load balancer is publicly resolvable to the private IP addresses of the nodes",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html).
+ * The sandbox's node addresses are loopback addresses (world/loopback.ts), where its proxies really listen.
  */
-function elbInterface(world: World, lb: LoadBalancer, subnet: Subnet): [string, NetworkInterface] {
+function elbInterface(world: World, lb: LoadBalancer, subnet: Subnet, nodeAddress: string): [string, NetworkInterface] {
+  const internal = lb.scheme === 'internal';
   const eni: NetworkInterface = {
     networkInterfaceId: world.newId('eni'),
     owner: { kind: 'elb', loadBalancerArn: lb.loadBalancerArn },
@@ -89,7 +95,8 @@ function elbInterface(world: World, lb: LoadBalancer, subnet: Subnet): [string, 
     requesterId: 'amazon-elb',
     status: 'in-use',
     macAddress: mac(),
-    privateIpAddress: world.allocateIp(subnet),
+    privateIpAddress: internal ? nodeAddress : world.allocateIp(subnet),
+    ...(internal ? {} : { association: { publicIp: nodeAddress, ipOwnerId: 'amazon-elb' } }),
     attachment: {
       attachmentId: world.newId('eni-attach'),
       attachTime: lb.createdTime,

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventLog } from './event-log.js';
+import { LoopbackAllocator } from './loopback.js';
 import type { SandboxEvent, SandboxEventBody } from './events.js';
 import type {
   AsgInstance,
@@ -16,10 +17,12 @@ import type {
   LaunchTemplate,
   LifecycleState,
   Listener,
+  ListenerRule,
   LoadBalancer,
   NetworkAcl,
   NetworkAclAssociation,
   NetworkInterface,
+  SandboxCertificate,
   ScalingActivity,
   Subnet,
   TargetGroup,
@@ -61,6 +64,12 @@ export class World {
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly targetGroups = new Map<string, TargetGroup>();
   readonly listeners = new Map<string, Listener>();
+  /** Non-default listener rules by ARN (a listener's default rule is derived from its default actions). */
+  readonly rules = new Map<string, ListenerRule>();
+  /** Certificates HTTPS listeners may use, by ACM-style ARN. */
+  readonly certificates = new Map<string, SandboxCertificate>();
+  /** Hands out the loopback addresses of load balancer nodes (distinct from every other sandbox's). */
+  readonly loopback = new LoopbackAllocator();
   /** targetGroupArn → targetId → registration. */
   readonly targets = new Map<string, Map<string, TargetRegistration>>();
   /** networkInterfaceId → interface; derived ones are kept in step by world/network-interfaces.ts. */

@@ -84,6 +84,9 @@ export class ScriptedProbe extends EventEmitter implements Probe {
     const lat = { p50: 3, p90: 4, p95: 5, p99: 5, max: 6, mean: 3 };
     return {
       url: this.opts.url,
+      host: new URL(this.opts.url).hostname,
+      transport: 'http',
+      insecure: false,
       mode: 'open',
       rate: this.opts.rate ?? null,
       connections: 1,
@@ -103,6 +106,7 @@ export class ScriptedProbe extends EventEmitter implements Probe {
       saturatedSeconds: this.seconds.filter((s) => s.saturated).length,
       perSecond: [...this.seconds],
       droppedSeconds: 0,
+      nodes: [],
     };
   }
 }
