@@ -56,6 +56,8 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
   const plan = r.plan;
   // From discovery, not the plan: a refusal in planning (weight 0) still reports the share it refused on.
   const route = routeOf(d);
+  // The probe's Host/SNI: --host, else the chosen rule's host-header name (what the probe used).
+  const transport = !cfg.host && d.host ? { ...cfg, host: d.host } : cfg;
   const fault = plan ? faultFor(plan.fault.kind) : undefined;
   const detail = plan && fault?.buildReport ? fault.buildReport({ plan, marks: r.marks, rollback: r.rollback, base }) : undefined;
   return {
@@ -95,7 +97,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     probe: summary
       ? {
           url: redactUrl(summary.url),
-          ...probeTransportSection(cfg, d.url, summary, base),
+          ...probeTransportSection(transport, d.url, summary, base),
           rate: cfg.rate,
           sent: summary.sent,
           ok: summary.ok,
@@ -106,7 +108,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
           errorsByKind: { ...summary.errorsByKind } as Record<string, number>,
           perSecond,
         }
-      : { ...probeFromSeconds(redactUrl(d.url), cfg.rate, perSecond), ...probeTransportSection(cfg, d.url, null, base) },
+      : { ...probeFromSeconds(redactUrl(d.url), cfg.rate, perSecond), ...probeTransportSection(transport, d.url, null, base) },
     capacity: { baselineHealthy: r.baselineHealthy, desired: r.desired, samples: r.samples.map((s) => ({ ...s, atMs: s.atMs - base })) },
     gates,
     // Header values and URL secrets are for the probe alone, never the report.

@@ -79,7 +79,15 @@ export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<R
   deps.emit({ type: 'phase', phase: 'discover' });
   // Interrupted during discovery: there is no group to report on yet, so it is one line and 130, no report.
   const d = await unlessInterrupted(
-    discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path, method: cfg.method, headers: cfg.headers }),
+    discover(deps.clients, {
+      asg: cfg.asg,
+      ...(cfg.url ? { url: cfg.url } : {}),
+      ...(cfg.host ? { host: cfg.host } : {}),
+      path: cfg.path,
+      method: cfg.method,
+      headers: cfg.headers,
+      probe: cfg.probe,
+    }),
     deps.signal,
     'interrupted during discovery; nothing was injected',
   );
@@ -207,6 +215,8 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   const probe = deps.createProbe({
     url: d.url,
     ...transportOptions(cfg),
+    // The chosen rule's host-header name (the service's own, what its certificate covers) unless --host said.
+    ...(!cfg.host && d.host ? { host: d.host } : {}),
     ...(nodeAz ? { nodeAz } : {}),
     rate: cfg.rate,
     timeoutMs: cfg.timeoutMs,
