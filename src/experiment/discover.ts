@@ -160,9 +160,6 @@ function assemble(base: Base, choice: Choice, opts: DiscoverOptions): Discovery 
       tcpOnly ? 'pass --probe tcp for a connect-only probe, or --url' : 'pass what the rule needs (--host, --path, --header, --method), or --url with the address users reach the service at',
     );
   }
-  const protocol = c.probeProtocol ?? 'http';
-  const defaultPort = (protocol === 'https' && c.port === 443) || (protocol === 'http' && c.port === 80);
-  const path = protocol === 'tcp' ? '' : opts.path && opts.path !== '/' ? normalisePath(opts.path) : c.request.path;
   return {
     ...base,
     listener: {
@@ -174,10 +171,10 @@ function assemble(base: Base, choice: Choice, opts: DiscoverOptions): Discovery 
       ...(c.weight ? { weight: c.weight } : {}),
     },
     ...(c.host ? { host: c.host } : {}),
-    probeProtocol: protocol,
+    probeProtocol: c.probeProtocol ?? 'http',
     skipped: choice.skipped.map(skippedEntry),
     ...(refusal ? { refusal } : {}),
-    url: `${protocol}://${c.lb.dnsName}${defaultPort ? '' : `:${c.port}`}${path}`,
+    url: probeUrl(c, opts.path),
   };
 }
 
@@ -189,6 +186,19 @@ function where(c: Candidate): string {
 
 function skippedEntry(c: Candidate): SkippedForward {
   return { loadBalancer: c.lb.name, listener: `${c.protocol}:${c.port}`, rule: c.priority, conditions: c.conditions, reason: c.skip ?? '' };
+}
+
+/**
+ * The URL the probe is given for a chosen forward: the load balancer's DNS name and the listener's port, the
+ * user's --path or the rule's own. A connect-only probe still takes an http(s) URL (the probe reads host and
+ * port from it; `tcp:` has no origin): https on a TLS/HTTPS listener, else http.
+ */
+export function probeUrl(c: Pick<Candidate, 'probeProtocol' | 'protocol' | 'port' | 'lb' | 'request'>, userPath?: string): string {
+  const protocol = c.probeProtocol ?? 'http';
+  const scheme = protocol !== 'tcp' ? protocol : c.protocol === 'TLS' || c.protocol === 'HTTPS' ? 'https' : 'http';
+  const defaultPort = (scheme === 'https' && c.port === 443) || (scheme === 'http' && c.port === 80);
+  const path = userPath && userPath !== '/' ? normalisePath(userPath) : c.request.path;
+  return `${scheme}://${c.lb.dnsName}${defaultPort ? '' : `:${c.port}`}${path}`;
 }
 
 function normalisePath(path: string): string {

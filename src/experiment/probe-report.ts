@@ -6,7 +6,12 @@ import type { ProbeSummary } from '../observe/load-probe.js';
 import { runProbeHost, type TransportConfig } from './probe-transport.js';
 import type { ProbeNodeReport, ProbeReport } from './types.js';
 
-export function probeTransportSection(cfg: TransportConfig, d: { url: string }, summary: ProbeSummary | null, base: number): Pick<ProbeReport, 'host' | 'transport' | 'insecure' | 'nodes'> {
+export function probeTransportSection(
+  cfg: TransportConfig,
+  d: { url: string; host?: string | undefined },
+  summary: ProbeSummary | null,
+  base: number,
+): Pick<ProbeReport, 'host' | 'transport' | 'insecure' | 'nodes'> {
   return {
     host: summary?.host ?? runProbeHost(cfg, d) ?? hostnameOf(d.url),
     transport: summary?.transport ?? cfg.probe,

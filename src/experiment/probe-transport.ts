@@ -48,11 +48,10 @@ export function transportPlanLines(c: TransportConfig): string[] {
 
 /**
  * The Host/SNI name for a run: --host, else the host-header discovery took from the chosen listener rule
- * (`Discovery.host`, when discovery records one), else none (the URL's own hostname).
+ * (the service's own name, the one its certificate covers), else none (the URL's own hostname).
  */
-export function runProbeHost(cfg: { host?: string | undefined }, d: object): string | undefined {
-  const discovered = (d as { host?: unknown }).host;
-  return cfg.host ?? (typeof discovered === 'string' && discovered ? discovered : undefined);
+export function runProbeHost(cfg: { host?: string | undefined }, d: { host?: string | undefined }): string | undefined {
+  return cfg.host ?? (d.host || undefined);
 }
 
 /** `host:port` of a URL, as --resolve names it. */

@@ -80,7 +80,15 @@ export async function runExperiment(cfg: RunConfig, rawDeps: RunDeps): Promise<R
   deps.emit({ type: 'phase', phase: 'discover' });
   // Interrupted during discovery: there is no group to report on yet, so it is one line and 130, no report.
   const d = await unlessInterrupted(
-    discover(deps.clients, { asg: cfg.asg, ...(cfg.url ? { url: cfg.url } : {}), path: cfg.path, method: cfg.method, headers: cfg.headers }),
+    discover(deps.clients, {
+      asg: cfg.asg,
+      ...(cfg.url ? { url: cfg.url } : {}),
+      ...(cfg.host ? { host: cfg.host } : {}),
+      path: cfg.path,
+      method: cfg.method,
+      headers: cfg.headers,
+      probe: cfg.probe,
+    }),
     deps.signal,
     'interrupted during discovery; nothing was injected',
   );

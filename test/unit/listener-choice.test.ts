@@ -1,5 +1,6 @@
 import type { Action, Listener, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from 'vitest';
+import { probeUrl } from '../../src/experiment/discover.js';
 import { chooseListener, type ChoiceInput, type ListenerInput, type LoadBalancerInput } from '../../src/experiment/listener-choice.js';
 
 // SDK-shaped listeners and rules, as DescribeListeners / DescribeRules return them.
@@ -228,5 +229,17 @@ describe('chooseListener: Network Load Balancers', () => {
     const c = choose([listener('TLS', 443, [], [forward()], nlb), listener('HTTP', 80, [], [forward()])], tgs('HTTP'));
     expect(c.chosen).toMatchObject({ protocol: 'HTTP' });
     expect(c.chosen!.why).toContain('ALB HTTP(S) listener preferred over NLB');
+  });
+
+  it('the probe URL: the DNS name and port; a connect-only probe still gets an http(s) URL the probe can read', () => {
+    const tcp = choose([listener('TCP', 5432, [], [forward()], nlb)], { ...tgs('TCP'), probe: 'tcp' }).chosen!;
+    expect(probeUrl(tcp)).toBe('http://demo-nlb-2.elb.us-east-1.amazonaws.com:5432/');
+    const tls = choose([listener('TLS', 443, [], [forward()], nlb)], { ...tgs('TCP'), probe: 'tcp' }).chosen!;
+    expect(probeUrl(tls)).toBe('https://demo-nlb-2.elb.us-east-1.amazonaws.com/');
+    const http = choose([listener('HTTP', 8080, [rule(1, [path('/health')], [forward()])], [fixed404])]).chosen!;
+    expect(probeUrl(http)).toBe('http://demo-alb-1.us-east-1.elb.amazonaws.com:8080/health');
+    // --path given wins over the rule's literal path ('/' is the option's default: the rule's path stays).
+    expect(probeUrl(http, '/health?full=1')).toBe('http://demo-alb-1.us-east-1.elb.amazonaws.com:8080/health?full=1');
+    expect(probeUrl(http, '/')).toBe('http://demo-alb-1.us-east-1.elb.amazonaws.com:8080/health');
   });
 });
