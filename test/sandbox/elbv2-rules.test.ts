@@ -226,7 +226,10 @@ describe('sandbox ELBv2: listener rules', () => {
     ]);
     const codes = [];
     for (let i = 0; i < 8; i++) codes.push((await get('/')).status);
-    expect(codes.filter((c) => c === 200)).toHaveLength(6);
+    expect(
+      codes.filter((c) => c === 200),
+      String(codes),
+    ).toHaveLength(6);
     expect(codes.filter((c) => c === 503)).toHaveLength(2);
     await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: weighted(1, 0) }));
     for (let i = 0; i < 5; i++) expect((await get('/')).status).toBe(200);

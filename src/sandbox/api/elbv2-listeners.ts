@@ -13,9 +13,10 @@ import type { Params } from './query.js';
 import type { Handler } from './router.js';
 import { list } from './xml.js';
 import { readActions } from './elbv2-actions.js';
-import { arnPrefix, hex16, intParam, listenerNotFound, page, relinkTargetGroups, requireLb, requireListener } from './elbv2-common.js';
+import { intParam, listenerNotFound, page, relinkTargetGroups, requireLb, requireListener } from './elbv2-common.js';
 import { listenerXml } from './elbv2-render.js';
 import { createNlbListener, modifyNlbListener } from './elbv2-nlb-listeners.js';
+import { applyListenerChange, checkPortChange, storeListener } from './elbv2-listener-store.js';
 
 /** The policy the console and API choose when none is given (ELB user guide, "Security policies"). */
 const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
@@ -24,7 +25,6 @@ const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
  * The Port each listener was created with. The reported Port is the proxy's real one, but AWS's rules
  * (one listener per port per load balancer, idempotent re-creation) are about the requested port.
  */
-const requestedPorts = new WeakMap<Listener, number>();
 
 export async function closeListenerOf(ctx: ApiContext, l: Listener): Promise<void> {
   await ctx.dataplane.closeListener(l.listenerArn);
@@ -65,31 +65,7 @@ const create: Handler = async (p, ctx) => {
   if (requestedPort === undefined) throw missingParameter('Port');
   const defaultActions = readActions(p, 'DefaultActions.member', lb, ctx, protocol === 'HTTPS');
   const certificateArns = certificatesParam(p, ctx, protocol);
-  const same = [...ctx.world.listeners.values()].find((l) => l.loadBalancerArn === lb.loadBalancerArn && requestedPorts.get(l) === requestedPort);
-  if (same) {
-    // CreateListener is idempotent for identical settings; anything else on the port is a clash.
-    if (same.protocol === protocol && JSON.stringify(same.defaultActions) === JSON.stringify(defaultActions)) return list('Listeners', [same], listenerXml, 'member');
-    throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
-  }
-  const name = lb.loadBalancerArn.split('/').slice(-2).join('/');
-  const listenerArn = `${arnPrefix(ctx)}:listener/app/${name}/${hex16()}`;
-  const listener: Listener = {
-    listenerArn,
-    loadBalancerArn: lb.loadBalancerArn,
-    port: requestedPort,
-    protocol,
-    defaultActions,
-    defaultRuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/${hex16()}`,
-    ...(certificateArns ? { certificateArns, sslPolicy: p.str('SslPolicy') ?? DEFAULT_SSL_POLICY } : {}),
-  };
-  // The requested port is a wish: the nodes take a port free on all their addresses, and that is the Port
-  // reported, so clients connect where traffic is really served.
-  listener.port = await ctx.dataplane.openListener(listener);
-  requestedPorts.set(listener, requestedPort);
-  ctx.world.listeners.set(listener.listenerArn, listener);
-  ctx.world.ordinal(listener.listenerArn); // page order = creation order
-  relinkTargetGroups(ctx);
-  return list('Listeners', [listener], listenerXml, 'member');
+  return storeListener(p, ctx, lb, requestedPort, { protocol, defaultActions, certificateArns, defaultPolicy: DEFAULT_SSL_POLICY }, 'app');
 };
 
 const describe: Handler = (p, ctx) => {
@@ -119,26 +95,10 @@ const modify: Handler = async (p, ctx) => {
   if (lb.type === 'network') return modifyNlbListener(p, ctx, l, lb);
   const protocol = protocolParam(p, l.protocol as 'HTTP' | 'HTTPS');
   const requestedPort = intParam(p, 'Port', 1, 65535);
-  if (requestedPort !== undefined && requestedPort !== requestedPorts.get(l)) {
-    const clash = [...ctx.world.listeners.values()].some((o) => o !== l && o.loadBalancerArn === l.loadBalancerArn && requestedPorts.get(o) === requestedPort);
-    if (clash) throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
-  }
+  checkPortChange(ctx, l, lb, requestedPort);
   const defaultActions = p.structs('DefaultActions.member').length ? readActions(p, 'DefaultActions.member', lb, ctx, protocol === 'HTTPS') : l.defaultActions;
   const certificateArns = certificatesParam(p, ctx, protocol, l.certificateArns);
-  const reopen = protocol !== l.protocol || JSON.stringify(certificateArns) !== JSON.stringify(l.certificateArns);
-  l.defaultActions = defaultActions;
-  l.protocol = protocol;
-  if (certificateArns) {
-    l.certificateArns = certificateArns;
-    l.sslPolicy = p.str('SslPolicy') ?? l.sslPolicy ?? DEFAULT_SSL_POLICY;
-  } else {
-    delete l.certificateArns;
-    delete l.sslPolicy;
-  }
-  if (requestedPort !== undefined) requestedPorts.set(l, requestedPort);
-  if (reopen) l.port = await ctx.dataplane.openListener(l);
-  relinkTargetGroups(ctx);
-  return list('Listeners', [l], listenerXml, 'member');
+  return applyListenerChange(p, ctx, l, requestedPort, { protocol, defaultActions, certificateArns, defaultPolicy: DEFAULT_SSL_POLICY });
 };
 
 const remove: Handler = async (p, ctx) => {

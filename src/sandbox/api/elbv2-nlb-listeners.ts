@@ -14,10 +14,9 @@ import type { ApiContext } from '../context.js';
 import type { Listener, LoadBalancer } from '../world/types.js';
 import { ApiError, missingParameter, validationError } from './errors.js';
 import type { Params } from './query.js';
-import { list } from './xml.js';
 import { readActions } from './elbv2-actions.js';
-import { arnPrefix, hex16, intParam, relinkTargetGroups, requireTg } from './elbv2-common.js';
-import { listenerXml } from './elbv2-render.js';
+import { intParam, requireTg } from './elbv2-common.js';
+import { applyListenerChange, checkPortChange, storeListener } from './elbv2-listener-store.js';
 
 type NlbProtocol = 'TCP' | 'TLS';
 
@@ -26,8 +25,6 @@ const COMPATIBLE: Record<NlbProtocol, string[]> = { TCP: ['TCP', 'TCP_UDP'], TLS
 
 /** The NLB security policy chosen when none is given ("Security policies for your Network Load Balancer"). */
 const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-2016-08';
-
-const requestedPorts = new WeakMap<Listener, number>();
 
 function protocolParam(p: Params, fallback: NlbProtocol | undefined): NlbProtocol {
   const protocol = p.str('Protocol') ?? fallback;
@@ -68,52 +65,15 @@ export async function createNlbListener(p: Params, ctx: ApiContext, lb: LoadBala
   if (requestedPort === undefined) throw missingParameter('Port');
   const defaultActions = actionsParam(p, ctx, lb, protocol);
   const certificateArns = certificatesParam(p, ctx, protocol);
-  const same = [...ctx.world.listeners.values()].find((l) => l.loadBalancerArn === lb.loadBalancerArn && requestedPorts.get(l) === requestedPort);
-  if (same) {
-    if (same.protocol === protocol && JSON.stringify(same.defaultActions) === JSON.stringify(defaultActions)) return list('Listeners', [same], listenerXml, 'member');
-    throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
-  }
-  const name = lb.loadBalancerArn.split('/').slice(-2).join('/');
-  const listenerArn = `${arnPrefix(ctx)}:listener/net/${name}/${hex16()}`;
-  const listener: Listener = {
-    listenerArn,
-    loadBalancerArn: lb.loadBalancerArn,
-    port: requestedPort,
-    protocol,
-    defaultActions,
-    defaultRuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/${hex16()}`,
-    ...(certificateArns ? { certificateArns, sslPolicy: p.str('SslPolicy') ?? DEFAULT_TLS_POLICY } : {}),
-  };
-  listener.port = await ctx.dataplane.openListener(listener);
-  requestedPorts.set(listener, requestedPort);
-  ctx.world.listeners.set(listener.listenerArn, listener);
-  ctx.world.ordinal(listener.listenerArn);
-  relinkTargetGroups(ctx);
-  return list('Listeners', [listener], listenerXml, 'member');
+  return storeListener(p, ctx, lb, requestedPort, { protocol, defaultActions, certificateArns, defaultPolicy: DEFAULT_TLS_POLICY }, 'net');
 }
 
 /** ModifyListener on an NLB listener: unspecified properties keep their values; a protocol change reopens the nodes. */
 export async function modifyNlbListener(p: Params, ctx: ApiContext, l: Listener, lb: LoadBalancer): Promise<string> {
   const protocol = protocolParam(p, l.protocol as NlbProtocol);
   const requestedPort = intParam(p, 'Port', 1, 65535);
-  if (requestedPort !== undefined && requestedPort !== requestedPorts.get(l)) {
-    const clash = [...ctx.world.listeners.values()].some((o) => o !== l && o.loadBalancerArn === l.loadBalancerArn && requestedPorts.get(o) === requestedPort);
-    if (clash) throw new ApiError('DuplicateListener', `A listener already exists on port ${requestedPort} for load balancer '${lb.loadBalancerArn}'`);
-  }
+  checkPortChange(ctx, l, lb, requestedPort);
   const defaultActions = p.structs('DefaultActions.member').length ? actionsParam(p, ctx, lb, protocol) : l.defaultActions;
   const certificateArns = certificatesParam(p, ctx, protocol, l.certificateArns);
-  const reopen = protocol !== l.protocol || JSON.stringify(certificateArns) !== JSON.stringify(l.certificateArns);
-  l.defaultActions = defaultActions;
-  l.protocol = protocol;
-  if (certificateArns) {
-    l.certificateArns = certificateArns;
-    l.sslPolicy = p.str('SslPolicy') ?? l.sslPolicy ?? DEFAULT_TLS_POLICY;
-  } else {
-    delete l.certificateArns;
-    delete l.sslPolicy;
-  }
-  if (requestedPort !== undefined) requestedPorts.set(l, requestedPort);
-  if (reopen) l.port = await ctx.dataplane.openListener(l);
-  relinkTargetGroups(ctx);
-  return list('Listeners', [l], listenerXml, 'member');
+  return applyListenerChange(p, ctx, l, requestedPort, { protocol, defaultActions, certificateArns, defaultPolicy: DEFAULT_TLS_POLICY });
 }

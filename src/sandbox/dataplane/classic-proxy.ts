@@ -13,16 +13,14 @@
  *   within the idle timeout → 504.
  * The traffic counters (lb-stats.ts) and the NACL evaluation (network.ts) are the ALB proxy's own.
  */
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SandboxContext } from '../context.js';
 import { inServiceInstances } from '../world/classic-state.js';
 import type { ClassicListener } from '../world/classic-types.js';
+import { forwardHttp } from './http-forward.js';
 import { TrafficStats } from './lb-stats.js';
 import { nodeIp, PUBLIC_CLIENT, reachable, type Endpoint } from './network.js';
-
-/** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 /** How a Classic Load Balancer is named in ground-truth events that take a load balancer ARN. */
 export function classicArn(ctx: SandboxContext, name: string): string {
@@ -94,42 +92,16 @@ export class ClassicProxy {
       return;
     }
     if (inst.port === undefined) return this.fail(res, 502, reg.instanceId, 'connection refused');
-    this.forward(req, res, reg.instanceId, inst.port);
-  }
-
-  private forward(req: IncomingMessage, res: ServerResponse, instanceId: string, port: number): void {
-    let agent = this.agents.get(instanceId);
-    if (!agent) this.agents.set(instanceId, (agent = new Agent({ keepAlive: true, maxSockets: 64 })));
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     // X-Forwarded-* as a Classic Load Balancer adds them on HTTP listeners (user guide, "HTTP headers").
-    headers['x-forwarded-for'] = PUBLIC_CLIENT.ip;
-    headers['x-forwarded-port'] = String(this.listener.requestedPort);
-    headers['x-forwarded-proto'] = 'http';
-    let settled = false;
-    const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (up) => {
-      settled = true;
-      const out: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
-      res.writeHead(up.statusCode ?? 502, out);
-      up.pipe(res);
-      up.once('error', () => res.destroy());
+    forwardHttp(req, res, {
+      agents: this.agents,
+      targetId: reg.instanceId,
+      port: inst.port,
+      forwardedPort: this.listener.requestedPort,
+      forwardedProto: 'http',
+      idleTimeoutMs: this.ctx.timings.lbIdleTimeoutMs,
+      fail: (status, detail) => this.fail(res, status, reg.instanceId, detail),
     });
-    upstream.setTimeout(this.ctx.timings.lbIdleTimeoutMs, () => {
-      if (settled) return;
-      settled = true;
-      upstream.destroy();
-      this.fail(res, 504, instanceId, 'instance idle timeout');
-    });
-    upstream.once('error', (err: NodeJS.ErrnoException) => {
-      if (settled) return res.headersSent ? void res.destroy() : undefined;
-      settled = true;
-      this.fail(res, 502, instanceId, err.code ?? err.message);
-    });
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
   }
 
   /** An answer the load balancer itself gives: recorded as ground truth, with an empty body as Classic sends. */

@@ -15,9 +15,9 @@
  * - node → target blocked by a NACL: the connect attempt times out → 504 after lbConnectTimeoutMs;
  *   refused/reset by the target → 502; no answer within the idle timeout → 504.
  */
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { SandboxContext } from '../context.js';
 import type { Listener, LoadBalancer } from '../world/types.js';
@@ -25,21 +25,17 @@ import { TrafficStats } from './lb-stats.js';
 import { nodeIp, PUBLIC_CLIENT, reachable, type Endpoint } from './network.js';
 import { authenticationOutcome, decide, redirectLocation, targetGroupsOfListener, WeightedPicker, wildcardMatch, type RequestFacts } from './rules.js';
 import type { RoutingTracker } from './targets.js';
+import { forwardHttp } from './http-forward.js';
+import { NodeFronts } from './node-fronts.js';
 
 const STATUS_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
-
-/** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
-
-/** Attempts at finding one port free on every node address (another process may hold it on one of them). */
-const BIND_ATTEMPTS = 20;
 
 type Node = LoadBalancer['availabilityZones'][number];
 
 export class ListenerProxy {
   readonly stats: TrafficStats;
   private inner: Server | undefined;
-  private fronts: NetServer[] = [];
+  private readonly fronts = new NodeFronts((socket) => this.accept(socket));
   private readonly sockets = new Set<Socket>();
   private targetTurn = 0;
   private readonly picker = new WeightedPicker();
@@ -62,39 +58,9 @@ export class ListenerProxy {
     this.inner = inner;
     const lb = this.ctx.world.loadBalancers.get(this.listener.loadBalancerArn);
     const addresses = (lb?.availabilityZones ?? []).map((z) => z.nodeAddress);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const port = await this.bindAll(addresses);
-        this.refreshRouting();
-        return port;
-      } catch (err) {
-        await this.closeFronts();
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= BIND_ATTEMPTS) throw err;
-      }
-    }
-  }
-
-  private async bindAll(addresses: string[]): Promise<number> {
-    let port = 0;
-    for (const address of addresses) {
-      const server = createNetServer((socket) => this.accept(socket));
-      this.fronts.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, address, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      port = (server.address() as { port: number }).port;
-    }
+    const port = await this.fronts.open(addresses);
+    this.refreshRouting();
     return port;
-  }
-
-  private async closeFronts(): Promise<void> {
-    const fronts = this.fronts;
-    this.fronts = [];
-    await Promise.all(fronts.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
   }
 
   async close(): Promise<void> {
@@ -105,7 +71,7 @@ export class ListenerProxy {
     this.stats.flush(true);
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
-    await this.closeFronts();
+    await this.fronts.close();
     inner?.closeAllConnections();
   }
 
@@ -217,41 +183,15 @@ export class ListenerProxy {
       return;
     }
     if (inst.port === undefined) return this.fail(res, 502, reg.targetId, 'connection refused');
-    this.forward(req, res, reg.targetId, inst.port);
-  }
-
-  private forward(req: IncomingMessage, res: ServerResponse, targetId: string, port: number): void {
-    let agent = this.agents.get(targetId);
-    if (!agent) this.agents.set(targetId, (agent = new Agent({ keepAlive: true, maxSockets: 64 })));
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
-    headers['x-forwarded-for'] = PUBLIC_CLIENT.ip;
-    headers['x-forwarded-port'] = String(this.listener.port);
-    headers['x-forwarded-proto'] = this.listener.protocol.toLowerCase();
-    let settled = false;
-    const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (up) => {
-      settled = true;
-      const out: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
-      res.writeHead(up.statusCode ?? 502, out);
-      up.pipe(res);
-      up.once('error', () => res.destroy());
+    forwardHttp(req, res, {
+      agents: this.agents,
+      targetId: reg.targetId,
+      port: inst.port,
+      forwardedPort: this.listener.port,
+      forwardedProto: this.listener.protocol.toLowerCase(),
+      idleTimeoutMs: this.ctx.timings.lbIdleTimeoutMs,
+      fail: (status, detail) => this.fail(res, status, reg.targetId, detail),
     });
-    upstream.setTimeout(this.ctx.timings.lbIdleTimeoutMs, () => {
-      if (settled) return;
-      settled = true;
-      upstream.destroy();
-      this.fail(res, 504, targetId, 'target idle timeout');
-    });
-    upstream.once('error', (err: NodeJS.ErrnoException) => {
-      if (settled) return res.headersSent ? void res.destroy() : undefined;
-      settled = true;
-      this.fail(res, 502, targetId, err.code ?? err.message);
-    });
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
   }
 
   /** An answer the load balancer itself gives (not the target): recorded as ground truth. */

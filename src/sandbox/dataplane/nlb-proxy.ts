@@ -20,17 +20,15 @@
  * - Client → node dropped by a NACL: no answer from that address; node → target dropped: the target never
  *   answers, the client is reset after lbConnectTimeoutMs.
  */
-import { connect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { SandboxContext } from '../context.js';
 import type { Listener, LoadBalancer } from '../world/types.js';
 import { TrafficStats } from './lb-stats.js';
 import { nodeIp, PUBLIC_CLIENT, reachable } from './network.js';
 import { dnsNodes, listenerTargetGroup, nodeTargets, type NlbNode } from './nlb-zones.js';
+import { NodeFronts } from './node-fronts.js';
 import { wildcardMatch } from './rules.js';
-
-/** Attempts at finding one port free on every node address. */
-const BIND_ATTEMPTS = 20;
 
 interface Relay {
   targetId: string;
@@ -43,7 +41,7 @@ interface Relay {
 
 export class NlbListenerProxy {
   readonly stats: TrafficStats;
-  private fronts: NetServer[] = [];
+  private readonly fronts = new NodeFronts((socket) => this.accept(socket), true);
   private readonly sockets = new Set<Socket>();
   private readonly relays = new Set<Relay>();
   private readonly contexts = new Map<string, SecureContext>();
@@ -63,39 +61,9 @@ export class NlbListenerProxy {
 
   async open(): Promise<number> {
     const addresses = (this.lb?.availabilityZones ?? []).map((z) => z.nodeAddress);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const port = await this.bindAll(addresses);
-        this.refreshRouting();
-        return port;
-      } catch (err) {
-        await this.closeFronts();
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= BIND_ATTEMPTS) throw err;
-      }
-    }
-  }
-
-  private async bindAll(addresses: string[]): Promise<number> {
-    let port = 0;
-    for (const address of addresses) {
-      const server = createNetServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
-      this.fronts.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, address, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      port = (server.address() as { port: number }).port;
-    }
+    const port = await this.fronts.open(addresses);
+    this.refreshRouting();
     return port;
-  }
-
-  private async closeFronts(): Promise<void> {
-    const fronts = this.fronts;
-    this.fronts = [];
-    await Promise.all(fronts.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
   }
 
   async close(): Promise<void> {
@@ -103,7 +71,7 @@ export class NlbListenerProxy {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     this.relays.clear();
-    await this.closeFronts();
+    await this.fronts.close();
   }
 
   /**
