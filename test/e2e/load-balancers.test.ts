@@ -128,6 +128,14 @@ describe('blackhole-az --include-lb-subnets: every node probed, per AZ', { timeo
     const all = nodes.flatMap(inHold);
     const sent = all.reduce((a, x) => a + x.sent, 0);
     const failed = all.reduce((a, x) => a + x.failed, 0);
+    // The figures, for the record (README "How the probe reaches your service"; the issue's closing note).
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    console.log(
+      `seed ${seed}: dark ${bh.az} ${pct(share(dark).ok)} ok; ${nodes
+        .filter((x) => x.az !== bh.az)
+        .map((n) => `${n.az} ${pct(share(n).ok)}`)
+        .join(', ')}; hold errors ${pct(failed / sent)} of ${sent}`,
+    );
     expect(failed / sent).toBeGreaterThanOrEqual(0.2);
     expect(failed / sent).toBeLessThanOrEqual(0.5);
   });
