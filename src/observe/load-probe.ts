@@ -20,90 +20,16 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import { latencyFigures, SecondBuckets, type FailureKind, type LatencyFigures, type SecondSummary } from './buckets.js';
-import type { NodeAccount, NodeSummary } from './nodes.js';
+import { latencyFigures, SecondBuckets, type FailureKind, type SecondSummary } from './buckets.js';
+import type { NodeAccount } from './nodes.js';
 import { certificateErrorOf, classifyError, type Exchange } from './probe-request.js';
 import { ProbeTargets } from './probe-targets.js';
-import { systemLookup, type Lookup, type ResolveMap } from './resolve.js';
+import { systemLookup } from './resolve.js';
 import type { CertificateError } from './transport.js';
 
-export interface ProbeOptions {
-  url: string;
-  /** Requests per second (open model). Omit for closed-loop mode. */
-  rate?: number;
-  /** Pool connections. Default: closed loop 10; open model enough to keep rate × timeout requests in flight. */
-  connections?: number;
-  /** Stop scheduling after this long (ms). At least one of durationMs / maxRequests is required. */
-  durationMs?: number;
-  maxRequests?: number;
-  /** Per-request deadline from its actual send, ms. Default 2000. */
-  timeoutMs?: number;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Statuses counted as ok. Default: any 2xx or 3xx. */
-  expectStatus?: number[];
-  /** A send starting more than this after its intended time is `late`. Default 10 ms. */
-  lateThresholdMs?: number;
-  /** Event-loop lag above which a second is marked saturated. Default 100 ms. */
-  lagThresholdMs?: number;
-  signal?: AbortSignal;
-  /** Host header and TLS server name; default the URL's hostname. The connection still goes to the URL's host's addresses. */
-  host?: string;
-  /** Pinned addresses keyed `host:port` (--resolve); matched on the URL's host, then on `host`. */
-  resolve?: ResolveMap;
-  /** PEM text of a CA to trust besides the default ones. */
-  caCert?: string;
-  /** No certificate verification (--insecure). */
-  insecure?: boolean;
-  /** The AZ of a load balancer node's address, for the per-node figures. */
-  nodeAz?: (address: string) => string | undefined;
-  /** http (default): a request and its status; tcp: only the TCP handshake (and TLS handshake for https). */
-  mode?: 'http' | 'tcp';
-  /** Address look-up (all A and AAAA addresses); default dns.promises.lookup. */
-  lookup?: Lookup;
-  /** Re-resolve the host this often (ms) when not pinned; default 60 000, the ALB's DNS TTL. */
-  reResolveMs?: number;
-}
+import type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
 
-export interface ProbeSummary {
-  url: string;
-  /** Host header and TLS server name the probe used. */
-  host: string;
-  /** What a success is: an HTTP exchange, or only a TCP handshake (--probe tcp). */
-  transport: 'http' | 'tcp';
-  /** Certificate verification was off (--insecure). */
-  insecure: boolean;
-  mode: 'open' | 'closed';
-  rate: number | null;
-  connections: number;
-  startedAtMs: number;
-  elapsedMs: number;
-  aborted: boolean;
-  sent: number;
-  ok: number;
-  failed: number;
-  late: number;
-  /** ok / sent; null when nothing was sent. */
-  availability: number | null;
-  achievedRate: number;
-  latencyMs: LatencyFigures;
-  serviceMs: LatencyFigures;
-  errorsByKind: Partial<Record<FailureKind, number>>;
-  /** Epoch ms of the intended send time of the first failed request (after `markFrom`, if set). */
-  firstFailureAtMs: number | null;
-  saturatedSeconds: number;
-  perSecond: SecondSummary[];
-  /** Summaries dropped beyond the 24 h record cap. */
-  droppedSeconds: number;
-  /** Every address probed, with its own figures. */
-  nodes: NodeSummary[];
-}
-
-export interface ProbeEvents {
-  second: [SecondSummary];
-  done: [ProbeSummary];
-}
+export type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
 
 interface Flight {
   intended: number;

@@ -30,9 +30,10 @@ describe('discovery through listener rules (in-process, sandbox)', () => {
 
   afterEach(async () => {
     // Back to the stack as built: no rules, the default action forwarding to the group's target group.
+    // The default forward first, so the group's target group is never left unused in between.
+    await setDefault(forward());
     const rules = (await elb().send(new DescribeRulesCommand({ ListenerArn: stack().listenerArn }))).Rules ?? [];
     for (const r of rules) if (!r.IsDefault) await elb().send(new DeleteRuleCommand({ RuleArn: r.RuleArn! }));
-    await setDefault(forward());
     if (blueTg) await elb().send(new DeleteTargetGroupCommand({ TargetGroupArn: blueTg }));
     blueTg = undefined;
   });
@@ -101,7 +102,9 @@ describe('discovery through listener rules (in-process, sandbox)', () => {
   });
 
   it('the forward in a host-header rule behind a fixed 404: the plan names the rule and why, the host is the probe Host', async () => {
-    await setDefault(fixed404);
+    // The rule first, then the 404 default: the other order leaves the target group used by no listener for a
+    // moment, and a target group no load balancer uses has its targets "unused" — attached again, they start
+    // over from "initial" and their health checks (as AWS does), and the run would rightly find 0 healthy.
     await elb().send(
       new CreateRuleCommand({
         ListenerArn: stack().listenerArn,
@@ -110,9 +113,10 @@ describe('discovery through listener rules (in-process, sandbox)', () => {
         Actions: [forward()],
       }),
     );
+    await setDefault(fixed404);
     const r = await suite.sb.runInProcess({ fault: 'terminate-instances', dryRun: true, minHealthyPerAz: '0' });
     const route = r.outcome?.plan?.listener;
-    expect(route).toMatchObject({
+    expect(route, `refused: ${r.report?.reason}`).toMatchObject({
       listener: expect.stringMatching(/^HTTP:\d+$/),
       rule: { priority: '10', conditions: ['host-header *.example.test | shop.example.test'] },
       host: 'shop.example.test',
