@@ -28,6 +28,21 @@ describe('discovery through listener rules (in-process, sandbox)', () => {
   const forward = (): Action => ({ Type: 'forward', TargetGroupArn: stack().targetGroupArn });
   const setDefault = (a: Action) => elb().send(new ModifyListenerCommand({ ListenerArn: stack().listenerArn, DefaultActions: [a] }));
 
+  /** The default action split between the group's target group and a new "blue" one (removed after the test). */
+  const blueGreen = async (ours: number, blue: number) => {
+    const tg = await elb().send(new CreateTargetGroupCommand({ Name: 'blue-tg', Protocol: 'HTTP', Port: 80, VpcId: stack().vpcId, TargetType: 'instance' }));
+    blueTg = tg.TargetGroups![0]!.TargetGroupArn!;
+    await setDefault({
+      Type: 'forward',
+      ForwardConfig: {
+        TargetGroups: [
+          { TargetGroupArn: stack().targetGroupArn, Weight: ours },
+          { TargetGroupArn: blueTg, Weight: blue },
+        ],
+      },
+    });
+  };
+
   afterEach(async () => {
     // Back to the stack as built: no rules, the default action forwarding to the group's target group.
     // The default forward first, so the group's target group is never left unused in between.
@@ -39,17 +54,7 @@ describe('discovery through listener rules (in-process, sandbox)', () => {
   });
 
   it('a weighted forward giving the group weight 0: exit 3 before injecting, the report shows the share; nothing changed', async () => {
-    const tg = await elb().send(new CreateTargetGroupCommand({ Name: 'blue-tg', Protocol: 'HTTP', Port: 80, VpcId: stack().vpcId, TargetType: 'instance' }));
-    blueTg = tg.TargetGroups![0]!.TargetGroupArn!;
-    await setDefault({
-      Type: 'forward',
-      ForwardConfig: {
-        TargetGroups: [
-          { TargetGroupArn: stack().targetGroupArn, Weight: 0 },
-          { TargetGroupArn: blueTg, Weight: 10 },
-        ],
-      },
-    });
+    await blueGreen(0, 10);
     const seq = suite.sb.lastSeq();
     const before = await associations(suite.sb.clients.ec2);
     const r = await suite.sb.runInProcess({ fault: 'terminate-instances' });
@@ -69,34 +74,14 @@ describe('discovery through listener rules (in-process, sandbox)', () => {
   });
 
   it('weight 0 refuses with --url too: whatever URL is probed, the load balancer sends the group nothing', async () => {
-    const tg = await elb().send(new CreateTargetGroupCommand({ Name: 'blue-tg', Protocol: 'HTTP', Port: 80, VpcId: stack().vpcId, TargetType: 'instance' }));
-    blueTg = tg.TargetGroups![0]!.TargetGroupArn!;
-    await setDefault({
-      Type: 'forward',
-      ForwardConfig: {
-        TargetGroups: [
-          { TargetGroupArn: stack().targetGroupArn, Weight: 0 },
-          { TargetGroupArn: blueTg, Weight: 1 },
-        ],
-      },
-    });
+    await blueGreen(0, 1);
     const r = await suite.sb.runInProcess({ fault: 'terminate-instances', url: 'http://127.0.0.1:9/' });
     expect(r.outcome?.exitCode).toBe(3);
     expect(r.report?.reason).toMatch(/weight 0 of 1/);
   });
 
   it('a partial weight is carried into the plan and the report with the share', async () => {
-    const tg = await elb().send(new CreateTargetGroupCommand({ Name: 'blue-tg', Protocol: 'HTTP', Port: 80, VpcId: stack().vpcId, TargetType: 'instance' }));
-    blueTg = tg.TargetGroups![0]!.TargetGroupArn!;
-    await setDefault({
-      Type: 'forward',
-      ForwardConfig: {
-        TargetGroups: [
-          { TargetGroupArn: stack().targetGroupArn, Weight: 3 },
-          { TargetGroupArn: blueTg, Weight: 1 },
-        ],
-      },
-    });
+    await blueGreen(3, 1);
     const r = await suite.sb.runInProcess({ fault: 'terminate-instances', dryRun: true, minHealthyPerAz: '0' });
     expect(r.outcome?.plan?.listener?.weight).toEqual({ weight: 3, total: 4, share: 0.75 });
   });
