@@ -115,8 +115,10 @@ describe('pacing: a report directory it cannot read', () => {
     dir = await mkdtemp(join(tmpdir(), 'chaos-pacing-'));
     const file = join(dir, 'reports');
     await writeFile(file, 'not a directory');
-    for (const p of [checkMinInterval(file, 'web', 60_000, NOW), readReportHistory(file)]) {
-      const err = await p.catch((e: unknown) => e);
+    // Each call starts only when it is awaited: a second promise made up front could reject before anything
+    // listens, which is an unhandled rejection that fails the whole run.
+    for (const call of [() => checkMinInterval(file, 'web', 60_000, NOW), () => readReportHistory(file)]) {
+      const err = await call().catch((e: unknown) => e);
       expect(err).toMatchObject({ exitCode: 2 });
       expect((err as Error).message).toBe(`cannot read the report directory ${file}: not a directory (ENOTDIR)`);
     }
