@@ -18,6 +18,13 @@ export interface GroupInstance {
   availabilityZone: string;
   lifecycleState: string;
   healthStatus: string;
+  /**
+   * What this member counts toward desired capacity, in the group's units: `Instances[].WeightedCapacity` as
+   * DescribeAutoScalingGroups reports it (a string), 1 when absent ("Configure instance weighting", Auto
+   * Scaling user guide: without weights every instance counts as one unit).
+   */
+  weightedCapacity: number;
+  instanceType?: string;
 }
 
 export interface GroupSnapshot {
@@ -36,6 +43,18 @@ export interface GroupSnapshot {
   tags: Record<string, string>;
   suspendedProcesses: string[];
   instances: GroupInstance[];
+  /** `units` (default), `vcpu` or `memory-mib`: what desired, min, max and every weight count. */
+  desiredCapacityType: string;
+  /** A mixed instances policy is set (several instance types, maybe weighted). */
+  mixedInstances: boolean;
+  /** The group has a warm pool: its warmed instances sit in the group's subnets but are not members. */
+  warmPool: boolean;
+}
+
+/** A weight as AWS writes it ("2"); anything absent or unreadable counts as one unit, as unweighted members do. */
+export function weightOf(raw: string | undefined): number {
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
 export function toSnapshot(g: AutoScalingGroup): GroupSnapshot {
@@ -65,7 +84,12 @@ export function toSnapshot(g: AutoScalingGroup): GroupSnapshot {
       availabilityZone: i.AvailabilityZone ?? '',
       lifecycleState: i.LifecycleState ?? 'Unknown',
       healthStatus: i.HealthStatus ?? 'Unknown',
+      weightedCapacity: weightOf(i.WeightedCapacity),
+      ...(i.InstanceType ? { instanceType: i.InstanceType } : {}),
     })),
+    desiredCapacityType: g.DesiredCapacityType ?? 'units',
+    mixedInstances: g.MixedInstancesPolicy !== undefined,
+    warmPool: g.WarmPoolConfiguration !== undefined,
   };
 }
 

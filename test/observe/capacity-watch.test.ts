@@ -81,7 +81,7 @@ describe('capacity watcher API cost', () => {
         inService: states.length,
         healthy: states.filter((s) => s === 'healthy').length,
         healthyByAz: {},
-        instances: new Map(states.map((_, i) => [`i-${i}`, { instanceId: `i-${i}`, availabilityZone: 'az', lifecycleState: 'InService', healthStatus: 'Healthy' }])),
+        instances: new Map(states.map((_, i) => [`i-${i}`, { instanceId: `i-${i}`, availabilityZone: 'az', lifecycleState: 'InService', healthStatus: 'Healthy', weightedCapacity: 1 }])),
         targets,
         failOpen: failOpenGroups(targets),
       };
