@@ -110,7 +110,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     capacity: { baselineHealthy: r.baselineHealthy, desired: r.desired, samples: r.samples.map((s) => ({ ...s, atMs: s.atMs - base })) },
     gates,
     // Header values and URL secrets are for the probe alone, never the report.
-    settings: { ...cfg, headers: Object.keys(cfg.headers), ...(cfg.url ? { url: redactUrl(cfg.url) } : {}) },
+    settings: { ...cfg, headers: Object.keys(cfg.headers), ...(cfg.url ? { url: redactUrl(cfg.url) } : {}), ...(cfg.notify ? { notify: cfg.notify.length } : {}) },
     ...(plan ? { rollback: rollbackSection(r) } : {}),
     ...(r.stopFiredAt !== null
       ? { stopCondition: { name: 'error rate', threshold: `> ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s`, firedAtMs: r.stopFiredAt - base, detail: 'rolled back at once' } }

@@ -7,6 +7,7 @@
 import { ChaosError, ExitCode } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import type { ReportFormat } from './formats.js';
+import type { NotifyFormat } from './notify-options.js';
 import { FAULT_OPTIONS, faultsAccepting, metaFor } from '../faults/catalog.js';
 import { GATE_FLAGS, type GateThresholds } from './gates.js';
 import { GATE_OPTION_SET, RUN_OPTIONS } from './run-options.js';
@@ -67,6 +68,9 @@ export interface RunConfig {
   formats: ReportFormat[];
   /** Pacing: refuse when the last run on this group started less than this ago. */
   minIntervalMs?: number;
+  /** Webhooks told the result when the run ends (secrets: never printed or written). */
+  notify?: string[];
+  notifyFormat?: NotifyFormat;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */

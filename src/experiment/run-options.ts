@@ -12,6 +12,7 @@ import { formatResolve, parseResolve } from '../observe/resolve.js';
 import { DEFAULT_FAULT, FAULT_KINDS, FAULT_OPTIONS } from '../faults/catalog.js';
 import { REPORT_FORMATS } from './formats.js';
 import { GATE_OPTIONS } from './gates.js';
+import { NOTIFY, NOTIFY_FORMAT } from './notify-options.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -344,6 +345,8 @@ const COMMON: readonly OptionDef[] = [
     field: 'minIntervalMs',
   },
   REPORT_DIR,
+  NOTIFY,
+  NOTIFY_FORMAT,
   { name: 'allowUntagged', flag: '--allow-untagged', parser: boolean(), default: false, help: 'allow a group without the chaos-ec2:opt-in=true tag' },
   { name: 'dryRun', flag: '--dry-run', parser: boolean(), default: false, help: 'print the plan and check permissions with EC2 DryRun; change nothing' },
   { name: 'yes', flag: '--yes', short: '-y', parser: boolean(), default: false, help: 'do not ask for confirmation (required when stdin is not a TTY)' },

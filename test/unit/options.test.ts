@@ -126,6 +126,8 @@ describe('the run option table', () => {
       gates: true,
       formats: true,
       minIntervalMs: true,
+      notify: true,
+      notifyFormat: true,
     };
     const fromTable = RUN_OPTIONS.filter((d) => !GATE_OPTION_SET.has(d)).map((d) => d.field ?? d.name);
     // `gates` is the one field the gate options fill together (thresholds by name).

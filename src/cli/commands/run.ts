@@ -4,6 +4,7 @@
  */
 import { redacting } from '../../core/redact.js';
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { createClients } from '../../aws/clients.js';
 import { interrupted, refused } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
@@ -178,6 +179,7 @@ async function runInterruptible(
       interrupt.decided(exitCode);
       human.write(`writing the report to ${cfg.reportDir}\n`);
       await publishReport(report, cfg, io);
+      await notifyAll(report, cfg, io.stderr);
       const rb = report.rollback;
       if (rb?.status === 'incomplete') {
         io.stderr.write(`\nROLLBACK INCOMPLETE — still injected:\n${rb.remaining.map((r) => `  ${r}`).join('\n')}\nfinish it with:\n  ${rb.recoverCommand}\n`);
@@ -211,6 +213,21 @@ export async function publishReport(
   human.write(`${renderSummary(report, { color, width: Math.min(human.columns ?? 100, 120) })}\n`);
   for (const [format, path] of Object.entries(paths)) human.write(`report (${format}): ${path}\n`);
   for (const f of failures) io.stderr.write(`chaos-ec2: the report could not be written to ${f.path}: ${f.reason} (the run's result and exit code stand)\n`);
+}
+
+/**
+ * --notify: after the report is written (so the message can point at it). Failures are warnings: the verdict
+ * and the exit code were decided before this line and stand whatever a webhook does.
+ */
+async function notifyAll(report: Report, cfg: RunConfig, stderr: NodeJS.WritableStream): Promise<void> {
+  if (!cfg.notify?.length) return;
+  const { notifySummary, sendNotifications } = await import('../../report/notify.js');
+  const where = resolvePath(cfg.reportDir, report.id, 'report.json');
+  const warnings = await sendNotifications(
+    cfg.notify.map((url) => ({ url, ...(cfg.notifyFormat ? { format: cfg.notifyFormat } : {}) })),
+    notifySummary(report, where),
+  );
+  for (const w of warnings) stderr.write(`chaos-ec2: warning: ${w}\n`);
 }
 
 /** Pacing read past what it could not read: say so, since a skipped run could have been the recent one. */
