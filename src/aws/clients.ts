@@ -10,6 +10,7 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -42,6 +43,8 @@ export interface AwsClients {
   elb: ElasticLoadBalancingV2Client;
   /** Classic Load Balancers (API 2012-06-01): made on first use, since most groups have none. */
   readonly elbClassic: ElasticLoadBalancingClient;
+  /** The report store (`--report-dir s3://…`): made on first use. */
+  readonly s3: S3Client;
   sts: STSClient;
   region: string;
   endpoint: string | undefined;
@@ -90,16 +93,23 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
     sts: new STSClient({ ...base, requestHandler: handler() }),
   };
   let elbClassic: ElasticLoadBalancingClient | undefined;
+  let s3: S3Client | undefined;
   return {
     ...clients,
     get elbClassic() {
       return (elbClassic ??= new ElasticLoadBalancingClient({ ...base, requestHandler: handler() }));
+    },
+    // With an endpoint (a sandbox, an S3-compatible store) buckets are addressed by path, which any host name
+    // serves; against AWS the SDK's virtual-hosted default stays.
+    get s3() {
+      return (s3 ??= new S3Client({ ...base, ...((base.endpoint ?? process.env.AWS_ENDPOINT_URL) ? { forcePathStyle: true } : {}), requestHandler: handler() }));
     },
     region,
     endpoint: cfg.endpoint ?? process.env.AWS_ENDPOINT_URL,
     destroy() {
       for (const c of Object.values(clients)) c.destroy();
       elbClassic?.destroy();
+      s3?.destroy();
     },
   };
 }

@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { formatDuration } from '../../core/duration.js';
 import { usageError } from '../../core/errors.js';
+import { isS3ReportDir } from '../report-store.js';
 import { readReportHistory, type SkippedFile } from '../../report/pacing.js';
 import type { Report } from '../../experiment/types.js';
 
@@ -106,6 +107,24 @@ export function renderHistory(reports: Report[], skipped: number, n = 3, unreada
 }
 
 /**
+ * `history s3://bucket/prefix`: the newest runs' reports are read from S3 into the store's local mirror (with
+ * the credentials, region and endpoint of the environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL), which is
+ * then read like any report directory. Reading needs s3:ListBucket and s3:GetObject only.
+ */
+async function fromS3(dir: string): Promise<string> {
+  const { createClients } = await import('../../aws/clients.js');
+  const { openReportStore, pullHistory } = await import('../report-store.js');
+  let clients: Awaited<ReturnType<typeof createClients>> | undefined;
+  try {
+    const store = await openReportStore(dir, async () => (clients = await createClients({})), 'read');
+    await pullHistory(store);
+    return store.dir;
+  } finally {
+    clients?.destroy();
+  }
+}
+
+/**
  * The directory must be there: for pacing a missing one is an empty history (nothing ran yet), but a user
  * asking for history of a path that does not exist has most likely mistyped it, and "no reports found"
  * would hide that.
@@ -123,8 +142,9 @@ async function requireDirectory(dir: string): Promise<void> {
 }
 
 export async function historyCommand(dir: string, opts: { json?: boolean; last?: number }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  await requireDirectory(dir);
-  const { reports, skipped, unreadable } = await readReportHistory(dir);
+  const local = isS3ReportDir(dir) ? await fromS3(dir) : dir;
+  if (local === dir) await requireDirectory(dir);
+  const { reports, skipped, unreadable } = await readReportHistory(local);
   const n = opts.last ?? 3;
   if (opts.json) {
     const runs = reports.map((r) => ({

@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClients } from '../../aws/clients.js';
+import { parseS3Url } from '../../aws/s3.js';
+import { mirrorDir } from '../../report/s3-store.js';
 import { ChaosError, ExitCode, refused, usageError } from '../../core/errors.js';
 import { Journal } from '../../experiment/journal.js';
 import { readLeases, releaseLeases, type LeaseRecord } from '../../experiment/lease.js';
@@ -35,7 +37,11 @@ function validate(raw: Raw): { experimentId?: string; all: boolean; expired: boo
 export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   const mode = validate(raw);
   const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : undefined);
-  const reportDir = str('reportDir') ?? process.env.CHAOS_EC2_REPORT_DIR ?? './chaos-reports';
+  const given = str('reportDir') ?? process.env.CHAOS_EC2_REPORT_DIR ?? './chaos-reports';
+  // Journals are read where runs wrote them: for an S3 store, its local mirror (recover works from the tags
+  // alone; a journal only adds detail, and a network call must not stand between an operator and a rollback).
+  const s3 = parseS3Url(given);
+  const reportDir = s3 ? mirrorDir(s3) : given;
   const clients = await createClients({
     ...(str('region') ? { region: str('region')! } : {}),
     ...(str('profile') ? { profile: str('profile')! } : {}),

@@ -18,7 +18,9 @@ import { DEFAULT_FAULT, FAULT_OPTIONS, faultsAccepting, metaFor } from '../../fa
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { loadExperimentFile } from '../../experiment/file.js';
 import { parseGateOptions, type GateThresholds } from '../../experiment/gates.js';
-import { checkMinInterval } from '../../report/pacing.js';
+import { checkMinInterval, type PacingCheck } from '../../report/pacing.js';
+import { createClients } from '../../aws/clients.js';
+import { isS3ReportDir, openReportStore, pacingCheck } from '../report-store.js';
 import type { ReportFormat } from '../../experiment/formats.js';
 import { RUN_OPTIONS } from '../../experiment/run-options.js';
 import { prepareReportDir } from '../../report/report-dir.js';
@@ -41,6 +43,22 @@ const STOP_AT_ONCE: number[] = [ExitCode.RollbackIncomplete, ExitCode.Interrupte
  */
 export const runOneExperiment: RunOne = (cfg, gates, formats, io) =>
   runWithConfig({ ...cfg, gates, formats: [...new Set<ReportFormat>(['json', ...formats])], minIntervalMs: undefined }, io);
+
+/** Pacing for one group of the file, from its report dir (an S3 store opened with clients of its own). */
+async function filePacing(cfg: RunConfig, asg: string, minIntervalMs: number): Promise<PacingCheck> {
+  if (!(minIntervalMs > 0)) return { skipped: [] };
+  if (!isS3ReportDir(cfg.reportDir)) return checkMinInterval(cfg.reportDir, asg, minIntervalMs);
+  const clients = await createClients({
+    ...(cfg.region ? { region: cfg.region } : {}),
+    ...(cfg.profile ? { profile: cfg.profile } : {}),
+    ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+  });
+  try {
+    return await pacingCheck(await openReportStore(cfg.reportDir, () => Promise.resolve(clients)), asg, minIntervalMs);
+  } finally {
+    clients.destroy();
+  }
+}
 
 export async function runExperimentFile(path: string, overrides: RunFileOverrides, io: RunIo = defaultIo(), runOne: RunOne = runOneExperiment): Promise<number> {
   const file = await loadExperimentFile(path, process.env);
@@ -76,11 +94,12 @@ export async function runExperimentFile(path: string, overrides: RunFileOverride
   }
   if (errors.length) throw new ChaosError(ExitCode.Usage, `${path}: ${errors.join('\n  ')}`, { phase: 'config' });
 
-  // Every report directory is checked before the first experiment touches AWS, like the flags.
-  for (const dir of new Set(planned.map((p) => p.cfg.reportDir))) await prepareReportDir(dir);
+  // Every local report directory is checked before the first experiment touches AWS, like the flags (an S3
+  // store is checked with the clients, below for pacing and by each experiment's run).
+  for (const dir of new Set(planned.map((p) => p.cfg.reportDir))) if (!isS3ReportDir(dir)) await prepareReportDir(dir);
   // Pacing is judged once, before the first experiment: the file's own experiments run back to back.
   for (const asg of new Set(planned.map((p) => p.cfg.asg))) {
-    const { skipped } = await checkMinInterval(planned.find((p) => p.cfg.asg === asg)!.cfg.reportDir, asg, minIntervalMs);
+    const { skipped } = await filePacing(planned.find((p) => p.cfg.asg === asg)!.cfg, asg, minIntervalMs);
     for (const s of skipped) io.stderr.write(`chaos-ec2: warning: --min-interval skipped ${s.path}: ${s.reason}\n`);
   }
 

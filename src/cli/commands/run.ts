@@ -4,14 +4,13 @@
  */
 import { redacting } from '../../core/redact.js';
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
-import { createClients } from '../../aws/clients.js';
+import { createClients, type AwsClients } from '../../aws/clients.js';
 import { interrupted, refused } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
 import { onInterrupt, type InterruptHandle } from '../../core/signals.js';
 import { validateRunOptions, type RawRunOptions, type RunConfig } from '../../experiment/config.js';
 import { applyGates } from '../../experiment/gates.js';
-import { checkMinInterval, type PacingCheck } from '../../report/pacing.js';
+import type { PacingCheck } from '../../report/pacing.js';
 import { renderPlan } from '../../experiment/plan.js';
 import { realDeps } from '../../experiment/deps.js';
 import { recoverCommand, runExperiment, type RunEvent } from '../../experiment/runner.js';
@@ -20,9 +19,9 @@ import type { Plan, Report } from '../../experiment/types.js';
 import { createProgress, type Progress } from '../../report/progress.js';
 import { renderSummary } from '../../report/terminal.js';
 import { formatOffset } from '../../report/text.js';
-import { prepareReportDir } from '../../report/report-dir.js';
 import { writeReportsSettled } from '../../report/write.js';
 import { confirmOnTty } from '../confirm.js';
+import { openReportStore, pacingCheck, startJournalCopy, uploadRun, type ReportStore } from '../report-store.js';
 
 export interface RunIo {
   stdout: NodeJS.WriteStream;
@@ -77,12 +76,13 @@ function checkInterrupt(interrupt: InterruptHandle, before: string): void {
 }
 
 async function runInterruptible(
-  cfg: RunConfig,
+  given: RunConfig,
   io: RunIo,
   extra: { endpoint?: string },
   interrupt: InterruptHandle,
   track: { planned(p: Plan): void; injecting(): void; damage(d: { experimentId: string; items: string[] }): void },
 ): Promise<number> {
+  let cfg = given;
   const endpoint = cfg.endpoint ?? extra.endpoint;
   // A closed stdout/stderr (`| head`, a killed tee, a CI log collector going away) must never crash a run
   // with a fault injected: write errors (EPIPE) are dropped for the rest of the process's life — output is
@@ -90,12 +90,24 @@ async function runInterruptible(
   // installed on purpose: an EPIPE can surface after the run returns, while the process is exiting.
   ignoreWriteErrors(io.stdout);
   ignoreWriteErrors(io.stderr);
-  // The report directory is part of the configuration: an unusable one is exit 2 before any AWS call, not
-  // a run that injects and then has nowhere to put its journal and report.
-  await prepareReportDir(cfg.reportDir);
-  checkInterrupt(interrupt, 'discovery');
-  if (cfg.minIntervalMs) warnSkipped(io.stderr, await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs));
-  const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+  // The report directory is part of the configuration: an unusable one is exit 2 before any AWS call (an S3
+  // store: exit 5 right after the clients exist), not a run that injects and then has nowhere to put its
+  // journal and report. From here on the run writes to store.dir (an S3 store's local mirror).
+  let made: AwsClients | undefined;
+  const makeClients = async () =>
+    (made ??= await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) }));
+  let store: ReportStore;
+  try {
+    store = await openReportStore(given.reportDir, makeClients);
+    cfg = { ...given, reportDir: store.dir };
+    checkInterrupt(interrupt, 'discovery');
+    if (cfg.minIntervalMs) warnSkipped(io.stderr, await pacingCheck(store, cfg.asg, cfg.minIntervalMs));
+  } catch (err) {
+    made?.destroy();
+    throw err;
+  }
+  const clients = await makeClients();
+  let journalCopy: { stop(): Promise<void> } | undefined;
   // Human output goes to stderr when stdout is reserved for the JSON report.
   const human = cfg.json ? io.stderr : io.stdout;
   const newProgress = () => createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false, color: !process.env.NO_COLOR });
@@ -115,6 +127,7 @@ async function runInterruptible(
   const emit = (e: RunEvent) => {
     if (e.type === 'plan') {
       track.planned(e.plan);
+      journalCopy ??= startJournalCopy(store, e.plan.experimentId);
       void pause();
       human.write(`${renderPlan(e.plan, clients.endpoint)}\n\n`);
     } else if (e.type === 'damage') {
@@ -179,7 +192,10 @@ async function runInterruptible(
       interrupt.decided(exitCode);
       human.write(`writing the report to ${cfg.reportDir}\n`);
       await publishReport(report, cfg, io);
-      await notifyAll(report, cfg, io.stderr);
+      await journalCopy?.stop();
+      journalCopy = undefined;
+      await uploadReports(store, report.id, human, io.stderr);
+      await notifyAll(report, cfg, store.reportUrl(report.id), io.stderr);
       const rb = report.rollback;
       if (rb?.status === 'incomplete') {
         io.stderr.write(`\nROLLBACK INCOMPLETE — still injected:\n${rb.remaining.map((r) => `  ${r}`).join('\n')}\nfinish it with:\n  ${rb.recoverCommand}\n`);
@@ -189,6 +205,7 @@ async function runInterruptible(
     }
     return exitCode;
   } finally {
+    await journalCopy?.stop();
     await pause();
     clients.destroy();
   }
@@ -219,15 +236,22 @@ export async function publishReport(
  * --notify: after the report is written (so the message can point at it). Failures are warnings: the verdict
  * and the exit code were decided before this line and stand whatever a webhook does.
  */
-async function notifyAll(report: Report, cfg: RunConfig, stderr: NodeJS.WritableStream): Promise<void> {
+async function notifyAll(report: Report, cfg: RunConfig, where: string, stderr: NodeJS.WritableStream): Promise<void> {
   if (!cfg.notify?.length) return;
   const { notifySummary, sendNotifications } = await import('../../report/notify.js');
-  const where = resolvePath(cfg.reportDir, report.id, 'report.json');
   const warnings = await sendNotifications(
     cfg.notify.map((url) => ({ url, ...(cfg.notifyFormat ? { format: cfg.notifyFormat } : {}) })),
     notifySummary(report, where),
   );
   for (const w of warnings) stderr.write(`chaos-ec2: warning: ${w}\n`);
+}
+
+/** An S3 report store gets the run's files once they are written; a failed upload is a warning (the files stay local). */
+async function uploadReports(store: ReportStore, id: string, human: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<void> {
+  if (!store.s3) return;
+  const { uploaded, failures } = await uploadRun(store, id);
+  for (const u of uploaded) human.write(`uploaded: ${u}\n`);
+  for (const f of failures) stderr.write(`chaos-ec2: warning: not uploaded to S3: ${f} (kept in ${store.dir}/${id}; the run's result and exit code stand)\n`);
 }
 
 /** Pacing read past what it could not read: say so, since a skipped run could have been the recent one. */
