@@ -5,7 +5,7 @@ type Statement = { Sid: string; Action: string | string[]; Resource: string | st
 const actions = (p: { Statement: Statement[] }): string[] => p.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 const stmt = (p: { Statement: Statement[] }, action: string): Statement[] => p.Statement.filter((s) => ([] as string[]).concat(s.Action).includes(action));
 
-async function printed(opts: { faults?: string; asg?: string }): Promise<{ Version: string; Statement: Statement[] }> {
+async function printed(opts: { faults?: string; asg?: string; reportDir?: string }): Promise<{ Version: string; Statement: Statement[] }> {
   let text = '';
   const out = { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream;
   expect(await iamPolicyCommand(opts, out)).toBe(0);
@@ -89,5 +89,20 @@ describe('iam-policy', () => {
     expect(stmt(pinned, 'ec2:TerminateInstances')[0]!.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/aws:autoscaling:groupName': 'web-asg' } });
     expect(() => parsePolicyFaults('terminate-instances,reboot')).toThrow(/unknown fault reboot/);
     expect(new Set(all.Statement.map((s) => s.Sid)).size).toBe(all.Statement.length);
+  });
+
+  it('--report-dir s3://…: list the prefix, read and write its objects, nothing more; a non-S3 value is exit 2', async () => {
+    const p = await printed({ faults: 'terminate-instances', reportDir: 's3://chaos-reports/team-a/' });
+    expect(stmt(p, 's3:ListBucket')).toEqual([
+      { Sid: 'ListTheReportStore', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: 'arn:aws:s3:::chaos-reports', Condition: { StringLike: { 's3:prefix': ['team-a/*', 'team-a'] } } },
+    ]);
+    expect(stmt(p, 's3:PutObject')[0]!.Resource).toBe('arn:aws:s3:::chaos-reports/team-a/*');
+    expect(
+      actions(p)
+        .filter((a) => a.startsWith('s3:'))
+        .sort(),
+    ).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    expect(actions(await printed({ faults: 'terminate-instances' })).some((a) => a.startsWith('s3:'))).toBe(false);
+    await expect(iamPolicyCommand({ reportDir: './chaos-reports' })).rejects.toMatchObject({ exitCode: 2 });
   });
 });

@@ -8,7 +8,8 @@ export function addIamPolicyCommand(program: Command, setExitCode: SetExitCode):
     .description('print the least-privilege IAM policy (JSON) that the chosen faults need')
     .option('--faults <list>', `faults to allow, comma-separated: ${FAULT_KINDS.join(',')} (default: all)`)
     .option('--asg <name>', 'only allow acting on instances of this Auto Scaling group')
-    .action(async (flags: { faults?: string; asg?: string }) => {
+    .option('--report-dir <s3-url>', 'also allow the S3 report store at s3://BUCKET/PREFIX (read, list, write)')
+    .action(async (flags: { faults?: string; asg?: string; reportDir?: string }) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
       setExitCode(await iamPolicyCommand(flags));
     });

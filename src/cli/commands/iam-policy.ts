@@ -7,6 +7,7 @@ import { ChaosError, ExitCode } from '../../core/errors.js';
 import { FAULT_KINDS, faultFor } from '../../faults/index.js';
 import { LEASE_PREFIX } from '../../experiment/lease.js';
 import type { IamStatement } from '../../faults/types.js';
+import { isBucketName, parseS3Url, type S3Location } from '../../aws/s3.js';
 
 type Statement = IamStatement;
 
@@ -30,7 +31,7 @@ export function parsePolicyFaults(value: string | undefined): string[] {
   return [...new Set(names)];
 }
 
-export function buildPolicy(faults: readonly string[], opts: { asg?: string } = {}): IamPolicy {
+export function buildPolicy(faults: readonly string[], opts: { asg?: string; reportStore?: S3Location } = {}): IamPolicy {
   const st: Statement[] = [
     {
       Sid: 'ReadOnlyDiscoveryAndObservation',
@@ -50,11 +51,37 @@ export function buildPolicy(faults: readonly string[], opts: { asg?: string } = 
   });
   // Each fault's own statements; a Sid two faults share (tagging victims) is listed once.
   for (const kind of faults) for (const statement of faultFor(kind).iam(opts)) if (!st.some((x) => x.Sid === statement.Sid)) st.push(statement);
+  if (opts.reportStore) st.push(...reportStoreStatements(opts.reportStore));
   return { Version: '2012-10-17', Statement: st };
 }
 
-export async function iamPolicyCommand(opts: { faults?: string; asg?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const policy = buildPolicy(parsePolicyFaults(opts.faults), opts.asg ? { asg: opts.asg } : {});
+/**
+ * The S3 report store: list the prefix (HeadBucket is authorised by s3:ListBucket), read and write objects
+ * under it. Nothing is ever deleted by chaos-ec2, so no s3:DeleteObject. The bucket's own KMS key, if it uses
+ * SSE-KMS, needs kms:GenerateDataKey and kms:Decrypt for this identity too (granted in the key policy).
+ */
+function reportStoreStatements(l: S3Location): Statement[] {
+  const objects = `arn:aws:s3:::${l.bucket}/${l.prefix ? `${l.prefix}/` : ''}*`;
+  return [
+    {
+      Sid: 'ListTheReportStore',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: `arn:aws:s3:::${l.bucket}`,
+      ...(l.prefix ? { Condition: { StringLike: { 's3:prefix': [`${l.prefix}/*`, l.prefix] } } } : {}),
+    },
+    { Sid: 'ReadAndWriteReports', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objects },
+  ];
+}
+
+export async function iamPolicyCommand(opts: { faults?: string; asg?: string; reportDir?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  let reportStore: S3Location | undefined;
+  if (opts.reportDir !== undefined) {
+    reportStore = parseS3Url(opts.reportDir);
+    if (!reportStore || !isBucketName(reportStore.bucket))
+      throw new ChaosError(ExitCode.Usage, `--report-dir: '${opts.reportDir}' is not an S3 location s3://BUCKET[/PREFIX]`, { phase: 'config' });
+  }
+  const policy = buildPolicy(parsePolicyFaults(opts.faults), { ...(opts.asg ? { asg: opts.asg } : {}), ...(reportStore ? { reportStore } : {}) });
   out.write(`${JSON.stringify(policy, null, 2)}\n`);
   return 0;
 }
