@@ -4,7 +4,7 @@
  * as AWS omits them.
  */
 import type { World } from '../world/world.js';
-import type { AsgInstance, AutoScalingGroup, ScalingActivity } from '../world/types.js';
+import type { AsgInstance, AutoScalingGroup, ScalingActivity, WarmInstance, WarmPool } from '../world/types.js';
 import { el, esc, list, node } from './xml.js';
 
 const m = 'member' as const;
@@ -65,7 +65,8 @@ export function groupXml(world: World, g: AutoScalingGroup, includeInstances = t
       [...g.targetGroupARNs.map((id) => ({ id, type: 'elbv2' })), ...(g.loadBalancerNames ?? []).map((id) => ({ id, type: 'elb' }))],
       (s) => el('Identifier', s.id) + el('Type', s.type),
       m,
-    )
+    ) +
+    groupWarmPoolXml(g)
   );
 }
 
@@ -99,5 +100,34 @@ export function autoScalingInstanceXml(i: AsgInstance): string {
     el('HealthStatus', i.healthStatus.toUpperCase()) +
     launchTemplateXml(i.launchTemplate) +
     el('ProtectedFromScaleIn', i.protectedFromScaleIn)
+  );
+}
+
+export function warmPoolConfigurationXml(pool: WarmPool): string {
+  return node(
+    'WarmPoolConfiguration',
+    el('MaxGroupPreparedCapacity', pool.maxGroupPreparedCapacity),
+    el('MinSize', pool.minSize),
+    el('PoolState', pool.poolState),
+    el('Status', pool.status),
+    pool.instanceReusePolicy ? node('InstanceReusePolicy', el('ReuseOnScaleIn', pool.instanceReusePolicy.reuseOnScaleIn)) : '',
+  );
+}
+
+/** A group's WarmPoolConfiguration and WarmPoolSize (its pool's instances now); nothing without a pool. */
+function groupWarmPoolXml(g: AutoScalingGroup): string {
+  return g.warmPool ? warmPoolConfigurationXml(g.warmPool) + el('WarmPoolSize', g.warmPool.instances.size) : '';
+}
+
+/** DescribeWarmPool's Instances: the Instance shape, with the Warmed:* lifecycle states. */
+export function warmInstanceXml(w: WarmInstance): string {
+  return (
+    el('InstanceId', w.instanceId) +
+    el('InstanceType', w.instanceType) +
+    el('AvailabilityZone', w.availabilityZone) +
+    el('LifecycleState', w.lifecycleState) +
+    el('HealthStatus', w.healthStatus) +
+    launchTemplateXml(w.launchTemplate) +
+    el('ProtectedFromScaleIn', false)
   );
 }
