@@ -14,7 +14,8 @@ export function launchTemplateXml(lt: AutoScalingGroup['launchTemplate']): strin
   return node('LaunchTemplate', el('LaunchTemplateId', lt.launchTemplateId), el('LaunchTemplateName', lt.launchTemplateName), el('Version', lt.version));
 }
 
-function groupInstanceXml(i: AsgInstance): string {
+/** The Instance shape: a group's member, or (DescribeWarmPool) a warm pool's instance, which is never protected. */
+function groupInstanceXml(i: Omit<AsgInstance, 'asgName' | 'launchedAt' | 'protectedFromScaleIn'> & { protectedFromScaleIn?: boolean }): string {
   return (
     el('InstanceId', i.instanceId) +
     el('InstanceType', i.instanceType) +
@@ -22,7 +23,7 @@ function groupInstanceXml(i: AsgInstance): string {
     el('LifecycleState', i.lifecycleState) +
     el('HealthStatus', i.healthStatus) +
     launchTemplateXml(i.launchTemplate) +
-    el('ProtectedFromScaleIn', i.protectedFromScaleIn)
+    el('ProtectedFromScaleIn', i.protectedFromScaleIn ?? false)
   );
 }
 
@@ -120,14 +121,4 @@ function groupWarmPoolXml(g: AutoScalingGroup): string {
 }
 
 /** DescribeWarmPool's Instances: the Instance shape, with the Warmed:* lifecycle states. */
-export function warmInstanceXml(w: WarmInstance): string {
-  return (
-    el('InstanceId', w.instanceId) +
-    el('InstanceType', w.instanceType) +
-    el('AvailabilityZone', w.availabilityZone) +
-    el('LifecycleState', w.lifecycleState) +
-    el('HealthStatus', w.healthStatus) +
-    launchTemplateXml(w.launchTemplate) +
-    el('ProtectedFromScaleIn', false)
-  );
-}
+export const warmInstanceXml = (w: WarmInstance): string => groupInstanceXml(w);
