@@ -4,10 +4,12 @@
  * replacement is drawn from it (its id was a warm one), and the pool refills; DeleteWarmPool empties it.
  */
 import {
+  CompleteLifecycleActionCommand,
   DeleteWarmPoolCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   DescribeWarmPoolCommand,
+  PutLifecycleHookCommand,
   PutWarmPoolCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -103,5 +105,28 @@ describe('sandbox Auto Scaling warm pools', () => {
     const group = (await sb.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [g.name] }))).AutoScalingGroups![0]!;
     expect(group.WarmPoolConfiguration).toBeUndefined();
     expect(group.Instances).toHaveLength(2);
+  });
+
+  it('with a launch hook, an instance waits in Warmed:Pending:Wait entering the pool and again in Pending:Wait leaving it', async () => {
+    await sb.asg.send(new PutLifecycleHookCommand({ AutoScalingGroupName: g.name, LifecycleHookName: 'bootstrap', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING' }));
+    const from = sb.world.events().at(-1)!.seq;
+    const complete = (instanceId: string) =>
+      sb.asg.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: g.name, LifecycleHookName: 'bootstrap', LifecycleActionResult: 'CONTINUE', InstanceId: instanceId }));
+    const reached = (instanceId: string, to: Lifecycle['to']) => sb.waitForEvent((e) => e.seq > from && e.type === 'asg-lifecycle' && e.instanceId === instanceId && e.to === to);
+    await sb.asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: g.name, MinSize: 1 }));
+    await sb.waitForEvent(() => [...(pool()?.instances.values() ?? [])].filter((w) => w.lifecycleState === 'Warmed:Pending:Wait').length === 2);
+    const waiting = [...pool()!.instances.keys()];
+    expect(sb.world.instances.get(waiting[0]!)!.state).toBe('running');
+    for (const id of waiting) await complete(id);
+    await poolStopped(2);
+
+    const victim = sb.world.membersOf(g.name).find((m) => m.lifecycleState === 'InService')!.instanceId;
+    await sb.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: false }));
+    const joined = (await sb.waitForEvent((e) => e.seq > from && e.type === 'asg-lifecycle' && e.asgName === g.name && e.to === 'Pending')) as Lifecycle;
+    await reached(joined.instanceId, 'Pending:Wait');
+    await complete(joined.instanceId);
+    await reached(joined.instanceId, 'InService');
+    const steps = sb.world.events(from).filter((e): e is Lifecycle => e.type === 'asg-lifecycle' && e.instanceId === joined.instanceId);
+    expect(steps.map((e) => e.to)).toEqual(['Warmed:Pending', 'Warmed:Pending:Wait', 'Warmed:Pending:Proceed', 'Warmed:Stopped', 'Pending', 'Pending:Wait', 'Pending:Proceed', 'InService']);
   });
 });

@@ -184,13 +184,15 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
       },
     ]);
   });
+
   it('autoscaling describe-lifecycle-hooks and describe-warm-pool', async () => {
     // On the group of the test above (desired 0, max 2): the pool holds MaxSize − desired = 2 instances.
+    await sb.asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: 'cli-asg', MinSize: 1, PoolState: 'Stopped' }));
+    await sb.waitForEvent(() => [...(sb.world.asgs.get('cli-asg')!.warmPool?.instances.values() ?? [])].filter((w) => w.lifecycleState === 'Warmed:Stopped').length === 2);
+    // The hook only once the pool is warm: a launch hook holds new pool instances in Warmed:Pending:Wait.
     await sb.asg.send(
       new PutLifecycleHookCommand({ AutoScalingGroupName: 'cli-asg', LifecycleHookName: 'cli-hook', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 7200 }),
     );
-    await sb.asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: 'cli-asg', MinSize: 1, PoolState: 'Stopped' }));
-    await sb.waitForEvent(() => [...(sb.world.asgs.get('cli-asg')!.warmPool?.instances.values() ?? [])].filter((w) => w.lifecycleState === 'Warmed:Stopped').length === 2);
     const [hooks, pool] = await Promise.all([
       awsCli(['autoscaling', 'describe-lifecycle-hooks', '--auto-scaling-group-name', 'cli-asg']),
       awsCli(['autoscaling', 'describe-warm-pool', '--auto-scaling-group-name', 'cli-asg']),

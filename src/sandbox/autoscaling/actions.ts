@@ -13,7 +13,7 @@ import { classicNames, deregisterFromClassic, registerWithClassic } from './clas
 import type { SandboxContext } from '../context.js';
 import type { AsgInstance, AutoScalingGroup, LifecycleState, ScalingActivity, WarmInstance } from '../world/types.js';
 import { insufficientCapacity } from './causes.js';
-import { LifecycleHooks, type LifecycleResult } from './hooks.js';
+import { LifecycleHooks, waitingMessage, type LifecycleResult } from './hooks.js';
 import { launchRequestFor } from './launch-request.js';
 import type { AsgLifecycleApi } from './lifecycle-api.js';
 import { WarmPools } from './warm-pool.js';
@@ -21,15 +21,6 @@ import { WarmPools } from './warm-pool.js';
 const TERMINATING = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed']);
 
 export const isTerminating = (m: AsgInstance): boolean => TERMINATING.has(m.lifecycleState) || m.lifecycleState === 'Terminated';
-
-const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING';
-const TERMINATING_HOOK = 'autoscaling:EC2_INSTANCE_TERMINATING';
-
-/**
- * A waiting activity's StatusCode is MidLifecycleAction (Activity API reference); AWS documents no
- * StatusMessage for it, so the sandbox names the hooks waited for (what a timed-out run should name).
- */
-const waitingMessage = (hooks: string[]): string => `Waiting for lifecycle action(s) to complete: ${hooks.join(', ')}`;
 
 export class AsgActions implements AsgLifecycleApi {
   readonly hooks: LifecycleHooks;
@@ -41,7 +32,7 @@ export class AsgActions implements AsgLifecycleApi {
 
   constructor(private readonly ctx: SandboxContext) {
     this.hooks = new LifecycleHooks(ctx);
-    this.warmPools = new WarmPools(ctx);
+    this.warmPools = new WarmPools(ctx, this.hooks);
   }
 
   waitingIn(asgName: string): { subnetId: string; activity: ScalingActivity }[] {
@@ -134,7 +125,7 @@ export class AsgActions implements AsgLifecycleApi {
     const { world } = this.ctx;
     const inst = world.instances.get(member.instanceId);
     if (!inst || inst.state !== 'running') return;
-    const hooks = this.hooks.begin(asg, member.instanceId, LAUNCHING, (result, why) => this.launchHookDone(asg, member, result, why));
+    const hooks = this.hooks.begin(asg, member.instanceId, 'autoscaling:EC2_INSTANCE_LAUNCHING', (result, why) => this.launchHookDone(asg, member, result, why));
     if (!hooks.length) return this.putInService(asg, member);
     world.setLifecycle(member, 'Pending:Wait');
     const activity = this.launchActivity.get(member.instanceId);
@@ -241,7 +232,7 @@ export class AsgActions implements AsgLifecycleApi {
       world.updateActivity(activity, 'InProgress');
       lifecycle.terminate(member.instanceId);
     };
-    const hooks = gone ? [] : this.hooks.begin(asg, member.instanceId, TERMINATING_HOOK, proceed);
+    const hooks = gone ? [] : this.hooks.begin(asg, member.instanceId, 'autoscaling:EC2_INSTANCE_TERMINATING', proceed);
     if (!hooks.length) return void lifecycle.terminate(member.instanceId);
     world.setLifecycle(member, 'Terminating:Wait');
     world.updateActivity(activity, 'MidLifecycleAction', waitingMessage(hooks));

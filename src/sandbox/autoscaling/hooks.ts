@@ -21,6 +21,12 @@ export type LifecycleResult = 'CONTINUE' | 'ABANDON';
 /** 48 hours: the ceiling of GlobalTimeout (LifecycleHook API reference). */
 const MAX_GLOBAL_TIMEOUT_SECONDS = 172_800;
 
+/**
+ * A waiting activity's StatusCode is MidLifecycleAction (Activity API reference); AWS documents no
+ * StatusMessage for it, so the sandbox names the hooks waited for (what a timed-out run should name).
+ */
+export const waitingMessage = (hooks: string[]): string => `Waiting for lifecycle action(s) to complete: ${hooks.join(', ')}`;
+
 export const globalTimeoutOf = (heartbeatTimeout: number): number => Math.min(MAX_GLOBAL_TIMEOUT_SECONDS, 100 * heartbeatTimeout);
 
 interface Action {

@@ -8,26 +8,34 @@
  * - a new one goes Warmed:Pending, and once it runs Auto Scaling stops it ("As soon as an instance finishes
  *   launching into the warm pool, Amazon EC2 Auto Scaling stops or hibernates the instance"): Warmed:Stopped,
  *   Warmed:Hibernated (modelled as a stop) or, with PoolState Running, Warmed:Running;
+ * - with a launch hook it "first pauses at Warmed:Pending:Wait …, then again at Pending:Wait when it restarts"
+ *   (the instance leaving the pool goes through AsgActions.completeLaunch like any launch); ABANDON there
+ *   terminates it and the pool launches another;
  * - a launch of the group takes a warmed instance first (AsgActions.launch); the pool then refills.
- * Not modelled: launch hooks on instances entering the pool (Warmed:Pending:Wait) and the reuse of scaled-in
- * instances (InstanceReusePolicy is stored and described only).
+ * Not modelled: the reuse of scaled-in instances (InstanceReusePolicy is stored and described only).
  */
 import type { SandboxContext } from '../context.js';
 import type { AutoScalingGroup, InstanceStateName, ScalingActivity, WarmedState, WarmInstance } from '../world/types.js';
 import { awsTime } from './causes.js';
+import { type LifecycleHooks, type LifecycleResult, waitingMessage } from './hooks.js';
 import { launchRequestFor } from './launch-request.js';
 import type { WarmPoolApi } from './lifecycle-api.js';
 
 /** States from which a warmed instance can join the group. */
 const READY = new Set<WarmedState>(['Warmed:Stopped', 'Warmed:Running', 'Warmed:Hibernated']);
 const LEAVING = new Set<WarmedState>(['Warmed:Terminating', 'Warmed:Terminated']);
+/** Launched into the pool, not warmed yet: the next step (stop, or keep running) is still to come. */
+const PREPARING = new Set<WarmedState>(['Warmed:Pending', 'Warmed:Pending:Proceed']);
 
 export class WarmPools implements WarmPoolApi {
   private started = false;
   /** Launches into a pool, until the instance is warmed (activity Successful). */
   private readonly fillActivity = new Map<string, ScalingActivity>();
 
-  constructor(private readonly ctx: SandboxContext) {}
+  constructor(
+    private readonly ctx: SandboxContext,
+    private readonly hooks: LifecycleHooks,
+  ) {}
 
   /** The pool's size now: what it fills to (PutWarmPool API reference, MaxGroupPreparedCapacity and MinSize). */
   static sizeOf(asg: AutoScalingGroup): number {
@@ -53,6 +61,7 @@ export class WarmPools implements WarmPoolApi {
     pool.status = 'PendingDelete';
     for (const w of pool.instances.values()) {
       if (LEAVING.has(w.lifecycleState)) continue;
+      this.hooks.cancel(w.instanceId);
       this.setState(w, 'Warmed:Terminating');
       this.ctx.lifecycle.terminate(w.instanceId, 'Warm pool deleted');
     }
@@ -132,13 +141,18 @@ export class WarmPools implements WarmPoolApi {
     const { asg, warm } = found;
     const pool = asg.warmPool!;
     if (to === 'running' && warm.lifecycleState === 'Warmed:Pending') {
-      if (pool.poolState === 'Running') this.warmed(warm, 'Warmed:Running');
-      else this.ctx.lifecycle.stop(instanceId, 'Warm pool instance');
-    } else if (to === 'stopped' && warm.lifecycleState === 'Warmed:Pending') {
+      const hooks = this.hooks.begin(asg, instanceId, 'autoscaling:EC2_INSTANCE_LAUNCHING', (result) => this.entryHookDone(asg, warm, result));
+      if (!hooks.length) return this.prepare(asg, warm);
+      this.setState(warm, 'Warmed:Pending:Wait');
+      const activity = this.fillActivity.get(instanceId);
+      if (activity) this.ctx.world.updateActivity(activity, 'MidLifecycleAction', waitingMessage(hooks));
+    } else if (to === 'stopped' && PREPARING.has(warm.lifecycleState)) {
       this.warmed(warm, pool.poolState === 'Hibernated' ? 'Warmed:Hibernated' : 'Warmed:Stopped');
     } else if (to === 'shutting-down') {
+      this.hooks.cancel(instanceId);
       this.setState(warm, 'Warmed:Terminating');
     } else if (to === 'terminated') {
+      this.hooks.cancel(instanceId);
       this.setState(warm, 'Warmed:Terminated');
       pool.instances.delete(instanceId);
       const activity = this.fillActivity.get(instanceId);
@@ -146,6 +160,25 @@ export class WarmPools implements WarmPoolApi {
       if (activity) this.ctx.world.updateActivity(activity, 'Cancelled', 'The instance was terminated before it was warmed.');
       if (pool.status === 'PendingDelete' && pool.instances.size === 0) delete asg.warmPool;
     }
+  }
+
+  /** CONTINUE: Warmed:Pending:Proceed, then stopped (or kept running). ABANDON: terminated; the pool refills. */
+  private entryHookDone(asg: AutoScalingGroup, warm: WarmInstance, result: LifecycleResult): void {
+    if (asg.warmPool?.instances.get(warm.instanceId) !== warm) return;
+    if (result === 'ABANDON') {
+      this.ctx.lifecycle.terminate(warm.instanceId, 'Lifecycle action abandoned');
+      return;
+    }
+    this.setState(warm, 'Warmed:Pending:Proceed');
+    const activity = this.fillActivity.get(warm.instanceId);
+    if (activity) this.ctx.world.updateActivity(activity, 'InProgress');
+    this.prepare(asg, warm);
+  }
+
+  /** Stops the running instance for the pool, or with PoolState Running keeps it running: warmed now. */
+  private prepare(asg: AutoScalingGroup, warm: WarmInstance): void {
+    if (asg.warmPool?.poolState === 'Running') this.warmed(warm, 'Warmed:Running');
+    else this.ctx.lifecycle.stop(warm.instanceId, 'Warm pool instance');
   }
 
   private warmed(warm: WarmInstance, to: WarmedState): void {
