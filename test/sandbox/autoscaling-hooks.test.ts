@@ -128,14 +128,23 @@ describe('sandbox Auto Scaling lifecycle hooks', () => {
     await sb.waitForEvent(() => inService().length === 2);
   });
 
-  it('RecordLifecycleActionHeartbeat restarts the heartbeat timer', async () => {
+  it('RecordLifecycleActionHeartbeat (by the token the state dump shows) restarts the heartbeat timer', async () => {
     await putHook('slow-boot', LAUNCHING, { HeartbeatTimeout: 60, DefaultResult: 'CONTINUE' });
     const { replacement, from } = await replaceOne('Pending:Wait');
     const waitAt = sb.world.events(from).find((e) => e.type === 'asg-lifecycle' && e.instanceId === replacement && e.to === 'Pending:Wait')!.atMs;
+    // The token a notification target would get, from the state dump.
+    const state = (await (await fetch(`${sb.endpoint}/_sandbox/state`)).json()) as { lifecycleActions: { instanceId: string; lifecycleHookName: string; lifecycleActionToken: string }[] };
+    const action = state.lifecycleActions.find((a) => a.instanceId === replacement)!;
+    expect(action.lifecycleHookName).toBe('slow-boot');
+    const wrong = await expectAwsError(
+      sb.asg.send(new RecordLifecycleActionHeartbeatCommand({ AutoScalingGroupName: g.name, LifecycleHookName: 'slow-boot', LifecycleActionToken: 'not-a-token' })),
+      'ValidationError',
+    );
+    expect(wrong.message).toBe('No active Lifecycle Action found with token not-a-token');
     // Half-way through the 600 ms heartbeat, the operator asks for more time.
     await new Promise((r) => setTimeout(r, 300));
     const heartbeatAt = Date.now();
-    await sb.asg.send(new RecordLifecycleActionHeartbeatCommand({ AutoScalingGroupName: g.name, LifecycleHookName: 'slow-boot', InstanceId: replacement }));
+    await sb.asg.send(new RecordLifecycleActionHeartbeatCommand({ AutoScalingGroupName: g.name, LifecycleHookName: 'slow-boot', LifecycleActionToken: action.lifecycleActionToken }));
     const proceed = await sb.waitForEvent((e) => e.seq > from && e.type === 'asg-lifecycle' && e.instanceId === replacement && e.to === 'Pending:Proceed');
     expect(proceed.atMs).toBeGreaterThanOrEqual(heartbeatAt + 60 * HOOK_SECOND_MS);
     expect(proceed.atMs - waitAt).toBeGreaterThan(60 * HOOK_SECOND_MS + 250);

@@ -14,7 +14,7 @@
 import { validationError } from '../api/errors.js';
 import type { SandboxContext } from '../context.js';
 import type { AutoScalingGroup, LifecycleHook, LifecycleTransition } from '../world/types.js';
-import type { HooksApi, LifecycleActionRef } from './lifecycle-api.js';
+import type { HooksApi, LifecycleActionRef, PendingLifecycleAction } from './lifecycle-api.js';
 
 export type LifecycleResult = 'CONTINUE' | 'ABANDON';
 
@@ -34,6 +34,8 @@ interface Action {
   /** The hook as it was when the wait began (a later PutLifecycleHook does not change a running wait). */
   hook: LifecycleHook;
   deadlineMs: number;
+  /** When the running heartbeat timer fires. */
+  dueMs: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -65,12 +67,25 @@ export class LifecycleHooks implements HooksApi {
     const now = this.ctx.world.now();
     const wait: Wait = { asgName: asg.name, instanceId, transition, actions: new Map(), done };
     for (const hook of hooks) {
-      const action: Action = { token: this.ctx.world.newRequestId(), hook: { ...hook }, deadlineMs: now + this.ms(hook.globalTimeout) };
+      const action: Action = { token: this.ctx.world.newRequestId(), hook: { ...hook }, deadlineMs: now + this.ms(hook.globalTimeout), dueMs: now };
       wait.actions.set(hook.lifecycleHookName, action);
       this.arm(wait, action);
     }
     this.waits.set(instanceId, wait);
     return hooks.map((h) => h.lifecycleHookName);
+  }
+
+  pending(): PendingLifecycleAction[] {
+    return [...this.waits.values()].flatMap((w) =>
+      [...w.actions.values()].map((a) => ({
+        asgName: w.asgName,
+        instanceId: w.instanceId,
+        lifecycleHookName: a.hook.lifecycleHookName,
+        lifecycleTransition: w.transition,
+        lifecycleActionToken: a.token,
+        timesOutAt: new Date(a.dueMs).toISOString(),
+      })),
+    );
   }
 
   /** The instance left the wait some other way (terminated out of band, group deleted): drop its timers. */
@@ -97,7 +112,9 @@ export class LifecycleHooks implements HooksApi {
     timers.cancel(action.timer);
     const left = action.deadlineMs - world.now();
     const global = left <= this.ms(action.hook.heartbeatTimeout);
-    action.timer = timers.after(Math.min(this.ms(action.hook.heartbeatTimeout), left), () => {
+    const ms = Math.min(this.ms(action.hook.heartbeatTimeout), left);
+    action.dueMs = world.now() + ms;
+    action.timer = timers.after(ms, () => {
       const why = global ? 'Global Timeout' : 'Heartbeat Timeout';
       this.finish(wait, action, action.hook.defaultResult, `${why} elapsed, DefaultResult ${action.hook.defaultResult} applied`);
     });

@@ -11,7 +11,20 @@ export interface LifecycleActionRef {
   token?: string;
 }
 
+/** A lifecycle action in progress: what AWS would send the hook's notification target (token included). */
+export interface PendingLifecycleAction {
+  asgName: string;
+  instanceId: string;
+  lifecycleHookName: string;
+  lifecycleTransition: string;
+  lifecycleActionToken: string;
+  /** When the default result applies unless a heartbeat or completion comes first (ISO-8601). */
+  timesOutAt: string;
+}
+
 export interface HooksApi {
+  /** Every lifecycle action waiting now (the /_sandbox/state dump shows them). */
+  pending(): PendingLifecycleAction[];
   /** CompleteLifecycleAction: ends the hook's wait with `result`; throws AWS's ValidationError when none is pending. */
   complete(asg: AutoScalingGroup, hookName: string, result: 'CONTINUE' | 'ABANDON', ref: LifecycleActionRef): void;
   /** RecordLifecycleActionHeartbeat: restarts the heartbeat timer (never past the global timeout). */
