@@ -76,16 +76,19 @@ export class LifecycleHooks implements HooksApi {
   }
 
   pending(): PendingLifecycleAction[] {
-    return [...this.waits.values()].flatMap((w) =>
-      [...w.actions.values()].map((a) => ({
-        asgName: w.asgName,
-        instanceId: w.instanceId,
-        lifecycleHookName: a.hook.lifecycleHookName,
-        lifecycleTransition: w.transition,
-        lifecycleActionToken: a.token,
-        timesOutAt: new Date(a.dueMs).toISOString(),
-      })),
-    );
+    // A wait of a deleted group lingers until its timer fires (and finds nothing left to do): not listed.
+    return [...this.waits.values()]
+      .filter((w) => this.ctx.world.asgs.has(w.asgName))
+      .flatMap((w) =>
+        [...w.actions.values()].map((a) => ({
+          asgName: w.asgName,
+          instanceId: w.instanceId,
+          lifecycleHookName: a.hook.lifecycleHookName,
+          lifecycleTransition: w.transition,
+          lifecycleActionToken: a.token,
+          timesOutAt: new Date(a.dueMs).toISOString(),
+        })),
+      );
   }
 
   /** The instance left the wait some other way (terminated out of band, group deleted): drop its timers. */
