@@ -22,6 +22,8 @@ import { formatOffset } from '../../report/text.js';
 import { prepareReportDir } from '../../report/report-dir.js';
 import { writeReportsSettled } from '../../report/write.js';
 import { confirmOnTty } from '../confirm.js';
+import { mfaPrompt } from '../mfa-prompt.js';
+import { profileName } from '../../aws/credentials.js';
 
 export interface RunIo {
   stdout: NodeJS.WriteStream;
@@ -94,7 +96,13 @@ async function runInterruptible(
   await prepareReportDir(cfg.reportDir);
   checkInterrupt(interrupt, 'discovery');
   if (cfg.minIntervalMs) warnSkipped(io.stderr, await checkMinInterval(cfg.reportDir, cfg.asg, cfg.minIntervalMs));
-  const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+  // The MFA prompt (a profile with mfa_serial) stops the spinner first: it would redraw over the question.
+  const askMfa = mfaPrompt(profileName(cfg.profile), io.stdin, io.stderr);
+  const mfaCode = async (serial: string) => {
+    await pause();
+    return askMfa(serial);
+  };
+  const clients = await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}), mfaCode });
   // Human output goes to stderr when stdout is reserved for the JSON report.
   const human = cfg.json ? io.stderr : io.stdout;
   const newProgress = () => createProgress({ stream: human, isTTY: Boolean(human.isTTY), json: false, color: !process.env.NO_COLOR });
@@ -168,7 +176,9 @@ async function runInterruptible(
     await pause();
     if (outcome.permissions) {
       for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
-      human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
+      const executed = outcome.permissions.filter((p) => p.executed);
+      if (executed.length) human.write(`dry run: the endpoint carried out a DryRun call — ${executed.map((p) => p.detail).join('. ')}\n`);
+      else human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
     }
     let exitCode = outcome.exitCode;
     if (outcome.report) {
