@@ -177,7 +177,14 @@ async function runInterruptible(
     if (outcome.permissions) {
       for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
       const executed = outcome.permissions.filter((p) => p.executed);
-      if (executed.length) human.write(`dry run: the endpoint carried out a DryRun call — ${executed.map((p) => p.detail).join('. ')}\n`);
+      const left = executed.flatMap((p) => p.executed!.remaining);
+      if (executed.length) {
+        human.write(
+          left.length
+            ? `dry run: the endpoint carried out DryRun calls for real; still there: ${left.join('; ')}\n`
+            : 'dry run: the endpoint carried out DryRun calls for real; what they created was deleted again and verified gone (no subnet was touched)\n',
+        );
+      }
       else human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
     }
     let exitCode = outcome.exitCode;
