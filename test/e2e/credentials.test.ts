@@ -32,12 +32,20 @@ describe('chaos-ec2 and its credentials', { timeout: 120_000 }, () => {
       `require('node:fs').appendFileSync(${JSON.stringify(counter)}, 'run\\n');\n` +
         `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: 'AKIASANDBOXPROCESS00', SecretAccessKey: 'sandbox-secret' }));\n`,
     );
+    // The same keys, expiring in 3 minutes: a process the SDK runs again for new ones (a renewable source).
+    const shortScript = join(home, 'short.cjs');
+    writeFileSync(
+      shortScript,
+      `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: 'AKIASANDBOXPROCESS00', SecretAccessKey: 'sandbox-secret', SessionToken: 't', Expiration: new Date(Date.now() + 180000).toISOString() }));\n`,
+    );
     config = join(home, 'config');
     writeFileSync(
       config,
       [
         '[profile proc]',
         `credential_process = "${process.execPath}" "${script}"`,
+        '[profile short]',
+        `credential_process = "${process.execPath}" "${shortScript}"`,
         '[profile base]',
         'aws_access_key_id = AKIASANDBOXBASE00000',
         'aws_secret_access_key = sandbox-secret',
@@ -127,6 +135,12 @@ describe('chaos-ec2 and its credentials', { timeout: 120_000 }, () => {
       expect(await associations(t.clients.ec2)).toEqual(nacls);
     });
   }
+
+  it('renewable credentials (credential_process) expiring in 3 minutes are not refused: the plan says the SDK renews them', async () => {
+    const r = await runCli(blackholeArgs(t.dir, '--dry-run', '--profile', 'short', '--recovery-timeout', '10m'), { env: profileEnv(), timeoutMs: 90_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}credentials {2}credential_process \(profile short\), expire \S+Z \(renewed by the SDK\)$/m);
+  });
 
   it('environment credentials expiring in 2 hours: the same run is not refused for them (dry run), the plan shows their expiry', async () => {
     const r = await cliFor(t.emb, expiring(2 * 3_600_000))(blackholeArgs(t.dir, '--dry-run', '--recovery-timeout', '10m'));
