@@ -64,7 +64,11 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
     throw usageError(`--region: '${cfg.region}' is not an AWS region name ${REGION_EXAMPLE}`);
   }
   // One provider for all clients: assume-role, credential_process or an MFA prompt happen once per run.
-  const creds = sharedCredentials({ ...(cfg.profile ? { profile: cfg.profile } : {}), ...(cfg.credentials ? { static: cfg.credentials } : {}), ...(cfg.mfaCode ? { mfaCode: cfg.mfaCode } : {}) });
+  const creds = sharedCredentials({
+    ...(cfg.profile ? { profile: cfg.profile } : {}),
+    ...(cfg.credentials ? { static: cfg.credentials } : {}),
+    ...(cfg.mfaCode ? { mfaCode: cfg.mfaCode } : {}),
+  });
   const base = {
     ...(cfg.region ? { region: cfg.region } : {}),
     ...(cfg.profile ? { profile: cfg.profile } : {}),
@@ -114,7 +118,12 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
 }
 
 interface MiddlewareClient {
-  middlewareStack: { add(mw: (next: (args: { request?: unknown }) => Promise<unknown>) => (args: { request?: unknown }) => Promise<unknown>, opts: { step: 'deserialize'; name: string; priority: 'high' }): void };
+  middlewareStack: {
+    add(
+      mw: (next: (args: { request?: unknown }) => Promise<unknown>) => (args: { request?: unknown }) => Promise<unknown>,
+      opts: { step: 'deserialize'; name: string; priority: 'high' },
+    ): void;
+  };
 }
 
 /**

@@ -148,5 +148,4 @@ describe('chaos-ec2 and its credentials', { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(/credentials {2}environment \(AWS_ACCESS_KEY_ID\), expire \S+ \(cannot be renewed\)/);
     expect(r.stdout).toContain('dry run: nothing was changed.');
   });
-
 });

@@ -146,9 +146,7 @@ describe('sandbox fault knobs', () => {
 
   it('unsupportedFilters: a listed EC2 filter is refused as EC2 refuses an unknown one; other filters still work', async () => {
     sb.ctx.knobs.unsupportedFilters = ['network-acl-id'];
-    expect(await outcomes([() => sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'network-acl-id', Values: [fx.defaultNaclId] }] }))])).toEqual([
-      'InvalidParameterValue/400',
-    ]);
+    expect(await outcomes([() => sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'network-acl-id', Values: [fx.defaultNaclId] }] }))])).toEqual(['InvalidParameterValue/400']);
     const byVpc = await sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }));
     expect(byVpc.NetworkAcls?.some((a) => a.NetworkAclId === fx.defaultNaclId)).toBe(true);
     expect((await sb.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }))).Subnets?.length).toBeGreaterThan(0);

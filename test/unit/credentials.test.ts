@@ -13,9 +13,15 @@ const creds = (source: Record<string, string>): Credentials => ({ accessKeyId: '
 
 describe('describeSource', () => {
   it('reads the SDK feature ids: assume-role, SSO, web identity, process and metadata are renewed; environment keys are not', () => {
-    expect(describeSource(creds({ CREDENTIALS_PROFILE_SOURCE_PROFILE: 'o', CREDENTIALS_STS_ASSUME_ROLE: 'i' }), 'ops', {})).toEqual({ source: 'assume-role (profile ops)', refreshable: true });
+    expect(describeSource(creds({ CREDENTIALS_PROFILE_SOURCE_PROFILE: 'o', CREDENTIALS_STS_ASSUME_ROLE: 'i' }), 'ops', {})).toEqual({
+      source: 'assume-role (profile ops)',
+      refreshable: true,
+    });
     expect(describeSource(creds({ CREDENTIALS_PROFILE_SSO: 'r', CREDENTIALS_SSO: 's' }), undefined, { AWS_PROFILE: 'dev' })).toEqual({ source: 'SSO (profile dev)', refreshable: true });
-    expect(describeSource(creds({ CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN: 'h', CREDENTIALS_STS_ASSUME_ROLE_WEB_ID: 'k' }), undefined, {})).toEqual({ source: 'web identity', refreshable: true });
+    expect(describeSource(creds({ CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN: 'h', CREDENTIALS_STS_ASSUME_ROLE_WEB_ID: 'k' }), undefined, {})).toEqual({
+      source: 'web identity',
+      refreshable: true,
+    });
     expect(describeSource(creds({ CREDENTIALS_IMDS: '0' }), undefined, {})).toEqual({ source: 'instance metadata', refreshable: true });
     expect(describeSource(creds({ CREDENTIALS_ENV_VARS: 'g' }), undefined, {})).toEqual({ source: 'environment (AWS_ACCESS_KEY_ID)', refreshable: false });
     // A role assumed with keys from the environment (credential_source = Environment) is still renewed.
@@ -67,7 +73,9 @@ describe('credential expiry', () => {
   });
 
   it('the plan line says when they expire and whether the SDK renews them', () => {
-    expect(describeCredentials({ source: 'assume-role (profile ops)', expiration: at(3_600_000), refreshable: true })).toBe('assume-role (profile ops), expire 2026-01-01T01:00:00.000Z (renewed by the SDK)');
+    expect(describeCredentials({ source: 'assume-role (profile ops)', expiration: at(3_600_000), refreshable: true })).toBe(
+      'assume-role (profile ops), expire 2026-01-01T01:00:00.000Z (renewed by the SDK)',
+    );
     expect(describeCredentials({ source: 'environment (AWS_ACCESS_KEY_ID)', refreshable: false })).toBe('environment (AWS_ACCESS_KEY_ID)');
   });
 });

@@ -184,8 +184,7 @@ async function runInterruptible(
             ? `dry run: the endpoint carried out DryRun calls for real; still there: ${left.join('; ')}\n`
             : 'dry run: the endpoint carried out DryRun calls for real; what they created was deleted again and verified gone (no subnet was touched)\n',
         );
-      }
-      else human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
+      } else human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
     }
     let exitCode = outcome.exitCode;
     if (outcome.report) {
