@@ -79,13 +79,23 @@ export function sharedCredentials(opts: CredentialOptions = {}): SharedCredentia
     };
   }
   const profile = profileName(opts.profile, env);
-  const chain = defaultProvider({ ...(opts.profile ? { profile: opts.profile } : {}), mfaCodeProvider: opts.mfaCode ?? refuseMfa(profile) });
+  const ask = opts.mfaCode ?? refuseMfa(profile);
+  let mfa = false;
+  const mfaCodeProvider: MfaCodeProvider = (serial) => {
+    mfa = true;
+    return ask(serial);
+  };
+  const chain = defaultProvider({ ...(opts.profile ? { profile: opts.profile } : {}), mfaCodeProvider });
   const provider = () => chain();
   return {
     provider,
     async info() {
       const creds = await provider();
-      return { ...describeSource(creds, opts.profile, env), ...(creds.expiration ? { expiration: creds.expiration } : {}) };
+      const expiration = creds.expiration ? { expiration: creds.expiration } : {};
+      // Renewing a role assumed with MFA needs a new code: a person at the prompt, perhaps in the middle of a
+      // rollback. Such credentials count as not renewable, so a run that would outlive them is refused.
+      if (mfa) return { source: `assume-role with MFA (profile ${profile})`, refreshable: false, ...expiration };
+      return { ...describeSource(creds, opts.profile, env), ...expiration };
     },
   };
 }
