@@ -14,6 +14,7 @@ import type { Report } from '../../src/experiment/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { associations, blackholeArgs, cliFor, fastRunArgs, waitForSettled } from '../helpers/e2e.js';
 import { runCli, sandboxEnv } from '../helpers/cli.js';
+import { MFA_PROFILE_LINES } from '../helpers/aws-config.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 describe('chaos-ec2 and its credentials', { timeout: 120_000 }, () => {
@@ -46,13 +47,7 @@ describe('chaos-ec2 and its credentials', { timeout: 120_000 }, () => {
         `credential_process = "${process.execPath}" "${script}"`,
         '[profile short]',
         `credential_process = "${process.execPath}" "${shortScript}"`,
-        '[profile base]',
-        'aws_access_key_id = AKIASANDBOXBASE00000',
-        'aws_secret_access_key = sandbox-secret',
-        '[profile mfa]',
-        'role_arn = arn:aws:iam::123456789012:role/chaos-operator',
-        'source_profile = base',
-        'mfa_serial = arn:aws:iam::123456789012:mfa/operator',
+        ...MFA_PROFILE_LINES,
         '',
       ].join('\n'),
     );

@@ -13,6 +13,7 @@ import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
+import { MFA_PROFILE_LINES, MFA_SERIAL } from '../helpers/aws-config.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 describe('assume-role with MFA through one shared provider', () => {
@@ -30,20 +31,7 @@ describe('assume-role with MFA through one shared provider', () => {
   beforeAll(async () => {
     sb = await startTestSandbox();
     dir = mkdtempSync(join(tmpdir(), 'chaos-mfa-'));
-    writeFileSync(
-      join(dir, 'config'),
-      [
-        '[profile base]',
-        'aws_access_key_id = AKIASANDBOXBASE00000',
-        'aws_secret_access_key = sandbox-secret',
-        '[profile mfa]',
-        'role_arn = arn:aws:iam::123456789012:role/chaos-operator',
-        'source_profile = base',
-        'mfa_serial = arn:aws:iam::123456789012:mfa/operator',
-        'region = us-east-1',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'config'), [...MFA_PROFILE_LINES, ''].join('\n'));
     writeFileSync(join(dir, 'credentials'), '');
     // The SDK's nested STS client (the one that calls AssumeRole) takes its endpoint from the environment.
     setEnv({
@@ -67,7 +55,7 @@ describe('assume-role with MFA through one shared provider', () => {
   });
 
   it('the sandbox answers AssumeRole as STS does: AccessDenied without the code, credentials for the asked duration with it', async () => {
-    const base = { RoleArn: 'arn:aws:iam::123456789012:role/chaos-operator', RoleSessionName: 'chaos-ec2', SerialNumber: 'arn:aws:iam::123456789012:mfa/operator' };
+    const base = { RoleArn: 'arn:aws:iam::123456789012:role/chaos-operator', RoleSessionName: 'chaos-ec2', SerialNumber: MFA_SERIAL };
     const denied = await sb.sts.send(new AssumeRoleCommand(base)).catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.name}/${e.$metadata?.httpStatusCode}`);
     expect(denied).toBe('AccessDenied/403');
     const before = Date.now();
@@ -97,7 +85,7 @@ describe('assume-role with MFA through one shared provider', () => {
         clients.elb.send(new DescribeLoadBalancersCommand({})),
       ]);
       await clients.ec2.send(new DescribeVpcsCommand({}));
-      expect(asked).toEqual(['arn:aws:iam::123456789012:mfa/operator']);
+      expect(asked).toEqual([MFA_SERIAL]);
       const info = await clients.credentialInfo();
       expect(info.source).toBe('assume-role with MFA (profile mfa)');
       expect(info.refreshable).toBe(false);
