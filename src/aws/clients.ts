@@ -16,6 +16,8 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { usageError } from '../core/errors.js';
+import { sharedCredentials, type CredentialInfo, type MfaCodeProvider, type StaticCredentials } from './credentials.js';
+import { noteEndpoint } from './errors.js';
 import { isRegionName, REGION_EXAMPLE } from './region.js';
 
 export interface AwsConfig {
@@ -26,8 +28,10 @@ export interface AwsConfig {
   maxAttempts?: number;
   /** Per-call request timeout in ms (default 12 s). */
   requestTimeoutMs?: number;
-  /** Static credentials (in-process tests against the sandbox); otherwise the SDK's standard chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Static credentials (in-process tests against the sandbox); otherwise the SDK's node provider chain. */
+  credentials?: StaticCredentials;
+  /** Asks for a profile's MFA code (mfa_serial); without it such a profile is refused (credentials.ts). */
+  mfaCode?: MfaCodeProvider;
 }
 
 export const CONNECTION_TIMEOUT_MS = 3_000;
@@ -48,6 +52,8 @@ export interface AwsClients {
   sts: STSClient;
   region: string;
   endpoint: string | undefined;
+  /** The one set of credentials every client signs with: where they came from and when they expire. */
+  credentialInfo(): Promise<CredentialInfo>;
   destroy(): void;
 }
 
@@ -60,17 +66,23 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
   if (cfg.region !== undefined && !isRegionName(cfg.region)) {
     throw usageError(`--region: '${cfg.region}' is not an AWS region name ${REGION_EXAMPLE}`);
   }
+  // One provider for all clients: assume-role, credential_process or an MFA prompt happen once per run.
+  const creds = sharedCredentials({
+    ...(cfg.profile ? { profile: cfg.profile } : {}),
+    ...(cfg.credentials ? { static: cfg.credentials } : {}),
+    ...(cfg.mfaCode ? { mfaCode: cfg.mfaCode } : {}),
+  });
   const base = {
     ...(cfg.region ? { region: cfg.region } : {}),
     ...(cfg.profile ? { profile: cfg.profile } : {}),
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
-    ...(cfg.credentials ? { credentials: cfg.credentials } : {}),
+    credentials: creds.provider,
     retryMode: 'adaptive',
     maxAttempts: cfg.maxAttempts ?? 5,
   };
   // One handler per client: destroy() on a client closes its handler's sockets.
   const handler = () => new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: requestTimeout(cfg), throwOnRequestTimeout: true });
-  const ec2 = new EC2Client({ ...base, requestHandler: handler() });
+  const ec2 = withEndpointOnErrors(new EC2Client({ ...base, requestHandler: handler() }));
   let region: string;
   try {
     region = await ec2.config.region();
@@ -88,28 +100,60 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
   }
   const clients = {
     ec2,
-    asg: new AutoScalingClient({ ...base, requestHandler: handler() }),
-    elb: new ElasticLoadBalancingV2Client({ ...base, requestHandler: handler() }),
-    sts: new STSClient({ ...base, requestHandler: handler() }),
+    asg: withEndpointOnErrors(new AutoScalingClient({ ...base, requestHandler: handler() })),
+    elb: withEndpointOnErrors(new ElasticLoadBalancingV2Client({ ...base, requestHandler: handler() })),
+    sts: withEndpointOnErrors(new STSClient({ ...base, requestHandler: handler() })),
   };
   let elbClassic: ElasticLoadBalancingClient | undefined;
   let s3: S3Client | undefined;
   return {
     ...clients,
     get elbClassic() {
-      return (elbClassic ??= new ElasticLoadBalancingClient({ ...base, requestHandler: handler() }));
+      return (elbClassic ??= withEndpointOnErrors(new ElasticLoadBalancingClient({ ...base, requestHandler: handler() })));
     },
     // With an endpoint (a sandbox, an S3-compatible store) buckets are addressed by path, which any host name
     // serves; against AWS the SDK's virtual-hosted default stays.
     get s3() {
-      return (s3 ??= new S3Client({ ...base, ...((base.endpoint ?? process.env.AWS_ENDPOINT_URL) ? { forcePathStyle: true } : {}), requestHandler: handler() }));
+      return (s3 ??= withEndpointOnErrors(new S3Client({ ...base, ...((base.endpoint ?? process.env.AWS_ENDPOINT_URL) ? { forcePathStyle: true } : {}), requestHandler: handler() })));
     },
     region,
     endpoint: cfg.endpoint ?? process.env.AWS_ENDPOINT_URL,
+    credentialInfo: () => creds.info(),
     destroy() {
       for (const c of Object.values(clients)) c.destroy();
       elbClassic?.destroy();
       s3?.destroy();
     },
   };
+}
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add(
+      mw: (next: (args: { request?: unknown }) => Promise<unknown>) => (args: { request?: unknown }) => Promise<unknown>,
+      opts: { step: 'deserialize'; name: string; priority: 'high' },
+    ): void;
+  };
+}
+
+/**
+ * Every error a client's call ends in carries the URL the request went to (errors.ts noteEndpoint): an answer
+ * that is not AWS's — a proxy's or an emulator's HTML error page — is then reported with its status and where
+ * it came from, not as the SDK's "XML parse error". Outermost in the deserialize step, so it sees the
+ * deserializer's errors and the request as sent.
+ */
+function withEndpointOnErrors<C>(client: C): C {
+  (client as unknown as MiddlewareClient).middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const r = args.request as { protocol?: string; hostname?: string; port?: number; path?: string } | undefined;
+        if (r?.hostname) noteEndpoint(err, `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path && r.path !== '/' ? r.path : ''}`);
+        throw err;
+      }
+    },
+    { step: 'deserialize', name: 'chaosEc2EndpointOnErrors', priority: 'high' },
+  );
+  return client;
 }

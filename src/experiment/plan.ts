@@ -78,6 +78,7 @@ export function renderPlan(p: Plan, endpoint?: string): string {
   const lines = [
     `Experiment ${p.experimentId} — plan`,
     `  account   ${p.account}   region ${p.region}${endpoint ? `   endpoint ${endpoint}` : ''}`,
+    ...(p.credentials ? [`  credentials  ${p.credentials}`] : []),
     `  group     ${p.asg}   desired ${p.before.desired}, InService ${p.before.inService}, healthy ${p.before.healthy} (${formatAz(p.before.healthyByAz)})`,
     // The fault describes itself; its first line goes beside the label, the rest under it.
     ...faultFor(p.fault.kind)

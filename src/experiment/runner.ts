@@ -10,7 +10,7 @@
  * mid-injection: 1 (verdict 'error', the reason says it was rolled back). 3 and 5 mean "before injecting".
  */
 import { join } from 'node:path';
-import { checkDryRunHonoured, type PermissionCheck } from '../aws/ec2.js';
+import { checkDryRunHonoured, dryRunExecutedOutcome, type PermissionCheck } from '../aws/ec2.js';
 import { ChaosError, ExitCode, interrupted, refused } from '../core/errors.js';
 import { unlessInterrupted } from '../core/signals.js';
 import { redactUrl } from '../core/redact.js';
@@ -19,6 +19,7 @@ import type { Fault } from '../faults/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { ProbeSummary } from '../observe/load-probe.js';
 import { collectBaseline } from './baseline.js';
+import { credentialsNeededMs, planCredentials } from './credential-expiry.js';
 import { buildReport, type Outcome } from './build-report.js';
 import type { RunConfig } from './config.js';
 import type { RunDeps } from './deps.js';
@@ -148,16 +149,22 @@ async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
     throw refused(`steady state not met before injecting: ${failing.map((c) => c.detail).join('; ')}`, { phase: 'steady-state', target: cfg.asg, hint: STEADY_HINT });
   }
   const plan = await buildPlan({ experimentId: rec.r.id, d, snap, cfg, rng: deps.rng, clients: deps.clients, now: deps.clock.now });
+  const credentials = await planCredentials(deps.clients, plan);
   rec.setPlan(plan);
   deps.emit({ type: 'plan', plan });
   faultFor(plan.fault.kind).checkPlan?.(plan, cfg);
+  credentials.check(credentialsNeededMs(cfg, faultFor(plan.fault.kind).holdMs(plan)), deps.clock.now());
   return plan;
 }
 
 /** --dry-run: a canary that the endpoint honours DryRun, then the fault's DryRun permission checks. */
-async function dryRunPhase({ deps }: Run, plan: Plan): Promise<RunOutcome> {
+async function dryRunPhase(run: Run, plan: Plan): Promise<RunOutcome> {
+  const { deps } = run;
   await checkDryRunHonoured(deps.clients.ec2);
   const permissions = await faultFor(plan.fault.kind).checkPermissions(plan, deps.clients, deps.clock.now);
+  // A DryRun the endpoint carried out changed something: on record in a report, never "nothing was changed".
+  const executed = dryRunExecutedOutcome(permissions, recoverCommand(run.cfg, plan.experimentId));
+  if (executed) return { exitCode: executed.exitCode, plan, permissions, report: run.report({ verdict: 'error', ...executed }) };
   const exitCode = permissions.every((p) => p.allowed) ? ExitCode.Ok : ExitCode.AwsError;
   return { exitCode, plan, permissions };
 }

@@ -64,6 +64,8 @@ export interface Plan {
   probeNotes?: string[];
   /** Human-readable steps, in order. */
   steps: string[];
+  /** Where the run's credentials come from and when they expire (credential-expiry.ts). */
+  credentials?: string;
 }
 
 export interface RollbackSection {

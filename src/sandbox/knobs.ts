@@ -30,6 +30,16 @@ export interface Knobs {
    * the change; assigning the field directly neither resets the counts' start nor releases anything.
    */
   stallActions: StallRule[];
+  /**
+   * EC2 actions that carry out a call even when it says DryRun=true, as some emulators do (e.g.
+   * ["CreateNetworkAcl"]): the DryRun flag is dropped before the handler sees the request.
+   */
+  ignoreDryRunActions: string[];
+  /**
+   * EC2 filter names the sandbox refuses as an emulator that lacks them would (InvalidParameterValue, "The
+   * filter 'x' is invalid"), e.g. ["network-acl-id"]: proves a code path never depends on them.
+   */
+  unsupportedFilters: string[];
 }
 
 export interface StallRule {
@@ -54,4 +64,6 @@ export const DEFAULT_KNOBS: Knobs = {
   replacementLaunchFails: false,
   replacementUnhealthy: false,
   stallActions: [],
+  ignoreDryRunActions: [],
+  unsupportedFilters: [],
 };

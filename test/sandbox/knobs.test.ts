@@ -1,8 +1,9 @@
 import { DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateNetworkAclCommand, DescribeNetworkAclsCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
+import { validateKnobs } from '../../src/sandbox/knob-control.js';
 import { DEFAULT_KNOBS } from '../../src/sandbox/knobs.js';
 import type { SandboxEvent } from '../../src/sandbox/world/events.js';
 import { startTestSandbox, TEST_CREDENTIALS, type TestSandbox } from '../helpers/sandbox.js';
@@ -130,5 +131,32 @@ describe('sandbox fault knobs', () => {
     } finally {
       off();
     }
+  });
+
+  it('ignoreDryRunActions: the listed action is carried out despite DryRun=true; every other still answers DryRunOperation', async () => {
+    sb.ctx.knobs.ignoreDryRunActions = ['CreateNetworkAcl'];
+    const out = await sb.ec2.send(new CreateNetworkAclCommand({ VpcId: fx.vpcId, DryRun: true }));
+    const id = out.NetworkAcl?.NetworkAclId;
+    expect(id).toMatch(/^acl-/);
+    expect(sb.world.networkAcls.has(id!)).toBe(true);
+    expect(await outcomes([() => sb.ec2.send(new DescribeVpcsCommand({ DryRun: true }))])).toEqual(['DryRunOperation/412']);
+    sb.ctx.knobs.ignoreDryRunActions = [];
+    expect(await outcomes([() => sb.ec2.send(new CreateNetworkAclCommand({ VpcId: fx.vpcId, DryRun: true }))])).toEqual(['DryRunOperation/412']);
+  });
+
+  it('unsupportedFilters: a listed EC2 filter is refused as EC2 refuses an unknown one; other filters still work', async () => {
+    sb.ctx.knobs.unsupportedFilters = ['network-acl-id'];
+    expect(await outcomes([() => sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'network-acl-id', Values: [fx.defaultNaclId] }] }))])).toEqual(['InvalidParameterValue/400']);
+    const byVpc = await sb.ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }));
+    expect(byVpc.NetworkAcls?.some((a) => a.NetworkAclId === fx.defaultNaclId)).toBe(true);
+    expect((await sb.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }))).Subnets?.length).toBeGreaterThan(0);
+  });
+
+  it('validates the emulator knobs as lists of names', () => {
+    expect(validateKnobs({ ignoreDryRunActions: ['CreateNetworkAcl'], unsupportedFilters: ['network-acl-id'] })).toEqual([]);
+    expect(validateKnobs({ ignoreDryRunActions: 'CreateNetworkAcl', unsupportedFilters: [1] })).toEqual([
+      'knob "ignoreDryRunActions" must be an array of strings',
+      'knob "unsupportedFilters" must be an array of strings',
+    ]);
   });
 });

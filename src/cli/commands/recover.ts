@@ -17,6 +17,8 @@ import { isExpired } from '../../faults/expiry.js';
 import { FAULTS } from '../../faults/index.js';
 import type { Leftover, RecoverContext } from '../../faults/types.js';
 import { confirmOnTty } from '../confirm.js';
+import { mfaPrompt } from '../mfa-prompt.js';
+import { profileName } from '../../aws/credentials.js';
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -46,6 +48,7 @@ export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process
     ...(str('region') ? { region: str('region')! } : {}),
     ...(str('profile') ? { profile: str('profile')! } : {}),
     ...(str('endpointUrl') ? { endpoint: str('endpointUrl')! } : {}),
+    mfaCode: mfaPrompt(profileName(str('profile')), io.stdin, io.stderr),
   });
   const ctx: RecoverContext = {
     clients,

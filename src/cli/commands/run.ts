@@ -22,6 +22,8 @@ import { formatOffset } from '../../report/text.js';
 import { writeReportsSettled } from '../../report/write.js';
 import { confirmOnTty } from '../confirm.js';
 import { openReportStore, pacingCheck, startJournalCopy, uploadRun, type ReportStore } from '../report-store.js';
+import { mfaPrompt } from '../mfa-prompt.js';
+import { profileName } from '../../aws/credentials.js';
 
 export interface RunIo {
   stdout: NodeJS.WriteStream;
@@ -90,12 +92,20 @@ async function runInterruptible(
   // installed on purpose: an EPIPE can surface after the run returns, while the process is exiting.
   ignoreWriteErrors(io.stdout);
   ignoreWriteErrors(io.stderr);
+  // The MFA prompt (a profile with mfa_serial) stops the spinner first (once there is one): it would redraw
+  // over the question. It can come as early as the S3 report store's check, before the spinner exists.
+  const askMfa = mfaPrompt(profileName(cfg.profile), io.stdin, io.stderr);
+  let stopSpinner: (() => Promise<void>) | undefined;
+  const mfaCode = async (serial: string) => {
+    await stopSpinner?.();
+    return askMfa(serial);
+  };
   // The report directory is part of the configuration: an unusable one is exit 2 before any AWS call (an S3
   // store: exit 5 right after the clients exist), not a run that injects and then has nowhere to put its
   // journal and report. From here on the run writes to store.dir (an S3 store's local mirror).
   let made: AwsClients | undefined;
   const makeClients = async () =>
-    (made ??= await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}) }));
+    (made ??= await createClients({ ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(endpoint ? { endpoint } : {}), mfaCode }));
   let store: ReportStore;
   try {
     store = await openReportStore(given.reportDir, makeClients);
@@ -124,6 +134,7 @@ async function runInterruptible(
     if (p) stopping = stopping.then(() => p.stop());
     return stopping;
   };
+  stopSpinner = pause;
   const emit = (e: RunEvent) => {
     if (e.type === 'plan') {
       track.planned(e.plan);
@@ -182,7 +193,15 @@ async function runInterruptible(
     await pause();
     if (outcome.permissions) {
       for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
-      human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
+      const executed = outcome.permissions.filter((p) => p.executed);
+      const left = executed.flatMap((p) => p.executed!.remaining);
+      if (executed.length) {
+        human.write(
+          left.length
+            ? `dry run: the endpoint carried out DryRun calls for real; still there: ${left.join('; ')}\n`
+            : 'dry run: the endpoint carried out DryRun calls for real; what they created was deleted again and verified gone (no subnet was touched)\n',
+        );
+      } else human.write(outcome.exitCode === 0 ? 'dry run: nothing was changed.\n' : 'dry run: permission missing; nothing was changed.\n');
     }
     let exitCode = outcome.exitCode;
     if (outcome.report) {

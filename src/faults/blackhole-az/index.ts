@@ -26,6 +26,7 @@ import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 import { blackholeIam } from './iam.js';
 import { findChaosNacls, restoreChaosNacls } from './nacl-restore.js';
+import { undoDryRunNacl } from './dry-run-leftover.js';
 import { findBlackholes, undoBlackholes } from './recover.js';
 import { blackholeView, buildBlackholeReport } from './report.js';
 import { checkSharedSubnets, describeBlackhole } from './describe.js';
@@ -140,11 +141,19 @@ export const blackholeAzFault: Fault = {
     const first = bh.subnets[0];
     const checks = [];
     // The DryRun create carries the real tags: should an endpoint ignore DryRun and create the NACL anyway,
-    // it is tagged with this experiment (and expires), so `recover` finds and deletes it.
+    // it is tagged with this experiment (and expires), so it is found, deleted and verified gone at once
+    // (dry-run-leftover.ts) — and `recover` finds it should that fail.
     const expiresAt = new Date(now() + bh.durationMs + bh.expiryMarginMs).toISOString();
     for (const vpc of bh.vpcs) {
       const TagSpecifications = tagSpec(chaosNaclTags(plan, vpc, expiresAt));
-      checks.push(await checkDryRun('CreateNetworkAcl', () => clients.ec2.send(new CreateNetworkAclCommand({ VpcId: vpc, TagSpecifications, DryRun: true }))));
+      const check = await checkDryRun(
+        'CreateNetworkAcl',
+        () => clients.ec2.send(new CreateNetworkAclCommand({ VpcId: vpc, TagSpecifications, DryRun: true })),
+        undoDryRunNacl(clients.ec2, vpc, plan.experimentId),
+      );
+      checks.push(check);
+      // An endpoint that carried out one DryRun mutation gets no more of them.
+      if (check.executed) return checks;
     }
     if (first) {
       const cur = (await currentAssociations(clients.ec2, [first.subnetId], 'plan')).get(first.subnetId);

@@ -93,6 +93,7 @@ export class Router {
       const stall = this.stalls.admit(action);
       if (stall && !stall.applied) await this.stalls.hold(stall);
       await this.applyKnobs(service, action);
+      this.emulatorKnobs(service, action, params);
       const result = await handler(params, { ...this.ctx, requestId });
       if (stall?.applied) await this.stalls.hold(stall);
       const xml = service.protocol === 'ec2' ? ec2Envelope(action, requestId, result) : queryEnvelope(action, service.xmlns ?? '', requestId, result);
@@ -106,6 +107,15 @@ export class Router {
   /** Answers every held call (503), so the server can close. */
   close(): void {
     this.stalls.close();
+  }
+
+  /** The ways some emulators differ from EC2 (ignoreDryRunActions, unsupportedFilters): off by default. */
+  private emulatorKnobs(service: ServiceDef, action: string, params: Params): void {
+    if (service.protocol !== 'ec2') return;
+    const k = this.ctx.knobs;
+    const missing = params.filters().find((f) => k.unsupportedFilters.includes(f.name));
+    if (missing) throw new ApiError('InvalidParameterValue', `The filter '${missing.name}' is invalid`);
+    if (k.ignoreDryRunActions.includes(action)) params.raw.delete('DryRun');
   }
 
   private async applyKnobs(service: ServiceDef, action: string): Promise<void> {
