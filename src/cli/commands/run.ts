@@ -95,7 +95,7 @@ async function runInterruptible(
   // The MFA prompt (a profile with mfa_serial) stops the spinner first (once there is one): it would redraw
   // over the question. It can come as early as the S3 report store's check, before the spinner exists.
   const askMfa = mfaPrompt(profileName(cfg.profile), io.stdin, io.stderr);
-  let stopSpinner: (() => Promise<void>) | undefined;
+  let stopSpinner: (() => Promise<void>) | undefined = undefined;
   const mfaCode = async (serial: string) => {
     await stopSpinner?.();
     return askMfa(serial);
