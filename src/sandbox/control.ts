@@ -66,6 +66,8 @@ export function worldState(ctx: SandboxContext): unknown {
     classicLoadBalancers: w.classicLoadBalancers,
     activities: w.activities.slice(-200),
     knobs: ctx.knobs,
+    // Names and counts only: bodies stay out of the dump.
+    s3: ctx.s3.summary(),
     eventsDropped: w.eventsDropped,
   });
 }

@@ -30,6 +30,12 @@ export interface Knobs {
    * the change; assigning the field directly neither resets the counts' start nor releases anything.
    */
   stallActions: StallRule[];
+  /**
+   * S3 access a bucket policy would deny (403 AccessDenied): `bucket` denies every call on the bucket
+   * (HeadBucket, listing, objects); `bucket/prefix` denies object calls on keys under the prefix and
+   * listings whose Prefix lies under it. Lets a test make a report store unwritable.
+   */
+  s3AccessDenied: string[];
 }
 
 export interface StallRule {
@@ -54,4 +60,5 @@ export const DEFAULT_KNOBS: Knobs = {
   replacementLaunchFails: false,
   replacementUnhealthy: false,
   stallActions: [],
+  s3AccessDenied: [],
 };
