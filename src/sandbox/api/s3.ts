@@ -27,41 +27,11 @@ export type { S3Context } from './s3-common.js';
 export type S3Gate = (action: string) => Promise<(() => Promise<void>) | undefined>;
 
 /** Query parameters that name a sub-resource or an operation the sandbox does not serve (NotImplemented). */
-const UNSERVED = [
-  'acl',
-  'tagging',
-  'uploads',
-  'uploadId',
-  'partNumber',
-  'versioning',
-  'versions',
-  'policy',
-  'policyStatus',
-  'lifecycle',
-  'cors',
-  'website',
-  'logging',
-  'notification',
-  'replication',
-  'encryption',
-  'ownershipControls',
-  'publicAccessBlock',
-  'object-lock',
-  'retention',
-  'legal-hold',
-  'attributes',
-  'restore',
-  'select',
-  'torrent',
-  'delete',
-  'accelerate',
-  'analytics',
-  'inventory',
-  'metrics',
-  'intelligent-tiering',
-  'requestPayment',
-  'session',
-];
+const UNSERVED = (
+  'acl tagging uploads uploadId partNumber versioning versions policy policyStatus lifecycle cors website logging notification ' +
+  'replication encryption ownershipControls publicAccessBlock object-lock retention legal-hold attributes restore select torrent ' +
+  'delete accelerate analytics inventory metrics intelligent-tiering requestPayment session'
+).split(' ');
 
 /** Whether the request speaks S3 rather than a query protocol (see the module comment). */
 export function isS3Request(req: IncomingMessage, url: URL): boolean {

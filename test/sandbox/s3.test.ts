@@ -1,0 +1,258 @@
+/**
+ * The sandbox's S3 through the real @aws-sdk/client-s3 (path-style, as chaos-ec2 uses it with an endpoint):
+ * buckets, objects with the SDK's default flexible checksums (header for a buffer, aws-chunked with a
+ * trailer for a stream), ListObjectsV2 pagination, S3's error codes, ExpectedBucketOwner and the
+ * s3AccessDenied knob.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type ListObjectsV2CommandOutput,
+} from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KNOBS } from '../../src/sandbox/knobs.js';
+import { clientConfig, expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+const crc32b64 = (data: Buffer): string => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(crc32(data));
+  return b.toString('base64');
+};
+const md5 = (data: Buffer | string): string => createHash('md5').update(data).digest('hex');
+
+describe('sandbox S3 through @aws-sdk/client-s3', () => {
+  let sb: TestSandbox;
+  let s3: S3Client;
+  /** Headers of the last request the client sent (after signing), to see which encoding it chose. */
+  let sent: Record<string, string> = {};
+
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+    s3 = new S3Client({ ...clientConfig(sb.endpoint), forcePathStyle: true });
+    s3.middlewareStack.add(
+      (next) => async (args) => {
+        sent = { ...(args.request as { headers: Record<string, string> }).headers };
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'recordHeaders' },
+    );
+    await s3.send(new CreateBucketCommand({ Bucket: 'chaos-reports' }));
+  });
+  afterEach(() => Object.assign(sb.ctx.knobs, DEFAULT_KNOBS, { failActions: [], s3AccessDenied: [] }));
+  afterAll(async () => {
+    s3?.destroy();
+    await sb?.close();
+  });
+
+  const put = (Key: string, Body: string | Buffer | Readable, extra: object = {}) => s3.send(new PutObjectCommand({ Bucket: 'chaos-reports', Key, Body, ...extra }));
+  const getBytes = async (Key: string, Bucket = 'chaos-reports') => {
+    const out = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    return { out, body: Buffer.from(await out.Body!.transformToByteArray()) };
+  };
+
+  it('creates, heads and lists buckets; a missing one is NotFound (404, no body) on HEAD and NoSuchBucket elsewhere', async () => {
+    await s3.send(new HeadBucketCommand({ Bucket: 'chaos-reports' }));
+    await expectAwsError(s3.send(new HeadBucketCommand({ Bucket: 'no-such-bucket' })), 'NotFound', 404);
+    await expectAwsError(s3.send(new PutObjectCommand({ Bucket: 'no-such-bucket', Key: 'k', Body: 'x' })), 'NoSuchBucket', 404);
+    await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: 'no-such-bucket' })), 'NoSuchBucket', 404);
+    await expectAwsError(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })), 'InvalidBucketName', 400);
+    // us-east-1 answers 200 to re-creating a bucket you own (legacy); elsewhere BucketAlreadyOwnedByYou.
+    await s3.send(new CreateBucketCommand({ Bucket: 'chaos-reports' }));
+    await expectAwsError(s3.send(new CreateBucketCommand({ Bucket: 'other-region', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })), 'IllegalLocationConstraintException', 400);
+    const listed = await s3.send(new ListBucketsCommand({}));
+    expect(listed.Buckets?.map((b) => b.Name)).toEqual(['chaos-reports']);
+  });
+
+  it('answers BucketAlreadyOwnedByYou (409) outside us-east-1, where the LocationConstraint must name the region', async () => {
+    const eu = await startTestSandbox({ region: 'eu-west-1' });
+    const client = new S3Client({ ...clientConfig(eu.endpoint), region: 'eu-west-1', forcePathStyle: true });
+    try {
+      // (Without a configuration the SDK itself adds the client's region as LocationConstraint.)
+      await expectAwsError(client.send(new CreateBucketCommand({ Bucket: 'eu-reports', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } })), 'IllegalLocationConstraintException', 400);
+      await client.send(new CreateBucketCommand({ Bucket: 'eu-reports', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+      await expectAwsError(client.send(new CreateBucketCommand({ Bucket: 'eu-reports', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })), 'BucketAlreadyOwnedByYou', 409);
+      const head = await client.send(new HeadBucketCommand({ Bucket: 'eu-reports' }));
+      expect(head.BucketRegion).toBe('eu-west-1');
+    } finally {
+      client.destroy();
+      await eu.close();
+    }
+  });
+
+  it('puts with the default CRC32 header and gets the same bytes, type, ETag, SSE and checksum back', async () => {
+    const body = '{"verdict":"pass"}\n';
+    const out = await put('team/run-1/report.json', body, { ContentType: 'application/json' });
+    expect(sent['x-amz-checksum-crc32']).toBe(crc32b64(Buffer.from(body)));
+    expect(out.ETag).toBe(`"${md5(body)}"`);
+    expect(out.ChecksumCRC32).toBe(crc32b64(Buffer.from(body)));
+    expect(out.ServerSideEncryption).toBe('AES256');
+
+    // The SDK asks for the checksum (x-amz-checksum-mode) and validates the body against it.
+    const { out: got, body: bytes } = await getBytes('team/run-1/report.json');
+    expect(bytes.toString()).toBe(body);
+    expect(got.ContentType).toBe('application/json');
+    expect(got.ETag).toBe(`"${md5(body)}"`);
+    expect(got.ChecksumCRC32).toBe(crc32b64(Buffer.from(body)));
+    expect(got.ServerSideEncryption).toBe('AES256');
+
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'chaos-reports', Key: 'team/run-1/report.json' }));
+    expect(head.ContentLength).toBe(Buffer.byteLength(body));
+    expect(head.ContentType).toBe('application/json');
+    expect(head.LastModified).toBeInstanceOf(Date);
+    expect(Math.abs(head.LastModified!.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('decodes a streamed upload (aws-chunked with a trailing CRC32) and returns it byte-identical', async () => {
+    const data = randomBytes(5 * 1024 * 1024 + 123);
+    await put('big/blob.bin', Readable.from([data.subarray(0, 1_000_000), data.subarray(1_000_000)]), { ContentLength: data.length });
+    expect(sent['content-encoding']).toContain('aws-chunked');
+    expect(sent['x-amz-trailer']).toBe('x-amz-checksum-crc32');
+    const { out, body } = await getBytes('big/blob.bin');
+    expect(body.equals(data)).toBe(true);
+    expect(out.ETag).toBe(`"${md5(data)}"`);
+  });
+
+  it('refuses a body whose CRC32 does not match it (BadDigest), storing nothing', async () => {
+    await expectAwsError(put('bad/crc.txt', 'payload', { ChecksumCRC32: crc32b64(Buffer.from('other')) }), 'BadDigest', 400);
+    await expectAwsError(s3.send(new HeadObjectCommand({ Bucket: 'chaos-reports', Key: 'bad/crc.txt' })), 'NotFound', 404);
+  });
+
+  it('decodes a signed aws-chunked body with a trailer and checks the trailing checksum', async () => {
+    const data = Buffer.from('hello, chunks');
+    const chunked = (trailer: string) =>
+      Buffer.concat([
+        Buffer.from(`${(8).toString(16)};chunk-signature=${'a'.repeat(64)}\r\n`),
+        data.subarray(0, 8),
+        Buffer.from(`\r\n${(data.length - 8).toString(16)};chunk-signature=${'b'.repeat(64)}\r\n`),
+        data.subarray(8),
+        Buffer.from(`\r\n0;chunk-signature=${'c'.repeat(64)}\r\nx-amz-checksum-crc32:${trailer}\r\nx-amz-trailer-signature:${'d'.repeat(64)}\r\n\r\n`),
+      ]);
+    const send = (trailer: string) =>
+      fetch(`${sb.endpoint}/chaos-reports/raw/chunked.txt`, {
+        method: 'PUT',
+        headers: {
+          'content-encoding': 'aws-chunked',
+          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+          'x-amz-decoded-content-length': String(data.length),
+          'x-amz-trailer': 'x-amz-checksum-crc32',
+          'content-type': 'text/plain',
+        },
+        body: chunked(trailer),
+      });
+    const bad = await send(crc32b64(Buffer.from('nope')));
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/<Code>BadDigest<\/Code>/);
+    const ok = await send(crc32b64(data));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-amz-checksum-crc32')).toBe(crc32b64(data));
+    const stored = await getBytes('raw/chunked.txt');
+    expect(stored.body.toString()).toBe('hello, chunks');
+    expect(stored.out.ContentType).toBe('text/plain');
+  });
+
+  it('lists with prefix and delimiter (CommonPrefixes) and pages MaxKeys 2 over 5 keys with continuation tokens', async () => {
+    const keys = ['list/a.json', 'list/b.json', 'list/c.json', 'list/d.json', 'list/e.json'];
+    for (const k of [...keys].reverse()) await put(k, k);
+    await put('list/sub/x.json', 'x');
+    await put('list/sub/y.json', 'y');
+    await put('listing-not-under-prefix.txt', 'z');
+
+    const pages: ListObjectsV2CommandOutput[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports', Prefix: 'list/', Delimiter: '/', MaxKeys: 2, ContinuationToken: token }));
+      pages.push(page);
+      token = page.NextContinuationToken;
+    } while (token);
+    // 5 keys + 1 common prefix, 2 entries per page; the prefix sorts between d.json and e.json.
+    expect(pages.map((p) => [...(p.Contents ?? []).map((c) => c.Key), ...(p.CommonPrefixes ?? []).map((c) => c.Prefix)])).toEqual([
+      ['list/a.json', 'list/b.json'],
+      ['list/c.json', 'list/d.json'],
+      ['list/e.json', 'list/sub/'],
+    ]);
+    expect(pages.map((p) => [p.KeyCount, p.IsTruncated])).toEqual([
+      [2, true],
+      [2, true],
+      [2, false],
+    ]);
+    expect(pages[1]!.ContinuationToken).toBe(pages[0]!.NextContinuationToken);
+    expect(pages[0]!.Contents![0]).toMatchObject({ Size: 'list/a.json'.length, ETag: `"${md5('list/a.json')}"`, StorageClass: 'STANDARD', ChecksumAlgorithm: ['CRC32'] });
+
+    const after = await s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports', Prefix: 'list/', StartAfter: 'list/d.json' }));
+    expect(after.Contents?.map((c) => c.Key)).toEqual(['list/e.json', 'list/sub/x.json', 'list/sub/y.json']);
+    expect(after.KeyCount).toBe(3);
+    expect(after.CommonPrefixes).toBeUndefined();
+
+    await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports', ContinuationToken: 'not-a-token' })), 'InvalidArgument', 400);
+  });
+
+  it('deletes an object (204 even when already gone); a missing key is NoSuchKey (404)', async () => {
+    await put('gone/once.txt', 'bye');
+    await s3.send(new DeleteObjectCommand({ Bucket: 'chaos-reports', Key: 'gone/once.txt' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: 'chaos-reports', Key: 'gone/once.txt' }));
+    await expectAwsError(s3.send(new GetObjectCommand({ Bucket: 'chaos-reports', Key: 'gone/once.txt' })), 'NoSuchKey', 404);
+    await expectAwsError(s3.send(new HeadObjectCommand({ Bucket: 'chaos-reports', Key: 'gone/once.txt' })), 'NotFound', 404);
+  });
+
+  it('refuses a call whose ExpectedBucketOwner is another account (403 AccessDenied) and serves the right one', async () => {
+    const owner = sb.world.accountId;
+    await put('owned/x.txt', 'x', { ExpectedBucketOwner: owner });
+    await expectAwsError(put('owned/y.txt', 'y', { ExpectedBucketOwner: '999999999999' }), 'AccessDenied', 403);
+    await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports', ExpectedBucketOwner: '999999999999' })), 'AccessDenied', 403);
+    const head = await s3.send(new HeadBucketCommand({ Bucket: 'chaos-reports', ExpectedBucketOwner: '999999999999' })).catch((e: unknown) => e as Error & { $metadata: { httpStatusCode: number } });
+    expect((head as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode).toBe(403);
+  });
+
+  it('denies a prefix or a whole bucket through the s3AccessDenied knob (POST /_sandbox/knobs)', async () => {
+    const setKnob = (value: unknown) => fetch(`${sb.endpoint}/_sandbox/knobs`, { method: 'POST', body: JSON.stringify({ s3AccessDenied: value }) });
+    expect((await setKnob([''])).status).toBe(400);
+    expect((await setKnob('chaos-reports')).status).toBe(400);
+    expect((await setKnob(['chaos-reports/locked/'])).status).toBe(200);
+    await expectAwsError(put('locked/r.json', '{}'), 'AccessDenied', 403);
+    await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports', Prefix: 'locked/' })), 'AccessDenied', 403);
+    await put('open/r.json', '{}');
+    await s3.send(new HeadBucketCommand({ Bucket: 'chaos-reports' }));
+
+    expect((await setKnob(['chaos-reports'])).status).toBe(200);
+    await expectAwsError(getBytes('open/r.json'), 'AccessDenied', 403);
+    await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports' })), 'AccessDenied', 403);
+    const head = await s3.send(new HeadBucketCommand({ Bucket: 'chaos-reports' })).catch((e: unknown) => e as { $metadata: { httpStatusCode?: number } });
+    expect((head as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode).toBe(403);
+
+    expect((await setKnob([])).status).toBe(200);
+    expect((await getBytes('open/r.json')).body.toString()).toBe('{}');
+  });
+
+  it('applies failActions to S3 operations by name and refuses a credential scope for another region', async () => {
+    sb.ctx.knobs.failActions = ['PutObject'];
+    await expectAwsError(put('fail/x.txt', 'x'), 'ServiceUnavailable', 503);
+    sb.ctx.knobs.failActions = [];
+    const west = new S3Client({ ...clientConfig(sb.endpoint), region: 'us-west-2', forcePathStyle: true });
+    try {
+      await expectAwsError(west.send(new ListObjectsV2Command({ Bucket: 'chaos-reports' })), 'AuthorizationHeaderMalformed', 400);
+    } finally {
+      west.destroy();
+    }
+  });
+
+  it('leaves the query services and /_sandbox/state working beside it, with bucket counts (no bodies) in the state', async () => {
+    const who = await sb.sts.send(new GetCallerIdentityCommand({}));
+    expect(who.Account).toBe(sb.world.accountId);
+    const state = (await (await fetch(`${sb.endpoint}/_sandbox/state`)).json()) as { s3: { buckets: { name: string; objects: number; bytes: number }[] } };
+    const bucket = state.s3.buckets.find((b) => b.name === 'chaos-reports')!;
+    expect(bucket.objects).toBe(sb.ctx.s3.buckets.get('chaos-reports')!.objects.size);
+    expect(bucket.objects).toBeGreaterThan(0);
+    expect(JSON.stringify(state)).not.toContain('verdict');
+  });
+});
