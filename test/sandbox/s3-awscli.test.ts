@@ -1,0 +1,108 @@
+/**
+ * The sandbox's S3 driven by the real AWS CLI v2 (`aws s3 cp/ls --endpoint-url`): botocore's own signer,
+ * serializers and parsers (Content-MD5 and a signed x-amz-content-sha256 on upload, encoding-type=url on
+ * listings), so a user can read chaos-ec2's reports back from `chaos-ec2 sandbox` the way they would from S3.
+ * With an IP endpoint the CLI addresses buckets path-style. `aws` on PATH may be an old v1; v2 lives at
+ * /usr/bin/aws (CI installs it there).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../helpers/ci.js';
+import { clientConfig, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+const AWS_CLI = '/usr/bin/aws';
+// Skipped without the CLI on a developer's machine; in CI a missing CLI fails every test below.
+const cli = requireTool(AWS_CLI, 'AWS CLI v2', 's3-awscli.test.ts');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe.skipIf(!cli.run)('AWS CLI v2 `aws s3` against the sandbox', () => {
+  let sb: TestSandbox;
+  let s3: S3Client;
+  let dir: string;
+
+  /** Runs `aws <args> --endpoint-url <sandbox>` with dummy credentials and no user config (asynchronously: the sandbox runs in this process). */
+  function aws(args: string[]): Promise<CliResult> {
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_ACCESS_KEY_ID: 'AKIASANDBOXTEST00000',
+      AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_MAX_ATTEMPTS: '1',
+    };
+    return new Promise((resolve) => {
+      execFile(AWS_CLI, [...args, '--endpoint-url', sb.endpoint], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  beforeAll(async () => {
+    if (cli.missing) throw new Error(cli.missing);
+    sb = await startTestSandbox();
+    s3 = new S3Client({ ...clientConfig(sb.endpoint), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'chaos-reports' }));
+    dir = mkdtempSync(join(tmpdir(), 'chaos-s3-cli-'));
+  });
+  afterAll(async () => {
+    s3?.destroy();
+    await sb?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('aws s3 cp uploads a report the SDK reads back byte for byte, with the type the CLI guessed', async () => {
+    const body = JSON.stringify({ verdict: 'pass', recoverySeconds: 42.5 }, null, 2);
+    writeFileSync(join(dir, 'report.json'), body);
+    const r = await aws(['s3', 'cp', '--no-progress', join(dir, 'report.json'), 's3://chaos-reports/team/run 1+a/report.json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('upload:');
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'chaos-reports', Key: 'team/run 1+a/report.json' }));
+    expect(await got.Body!.transformToString()).toBe(body);
+    expect(got.ContentType).toBe('application/json');
+  });
+
+  it('aws s3 cp downloads what the SDK uploaded', async () => {
+    const body = Buffer.from('# Chaos report\n\nverdict: **pass**\n');
+    await s3.send(new PutObjectCommand({ Bucket: 'chaos-reports', Key: 'team/run-2/report.md', Body: body, ContentType: 'text/markdown' }));
+    const r = await aws(['s3', 'cp', '--no-progress', 's3://chaos-reports/team/run-2/report.md', join(dir, 'down.md')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'down.md')).equals(body)).toBe(true);
+  });
+
+  it('aws s3 ls lists a prefix (objects and PRE sub-prefixes, keys URL-decoded) and, without a bucket, the buckets', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'chaos-reports', Key: 'team/history.json', Body: '[]' }));
+    const r = await aws(['s3', 'ls', 's3://chaos-reports/team/']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.trim());
+    expect(lines).toEqual([expect.stringMatching(/^PRE run 1\+a\/$/), expect.stringMatching(/^PRE run-2\/$/), expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +2 history\.json$/)]);
+
+    const buckets = await aws(['s3', 'ls']);
+    expect(buckets.code).toBe(0);
+    expect(buckets.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d chaos-reports$/m);
+  });
+
+  it('aws s3 ls on a bucket that does not exist fails with NoSuchBucket', async () => {
+    const r = await aws(['s3', 'ls', 's3://no-such-bucket/team/']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('NoSuchBucket');
+  });
+});
