@@ -3,15 +3,14 @@
  * user can point `aws --endpoint-url` at `chaos-ec2 sandbox` and get what AWS would answer. `aws` on PATH
  * may be an old v1; v2 lives at /usr/bin/aws (CI installs it there).
  */
-import { execFile } from 'node:child_process';
 import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { requireTool } from '../helpers/ci.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
-const AWS_CLI = '/usr/bin/aws';
 // Skipped without the CLI on a developer's machine; in CI a missing CLI fails every test below.
 const cli = requireTool(AWS_CLI, 'AWS CLI v2', 'awscli.test.ts');
 
@@ -28,25 +27,9 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
   let subnetId: string;
 
   /** Runs `aws <args> --endpoint-url <sandbox> --output json` with dummy credentials and no user config. */
-  function awsCli(args: string[]): Promise<CliResult> {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      AWS_ACCESS_KEY_ID: 'AKIASANDBOXTEST00000',
-      AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
-      AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_MAX_ATTEMPTS: '1',
-    };
-    return new Promise((resolve) => {
-      execFile(AWS_CLI, [...args, '--endpoint-url', sb.endpoint, '--output', 'json'], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr, json: code === 0 && stdout.trim() ? JSON.parse(stdout) : undefined });
-      });
-    });
+  async function awsCli(args: string[]): Promise<CliResult> {
+    const r = await runAwsCli(sb.endpoint, [...args, '--output', 'json']);
+    return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
   }
 
   const launchRunning = async () => {

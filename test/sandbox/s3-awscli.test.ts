@@ -2,53 +2,26 @@
  * The sandbox's S3 driven by the real AWS CLI v2 (`aws s3 cp/ls --endpoint-url`): botocore's own signer,
  * serializers and parsers (Content-MD5 and a signed x-amz-content-sha256 on upload, encoding-type=url on
  * listings), so a user can read chaos-ec2's reports back from `chaos-ec2 sandbox` the way they would from S3.
- * With an IP endpoint the CLI addresses buckets path-style. `aws` on PATH may be an old v1; v2 lives at
- * /usr/bin/aws (CI installs it there).
+ * With an IP endpoint the CLI addresses buckets path-style.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { requireTool } from '../helpers/ci.js';
 import { clientConfig, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
-const AWS_CLI = '/usr/bin/aws';
 // Skipped without the CLI on a developer's machine; in CI a missing CLI fails every test below.
 const cli = requireTool(AWS_CLI, 'AWS CLI v2', 's3-awscli.test.ts');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe.skipIf(!cli.run)('AWS CLI v2 `aws s3` against the sandbox', () => {
   let sb: TestSandbox;
   let s3: S3Client;
   let dir: string;
 
-  /** Runs `aws <args> --endpoint-url <sandbox>` with dummy credentials and no user config (asynchronously: the sandbox runs in this process). */
-  function aws(args: string[]): Promise<CliResult> {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      AWS_ACCESS_KEY_ID: 'AKIASANDBOXTEST00000',
-      AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
-      AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_MAX_ATTEMPTS: '1',
-    };
-    return new Promise((resolve) => {
-      execFile(AWS_CLI, [...args, '--endpoint-url', sb.endpoint], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-      });
-    });
-  }
+  const aws = (args: string[]) => runAwsCli(sb.endpoint, args);
 
   beforeAll(async () => {
     if (cli.missing) throw new Error(cli.missing);

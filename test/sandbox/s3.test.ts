@@ -178,6 +178,27 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
     expect(stored.out.ContentType).toBe('text/plain');
   });
 
+  it('serves a single Range (206, no whole-object checksum), refuses an oversized or mis-hashed body before storing it', async () => {
+    await put('range/r.txt', '0123456789');
+    const part = await s3.send(new GetObjectCommand({ Bucket: 'chaos-reports', Key: 'range/r.txt', Range: 'bytes=2-5' }));
+    expect(part.$metadata.httpStatusCode).toBe(206);
+    expect(part.ContentRange).toBe('bytes 2-5/10');
+    expect(part.ChecksumCRC32).toBeUndefined();
+    expect(await part.Body!.transformToString()).toBe('2345');
+    await expectAwsError(s3.send(new GetObjectCommand({ Bucket: 'chaos-reports', Key: 'range/r.txt', Range: 'bytes=20-' })), 'InvalidRange', 416);
+
+    const raw = (key: string, headers: Record<string, string>, body: string) => fetch(`${sb.endpoint}/chaos-reports/${key}`, { method: 'PUT', headers, body });
+    // Declared larger than the sandbox keeps (64 MiB): refused without holding the body.
+    const big = await raw('range/big.bin', { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(65 * 1024 * 1024) }, '0\r\n\r\n');
+    expect(big.status).toBe(400);
+    expect(await big.text()).toMatch(/<Code>EntityTooLarge<\/Code>/);
+    const wrongSha = await raw('range/sha.txt', { 'x-amz-content-sha256': createHash('sha256').update('other').digest('hex') }, 'body');
+    expect(wrongSha.status).toBe(400);
+    expect(await wrongSha.text()).toMatch(/<Code>XAmzContentSHA256Mismatch<\/Code>/);
+    expect(sb.ctx.s3.buckets.get('chaos-reports')!.objects.has('range/big.bin')).toBe(false);
+    expect(sb.ctx.s3.buckets.get('chaos-reports')!.objects.has('range/sha.txt')).toBe(false);
+  });
+
   it('lists with prefix and delimiter (CommonPrefixes) and pages MaxKeys 2 over 5 keys with continuation tokens', async () => {
     const keys = ['list/a.json', 'list/b.json', 'list/c.json', 'list/d.json', 'list/e.json'];
     for (const k of [...keys].reverse()) await put(k, k);
