@@ -4,6 +4,7 @@
  * listings), so a user can read chaos-ec2's reports back from `chaos-ec2 sandbox` the way they would from S3.
  * With an IP endpoint the CLI addresses buckets path-style.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,20 @@ describe.skipIf(!cli.run)('AWS CLI v2 `aws s3` against the sandbox', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'down.md')).equals(body)).toBe(true);
+  });
+
+  it('aws s3 cp moves a file above the CLI multipart threshold (8 MiB) up and down intact', async () => {
+    const data = randomBytes(9 * 1024 * 1024 + 7);
+    writeFileSync(join(dir, 'big.html'), data);
+    const up = await aws(['s3', 'cp', '--no-progress', join(dir, 'big.html'), 's3://chaos-reports/big/report.html']);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    // A multipart object's ETag ends with its part count.
+    expect(sb.ctx.s3.buckets.get('chaos-reports')!.objects.get('big/report.html')!.etag).toMatch(/-2"$/);
+    const down = await aws(['s3', 'cp', '--no-progress', 's3://chaos-reports/big/report.html', join(dir, 'big-down.html')]);
+    expect(down.stderr).toBe('');
+    expect(down.code).toBe(0);
+    expect(readFileSync(join(dir, 'big-down.html')).equals(data)).toBe(true);
   });
 
   it('aws s3 ls lists a prefix (objects and PRE sub-prefixes, keys URL-decoded) and, without a bucket, the buckets', async () => {

@@ -8,7 +8,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -17,6 +20,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -32,7 +36,7 @@ const crc32b64 = (data: Buffer): string => {
 /** The HTTP status of a call that must fail. */
 async function failedStatus(p: Promise<unknown>): Promise<number | undefined> {
   const outcome = await p.then(
-    () => 'succeeded',
+    () => 'succeeded' as const,
     (e: unknown) => e as { $metadata?: { httpStatusCode?: number } },
   );
   if (outcome === 'succeeded') throw new Error('expected the call to fail, but it succeeded');
@@ -197,6 +201,56 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
     expect(await wrongSha.text()).toMatch(/<Code>XAmzContentSHA256Mismatch<\/Code>/);
     expect(sb.ctx.s3.buckets.get('chaos-reports')!.objects.has('range/big.bin')).toBe(false);
     expect(sb.ctx.s3.buckets.get('chaos-reports')!.objects.has('range/sha.txt')).toBe(false);
+  });
+
+  it('assembles a multipart upload (MD5-of-MD5s ETag), refusing small middle parts, unknown ETags and aborted uploads', async () => {
+    const Bucket = 'chaos-reports';
+    const start = async (Key: string) => (await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'text/html' }))).UploadId!;
+    const part = (Key: string, UploadId: string, PartNumber: number, Body: Buffer) => s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body }));
+    const a = randomBytes(5 * 1024 * 1024);
+    const b = randomBytes(1000);
+    const id = await start('mpu/report.html');
+    const [pa, pb] = [await part('mpu/report.html', id, 1, a), await part('mpu/report.html', id, 2, b)];
+    expect(pa.ETag).toBe(`"${md5(a)}"`);
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key: 'mpu/report.html',
+        UploadId: id,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: pa.ETag },
+            { PartNumber: 2, ETag: pb.ETag },
+          ],
+        },
+      }),
+    );
+    const expectedEtag = `"${createHash('md5')
+      .update(Buffer.concat([createHash('md5').update(a).digest(), createHash('md5').update(b).digest()]))
+      .digest('hex')}-2"`;
+    expect(done.ETag).toBe(expectedEtag);
+    const { out, body } = await getBytes('mpu/report.html');
+    expect(body.equals(Buffer.concat([a, b]))).toBe(true);
+    expect([out.ETag, out.ContentType]).toEqual([expectedEtag, 'text/html']);
+    // The upload is gone once completed.
+    await expectAwsError(part('mpu/report.html', id, 3, b), 'NoSuchUpload', 404);
+
+    const small = await start('mpu/small.bin');
+    const [s1, s2] = [await part('mpu/small.bin', small, 1, b), await part('mpu/small.bin', small, 2, b)];
+    const complete = (Parts: { PartNumber: number; ETag: string | undefined }[]) =>
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu/small.bin', UploadId: small, MultipartUpload: { Parts } }));
+    await expectAwsError(
+      complete([
+        { PartNumber: 1, ETag: s1.ETag },
+        { PartNumber: 2, ETag: s2.ETag },
+      ]),
+      'EntityTooSmall',
+      400,
+    );
+    await expectAwsError(complete([{ PartNumber: 1, ETag: `"${md5('other')}"` }]), 'InvalidPart', 400);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'mpu/small.bin', UploadId: small }));
+    await expectAwsError(complete([{ PartNumber: 1, ETag: s1.ETag }]), 'NoSuchUpload', 404);
+    expect(sb.ctx.s3.uploads.size).toBe(0);
   });
 
   it('lists with prefix and delimiter (CommonPrefixes) and pages MaxKeys 2 over 5 keys with continuation tokens', async () => {

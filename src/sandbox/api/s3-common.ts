@@ -3,7 +3,7 @@
  * any) is the sandbox's account, and the s3AccessDenied knob does not deny the bucket or key.
  */
 import type { S3Bucket, S3Store } from '../s3/store.js';
-import { accessDenied, header, noSuchBucket, type S3Request } from './s3-wire.js';
+import { accessDenied, header, noSuchBucket, S3Error, type S3Request } from './s3-wire.js';
 
 export interface S3Context {
   store: S3Store;
@@ -43,4 +43,14 @@ export function checkAccess(ctx: S3Context, bucket: string, keyOrPrefix?: string
       throw accessDenied();
     }
   }
+}
+
+/** Every object is stored with SSE-S3 (see s3-objects.ts), so every object answer says so. */
+export const SSE = { 'x-amz-server-side-encryption': 'AES256' };
+
+/** The key of an object call, checked against S3's limit ("up to 1,024 bytes long" in UTF-8). */
+export function keyOf(req: S3Request): string {
+  const key = req.key ?? '';
+  if (Buffer.byteLength(key, 'utf8') > 1024) throw new S3Error('KeyTooLongError', 'Your key is too long', 400);
+  return key;
 }

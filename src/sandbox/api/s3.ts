@@ -15,7 +15,9 @@ import { parseCredentialScope } from './credential-scope.js';
 import { ApiError } from './errors.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjectsV2 } from './s3-buckets.js';
 import type { S3Context } from './s3-common.js';
-import { deleteObject, entityTooLarge, getObject, headObject, putObject } from './s3-objects.js';
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart } from './s3-multipart.js';
+import { deleteObject, getObject, headObject, putObject } from './s3-objects.js';
+import { entityTooLarge } from './s3-payload.js';
 import { errorXml, hostId, notImplemented, S3Error, type S3Request, type S3Response } from './s3-wire.js';
 
 export type { S3Context } from './s3-common.js';
@@ -28,7 +30,7 @@ export type S3Gate = (action: string) => Promise<(() => Promise<void>) | undefin
 
 /** Query parameters that name a sub-resource or an operation the sandbox does not serve (NotImplemented). */
 const UNSERVED = (
-  'acl tagging uploads uploadId partNumber versioning versions policy policyStatus lifecycle cors website logging notification ' +
+  'acl tagging versioning versions policy policyStatus lifecycle cors website logging notification ' +
   'replication encryption ownershipControls publicAccessBlock object-lock retention legal-hold attributes restore select torrent ' +
   'delete accelerate analytics inventory metrics intelligent-tiering requestPayment session'
 ).split(' ');
@@ -52,6 +54,8 @@ type Operation = [name: string, run: (ctx: S3Context, req: S3Request) => S3Respo
 function operationOf(req: S3Request): Operation {
   const q = req.query;
   if (UNSERVED.some((name) => q.has(name))) throw notImplemented();
+  // ListParts, ListMultipartUploads and GetObject by part number are not served.
+  if (req.method === 'GET' && (q.has('uploadId') || q.has('uploads') || q.has('partNumber'))) throw notImplemented();
   if (req.bucket === undefined) {
     if (req.method === 'GET') return ['ListBuckets', (ctx) => listBuckets(ctx)];
   } else if (!req.key) {
@@ -62,6 +66,10 @@ function operationOf(req: S3Request): Operation {
     if (req.method === 'GET' && q.get('list-type') === '2') return ['ListObjectsV2', listObjectsV2];
     if (req.method === 'GET') throw new S3Error('NotImplemented', 'ListObjects (version 1) is not implemented by the sandbox; use ListObjectsV2', 501);
   } else {
+    if (req.method === 'POST' && q.has('uploads')) return ['CreateMultipartUpload', createMultipartUpload];
+    if (req.method === 'POST' && q.has('uploadId')) return ['CompleteMultipartUpload', completeMultipartUpload];
+    if (req.method === 'PUT' && q.has('uploadId')) return ['UploadPart', uploadPart];
+    if (req.method === 'DELETE' && q.has('uploadId')) return ['AbortMultipartUpload', abortMultipartUpload];
     if (req.method === 'PUT') return ['PutObject', putObject];
     if (req.method === 'GET') return ['GetObject', getObject];
     if (req.method === 'HEAD') return ['HeadObject', headObject];

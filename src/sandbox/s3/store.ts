@@ -24,6 +24,16 @@ export interface S3Object {
   checksumAlgorithm?: ChecksumAlgorithm;
 }
 
+/** A multipart upload in progress: its parts, until completed or aborted. */
+export interface MultipartUpload {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  contentType: string;
+  initiated: Date;
+  parts: Map<number, { body: Buffer; etag: string }>;
+}
+
 export interface S3Bucket {
   name: string;
   region: string;
@@ -33,6 +43,9 @@ export interface S3Bucket {
 
 export class S3Store {
   readonly buckets = new Map<string, S3Bucket>();
+  /** Multipart uploads in progress, by upload id. */
+  readonly uploads = new Map<string, MultipartUpload>();
+  /** Bytes of objects and of uploaded parts alike: both are held in memory. */
   private bytes = 0;
 
   /** Total body bytes held. */
@@ -50,9 +63,8 @@ export class S3Store {
     this.buckets.delete(name);
   }
 
-  /** Whether `size` more bytes fit, counting the bytes of the object it would replace as freed. */
-  fits(bucket: S3Bucket, key: string, size: number): boolean {
-    const replaced = bucket.objects.get(key)?.body.length ?? 0;
+  /** Whether `size` more bytes fit, counting the `replaced` bytes (an object or part overwritten) as freed. */
+  fits(size: number, replaced = 0): boolean {
     return this.bytes - replaced + size <= MAX_STORE_BYTES;
   }
 
@@ -68,8 +80,20 @@ export class S3Store {
     bucket.objects.delete(key);
   }
 
+  /** Stores a part, replacing one uploaded before under the same number (as S3 does). */
+  putPart(upload: MultipartUpload, partNumber: number, part: { body: Buffer; etag: string }): void {
+    this.bytes += part.body.length - (upload.parts.get(partNumber)?.body.length ?? 0);
+    upload.parts.set(partNumber, part);
+  }
+
+  /** Forgets an upload and its parts (completed: the object holds the bytes now; aborted: gone). */
+  dropUpload(upload: MultipartUpload): void {
+    for (const p of upload.parts.values()) this.bytes -= p.body.length;
+    this.uploads.delete(upload.uploadId);
+  }
+
   /** What /_sandbox/state shows: names and counts, never bodies. */
-  summary(): { buckets: { name: string; region: string; objects: number; bytes: number }[]; bytes: number } {
+  summary(): { buckets: { name: string; region: string; objects: number; bytes: number }[]; uploads: number; bytes: number } {
     return {
       buckets: [...this.buckets.values()].map((b) => ({
         name: b.name,
@@ -77,6 +101,7 @@ export class S3Store {
         objects: b.objects.size,
         bytes: [...b.objects.values()].reduce((n, o) => n + o.body.length, 0),
       })),
+      uploads: this.uploads.size,
       bytes: this.bytes,
     };
   }
