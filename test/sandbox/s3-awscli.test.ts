@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { requireTool } from '../helpers/ci.js';
-import { clientConfig, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { s3Client } from '../helpers/s3.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 // Skipped without the CLI on a developer's machine; in CI a missing CLI fails every test below.
 const cli = requireTool(AWS_CLI, 'AWS CLI v2', 's3-awscli.test.ts');
@@ -27,7 +28,7 @@ describe.skipIf(!cli.run)('AWS CLI v2 `aws s3` against the sandbox', () => {
   beforeAll(async () => {
     if (cli.missing) throw new Error(cli.missing);
     sb = await startTestSandbox();
-    s3 = new S3Client({ ...clientConfig(sb.endpoint), forcePathStyle: true });
+    s3 = s3Client(sb.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: 'chaos-reports' }));
     dir = mkdtempSync(join(tmpdir(), 'chaos-s3-cli-'));
   });

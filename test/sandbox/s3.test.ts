@@ -19,14 +19,15 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KNOBS } from '../../src/sandbox/knobs.js';
-import { clientConfig, expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { s3Client } from '../helpers/s3.js';
+import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const crc32b64 = (data: Buffer): string => {
   const b = Buffer.alloc(4);
@@ -52,7 +53,7 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
 
   beforeAll(async () => {
     sb = await startTestSandbox();
-    s3 = new S3Client({ ...clientConfig(sb.endpoint), forcePathStyle: true });
+    s3 = s3Client(sb.endpoint);
     s3.middlewareStack.add(
       (next) => async (args) => {
         sent = { ...(args.request as { headers: Record<string, string> }).headers };
@@ -93,7 +94,7 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
 
   it('answers BucketAlreadyOwnedByYou (409) outside us-east-1, where the LocationConstraint must name the region', async () => {
     const eu = await startTestSandbox({ region: 'eu-west-1' });
-    const client = new S3Client({ ...clientConfig(eu.endpoint), region: 'eu-west-1', forcePathStyle: true });
+    const client = s3Client(eu.endpoint, 'eu-west-1');
     try {
       // (Without a configuration the SDK itself adds the client's region as LocationConstraint.)
       await expectAwsError(
@@ -329,7 +330,7 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
     sb.ctx.knobs.failActions = ['PutObject'];
     await expectAwsError(put('fail/x.txt', 'x'), 'ServiceUnavailable', 503);
     sb.ctx.knobs.failActions = [];
-    const west = new S3Client({ ...clientConfig(sb.endpoint), region: 'us-west-2', forcePathStyle: true });
+    const west = s3Client(sb.endpoint, 'us-west-2');
     try {
       await expectAwsError(west.send(new ListObjectsV2Command({ Bucket: 'chaos-reports' })), 'AuthorizationHeaderMalformed', 400);
     } finally {
