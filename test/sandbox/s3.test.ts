@@ -254,11 +254,12 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
     expect(sb.ctx.s3.uploads.size).toBe(0);
   });
 
-  it('lists with prefix and delimiter (CommonPrefixes) and pages MaxKeys 2 over 5 keys with continuation tokens', async () => {
+  it('lists with prefix and delimiter (CommonPrefixes) and pages MaxKeys 2 with continuation tokens, also past a common prefix', async () => {
     const keys = ['list/a.json', 'list/b.json', 'list/c.json', 'list/d.json', 'list/e.json'];
     for (const k of [...keys].reverse()) await put(k, k);
     await put('list/sub/x.json', 'x');
     await put('list/sub/y.json', 'y');
+    await put('list/zz.json', 'zz');
     await put('listing-not-under-prefix.txt', 'z');
 
     const pages: ListObjectsV2CommandOutput[] = [];
@@ -268,23 +269,26 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
       pages.push(page);
       token = page.NextContinuationToken;
     } while (token);
-    // 5 keys + 1 common prefix, 2 entries per page; the prefix sorts between d.json and e.json.
+    // 6 keys + 1 common prefix, 2 entries per page; the prefix sorts after e.json, and the page after it
+    // skips the keys it summed up.
     expect(pages.map((p) => [...(p.Contents ?? []).map((c) => c.Key), ...(p.CommonPrefixes ?? []).map((c) => c.Prefix)])).toEqual([
       ['list/a.json', 'list/b.json'],
       ['list/c.json', 'list/d.json'],
       ['list/e.json', 'list/sub/'],
+      ['list/zz.json'],
     ]);
     expect(pages.map((p) => [p.KeyCount, p.IsTruncated])).toEqual([
       [2, true],
       [2, true],
-      [2, false],
+      [2, true],
+      [1, false],
     ]);
     expect(pages[1]!.ContinuationToken).toBe(pages[0]!.NextContinuationToken);
     expect(pages[0]!.Contents![0]).toMatchObject({ Size: 'list/a.json'.length, ETag: `"${md5('list/a.json')}"`, StorageClass: 'STANDARD', ChecksumAlgorithm: ['CRC32'] });
 
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports', Prefix: 'list/', StartAfter: 'list/d.json' }));
-    expect(after.Contents?.map((c) => c.Key)).toEqual(['list/e.json', 'list/sub/x.json', 'list/sub/y.json']);
-    expect(after.KeyCount).toBe(3);
+    expect(after.Contents?.map((c) => c.Key)).toEqual(['list/e.json', 'list/sub/x.json', 'list/sub/y.json', 'list/zz.json']);
+    expect(after.KeyCount).toBe(4);
     expect(after.CommonPrefixes).toBeUndefined();
 
     await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: 'chaos-reports', ContinuationToken: 'not-a-token' })), 'InvalidArgument', 400);
