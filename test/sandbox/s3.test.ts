@@ -145,6 +145,29 @@ describe('sandbox S3 through @aws-sdk/client-s3', () => {
     expect(out.ETag).toBe(`"${md5(data)}"`);
   });
 
+  it('verifies and returns the other checksum algorithms the SDK offers (CRC32C, SHA-1, SHA-256)', async () => {
+    const body = Buffer.from('checksummed body');
+    for (const [ChecksumAlgorithm, field] of [
+      ['CRC32C', 'ChecksumCRC32C'],
+      ['SHA1', 'ChecksumSHA1'],
+      ['SHA256', 'ChecksumSHA256'],
+    ] as const) {
+      const key = `algo/${ChecksumAlgorithm}.txt`;
+      const out = await put(key, body, { ChecksumAlgorithm });
+      expect(sent[`x-amz-checksum-${ChecksumAlgorithm.toLowerCase()}`]).toBe(out[field]);
+      if (ChecksumAlgorithm !== 'CRC32C')
+        expect(out[field]).toBe(
+          createHash(ChecksumAlgorithm === 'SHA1' ? 'sha1' : 'sha256')
+            .update(body)
+            .digest('base64'),
+        );
+      // The SDK validates the body it reads against the returned value.
+      const { out: got, body: bytes } = await getBytes(key);
+      expect(bytes.equals(body)).toBe(true);
+      expect(got[field]).toBe(out[field]);
+    }
+  });
+
   it('refuses a body whose CRC32 does not match it (BadDigest), storing nothing', async () => {
     await expectAwsError(put('bad/crc.txt', 'payload', { ChecksumCRC32: crc32b64(Buffer.from('other')) }), 'BadDigest', 400);
     await expectAwsError(s3.send(new HeadObjectCommand({ Bucket: 'chaos-reports', Key: 'bad/crc.txt' })), 'NotFound', 404);
