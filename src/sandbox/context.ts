@@ -6,6 +6,7 @@ import type { Rng } from '../core/random.js';
 import type { AsgLifecycleApi } from './autoscaling/lifecycle-api.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { S3Store } from './s3/store.js';
 import type { Timings } from './profiles.js';
 import type { StackInfo } from './stack-info.js';
 import type { Timers } from './timers.js';
@@ -59,6 +60,8 @@ export interface SandboxContext {
   rng: Rng;
   /** How to reach the demo stack (GET /_sandbox/stack), once the embedded sandbox has built it. */
   stackInfo?: StackInfo;
+  /** The S3 buckets and objects (api/s3.ts serves them). */
+  s3: S3Store;
 }
 
 export interface ApiContext extends SandboxContext {

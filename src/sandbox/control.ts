@@ -67,6 +67,8 @@ export function worldState(ctx: SandboxContext): unknown {
     activities: w.activities.slice(-200),
     lifecycleActions: ctx.autoscaling.actions.hooks.pending(),
     knobs: ctx.knobs,
+    // Names and counts only: bodies stay out of the dump.
+    s3: ctx.s3.summary(),
     eventsDropped: w.eventsDropped,
   });
 }

@@ -37,6 +37,11 @@ export function validateKnobs(patch: unknown): string[] {
     const expected = DEFAULT_KNOBS[key as keyof Knobs];
     if (key === 'stallActions') {
       problems.push(...stallRuleProblems(value));
+    } else if (key === 's3AccessDenied') {
+      // A bucket name, or bucket/prefix: an empty entry (or one starting with '/') would name no bucket.
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !v || v.startsWith('/'))) {
+        problems.push('knob "s3AccessDenied" must be an array of "bucket" or "bucket/prefix" strings');
+      }
     } else if (Array.isArray(expected)) {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) problems.push(`knob "${key}" must be an array of strings`);
     } else if (typeof value !== typeof expected) {

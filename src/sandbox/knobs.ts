@@ -40,6 +40,12 @@ export interface Knobs {
    * filter 'x' is invalid"), e.g. ["network-acl-id"]: proves a code path never depends on them.
    */
   unsupportedFilters: string[];
+  /**
+   * S3 access a bucket policy would deny (403 AccessDenied): `bucket` denies every call on the bucket
+   * (HeadBucket, listing, objects); `bucket/prefix` denies object calls on keys under the prefix and
+   * listings whose Prefix lies under it. Lets a test make a report store unwritable.
+   */
+  s3AccessDenied: string[];
 }
 
 export interface StallRule {
@@ -66,4 +72,5 @@ export const DEFAULT_KNOBS: Knobs = {
   stallActions: [],
   ignoreDryRunActions: [],
   unsupportedFilters: [],
+  s3AccessDenied: [],
 };

@@ -1,6 +1,6 @@
 /**
  * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2, Classic ELB and STS query
- * protocols (POST /) and serves the ground truth and fault knobs under /_sandbox/, with the data plane
+ * protocols (POST /) and S3's REST protocol (path-style, api/s3.ts), and serves the ground truth and fault knobs under /_sandbox/, with the data plane
  * (instance servers, load balancer proxies, health checks) and the Auto Scaling reconciler running behind it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,6 +11,7 @@ import { CLASSIC_ELB_SERVICE } from './api/classic-elb.js';
 import { EC2_SERVICE } from './api/ec2.js';
 import { ELBV2_SERVICE } from './api/elbv2.js';
 import { Router } from './api/router.js';
+import { handleS3, isS3Request, type S3Context } from './api/s3.js';
 import { STS_SERVICE } from './api/sts.js';
 import type { SandboxContext } from './context.js';
 import { handleControl } from './control.js';
@@ -20,6 +21,7 @@ import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { Lifecycle } from './lifecycle.js';
 import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
 import { Reconciler } from './reconciler.js';
+import { S3Store } from './s3/store.js';
 import { Timers } from './timers.js';
 import { CertificateStore } from './tls/certificates.js';
 import { World } from './world/world.js';
@@ -71,7 +73,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const lifecycle = new Lifecycle(world, timings, knobs, timers);
   // The context is assembled in two steps because the data plane and the reconciler take the context
   // themselves; both are constructed before anything can call into them.
-  const ctx = { world, timings, knobs, timers, lifecycle, rng: createRng(opts.seed) } as SandboxContext;
+  const ctx = { world, timings, knobs, timers, lifecycle, rng: createRng(opts.seed), s3: new S3Store() } as SandboxContext;
   const dataplane = new DataPlane(ctx);
   ctx.dataplane = dataplane;
   const reconciler = new Reconciler(ctx);
@@ -130,10 +132,22 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
+/**
+ * S3's throttling answer: 503 SlowDown, "Please reduce your request rate."
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+ */
+const S3_KNOBS = { signingName: 's3', throttle: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' } };
+
 async function serve(req: IncomingMessage, res: ServerResponse, router: Router, ctx: SandboxContext): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox');
   if (url.pathname.startsWith('/_sandbox/')) {
     await handleControl(req, res, url, ctx);
+    return;
+  }
+  if (isS3Request(req, url)) {
+    // S3 is REST, not `POST /` with an Action: it reads its own (larger, binary) bodies.
+    const s3: S3Context = { store: ctx.s3, region: ctx.world.region, accountId: ctx.world.accountId, denied: () => ctx.knobs.s3AccessDenied, now: () => new Date(ctx.world.now()) };
+    await handleS3(req, res, s3, (action) => router.gate(S3_KNOBS, action), ctx.world.newRequestId());
     return;
   }
   const body = await readBody(req);

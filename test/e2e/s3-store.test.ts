@@ -4,13 +4,14 @@
  * back; `history s3://…` shows them with the trend; `--min-interval` reads the store and refuses; a bucket that
  * does not exist is refused before anything is injected.
  */
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
-import { awsCli, awsCliGate } from '../helpers/awscli.js';
+import { awsCliGate, runAwsCli } from '../helpers/aws-cli.js';
+import { s3Client } from '../helpers/s3.js';
 import { cliFor, fastRunArgs, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
@@ -25,12 +26,7 @@ describe('reports and history in S3', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     local = mkdtempSync(join(tmpdir(), 'chaos-s3-mirror-'));
-    s3 = new S3Client({
-      endpoint: t.emb.sandbox.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIASANDBOXTEST00000', secretAccessKey: 'sandbox-secret' },
-    });
+    s3 = s3Client(t.emb.sandbox.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: 'chaos-reports' }));
   });
   afterAll(() => {
@@ -49,11 +45,11 @@ describe('reports and history in S3', { timeout: 240_000 }, () => {
       expect(r.stderr).toContain(`uploaded: ${STORE}/${report.id}/report.json`);
     }
     if (cliGate.run) {
-      const ls = await awsCli(t.emb.sandbox.endpoint, ['s3', 'ls', `${STORE}/${ids[0]}/`]);
+      const ls = await runAwsCli(t.emb.sandbox.endpoint, ['s3', 'ls', `${STORE}/${ids[0]}/`]);
       expect(ls.code, ls.stderr).toBe(0);
       for (const f of ['report.json', 'report.md', 'junit.xml', 'report.html', 'journal.jsonl']) expect(ls.stdout).toContain(f);
       const dest = join(local, 'copied.json');
-      const cp = await awsCli(t.emb.sandbox.endpoint, ['s3', 'cp', `${STORE}/${ids[0]}/report.json`, dest]);
+      const cp = await runAwsCli(t.emb.sandbox.endpoint, ['s3', 'cp', `${STORE}/${ids[0]}/report.json`, dest]);
       expect(cp.code, cp.stderr).toBe(0);
       expect((JSON.parse(readFileSync(dest, 'utf8')) as Report).id).toBe(ids[0]);
     }
@@ -70,7 +66,7 @@ describe('reports and history in S3', { timeout: 240_000 }, () => {
       const seqBefore = t.emb.sandbox.world.events().at(-1)?.seq ?? 0;
       const fourth = await cliFor(t.emb, { CHAOS_EC2_LOCAL_DIR: fresh })(fastRunArgs(STORE, '--yes', '--min-interval', '1h'));
       expect(fourth.code).toBe(3);
-      expect(fourth.stderr).toMatch(new RegExp(`the last experiment on demo-asg \\(${ids[2]}\\) started .* ago; --min-interval is 1h`));
+      expect(fourth.stderr, fourth.stderr).toContain(`the last experiment on demo-asg (${ids[2]}) started`);
       expect(t.emb.sandbox.world.events(seqBefore).filter((e) => e.type === 'instance-state' && e.to === 'shutting-down')).toEqual([]);
     } finally {
       rmSync(fresh, { recursive: true, force: true });

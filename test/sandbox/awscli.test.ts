@@ -7,7 +7,7 @@ import { CreateAutoScalingGroupCommand, PutLifecycleHookCommand, PutWarmPoolComm
 import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCli as runAwsCli, awsCliGate } from '../helpers/awscli.js';
+import { awsCli as runAwsCli, awsCliGate } from '../helpers/aws-cli.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 // Skipped without the CLI on a developer's machine; in CI a missing CLI fails every test below.

@@ -25,6 +25,9 @@ export interface ServiceDef {
   handlers: Record<string, Handler>;
 }
 
+/** What the fault knobs need of a service: its rate-limit bucket and how it says "slow down". */
+export type KnobService = Pick<ServiceDef, 'signingName' | 'throttle'>;
+
 export interface ApiResponse {
   status: number;
   body: string;
@@ -104,6 +107,18 @@ export class Router {
     }
   }
 
+  /**
+   * The stalls and fault knobs for a call that does not come through handle() (S3's REST protocol): resolves
+   * when the call may run, or throws the injected ApiError; resolves to what to await after the call ran (an
+   * `applied` stall), if anything.
+   */
+  async gate(service: KnobService, action: string): Promise<(() => Promise<void>) | undefined> {
+    const stall = this.stalls.admit(action);
+    if (stall && !stall.applied) await this.stalls.hold(stall);
+    await this.applyKnobs(service, action);
+    return stall?.applied ? () => this.stalls.hold(stall) : undefined;
+  }
+
   /** Answers every held call (503), so the server can close. */
   close(): void {
     this.stalls.close();
@@ -118,7 +133,7 @@ export class Router {
     if (k.ignoreDryRunActions.includes(action)) params.raw.delete('DryRun');
   }
 
-  private async applyKnobs(service: ServiceDef, action: string): Promise<void> {
+  private async applyKnobs(service: KnobService, action: string): Promise<void> {
     const k = this.ctx.knobs;
     if (k.apiLatencyMs > 0) await new Promise((r) => setTimeout(r, k.apiLatencyMs));
     if (k.apiRateLimit > 0 && !this.buckets.take(service.signingName, k.apiRateLimit, this.ctx.world.now())) {
