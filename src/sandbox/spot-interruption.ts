@@ -22,7 +22,10 @@ export function interruptSpot(ctx: SandboxContext, instanceId: string): { instan
   const inst = ctx.world.instances.get(instanceId);
   if (!inst) return { status: 404, message: `no instance ${instanceId}` };
   if (inst.instanceLifecycle !== 'spot') {
-    return { status: 409, message: `${instanceId} is an On-Demand instance: only Spot Instances are interrupted (make it Spot first: POST /_sandbox/instances/${instanceId} {"instanceLifecycle":"spot"})` };
+    return {
+      status: 409,
+      message: `${instanceId} is an On-Demand instance: only Spot Instances are interrupted (make it Spot first: POST /_sandbox/instances/${instanceId} {"instanceLifecycle":"spot"})`,
+    };
   }
   if (inst.state !== 'running' && inst.state !== 'pending') return { status: 409, message: `${instanceId} is ${inst.state}: only a pending or running instance can be interrupted` };
   ctx.lifecycle.terminate(instanceId, 'Service initiated');

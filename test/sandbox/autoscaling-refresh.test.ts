@@ -27,7 +27,14 @@ describe('sandbox Auto Scaling: instance refresh', () => {
 
   async function groupOf(name: string, desired: number): Promise<void> {
     await sb.asg.send(
-      new CreateAutoScalingGroupCommand({ AutoScalingGroupName: name, LaunchTemplate: { LaunchTemplateName: 'refresh' }, MinSize: 0, MaxSize: 8, DesiredCapacity: desired, VPCZoneIdentifier: subnets.join(',') }),
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        LaunchTemplate: { LaunchTemplateName: 'refresh' },
+        MinSize: 0,
+        MaxSize: 8,
+        DesiredCapacity: desired,
+        VPCZoneIdentifier: subnets.join(','),
+      }),
     );
     await until(sb, () => inService(sb, name).length >= desired);
   }
@@ -45,9 +52,7 @@ describe('sandbox Auto Scaling: instance refresh', () => {
     const off = sb.world.subscribe(() => {
       fewest = Math.min(fewest, inService(sb, 'rolling').length);
     });
-    const { InstanceRefreshId: id } = await sb.asg.send(
-      new StartInstanceRefreshCommand({ AutoScalingGroupName: 'rolling', Preferences: { MinHealthyPercentage: 50, InstanceWarmup: 0 } }),
-    );
+    const { InstanceRefreshId: id } = await sb.asg.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: 'rolling', Preferences: { MinHealthyPercentage: 50, InstanceWarmup: 0 } }));
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const first = await refreshById('rolling', id!);
     expect(first.AutoScalingGroupName).toBe('rolling');
@@ -77,9 +82,7 @@ describe('sandbox Auto Scaling: instance refresh', () => {
   it('refuses a second refresh while one is active, and cancels: Cancelling, then Cancelled', async () => {
     await groupOf('cancel', 2);
     // MinHealthyPercentage 100 and a long warmup: one instance at a time, slowly, so it is still active below.
-    const { InstanceRefreshId: id } = await sb.asg.send(
-      new StartInstanceRefreshCommand({ AutoScalingGroupName: 'cancel', Preferences: { MinHealthyPercentage: 100, InstanceWarmup: 600 } }),
-    );
+    const { InstanceRefreshId: id } = await sb.asg.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: 'cancel', Preferences: { MinHealthyPercentage: 100, InstanceWarmup: 600 } }));
     await expectAwsError(sb.asg.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: 'cancel' })), 'InstanceRefreshInProgressFault');
     const cancelled = await sb.asg.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: 'cancel' }));
     expect(cancelled.InstanceRefreshId).toBe(id);

@@ -25,7 +25,14 @@ describe('sandbox Auto Scaling: scheduled actions', () => {
 
   async function groupOf(name: string, desired: number): Promise<void> {
     await sb.asg.send(
-      new CreateAutoScalingGroupCommand({ AutoScalingGroupName: name, LaunchTemplate: { LaunchTemplateName: 'sched' }, MinSize: 0, MaxSize: 6, DesiredCapacity: desired, VPCZoneIdentifier: subnets.join(',') }),
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        LaunchTemplate: { LaunchTemplateName: 'sched' },
+        MinSize: 0,
+        MaxSize: 6,
+        DesiredCapacity: desired,
+        VPCZoneIdentifier: subnets.join(','),
+      }),
     );
     await until(sb, () => inService(sb, name).length >= desired);
   }
@@ -36,14 +43,16 @@ describe('sandbox Auto Scaling: scheduled actions', () => {
   });
   afterAll(() => sb.close());
 
-  it('lowers desired at its time, with a desired-changed event and AWS\'s Cause, and is then gone', async () => {
+  it("lowers desired at its time, with a desired-changed event and AWS's Cause, and is then gone", async () => {
     await groupOf('nightly', 3);
     const at = soon(1500);
     await sb.asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'nightly', ScheduledActionName: 'scale-down', StartTime: at, DesiredCapacity: 1 }));
     const [listed] = await listActions('nightly');
     expect(listed).toMatchObject({ AutoScalingGroupName: 'nightly', ScheduledActionName: 'scale-down', DesiredCapacity: 1 });
     expect(listed!.StartTime!.getTime()).toBe(at.getTime());
-    expect(listed!.ScheduledActionARN).toMatch(/^arn:aws:autoscaling:us-east-1:123456789012:scheduledUpdateGroupAction:[0-9a-f-]{36}:autoScalingGroupName\/nightly:scheduledActionName\/scale-down$/);
+    expect(listed!.ScheduledActionARN).toMatch(
+      /^arn:aws:autoscaling:us-east-1:123456789012:scheduledUpdateGroupAction:[0-9a-f-]{36}:autoScalingGroupName\/nightly:scheduledActionName\/scale-down$/,
+    );
     expect(listed!.MinSize).toBeUndefined();
 
     const changed = await sb.waitForEvent((e) => e.type === 'desired-changed' && e.asgName === 'nightly');
@@ -56,7 +65,7 @@ describe('sandbox Auto Scaling: scheduled actions', () => {
     expect(shrink).toHaveLength(2);
     for (const a of shrink) {
       expect(a.Cause).toMatch(
-        /^At \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ a scheduled action update of AutoScalingGroup constraints to min: 0, max: 6, desired: 1 changing the desired capacity from 3 to 1\.  At \S+ an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 3 to 1\.$/,
+        /^At \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ a scheduled action update of AutoScalingGroup constraints to min: 0, max: 6, desired: 1 changing the desired capacity from 3 to 1\. {2}At \S+ an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 3 to 1\.$/,
       );
     }
     expect(await listActions('nightly')).toEqual([]);
@@ -75,7 +84,7 @@ describe('sandbox Auto Scaling: scheduled actions', () => {
     expect(sb.world.events().some((e) => e.type === 'desired-changed' && e.asgName === 'held')).toBe(false);
   });
 
-  it('refuses a start time in the past and an action without sizes; deletes; shows a recurring action\'s next run', async () => {
+  it("refuses a start time in the past and an action without sizes; deletes; shows a recurring action's next run", async () => {
     await groupOf('rules', 0);
     await expectAwsError(
       sb.asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'rules', ScheduledActionName: 'late', StartTime: new Date(Date.now() - 60_000), DesiredCapacity: 1 })),

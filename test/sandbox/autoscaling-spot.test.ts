@@ -19,7 +19,14 @@ describe('sandbox: Spot interruption of a group member', () => {
     // A Spot launch template: the group's members are Spot Instances, as on AWS.
     ({ subnets } = await twoZoneNetwork(sb, 'spot', { InstanceMarketOptions: { MarketType: 'spot' } }));
     await sb.asg.send(
-      new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'spot', LaunchTemplate: { LaunchTemplateName: 'spot' }, MinSize: 2, MaxSize: 4, DesiredCapacity: 2, VPCZoneIdentifier: subnets.join(',') }),
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'spot',
+        LaunchTemplate: { LaunchTemplateName: 'spot' },
+        MinSize: 2,
+        MaxSize: 4,
+        DesiredCapacity: 2,
+        VPCZoneIdentifier: subnets.join(','),
+      }),
     );
     await until(sb, () => inService(sb, 'spot').length >= 2);
   });
@@ -44,10 +51,11 @@ describe('sandbox: Spot interruption of a group member', () => {
   });
 
   it('refuses On-Demand, unknown and already-terminated instances', async () => {
-    const onDemand = (await sb.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnets[0] }))).Instances![0]!.InstanceId!;
+    const onDemand = (await sb.ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnets[0] })))
+      .Instances![0]!.InstanceId!;
     const refused = await interrupt(onDemand);
     expect(refused.status).toBe(409);
-    expect((await refused.json()).message).toMatch(/On-Demand/);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/On-Demand/);
     expect((await interrupt('i-0123456789abcdef0')).status).toBe(404);
     const gone = sb.world.events().find((e) => e.type === 'instance-state' && e.to === 'terminated' && e.asgName === 'spot');
     expect(gone).toBeDefined();

@@ -49,7 +49,7 @@ describe('sandbox Auto Scaling: mixed instances policy with weights', () => {
   });
   afterAll(() => sb.close());
 
-  it('reaches 6 units InService and describes the policy, the unit type and each member\'s weight as a string', async () => {
+  it("reaches 6 units InService and describes the policy, the unit type and each member's weight as a string", async () => {
     const g = await describeOne('weighted');
     expect(g.DesiredCapacity).toBe(6);
     expect(g.DesiredCapacityType).toBe('units');
@@ -68,7 +68,11 @@ describe('sandbox Auto Scaling: mixed instances policy with weights', () => {
     await sb.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'weighted', DesiredCapacity: 7 }));
     await until(sb, () => inServiceUnits(sb, 'weighted') >= 7);
     expect(inServiceUnits(sb, 'weighted')).toBe(7);
-    expect(inService(sb, 'weighted').filter((m) => m.weightedCapacity === 1).map((m) => m.instanceType)).toEqual(['m5.large']);
+    expect(
+      inService(sb, 'weighted')
+        .filter((m) => m.weightedCapacity === 1)
+        .map((m) => m.instanceType),
+    ).toEqual(['m5.large']);
   });
 
   it('refills a lost weight-2 member with 2 units', async () => {
@@ -105,7 +109,11 @@ describe('sandbox Auto Scaling: mixed instances policy with weights', () => {
     const unweighted = OVERRIDES.map(({ InstanceType }) => ({ InstanceType }));
     await sb.asg.send(
       new CreateAutoScalingGroupCommand(
-        group('plain-mixed', { DesiredCapacity: 2, DesiredCapacityType: undefined, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'mixed' }, Overrides: unweighted } } }),
+        group('plain-mixed', {
+          DesiredCapacity: 2,
+          DesiredCapacityType: undefined,
+          MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'mixed' }, Overrides: unweighted } },
+        }),
       ),
     );
     await until(sb, () => inService(sb, 'plain-mixed').length >= 2);
@@ -120,7 +128,9 @@ describe('sandbox Auto Scaling: mixed instances policy with weights', () => {
   it('refuses weights on only some overrides, an unknown DesiredCapacityType, and both LaunchTemplate and MixedInstancesPolicy', async () => {
     const partial = [{ InstanceType: 'm5.xlarge', WeightedCapacity: '2' }, { InstanceType: 'm5.large' }];
     await expectAwsError(
-      sb.asg.send(new CreateAutoScalingGroupCommand(group('bad1', { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'mixed' }, Overrides: partial } } }))),
+      sb.asg.send(
+        new CreateAutoScalingGroupCommand(group('bad1', { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'mixed' }, Overrides: partial } } })),
+      ),
       'ValidationError',
     );
     await expectAwsError(sb.asg.send(new CreateAutoScalingGroupCommand(group('bad2', { DesiredCapacityType: 'gpus' }))), 'ValidationError');
@@ -128,7 +138,9 @@ describe('sandbox Auto Scaling: mixed instances policy with weights', () => {
     await expectAwsError(
       sb.asg.send(
         new CreateAutoScalingGroupCommand(
-          group('bad4', { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'mixed' }, Overrides: [{ InstanceType: 'm5.large', WeightedCapacity: '1000' }] } } }),
+          group('bad4', {
+            MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'mixed' }, Overrides: [{ InstanceType: 'm5.large', WeightedCapacity: '1000' }] } },
+          }),
         ),
       ),
       'ValidationError',

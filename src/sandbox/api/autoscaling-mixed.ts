@@ -43,7 +43,8 @@ export function readMixedInstancesPolicy(p: Params, resolve: TemplateResolver): 
     const raw = o.str('WeightedCapacity');
     if (raw === undefined || raw === '') return { instanceType };
     const weight = Number(raw);
-    if (!/^\d+$/.test(raw) || weight < 1 || weight > 999) throw validationError(`The WeightedCapacity ${raw} for instance type ${instanceType} is invalid. It must be an integer between 1 and 999.`);
+    if (!/^\d+$/.test(raw) || weight < 1 || weight > 999)
+      throw validationError(`The WeightedCapacity ${raw} for instance type ${instanceType} is invalid. It must be an integer between 1 and 999.`);
     return { instanceType, weightedCapacity: weight };
   });
   const weighted = overrides.filter((o) => o.weightedCapacity !== undefined).length;

@@ -10,7 +10,17 @@ import type { Handler } from './router.js';
 import { el, esc, list, node } from './xml.js';
 
 /** Preferences members echoed back as sent (scalars only; CheckpointPercentages and AlarmSpecification are lists). */
-const PREFERENCE_MEMBERS = ['MinHealthyPercentage', 'MaxHealthyPercentage', 'InstanceWarmup', 'CheckpointDelay', 'SkipMatching', 'AutoRollback', 'ScaleInProtectedInstances', 'StandbyInstances', 'BakeTime'];
+const PREFERENCE_MEMBERS = [
+  'MinHealthyPercentage',
+  'MaxHealthyPercentage',
+  'InstanceWarmup',
+  'CheckpointDelay',
+  'SkipMatching',
+  'AutoRollback',
+  'ScaleInProtectedInstances',
+  'StandbyInstances',
+  'BakeTime',
+];
 
 const start: Handler = (p, ctx) => {
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));

@@ -36,7 +36,8 @@ const put: Handler = (p, ctx) => {
   if (start && start.getTime() < now) throw validationError('Given start time is in the past');
   if (start && end && end.getTime() < start.getTime()) throw validationError('Given end time is before the start time');
   const fields = recurrence ? parseCron(recurrence) : undefined;
-  if (recurrence && !fields) throw validationError(`Given recurrence string '${recurrence}' is not a valid cron expression: five fields [Minute] [Hour] [Day_of_Month] [Month_of_Year] [Day_of_Week].`);
+  if (recurrence && !fields)
+    throw validationError(`Given recurrence string '${recurrence}' is not a valid cron expression: five fields [Minute] [Hour] [Day_of_Month] [Month_of_Year] [Day_of_Week].`);
   let next = start?.getTime() ?? existing?.startTime.getTime();
   if (fields && !start) next = nextCronMs(fields, now);
   if (next === undefined) throw missingParameter('StartTime');
@@ -49,7 +50,9 @@ const put: Handler = (p, ctx) => {
     ...merged,
     name,
     asgName: g.name,
-    arn: existing?.arn ?? `arn:aws:autoscaling:${ctx.world.region}:${ctx.world.accountId}:scheduledUpdateGroupAction:${ctx.world.newRequestId()}:autoScalingGroupName/${g.name}:scheduledActionName/${name}`,
+    arn:
+      existing?.arn ??
+      `arn:aws:autoscaling:${ctx.world.region}:${ctx.world.accountId}:scheduledUpdateGroupAction:${ctx.world.newRequestId()}:autoScalingGroupName/${g.name}:scheduledActionName/${name}`,
     startTime: new Date(next),
     ...(end ? { endTime: end } : {}),
     ...(recurrence ? { recurrence } : {}),
@@ -96,7 +99,8 @@ const describe: Handler = (p, ctx) => {
 const remove: Handler = (p, ctx) => {
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));
   const name = p.required('ScheduledActionName');
-  if (!scheduledActionsOf(ctx.world).delete(actionKey(g.name, name))) throw validationError(`Scheduled Update Group Action name not found - Could not find scheduled action ${name} for Auto Scaling group ${g.name}`);
+  if (!scheduledActionsOf(ctx.world).delete(actionKey(g.name, name)))
+    throw validationError(`Scheduled Update Group Action name not found - Could not find scheduled action ${name} for Auto Scaling group ${g.name}`);
   return '';
 };
 

@@ -61,7 +61,7 @@ export function pickInstanceType(asg: AutoScalingGroup, missing: number): { inst
  */
 export function planLaunches(asg: AutoScalingGroup, capacity: number, unitsPerSubnet: Map<string, number>): PlannedLaunch[] {
   const out: PlannedLaunch[] = [];
-  for (let have = capacity; have < asg.desiredCapacity; ) {
+  for (let have = capacity; have < asg.desiredCapacity;) {
     let best: string | undefined;
     for (const [s, u] of unitsPerSubnet) if (best === undefined || u < unitsPerSubnet.get(best)!) best = s;
     if (best === undefined) break;

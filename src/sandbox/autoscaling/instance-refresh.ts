@@ -69,7 +69,11 @@ function matchesGroup(asg: AutoScalingGroup, m: AsgInstance): boolean {
   return sameTemplate && types.includes(m.instanceType);
 }
 
-export function startRefresh(world: World, asg: AutoScalingGroup, prefs: { minHealthyPercentage: number; instanceWarmup?: number; skipMatching: boolean; raw: Map<string, string> }): InstanceRefresh {
+export function startRefresh(
+  world: World,
+  asg: AutoScalingGroup,
+  prefs: { minHealthyPercentage: number; instanceWarmup?: number; skipMatching: boolean; raw: Map<string, string> },
+): InstanceRefresh {
   const members = world.membersOf(asg.name).filter((m) => !isTerminating(m) && m.lifecycleState !== 'Standby');
   const toReplace = new Set(members.filter((m) => !(prefs.skipMatching && matchesGroup(asg, m))).map((m) => m.instanceId));
   const refresh: InstanceRefresh = {

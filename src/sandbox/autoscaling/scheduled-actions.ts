@@ -37,7 +37,7 @@ const stores = new WeakMap<World, Map<string, ScheduledAction>>();
 /** Every scheduled action in this world, keyed `<group>\n<name>`. */
 export function scheduledActionsOf(world: World): Map<string, ScheduledAction> {
   let m = stores.get(world);
-  if (!m) stores.set(world, (m = new Map()));
+  if (!m) stores.set(world, (m = new Map<string, ScheduledAction>()));
   return m;
 }
 
