@@ -3,6 +3,7 @@
  * interruptions): a VPC with one subnet in each of two AZs and a launch template, made through the real SDK
  * as a user would, and waits on the group's real state.
  */
+import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand, type RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
 import { unitsOf } from '../../src/sandbox/autoscaling/capacity-units.js';
 import type { AsgInstance } from '../../src/sandbox/world/types.js';
@@ -44,4 +45,19 @@ export async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, tim
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Creates a plain group (MinSize 0) from `template` over `subnets` and resolves once `desired` are InService. */
+export async function steadyGroup(sb: TestSandbox, opts: { name: string; template: string; subnets: string[]; desired: number; maxSize: number }): Promise<void> {
+  await sb.asg.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: opts.name,
+      LaunchTemplate: { LaunchTemplateName: opts.template },
+      MinSize: 0,
+      MaxSize: opts.maxSize,
+      DesiredCapacity: opts.desired,
+      VPCZoneIdentifier: opts.subnets.join(','),
+    }),
+  );
+  await until(sb, () => inService(sb, opts.name).length >= opts.desired);
 }

@@ -1,6 +1,5 @@
 import {
   CancelInstanceRefreshCommand,
-  CreateAutoScalingGroupCommand,
   DescribeInstanceRefreshesCommand,
   DescribeScalingActivitiesCommand,
   ResumeProcessesCommand,
@@ -9,7 +8,7 @@ import {
   type InstanceRefresh,
 } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inService, poll, twoZoneNetwork, until } from '../helpers/asg-shapes.js';
+import { inService, poll, steadyGroup, twoZoneNetwork, until } from '../helpers/asg-shapes.js';
 import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -25,19 +24,7 @@ describe('sandbox Auto Scaling: instance refresh', () => {
     (await sb.asg.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: name }))).InstanceRefreshes ?? [];
   const refreshById = (name: string, id: string) => describeRefreshes(name).then((all) => all.find((r) => r.InstanceRefreshId === id)!);
 
-  async function groupOf(name: string, desired: number): Promise<void> {
-    await sb.asg.send(
-      new CreateAutoScalingGroupCommand({
-        AutoScalingGroupName: name,
-        LaunchTemplate: { LaunchTemplateName: 'refresh' },
-        MinSize: 0,
-        MaxSize: 8,
-        DesiredCapacity: desired,
-        VPCZoneIdentifier: subnets.join(','),
-      }),
-    );
-    await until(sb, () => inService(sb, name).length >= desired);
-  }
+  const groupOf = (name: string, desired: number) => steadyGroup(sb, { name, template: 'refresh', subnets, desired, maxSize: 8 });
 
   beforeAll(async () => {
     sb = await startTestSandbox();

@@ -1,5 +1,4 @@
 import {
-  CreateAutoScalingGroupCommand,
   DeleteScheduledActionCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
@@ -8,7 +7,7 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inService, poll, twoZoneNetwork, until } from '../helpers/asg-shapes.js';
+import { poll, steadyGroup, twoZoneNetwork, until } from '../helpers/asg-shapes.js';
 import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -23,19 +22,7 @@ describe('sandbox Auto Scaling: scheduled actions', () => {
   const listActions = async (name: string) => (await sb.asg.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: name }))).ScheduledUpdateGroupActions ?? [];
   const desiredOf = async (name: string) => (await sb.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups![0]!.DesiredCapacity;
 
-  async function groupOf(name: string, desired: number): Promise<void> {
-    await sb.asg.send(
-      new CreateAutoScalingGroupCommand({
-        AutoScalingGroupName: name,
-        LaunchTemplate: { LaunchTemplateName: 'sched' },
-        MinSize: 0,
-        MaxSize: 6,
-        DesiredCapacity: desired,
-        VPCZoneIdentifier: subnets.join(','),
-      }),
-    );
-    await until(sb, () => inService(sb, name).length >= desired);
-  }
+  const groupOf = (name: string, desired: number) => steadyGroup(sb, { name, template: 'sched', subnets, desired, maxSize: 6 });
 
   beforeAll(async () => {
     sb = await startTestSandbox();

@@ -343,32 +343,20 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
     });
 
     const at = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const [put, late] = await Promise.all([
+    const putAction = (name: string, startTime: string) =>
       awsCli([
         'autoscaling',
         'put-scheduled-update-group-action',
         '--auto-scaling-group-name',
         'cli-weighted',
         '--scheduled-action-name',
-        'later',
+        name,
         '--start-time',
-        at,
+        startTime,
         '--desired-capacity',
         '4',
-      ]),
-      awsCli([
-        'autoscaling',
-        'put-scheduled-update-group-action',
-        '--auto-scaling-group-name',
-        'cli-weighted',
-        '--scheduled-action-name',
-        'late',
-        '--start-time',
-        '2020-01-01T00:00:00Z',
-        '--desired-capacity',
-        '4',
-      ]),
-    ]);
+      ]);
+    const [put, late] = await Promise.all([putAction('later', at), putAction('late', '2020-01-01T00:00:00Z')]);
     expect(put.code).toBe(0);
     expect(late.code).toBe(254);
     expect(late.stderr).toContain('ValidationError');
