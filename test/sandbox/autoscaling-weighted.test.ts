@@ -8,6 +8,8 @@ import {
   type CreateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSampleStack, waitForSteadyState } from '../../src/sandbox/stack.js';
+import { DEMO_WEIGHTS } from '../../src/sandbox/weighted-stack.js';
 import { inService, inServiceUnits, twoZoneNetwork, until } from '../helpers/asg-shapes.js';
 import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -145,5 +147,18 @@ describe('sandbox Auto Scaling: mixed instances policy with weights', () => {
       ),
       'ValidationError',
     );
+  });
+
+  it('builds the weighted sample stack (DEMO_WEIGHTS, 6 units) that waitForSteadyState counts in units', async () => {
+    const other = await startTestSandbox();
+    try {
+      const stack = await createSampleStack(other, { asgName: 'weighted-demo', instances: 6, azs: 2, weights: DEMO_WEIGHTS });
+      await waitForSteadyState(other, stack, 20_000, 100);
+      const g = (await other.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['weighted-demo'] }))).AutoScalingGroups![0]!;
+      expect(g.DesiredCapacityType).toBe('units');
+      expect(g.Instances!.filter((i) => i.LifecycleState === 'InService').map((i) => i.WeightedCapacity)).toEqual(['2', '2', '2']);
+    } finally {
+      await other.close();
+    }
   });
 });
