@@ -20,6 +20,7 @@ import { AsgActions, isTerminating } from './autoscaling/actions.js';
 import { causes } from './autoscaling/causes.js';
 import { planLaunches, planScaleIn, unitsOf } from './autoscaling/capacity-units.js';
 import { classicHealthProblem } from './autoscaling/classic-attach.js';
+import { recordDesiredChange } from './autoscaling/desired.js';
 import { tickRefresh } from './autoscaling/instance-refresh.js';
 import { runDueActions } from './autoscaling/scheduled-actions.js';
 import type { AutoScalingApi, SandboxContext } from './context.js';
@@ -98,6 +99,7 @@ export class Reconciler implements AutoScalingApi {
       asg.desiredCapacity -= 1;
     }
     const activity = this.actions.terminate(asg, member, causes.userTerminate(now, instanceId, shrink));
+    if (shrink) recordDesiredChange(world, asg, shrink.from, activity.cause);
     this.nudge();
     return activity;
   }

@@ -68,6 +68,12 @@ describe('sandbox Auto Scaling: mixed instances policy with weights', () => {
 
   it('fills one missing unit with a weight-1 type rather than overshooting with a weight-2 one', async () => {
     await sb.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'weighted', DesiredCapacity: 7 }));
+    const changed = await sb.waitForEvent((e) => e.type === 'desired-changed' && e.asgName === 'weighted');
+    expect(changed).toMatchObject({
+      from: 6,
+      to: 7,
+      cause: expect.stringMatching(/^At \S+Z a user request explicitly set group desired capacity changing the desired capacity from 6 to 7\.$/),
+    });
     await until(sb, () => inServiceUnits(sb, 'weighted') >= 7);
     expect(inServiceUnits(sb, 'weighted')).toBe(7);
     expect(

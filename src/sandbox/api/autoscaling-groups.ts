@@ -15,6 +15,7 @@ import { groupXml } from './autoscaling-render.js';
 import { checkSizes, constraintError, intOrUndefined, maxRecords, requireGroup } from './autoscaling-common.js';
 import { deregisterEverywhere } from './elbv2-draining.js';
 import { readTags } from './autoscaling-tags.js';
+import { recordDesiredChange, userDesiredCause } from '../autoscaling/desired.js';
 import { readDesiredCapacityType, readMixedInstancesPolicy, reweighMembers } from './autoscaling-mixed.js';
 
 function resolveLaunchTemplate(ctx: ApiContext, spec: Params | undefined): NonNullable<AutoScalingGroup['launchTemplate']> & { imageId: string; instanceType: string } {
@@ -158,9 +159,11 @@ const update: Handler = (p, ctx) => {
   const cooldown = intOrUndefined(p, 'DefaultCooldown');
   const policies = p.members('TerminationPolicies');
 
+  const from = g.desiredCapacity;
   g.minSize = min;
   g.maxSize = max;
   g.desiredCapacity = desired;
+  recordDesiredChange(ctx.world, g, from, userDesiredCause.update(ctx.world.now(), g, from));
   if (placement) {
     g.subnetIds = placement.subnetIds;
     g.availabilityZones = placement.zones;
@@ -220,7 +223,9 @@ const setDesired: Handler = (p, ctx) => {
   if (desired === undefined) throw missingParameter('DesiredCapacity');
   if (desired > g.maxSize) throw validationError(`New SetDesiredCapacity value ${desired} is above max value ${g.maxSize} for the AutoScalingGroup.`);
   if (desired < g.minSize) throw validationError(`New SetDesiredCapacity value ${desired} is below min value ${g.minSize} for the AutoScalingGroup.`);
+  const from = g.desiredCapacity;
   g.desiredCapacity = desired;
+  recordDesiredChange(ctx.world, g, from, userDesiredCause.set(ctx.world.now(), from, desired));
   ctx.autoscaling.nudge();
   return '';
 };

@@ -17,6 +17,7 @@ import type { SandboxContext } from '../context.js';
 import type { AutoScalingGroup } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { groupCauses } from './causes.js';
+import { recordDesiredChange } from './desired.js';
 
 export interface ScheduledAction {
   name: string;
@@ -125,6 +126,6 @@ function apply(ctx: SandboxContext, asg: AutoScalingGroup, a: ScheduledAction, n
   asg.desiredCapacity = desired;
   if (desired === from) return undefined;
   const cause = groupCauses.scheduledAction(now, { min, max, desired }, from);
-  ctx.world.emit({ type: 'desired-changed', asgName: asg.name, from, to: desired, cause });
+  recordDesiredChange(ctx.world, asg, from, cause);
   return cause;
 }
