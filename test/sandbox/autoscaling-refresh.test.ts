@@ -1,5 +1,6 @@
 import {
   CancelInstanceRefreshCommand,
+  CreateAutoScalingGroupCommand,
   DescribeInstanceRefreshesCommand,
   DescribeScalingActivitiesCommand,
   ResumeProcessesCommand,
@@ -8,7 +9,7 @@ import {
   type InstanceRefresh,
 } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inService, poll, steadyGroup, twoZoneNetwork, until } from '../helpers/asg-shapes.js';
+import { inService, inServiceUnits, poll, steadyGroup, twoZoneNetwork, until } from '../helpers/asg-shapes.js';
 import { expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -109,6 +110,42 @@ describe('sandbox Auto Scaling: instance refresh', () => {
       (r) => r.Status === 'Successful',
     );
     expect(sb.world.asgInstances.has(member)).toBe(false);
+  });
+
+  it('keeps the healthy floor in units in a weighted group', async () => {
+    await sb.asg.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'weighted',
+        MixedInstancesPolicy: {
+          LaunchTemplate: {
+            LaunchTemplateSpecification: { LaunchTemplateName: 'refresh' },
+            Overrides: [
+              { InstanceType: 'm5.xlarge', WeightedCapacity: '2' },
+              { InstanceType: 'm5.large', WeightedCapacity: '1' },
+            ],
+          },
+        },
+        MinSize: 0,
+        MaxSize: 12,
+        DesiredCapacity: 6,
+        VPCZoneIdentifier: subnets.join(','),
+      }),
+    );
+    await until(sb, () => inServiceUnits(sb, 'weighted') >= 6);
+    const original = new Set(inService(sb, 'weighted').map((m) => m.instanceId));
+    let fewest = Infinity;
+    const off = sb.world.subscribe(() => {
+      fewest = Math.min(fewest, inServiceUnits(sb, 'weighted'));
+    });
+    // 60 % of 6 units is 4: one weight-2 member at a time may go.
+    const { InstanceRefreshId: id } = await sb.asg.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: 'weighted', Preferences: { MinHealthyPercentage: 60, InstanceWarmup: 0 } }));
+    await poll(
+      () => refreshById('weighted', id!),
+      (r) => r.Status === 'Successful',
+    );
+    off();
+    expect(fewest).toBe(4);
+    expect(inService(sb, 'weighted').some((m) => original.has(m.instanceId))).toBe(false);
   });
 
   it('answers a missing group as AWS does', async () => {

@@ -21,6 +21,7 @@ import type { SandboxContext } from '../context.js';
 import type { AsgInstance, AutoScalingGroup } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { type AsgActions, isTerminating } from './actions.js';
+import { unitsOf } from './capacity-units.js';
 import { groupCauses } from './causes.js';
 
 export type RefreshStatus = 'Pending' | 'InProgress' | 'Successful' | 'Failed' | 'Cancelling' | 'Cancelled' | 'RollbackInProgress' | 'RollbackFailed' | 'RollbackSuccessful' | 'Baking';
@@ -118,18 +119,19 @@ export function tickRefresh(ctx: SandboxContext, actions: AsgActions, asg: AutoS
   const warming = members.filter((m) => m.lifecycleState === 'InService' && m.launchedAt >= startMs && now - m.launchedAt < warmupMs);
   const ready = members.filter((m) => m.lifecycleState === 'InService' && m.healthStatus === 'Healthy' && !warming.includes(m));
   const inFlight = members.filter((m) => isTerminating(m) || m.lifecycleState.startsWith('Pending')).length + warming.length + actions.waitingIn(asg.name).length;
+  // Desired is in units (weighted groups), so is the healthy floor.
   const minHealthy = Math.ceil((asg.desiredCapacity * r.minHealthyPercentage) / 100);
   // Replace as many as keeps MinHealthyPercentage of desired ready; with nothing in flight, at least one
   // (at 100 % the refresh goes one instance at a time).
-  let room = ready.length - minHealthy;
-  if (inFlight === 0) room = Math.max(1, room);
+  let room = ready.reduce((sum, m) => sum + unitsOf(m), 0) - minHealthy;
   let terminated = 0;
   for (const m of members) {
-    if (room <= 0) break;
     if (!r.toReplace.has(m.instanceId) || m.lifecycleState !== 'InService') continue;
+    const firstOfIdleRefresh = inFlight === 0 && terminated === 0;
+    if (unitsOf(m) > room && !firstOfIdleRefresh) continue;
     r.toReplace.delete(m.instanceId);
     actions.terminate(asg, m, groupCauses.refreshTerminate(now));
-    room--;
+    room -= unitsOf(m);
     terminated++;
   }
   r.instancesToUpdate = r.toReplace.size;
