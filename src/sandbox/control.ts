@@ -10,6 +10,8 @@ import type { SandboxContext } from './context.js';
 import { setKnobs, validateKnobs } from './knob-control.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { readBody } from './http-body.js';
+import { refreshesOf } from './autoscaling/instance-refresh.js';
+import { scheduledActionsOf } from './autoscaling/scheduled-actions.js';
 import { interruptSpot } from './spot-interruption.js';
 import { addForeignInterface, deleteForeignInterface, syncNetworkInterfaces } from './world/network-interfaces.js';
 
@@ -67,6 +69,8 @@ export function worldState(ctx: SandboxContext): unknown {
     })),
     classicLoadBalancers: w.classicLoadBalancers,
     activities: w.activities.slice(-200),
+    instanceRefreshes: refreshesOf(w).map((r) => ({ ...r, toReplace: [...r.toReplace] })),
+    scheduledActions: [...scheduledActionsOf(w).values()],
     knobs: ctx.knobs,
     eventsDropped: w.eventsDropped,
   });

@@ -89,6 +89,9 @@ describe('sandbox Auto Scaling: instance refresh', () => {
     );
     expect(skipped.InstancesToUpdate).toBe(0);
     expect((await describeRefreshes('cancel')).map((r) => r.InstanceRefreshId)).toEqual([next, id]);
+    // The control plane's world dump carries them too.
+    const state = (await (await fetch(`${sb.endpoint}/_sandbox/state`)).json()) as { instanceRefreshes: { instanceRefreshId: string; status: string }[] };
+    expect(state.instanceRefreshes).toContainEqual(expect.objectContaining({ instanceRefreshId: id, status: 'Cancelled' }));
   });
 
   it('waits while the InstanceRefresh process is suspended, and goes on when it is resumed', async () => {

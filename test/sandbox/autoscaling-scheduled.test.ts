@@ -84,6 +84,8 @@ describe('sandbox Auto Scaling: scheduled actions', () => {
     );
     await sb.asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'rules', ScheduledActionName: 'cron', Recurrence: '30 8 * * 1-5', MinSize: 1, MaxSize: 4 }));
     const [cron] = await listActions('rules');
+    const state = (await (await fetch(`${sb.endpoint}/_sandbox/state`)).json()) as { scheduledActions: { name: string; recurrence?: string }[] };
+    expect(state.scheduledActions).toContainEqual(expect.objectContaining({ name: 'cron', recurrence: '30 8 * * 1-5' }));
     expect(cron).toMatchObject({ Recurrence: '30 8 * * 1-5', MinSize: 1, MaxSize: 4 });
     const next = cron!.StartTime!;
     expect([next.getUTCHours(), next.getUTCMinutes(), next.getUTCSeconds()]).toEqual([8, 30, 0]);
