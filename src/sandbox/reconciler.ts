@@ -17,7 +17,7 @@
  */
 import { ApiError } from './api/errors.js';
 import { AsgActions, isTerminating } from './autoscaling/actions.js';
-import { causes } from './autoscaling/causes.js';
+import { causes, groupCauses } from './autoscaling/causes.js';
 import { planLaunches, planScaleIn, unitsOf } from './autoscaling/capacity-units.js';
 import { classicHealthProblem } from './autoscaling/classic-attach.js';
 import { recordDesiredChange } from './autoscaling/desired.js';
@@ -32,6 +32,8 @@ export class Reconciler implements AutoScalingApi {
   private readonly leftRunningAt = new Map<string, number>();
   /** Per group: launches still owed to replacements (they get the replacement Cause). */
   private readonly replacementsOwed = new Map<string, number>();
+  /** Per group: launches still owed to members an instance refresh took out (they get the refresh's Cause). */
+  private readonly refreshOwed = new Map<string, number>();
   /**
    * Per group: the Cause sentence of the last desired change (a scheduled action), which AWS puts before the
    * cause of each launch or termination that follows from it; dropped once capacity has been acted on.
@@ -116,7 +118,8 @@ export class Reconciler implements AutoScalingApi {
     const members = world.membersOf(asg.name);
     if (!suspended('HealthCheck')) for (const m of members) this.checkHealth(asg, m);
     if (!suspended('ReplaceUnhealthy') && !suspended('Terminate')) this.replaceUnhealthy(asg, members);
-    tickRefresh(this.ctx, this.actions, asg);
+    const refreshed = tickRefresh(this.ctx, this.actions, asg);
+    if (refreshed) this.refreshOwed.set(asg.name, (this.refreshOwed.get(asg.name) ?? 0) + refreshed);
     this.fixCapacity(asg);
   }
 
@@ -163,6 +166,13 @@ export class Reconciler implements AutoScalingApi {
     }
   }
 
+  /** Takes one launch owed to `asgName` from `owed`, if any. */
+  private takeOwed(owed: Map<string, number>, asgName: string): boolean {
+    const n = owed.get(asgName) ?? 0;
+    if (n > 0) owed.set(asgName, n - 1);
+    return n > 0;
+  }
+
   private fixCapacity(asg: AutoScalingGroup): void {
     const { world } = this.ctx;
     const live = world.membersOf(asg.name).filter((m) => !isTerminating(m) && m.lifecycleState !== 'Standby');
@@ -181,9 +191,11 @@ export class Reconciler implements AutoScalingApi {
       for (const m of live) add(world.instances.get(m.instanceId)?.subnetId, unitsOf(m));
       for (const w of waiting) add(w.subnetId, unitsOf(w));
       for (const launch of planLaunches(asg, capacity, perSubnet)) {
-        const owed = this.replacementsOwed.get(asg.name) ?? 0;
-        if (owed > 0) this.replacementsOwed.set(asg.name, owed - 1);
-        const cause = owed > 0 ? causes.replacementLaunch(now) : withPrefix(causes.capacityIncrease(now, capacity, asg.desiredCapacity));
+        const cause = this.takeOwed(this.replacementsOwed, asg.name)
+          ? causes.replacementLaunch(now)
+          : this.takeOwed(this.refreshOwed, asg.name)
+            ? groupCauses.refreshLaunch(now)
+            : withPrefix(causes.capacityIncrease(now, capacity, asg.desiredCapacity));
         this.actions.launch(asg, launch.subnetId, cause, launch);
       }
       this.desiredCause.delete(asg.name);

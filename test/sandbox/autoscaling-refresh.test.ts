@@ -62,7 +62,12 @@ describe('sandbox Auto Scaling: instance refresh', () => {
     // 50 % of 4: never fewer than 2 InService during the refresh.
     expect(fewest).toBeGreaterThanOrEqual(2);
     const acts = (await sb.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'rolling' }))).Activities!;
-    expect(acts.filter((a) => /an instance was taken out of service in response to an instance refresh\.$/.test(a.Cause ?? ''))).toHaveLength(4);
+    const out = acts.filter((a) =>
+      /^At \S+Z an instance was taken out of service in response to an instance refresh\. {2}At \S+Z instance i-\w+ was selected for termination\.$/.test(a.Cause ?? ''),
+    );
+    expect(out).toHaveLength(4);
+    for (const a of out) expect(a.Cause).toContain(a.Description!.replace('Terminating EC2 instance: ', 'instance '));
+    expect(acts.filter((a) => /^At \S+Z an instance was launched in response to an instance refresh\.$/.test(a.Cause ?? ''))).toHaveLength(4);
   });
 
   // The SDK names the errors after their modelled shapes (InstanceRefreshInProgressFault, …): it only does so

@@ -15,6 +15,8 @@
  * - statuses Pending → InProgress → Successful; CancelInstanceRefresh: Cancelling → Cancelled, replacements
  *   already made stay; one refresh at a time per group;
  * - a suspended InstanceRefresh process pauses it (understand-how-suspending-processes-affects-other-processes).
+ * - each member it takes out is "taken out of service in response to an instance refresh", and the launch
+ *   refilling it is "launched in response to an instance refresh" (the causes of the activity history).
  * Not modelled: DesiredConfiguration, checkpoints, alarms, bake time, rollback, MaxHealthyPercentage > 100.
  */
 import type { SandboxContext } from '../context.js';
@@ -103,12 +105,18 @@ function finish(world: World, r: InstanceRefresh, status: RefreshStatus, reason?
   else delete r.statusReason;
 }
 
-/** One step of the group's active refresh (called from every reconcile pass, before capacity is fixed). */
-export function tickRefresh(ctx: SandboxContext, actions: AsgActions, asg: AutoScalingGroup): void {
+/**
+ * One step of the group's active refresh (called from every reconcile pass, before capacity is fixed).
+ * Returns how many members it took out of service: the launches that refill them are the refresh's own.
+ */
+export function tickRefresh(ctx: SandboxContext, actions: AsgActions, asg: AutoScalingGroup): number {
   const { world } = ctx;
   const r = activeRefresh(world, asg.name);
-  if (!r || asg.suspendedProcesses.has('InstanceRefresh')) return;
-  if (r.status === 'Cancelling') return finish(world, r, 'Cancelled', 'Cancelled due to user request.');
+  if (!r || asg.suspendedProcesses.has('InstanceRefresh')) return 0;
+  if (r.status === 'Cancelling') {
+    finish(world, r, 'Cancelled', 'Cancelled due to user request.');
+    return 0;
+  }
   if (r.status === 'Pending') r.status = 'InProgress';
   const now = world.now();
   const warmupMs = (r.instanceWarmup ?? asg.healthCheckGracePeriod) * 1000;
@@ -130,7 +138,7 @@ export function tickRefresh(ctx: SandboxContext, actions: AsgActions, asg: AutoS
     const firstOfIdleRefresh = inFlight === 0 && terminated === 0;
     if (unitsOf(m) > room && !firstOfIdleRefresh) continue;
     r.toReplace.delete(m.instanceId);
-    actions.terminate(asg, m, groupCauses.refreshTerminate(now));
+    actions.terminate(asg, m, groupCauses.refreshTerminate(now, m.instanceId));
     room -= unitsOf(m);
     terminated++;
   }
@@ -143,4 +151,5 @@ export function tickRefresh(ctx: SandboxContext, actions: AsgActions, asg: AutoS
     r.percentageComplete = 100;
     finish(world, r, 'Successful');
   }
+  return terminated;
 }
