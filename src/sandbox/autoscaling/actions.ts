@@ -13,10 +13,23 @@ import { classicNames, deregisterFromClassic, registerWithClassic } from './clas
 import type { SandboxContext } from '../context.js';
 import type { AsgInstance, AutoScalingGroup, LifecycleState, ScalingActivity, WarmInstance } from '../world/types.js';
 import { insufficientCapacity } from './causes.js';
+import { weightOf } from './capacity-units.js';
 import { LifecycleHooks, waitingMessage, type LifecycleResult } from './hooks.js';
 import { launchRequestFor } from './launch-request.js';
 import type { AsgLifecycleApi } from './lifecycle-api.js';
 import { WarmPools } from './warm-pool.js';
+
+/** A launch waiting for its instance id; `weightedCapacity` is what it will count (weighted groups only). */
+export interface WaitingLaunch {
+  subnetId: string;
+  activity: ScalingActivity;
+  weightedCapacity?: number;
+}
+
+export interface LaunchType {
+  instanceType: string;
+  weightedCapacity?: number;
+}
 
 const TERMINATING = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed']);
 
@@ -26,7 +39,7 @@ export class AsgActions implements AsgLifecycleApi {
   readonly hooks: LifecycleHooks;
   readonly warmPools: WarmPools;
   /** Launches waiting for their instance id, per group (they count toward capacity and AZ balance). */
-  readonly waiting = new Map<string, { subnetId: string; activity: ScalingActivity }[]>();
+  readonly waiting = new Map<string, WaitingLaunch[]>();
   private readonly launchActivity = new Map<string, ScalingActivity>();
   readonly terminateActivity = new Map<string, ScalingActivity>();
 
@@ -35,11 +48,13 @@ export class AsgActions implements AsgLifecycleApi {
     this.warmPools = new WarmPools(ctx, this.hooks);
   }
 
-  waitingIn(asgName: string): { subnetId: string; activity: ScalingActivity }[] {
+  waitingIn(asgName: string): WaitingLaunch[] {
     return this.waiting.get(asgName) ?? [];
   }
 
-  launch(asg: AutoScalingGroup, subnetId: string, cause: string): ScalingActivity {
+  /** `type`: the instance type (and weight) a mixed instances policy chose; default the group's one type. */
+  launch(asg: AutoScalingGroup, subnetId: string, cause: string, type?: LaunchType): ScalingActivity {
+    const instanceType = type?.instanceType ?? asg.instanceType;
     const { world, timings, timers, knobs, lifecycle } = this.ctx;
     // "Whenever your application needs to scale out, the Auto Scaling group can draw on the warm pool"
     // (PutWarmPool API reference): a warmed instance goes first, and skips the wait for a new instance id.
@@ -53,7 +68,7 @@ export class AsgActions implements AsgLifecycleApi {
       details: { 'Subnet ID': subnetId, 'Availability Zone': zone },
       statusCode: 'WaitingForInstanceId',
     });
-    const entry = { subnetId, activity };
+    const entry: WaitingLaunch = { subnetId, activity, ...(type?.weightedCapacity !== undefined ? { weightedCapacity: type.weightedCapacity } : {}) };
     const list = this.waiting.get(asg.name) ?? [];
     list.push(entry);
     this.waiting.set(asg.name, list);
@@ -65,12 +80,12 @@ export class AsgActions implements AsgLifecycleApi {
         return;
       }
       if (knobs.replacementLaunchFails) {
-        const reason = insufficientCapacity(asg.instanceType, zone);
+        const reason = insufficientCapacity(instanceType, zone);
         activity.description = `Launching a new EC2 instance.  Status Reason: ${reason}`;
         world.updateActivity(activity, 'Failed', reason);
         return;
       }
-      const inst = lifecycle.launch({ ...launchRequestFor(asg, subnetId), ...lifecycle.replacementOptions() });
+      const inst = lifecycle.launch({ ...launchRequestFor(asg, subnetId), instanceType, ...lifecycle.replacementOptions() });
       activity.description = `Launching a new EC2 instance: ${inst.instanceId}`;
       world.updateActivity(activity, 'InProgress');
       this.join(asg, inst.instanceId, inst.availabilityZone, null, activity);
@@ -100,16 +115,20 @@ export class AsgActions implements AsgLifecycleApi {
   /** The instance becomes a Pending member of the group (from nothing, or from the warm pool). */
   private join(asg: AutoScalingGroup, instanceId: string, availabilityZone: string, from: LifecycleState | null, activity: ScalingActivity): void {
     const { world } = this.ctx;
+    const instanceType = world.instances.get(instanceId)?.instanceType ?? asg.instanceType;
+    const weightedCapacity = weightOf(asg.mixedInstancesPolicy, instanceType);
     const member: AsgInstance = {
       instanceId,
       asgName: asg.name,
       availabilityZone,
       lifecycleState: 'Pending',
       healthStatus: 'Healthy',
-      instanceType: world.instances.get(instanceId)?.instanceType ?? asg.instanceType,
+      instanceType,
       protectedFromScaleIn: false,
       launchedAt: world.now(),
       ...(asg.launchTemplate ? { launchTemplate: asg.launchTemplate } : {}),
+      // A weighted group's member counts its type's WeightedCapacity (a warm instance too: it has the type it was launched with).
+      ...(weightedCapacity !== undefined ? { weightedCapacity } : {}),
     };
     world.asgInstances.set(instanceId, member);
     world.emit({ type: 'asg-lifecycle', asgName: asg.name, instanceId, from, to: 'Pending', availabilityZone });
