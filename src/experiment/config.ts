@@ -67,6 +67,12 @@ export interface RunConfig {
   formats: ReportFormat[];
   /** Pacing: refuse when the last run on this group started less than this ago. */
   minIntervalMs?: number;
+  /** Launch + boot + application start of a replacement (absent: the group's DefaultInstanceWarmup, else 60 s). */
+  bootAllowanceMs?: number;
+  /** How long a new NLB target takes to turn healthy (observed, not documented by AWS). */
+  nlbRegistrationAllowanceMs: number;
+  /** Run although --recovery-timeout is shorter than the expected earliest recovery. */
+  allowShortTimeout: boolean;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */

@@ -30,6 +30,7 @@ import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
 import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
+import { checkPreflight } from './preflight.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
 import { Undo, recoverCommand, rollbackWindowMs } from './undo.js';
@@ -150,6 +151,7 @@ async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
   const plan = await buildPlan({ experimentId: rec.r.id, d, snap, cfg, rng: deps.rng, clients: deps.clients, now: deps.clock.now });
   rec.setPlan(plan);
   deps.emit({ type: 'plan', plan });
+  checkPreflight(plan);
   faultFor(plan.fault.kind).checkPlan?.(plan, cfg);
   return plan;
 }

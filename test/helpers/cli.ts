@@ -47,12 +47,21 @@ export function sandboxEnv(endpoint: string): Record<string, string | undefined>
  * A command that names its own --resolve keeps it alone.
  */
 export function withStackResolve(args: string[], env: Record<string, string | undefined>): string[] {
-  if (!['run', 'probe'].includes(args[0] ?? '') || args.includes('--resolve')) return args;
+  if (!['run', 'probe'].includes(args[0] ?? '')) return args;
   const flag = args.indexOf('--endpoint-url');
   const endpoint = flag >= 0 ? args[flag + 1] : env.AWS_ENDPOINT_URL;
   const info = endpoint ? runningSandbox(endpoint)?.stackInfo : undefined;
-  return info ? [...args, ...info.resolve.flatMap((r) => ['--resolve', r])] : args;
+  if (!info) return args;
+  const resolve = args.includes('--resolve') ? [] : info.resolve.flatMap((r) => ['--resolve', r]);
+  // The fast profile boots a replacement in under a second: a run against it allows that much instead of
+  // the real-EC2 default (60 s), which would refuse every short --recovery-timeout. A test that is about the
+  // allowance gives its own --boot-allowance.
+  const boot = args[0] === 'run' && !args.includes('--boot-allowance') ? [...FAST_BOOT_ALLOWANCE] : [];
+  return [...args, ...resolve, ...boot];
 }
+
+/** What runs against an in-process (fast-profile) sandbox allow for launch + boot + application start. */
+export const FAST_BOOT_ALLOWANCE = ['--boot-allowance', '2s'] as const;
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {

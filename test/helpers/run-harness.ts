@@ -157,6 +157,8 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
       reportDir: sb.reportDir,
       // The stack's DNSName resolves nowhere: pin its nodes' addresses, as every client of the sandbox does.
       resolve: sb.emb.info.resolve,
+      // The fast profile boots in under a second (cli.ts FAST_BOOT_ALLOWANCE says why).
+      bootAllowance: '2s',
       ...overrides,
     },
     {},

@@ -126,6 +126,9 @@ describe('the run option table', () => {
       gates: true,
       formats: true,
       minIntervalMs: true,
+      bootAllowanceMs: true,
+      nlbRegistrationAllowanceMs: true,
+      allowShortTimeout: true,
     };
     const fromTable = RUN_OPTIONS.filter((d) => !GATE_OPTION_SET.has(d)).map((d) => d.field ?? d.name);
     // `gates` is the one field the gate options fill together (thresholds by name).

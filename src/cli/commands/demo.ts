@@ -53,6 +53,8 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
       poll: '250ms',
       steady: '3s',
       recoveryTimeout: '45s',
+      // The sandbox boots a replacement in under a second, not the minute real EC2 is allowed by default.
+      bootAllowance: '2s',
       yes: true,
       json: flags.json === true,
       ...(flags.reportDir ? { reportDir: flags.reportDir } : {}),
