@@ -24,7 +24,7 @@ export interface PreflightInput {
   holdMs: number;
 }
 
-export function bootAllowance(cfg: PreflightInput['cfg'], group: PreflightInput['group']): { ms: number; source: string } {
+export function bootAllowance(cfg: Pick<RunConfig, 'bootAllowanceMs'>, group: Pick<GroupSnapshot, 'defaultInstanceWarmup'>): { ms: number; source: string } {
   if (cfg.bootAllowanceMs !== undefined) return { ms: cfg.bootAllowanceMs, source: '--boot-allowance' };
   if (group.defaultInstanceWarmup) return { ms: group.defaultInstanceWarmup * 1000, source: "the group's DefaultInstanceWarmup" };
   return { ms: DEFAULT_BOOT_MS, source: 'the default --boot-allowance' };
