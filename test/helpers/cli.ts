@@ -48,20 +48,25 @@ export function sandboxEnv(endpoint: string): Record<string, string | undefined>
  */
 export function withStackResolve(args: string[], env: Record<string, string | undefined>): string[] {
   if (!['run', 'probe'].includes(args[0] ?? '')) return args;
+  const allowances = args[0] === 'run' ? sandboxAllowances(args) : [];
+  if (args.includes('--resolve')) return [...args, ...allowances];
   const flag = args.indexOf('--endpoint-url');
   const endpoint = flag >= 0 ? args[flag + 1] : env.AWS_ENDPOINT_URL;
   const info = endpoint ? runningSandbox(endpoint)?.stackInfo : undefined;
-  if (!info) return args;
-  const resolve = args.includes('--resolve') ? [] : info.resolve.flatMap((r) => ['--resolve', r]);
-  // The fast profile boots a replacement in under a second: a run against it allows that much instead of
-  // the real-EC2 default (60 s), which would refuse every short --recovery-timeout. A test that is about the
-  // allowance gives its own --boot-allowance.
-  const boot = args[0] === 'run' && !args.includes('--boot-allowance') ? [...FAST_BOOT_ALLOWANCE] : [];
-  return [...args, ...resolve, ...boot];
+  return [...args, ...(info ? info.resolve.flatMap((r) => ['--resolve', r]) : []), ...allowances];
 }
 
-/** What runs against an in-process (fast-profile) sandbox allow for launch + boot + application start. */
-export const FAST_BOOT_ALLOWANCE = ['--boot-allowance', '2s'] as const;
+/**
+ * Every run in the tests talks to a fast-profile sandbox (in this process or a child), which boots a
+ * replacement in under a second and registers NLB targets at once: preflight's allowances for real EC2
+ * (60 s boot, 3 min NLB registration) would refuse every short --recovery-timeout. A test about an allowance
+ * gives its own flag, which is then left alone.
+ */
+export const SANDBOX_ALLOWANCES = { '--boot-allowance': '2s', '--nlb-registration-allowance': '0s' } as const;
+
+function sandboxAllowances(args: string[]): string[] {
+  return Object.entries(SANDBOX_ALLOWANCES).flatMap(([flag, value]) => (args.includes(flag) ? [] : [flag, value]));
+}
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
