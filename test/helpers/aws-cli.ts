@@ -16,8 +16,9 @@ export interface AwsCliResult {
   stderr: string;
 }
 
-export function awsCli(endpoint: string, args: string[]): Promise<AwsCliResult> {
-  const env = {
+/** The CLI's environment: dummy credentials, no user config or pager, one attempt (a failure shows at once). */
+export function awsCliEnv(): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     AWS_ACCESS_KEY_ID: 'AKIASANDBOXTEST00000',
@@ -29,8 +30,11 @@ export function awsCli(endpoint: string, args: string[]): Promise<AwsCliResult> 
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_MAX_ATTEMPTS: '1',
   };
+}
+
+export function awsCli(endpoint: string, args: string[]): Promise<AwsCliResult> {
   return new Promise((resolve) => {
-    execFile(AWS_CLI, [...args, '--endpoint-url', endpoint, '--output', 'json'], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(AWS_CLI, [...args, '--endpoint-url', endpoint, '--output', 'json'], { env: awsCliEnv(), timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });

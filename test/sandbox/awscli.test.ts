@@ -10,6 +10,7 @@ import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, Cr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../helpers/ci.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { awsCliEnv } from '../helpers/aws-cli.js';
 
 const AWS_CLI = '/usr/bin/aws';
 // Skipped without the CLI on a developer's machine; in CI a missing CLI fails every test below.
@@ -29,18 +30,7 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
 
   /** Runs `aws <args> --endpoint-url <sandbox> --output json` with dummy credentials and no user config. */
   function awsCli(args: string[]): Promise<CliResult> {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      AWS_ACCESS_KEY_ID: 'AKIASANDBOXTEST00000',
-      AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
-      AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_MAX_ATTEMPTS: '1',
-    };
+    const env = awsCliEnv();
     return new Promise((resolve) => {
       execFile(AWS_CLI, [...args, '--endpoint-url', sb.endpoint, '--output', 'json'], { env, timeout: 30_000 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
