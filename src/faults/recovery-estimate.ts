@@ -73,7 +73,9 @@ export function replacedDuringHold(i: RecoveryInputs): ExpectedRecovery {
  * - a hold shorter than detection: the load balancer never takes the targets out → nothing to wait for;
  * - otherwise the targets are unhealthy at the restore and return after the healthy threshold of passing
  *   checks — unless (HealthCheckType ELB only) Auto Scaling replaced them first: detected, then a replacement
- *   booted and checked, of which the hold already covered part. The earlier of the two is the floor.
+ *   booted and checked, of which the hold already covered part. The earlier of the two is the floor (the
+ *   optimistic case: replacements that land in the other AZs; one launched into the dark AZ waits for the
+ *   restore like the targets it replaced).
  *   (HealthCheckType EC2: the group never replaces a member the load balancer marks unhealthy.)
  */
 export function reconnected(i: RecoveryInputs): ExpectedRecovery {
