@@ -71,8 +71,8 @@ export function judgePreflight(i: PreflightInput): PlanPreflight {
   }
 
   if (g.healthCheckType !== 'ELB') {
-    if (fault.kind === 'blackhole-az') {
-      // The cut-off instances keep running: with EC2 health checks the group never replaces them, so the
+    if (!fault.processes.ec2HealthChecksSee) {
+      // The fault leaves its instances running: with EC2 health checks the group never replaces them, so the
       // capacity side of the recovery is only the load balancer seeing the same targets healthy again.
       warnings.push(`HealthCheckType ${g.healthCheckType} on ${G}: the group never replaces instances the load balancer marks unhealthy`);
       notes.push(`capacity-side recovery measures load-balancer health only: HealthCheckType ${g.healthCheckType} never replaces instances the load balancer marks unhealthy`);

@@ -21,10 +21,17 @@ export interface FaultProcesses {
   needs: readonly string[];
   /** Suspended → a warning in the plan. */
   warns: readonly string[];
+  /**
+   * Whether EC2 status checks see the damage (the instance leaves `running`), so a group with HealthCheckType
+   * EC2 still replaces it. False for a fault that leaves instances running but unreachable: only the load
+   * balancer sees it, and such a group never replaces them (preflight warns, and labels the report).
+   */
+  ec2HealthChecksSee: boolean;
 }
 
 /** What every fault needs: the group must be able to notice, replace and register a lost member. */
 export const REPLACEMENT_PROCESSES: FaultProcesses = {
   needs: ['Launch', 'Terminate', 'HealthCheck', 'ReplaceUnhealthy', 'AddToLoadBalancer'],
   warns: ['AZRebalance'],
+  ec2HealthChecksSee: true,
 };

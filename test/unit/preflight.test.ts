@@ -61,6 +61,8 @@ describe('expected earliest recovery', () => {
       expect(f.processes.warns).toContain('AZRebalance');
       expect(typeof f.expectedRecovery(inputs()).ms).toBe('number');
     }
+    // Only a network fault leaves its instances running, unseen by EC2 status checks.
+    expect(Object.fromEntries(FAULTS.map((f) => [f.kind, f.processes.ec2HealthChecksSee]))).toEqual({ 'terminate-instances': true, 'blackhole-az': false, 'stop-instances': true });
   });
 });
 

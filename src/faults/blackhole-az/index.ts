@@ -49,7 +49,8 @@ const tagSpec = (tags: Record<string, string>) => [{ ResourceType: 'network-acl'
 
 export const blackholeAzFault: Fault = {
   ...meta,
-  processes: REPLACEMENT_PROCESSES,
+  // The cut-off instances keep running: EC2 status checks never see the outage, only the load balancer does.
+  processes: { ...REPLACEMENT_PROCESSES, ec2HealthChecksSee: false },
   expectedRecovery: reconnected,
   afterwards: 'everything injected was rolled back (every subnet verified back on its original NACL, the chaos NACL deleted)',
   describe: describeBlackhole,
