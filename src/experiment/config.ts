@@ -73,6 +73,8 @@ export interface RunConfig {
   nlbRegistrationAllowanceMs: number;
   /** Run although --recovery-timeout is shorter than the expected earliest recovery. */
   allowShortTimeout: boolean;
+  /** Run although a process the fault needs is suspended (an experiment on a group that cannot recover). */
+  allowSuspendedProcesses: boolean;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */

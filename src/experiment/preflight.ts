@@ -20,7 +20,7 @@ export interface PreflightInput {
   fault: Pick<Fault, 'kind' | 'processes' | 'expectedRecovery'>;
   group: Pick<GroupSnapshot, 'name' | 'suspendedProcesses' | 'healthCheckType' | 'defaultInstanceWarmup'>;
   reads: PreflightReads;
-  cfg: Pick<RunConfig, 'recoveryTimeoutMs' | 'bootAllowanceMs' | 'nlbRegistrationAllowanceMs' | 'allowShortTimeout'>;
+  cfg: Pick<RunConfig, 'recoveryTimeoutMs' | 'bootAllowanceMs' | 'nlbRegistrationAllowanceMs' | 'allowShortTimeout' | 'allowSuspendedProcesses'>;
   holdMs: number;
 }
 
@@ -38,10 +38,12 @@ export function judgePreflight(i: PreflightInput): PlanPreflight {
   const G = g.name;
 
   const suspended = fault.processes.needs.filter((p) => g.suspendedProcesses.includes(p));
-  if (suspended.length) {
+  if (suspended.length && cfg.allowSuspendedProcesses) {
+    warnings.push(`process(es) ${fault.kind} needs are suspended on ${G}: ${suspended.join(', ')}; going on (--allow-suspended-processes): the group may never recover`);
+  } else if (suspended.length) {
     refusals.push({
       reason: `Auto Scaling process(es) ${fault.kind} needs are suspended on ${G}: ${suspended.join(', ')} (the group could not replace what the fault takes away)`,
-      hint: `resume them: aws autoscaling resume-processes --auto-scaling-group-name ${G} --scaling-processes ${suspended.join(' ')} (AWS suspends Launch itself after launches keep failing, an administrative suspension: fix the launch first)`,
+      hint: `resume them: aws autoscaling resume-processes --auto-scaling-group-name ${G} --scaling-processes ${suspended.join(' ')} (AWS suspends Launch itself after launches keep failing, an administrative suspension: fix the launch first); or pass --allow-suspended-processes to run anyway`,
     });
   }
   for (const p of fault.processes.warns.filter((x) => g.suspendedProcesses.includes(x))) {

@@ -332,6 +332,14 @@ const COMMON: readonly OptionDef[] = [
     field: 'nlbRegistrationAllowanceMs',
   },
   {
+    name: 'allowSuspendedProcesses',
+    flag: '--allow-suspended-processes',
+    parser: boolean(),
+    default: false,
+    help: 'run although a process the fault needs is suspended (Launch, Terminate, HealthCheck, ReplaceUnhealthy, AddToLoadBalancer): the group may never recover',
+    file: { section: 'fault' },
+  },
+  {
     name: 'allowShortTimeout',
     flag: '--allow-short-timeout',
     parser: boolean(),

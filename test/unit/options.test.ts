@@ -129,6 +129,7 @@ describe('the run option table', () => {
       bootAllowanceMs: true,
       nlbRegistrationAllowanceMs: true,
       allowShortTimeout: true,
+      allowSuspendedProcesses: true,
     };
     const fromTable = RUN_OPTIONS.filter((d) => !GATE_OPTION_SET.has(d)).map((d) => d.field ?? d.name);
     // `gates` is the one field the gate options fill together (thresholds by name).

@@ -72,7 +72,7 @@ const base = (
   fault: faultFor(o.fault ?? 'terminate-instances'),
   group: { name: 'web', suspendedProcesses: [], healthCheckType: 'ELB', ...o.group },
   reads: { hooks: [], refreshes: [], activities: [], checks: [ALB], unsupported: [], ...o.reads },
-  cfg: { recoveryTimeoutMs: 10 * 60_000, nlbRegistrationAllowanceMs: 180_000, allowShortTimeout: false, ...o.cfg },
+  cfg: { recoveryTimeoutMs: 10 * 60_000, nlbRegistrationAllowanceMs: 180_000, allowShortTimeout: false, allowSuspendedProcesses: false, ...o.cfg },
   holdMs: o.holdMs ?? 0,
 });
 
@@ -90,6 +90,12 @@ describe('judgePreflight', () => {
     expect(p.refusals[0]!.reason).toContain('suspended on web: Launch, HealthCheck');
     expect(p.refusals[0]!.hint).toContain('aws autoscaling resume-processes --auto-scaling-group-name web --scaling-processes Launch HealthCheck');
     expect(p.refusals[0]!.hint).toContain('administrative suspension');
+  });
+
+  it('--allow-suspended-processes: the same group is a warning, not a refusal', () => {
+    const p = judgePreflight(base({ group: { suspendedProcesses: ['ReplaceUnhealthy'] }, cfg: { allowSuspendedProcesses: true } }));
+    expect(p.refusals).toEqual([]);
+    expect(p.warnings[0]).toContain('suspended on web: ReplaceUnhealthy; going on (--allow-suspended-processes)');
   });
 
   it('AZRebalance suspended: a warning only', () => {
