@@ -49,6 +49,8 @@ export interface GroupSnapshot {
   mixedInstances: boolean;
   /** The group has a warm pool: its warmed instances sit in the group's subnets but are not members. */
   warmPool: boolean;
+  /** Seconds a new instance needs to finish initializing (DefaultInstanceWarmup); absent when not set. */
+  defaultInstanceWarmup?: number;
 }
 
 /** A weight as AWS writes it ("2"); anything absent or unreadable counts as one unit, as unweighted members do. */
@@ -90,6 +92,7 @@ export function toSnapshot(g: AutoScalingGroup): GroupSnapshot {
     desiredCapacityType: g.DesiredCapacityType ?? 'units',
     mixedInstances: g.MixedInstancesPolicy !== undefined,
     warmPool: g.WarmPoolConfiguration !== undefined,
+    ...(g.DefaultInstanceWarmup !== undefined ? { defaultInstanceWarmup: g.DefaultInstanceWarmup } : {}),
   };
 }
 

@@ -115,6 +115,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     ...(r.stopFiredAt !== null
       ? { stopCondition: { name: 'error rate', threshold: `> ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s`, firedAtMs: r.stopFiredAt - base, detail: 'rolled back at once' } }
       : {}),
+    ...(plan?.preflight ? { preflight: { warnings: plan.preflight.warnings, notes: plan.preflight.notes, expectedRecovery: plan.preflight.expectedRecovery } } : {}),
   };
 }
 

@@ -71,6 +71,14 @@ export interface RunConfig {
   /** Webhooks told the result when the run ends (secrets: never printed or written). */
   notify?: string[];
   notifyFormat?: NotifyFormat;
+  /** Launch + boot + application start of a replacement (absent: the group's DefaultInstanceWarmup, else 60 s). */
+  bootAllowanceMs?: number;
+  /** How long a new NLB target takes to turn healthy (observed, not documented by AWS). */
+  nlbRegistrationAllowanceMs: number;
+  /** Run although --recovery-timeout is shorter than the expected earliest recovery. */
+  allowShortTimeout: boolean;
+  /** Run although a process the fault needs is suspended (an experiment on a group that cannot recover). */
+  allowSuspendedProcesses: boolean;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */

@@ -14,6 +14,8 @@ import { renderRoute, routeOf } from './route.js';
 import { formatAz } from './safety.js';
 import type { Plan } from './types.js';
 import { transportPlanLines } from './probe-transport.js';
+import { judgePreflight, renderPreflight } from './preflight.js';
+import { readPreflight } from './preflight-reads.js';
 
 /** The capacity half of the steady-state gate: every desired instance InService and healthy. */
 export function capacityChecks(snap: CapacitySnapshot): { name: string; pass: boolean; detail: string }[] {
@@ -49,11 +51,12 @@ export function checkTraffic(d: Discovery): void {
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const { experimentId, d, snap, cfg, rng } = input;
   checkTraffic(d);
-  const section = await faultFor(cfg.fault).plan(input);
+  const fault = faultFor(cfg.fault);
+  const section = await fault.plan(input);
   // The plan is printed, journaled and copied into the report: it carries the URL with its secrets redacted.
   const url = redactUrl(d.url);
   const route = routeOf(d);
-  return {
+  const plan: Plan = {
     experimentId,
     account: d.identity.account,
     region: d.region,
@@ -72,6 +75,10 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
       `keep probing and poll the group every ${cfg.pollMs / 1000}s until service and capacity recover (at most ${cfg.recoveryTimeoutMs / 1000}s)`,
     ],
   };
+  // Preflight: judged on the plan (the hold is the fault's), shown with it, and refused after it is shown.
+  const reads = await readPreflight(input.clients, d, input.now());
+  plan.preflight = judgePreflight({ fault, group: d.group, reads, cfg, holdMs: fault.holdMs(plan) });
+  return plan;
 }
 
 export function renderPlan(p: Plan, endpoint?: string): string {
@@ -89,6 +96,7 @@ export function renderPlan(p: Plan, endpoint?: string): string {
     `  probe     ${p.url}`,
     ...(p.probeNotes ?? []).map((l) => `            ${l}`),
     `  after     ${p.after.healthy} healthy remain (floor ${p.after.floor}; per AZ ≥ ${p.after.perAzFloor}: ${formatAz(p.after.healthyByAz)})`,
+    ...(p.preflight ? renderPreflight(p.preflight) : []),
     '  steps',
     ...p.steps.map((s, i) => `    ${i + 1}. ${s}`),
   ];

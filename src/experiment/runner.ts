@@ -31,6 +31,7 @@ import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
 import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
 import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
+import { checkPreflight } from './preflight.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
 import { Undo, recoverCommand, rollbackWindowMs } from './undo.js';
@@ -152,6 +153,7 @@ async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
   const credentials = await planCredentials(deps.clients, plan);
   rec.setPlan(plan);
   deps.emit({ type: 'plan', plan });
+  checkPreflight(plan);
   faultFor(plan.fault.kind).checkPlan?.(plan, cfg);
   credentials.check(credentialsNeededMs(cfg, faultFor(plan.fault.kind).holdMs(plan)), deps.clock.now());
   return plan;

@@ -66,6 +66,20 @@ export interface Plan {
   steps: string[];
   /** Where the run's credentials come from and when they expire (credential-expiry.ts). */
   credentials?: string;
+  /** What preflight found before the plan was confirmed (experiment/preflight.ts); absent in older journals. */
+  preflight?: PlanPreflight;
+}
+
+/** Preflight's findings: refusals (exit 3), warnings, the group's lifecycle hooks and the expected recovery. */
+export interface PlanPreflight {
+  warnings: string[];
+  hooks: { name: string; transition: string; heartbeatTimeoutSeconds: number; defaultResult: string }[];
+  /** The earliest the group can recover, with its terms (faults/recovery-estimate.ts) and the boot allowance used. */
+  expectedRecovery: ExpectedRecovery & { text: string; boot: { ms: number; source: string } };
+  /** Labels carried into the report (e.g. what the capacity recovery measures on this group). */
+  notes: string[];
+  /** Why the run cannot succeed, each with its fix or override; non-empty refuses the run after the plan is shown. */
+  refusals: { reason: string; hint: string }[];
 }
 
 export interface RollbackSection {
@@ -206,4 +220,44 @@ export interface Report {
   rollback?: RollbackSection;
   /** Set when a stop condition (--abort-error-rate/--abort-after) ended the run early. */
   stopCondition?: { name: string; threshold: string; firedAtMs: number; detail: string };
+  /** Preflight's warnings, notes and expected earliest recovery, from the plan (absent when no plan was made). */
+  preflight?: Pick<PlanPreflight, 'warnings' | 'notes' | 'expectedRecovery'>;
+}
+
+// The expected earliest recovery's inputs and result (recovery-estimate.ts computes it; preflight judges it).
+
+/** One target group's (or Classic Load Balancer's) health-check settings, as DescribeTargetGroups gives them. */
+export interface HealthCheckTiming {
+  name: string;
+  intervalMs: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  /** Behind a Network Load Balancer: new targets take the NLB registration allowance too. */
+  nlb: boolean;
+}
+
+export interface RecoveryInputs {
+  checks: HealthCheckTiming[];
+  /** Launch to the application answering. */
+  bootMs: number;
+  nlbRegistrationMs: number;
+  /** The group's HealthCheckType: EC2 or ELB. */
+  healthCheckType: string;
+  /** How long the fault is held (the recovery timeout counts from the restore when it is held). */
+  holdMs: number;
+}
+
+/** A term of the estimate; a negative one is time already spent during the hold. */
+export interface RecoveryPart {
+  label: string;
+  ms: number;
+}
+
+export interface ExpectedRecovery {
+  ms: number;
+  /** What --recovery-timeout is counted from: the fault (t0), or the restore after the hold. */
+  from: 'fault' | 'restore';
+  parts: RecoveryPart[];
+  /** The recovery path in words. */
+  path: string;
 }

@@ -13,11 +13,13 @@ import type { Rng } from '../core/random.js';
 import type { RunConfig } from '../experiment/config.js';
 import type { Discovery } from '../experiment/discover.js';
 import type { Journal, JournalEntry } from '../experiment/journal.js';
-import type { Plan } from '../experiment/types.js';
+import type { ExpectedRecovery, Plan, RecoveryInputs } from '../experiment/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { FaultMeta } from './fault-meta.js';
+import type { FaultProcesses } from './processes.js';
 
 export type { FaultMeta };
+export type { ExpectedRecovery, HealthCheckTiming, RecoveryInputs, RecoveryPart } from '../experiment/types.js';
 
 export interface PlanInput {
   experimentId: string;
@@ -169,4 +171,8 @@ export interface Fault extends FaultMeta {
   /** The IAM statements the fault's calls need, beyond the shared read-only ones. */
   iam(opts: { asg?: string }): IamStatement[];
   recover: FaultRecovery;
+  /** The Auto Scaling processes the fault's recovery needs (suspended → refused) or is slowed by (a warning). */
+  processes: FaultProcesses;
+  /** PURE: the earliest the group can recover from this fault, from its health-check settings (preflight). */
+  expectedRecovery(i: RecoveryInputs): ExpectedRecovery;
 }

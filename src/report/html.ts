@@ -94,6 +94,8 @@ export function renderHtml(r: Report): string {
   if (r.reason) body.push(`<p class="reason">${esc(r.reason)}</p>`);
   if (r.hint) body.push(`<p class="hint">→ ${esc(r.hint)}</p>`);
   if (rec?.failOpenSeen) body.push(`<p class="warn">⚠ ${esc(FAIL_OPEN_WARNING)}</p>`);
+  for (const n of r.preflight?.notes ?? []) body.push(`<p class="warn">Note: ${esc(n)}</p>`);
+  for (const w of r.preflight?.warnings ?? []) body.push(`<p class="warn">⚠ ${esc(w)}</p>`);
   body.push(`<div class="cards">${cards.map(([k, v]) => `<div class="card"><span>${esc(k)}</span><b>${esc(v)}</b></div>`).join('')}</div>`);
 
   body.push('<h2>Charts</h2>');

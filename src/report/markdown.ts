@@ -53,6 +53,8 @@ export function renderMarkdown(r: Report): string {
   if (r.reason) out.push(`> ${md(r.reason)}`, '');
   if (r.hint) out.push(`→ ${md(r.hint)}`, '');
   if (r.recovery?.failOpenSeen) out.push(`> ⚠️ **Warning:** ${md(FAIL_OPEN_WARNING)}`, '');
+  for (const n of r.preflight?.notes ?? []) out.push(`> **Note:** ${md(n)}`, '');
+  for (const w of r.preflight?.warnings ?? []) out.push(`> ⚠️ ${md(w)}`, '');
 
   const rows: [string, string][] = [
     ['Experiment', md(r.id)],

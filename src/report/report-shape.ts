@@ -129,6 +129,7 @@ const REPORT: Record<keyof Report, Check> = {
   settings: record,
   rollback: optional(obj({ status: oneOf('not-needed', 'complete', 'incomplete'), remaining: arrayOf(str), recoverCommand: optional(str) })),
   stopCondition: optional(obj({ name: str, threshold: str, firedAtMs: num, detail: str })),
+  preflight: optional(obj({ warnings: arrayOf(str), notes: arrayOf(str), expectedRecovery: obj({ ms: num, text: str }) })),
 };
 
 const checkReport = obj(REPORT);

@@ -74,6 +74,9 @@ function banner(r: Report, width: number, paint: Paint): string[] {
   const lines = [rule, ` ${word}  ${meta}`];
   if (r.reason) lines.push(...wrap(r.reason, width - 2, 0).map((l) => `  ${paint(l, 'bold')}`));
   if (r.hint) lines.push(...wrap(`→ ${r.hint}`, width - 2, 0).map((l) => `  ${l}`));
+  // Preflight's labels (what the recovery figures mean on this group) and warnings.
+  for (const n of r.preflight?.notes ?? []) lines.push(...wrap(`note: ${n}`, width - 2, 0).map((l) => `  ${l}`));
+  for (const w of r.preflight?.warnings ?? []) lines.push(...wrap(`⚠ ${w}`, width - 2, 0).map((l) => `  ${l}`));
   lines.push(rule);
   return lines;
 }

@@ -61,7 +61,7 @@ describe('game day from an experiment file, and CI gates', () => {
     );
     expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(0);
     expect(r.stdout).toContain('experiment 1/2: lose one instance');
-    expect(r.stdout).toContain('experiment 2/2: lose an Availability Zone for 20 seconds');
+    expect(r.stdout).toContain('experiment 2/2: lose an Availability Zone for 2 minutes');
 
     const runs = readdirSync(reportDir).filter((d) => existsSync(join(reportDir, d, 'report.json')));
     expect(runs).toHaveLength(2);

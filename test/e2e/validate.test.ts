@@ -26,7 +26,7 @@ describe('chaos-ec2 validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('valid, 2 experiments');
     expect(r.stdout).toMatch(/1\. lose one instance \(line \d+\): terminate-instances on demo-asg/);
-    expect(r.stdout).toMatch(/2\. lose an Availability Zone for 20 seconds \(line \d+\): blackhole-az on demo-asg/);
+    expect(r.stdout).toMatch(/2\. lose an Availability Zone for 2 minutes \(line \d+\): blackhole-az on demo-asg/);
   });
 
   it('a malformed file: exit 2 and every error with file:line', async () => {

@@ -23,7 +23,8 @@ describe('stop-instances rollback (in-process, sandbox ground truth)', () => {
     try {
       let victim = '';
       const r = await suite.sb.runInProcess(
-        { fault: 'stop-instances', duration: '5s' },
+        // A group that cannot replace the victim on purpose: preflight would refuse it without the override.
+        { fault: 'stop-instances', duration: '5s', allowSuspendedProcesses: true },
         {
           on: (e, h) => {
             if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;

@@ -47,11 +47,25 @@ export function sandboxEnv(endpoint: string): Record<string, string | undefined>
  * A command that names its own --resolve keeps it alone.
  */
 export function withStackResolve(args: string[], env: Record<string, string | undefined>): string[] {
-  if (!['run', 'probe'].includes(args[0] ?? '') || args.includes('--resolve')) return args;
+  if (!['run', 'probe'].includes(args[0] ?? '')) return args;
+  const allowances = args[0] === 'run' ? sandboxAllowances(args) : [];
+  if (args.includes('--resolve')) return [...args, ...allowances];
   const flag = args.indexOf('--endpoint-url');
   const endpoint = flag >= 0 ? args[flag + 1] : env.AWS_ENDPOINT_URL;
   const info = endpoint ? runningSandbox(endpoint)?.stackInfo : undefined;
-  return info ? [...args, ...info.resolve.flatMap((r) => ['--resolve', r])] : args;
+  return [...args, ...(info ? info.resolve.flatMap((r) => ['--resolve', r]) : []), ...allowances];
+}
+
+/**
+ * Every run in the tests talks to a fast-profile sandbox (in this process or a child), which boots a
+ * replacement in under a second and registers NLB targets at once: preflight's allowances for real EC2
+ * (60 s boot, 3 min NLB registration) would refuse every short --recovery-timeout. A test about an allowance
+ * gives its own flag, which is then left alone.
+ */
+export const SANDBOX_ALLOWANCES = { '--boot-allowance': '2s', '--nlb-registration-allowance': '0s' } as const;
+
+function sandboxAllowances(args: string[]): string[] {
+  return Object.entries(SANDBOX_ALLOWANCES).flatMap(([flag, value]) => (args.includes(flag) ? [] : [flag, value]));
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {

@@ -157,6 +157,9 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
       reportDir: sb.reportDir,
       // The stack's DNSName resolves nowhere: pin its nodes' addresses, as every client of the sandbox does.
       resolve: sb.emb.info.resolve,
+      // The fast profile boots in under a second and registers NLB targets at once (cli.ts SANDBOX_ALLOWANCES).
+      bootAllowance: '2s',
+      nlbRegistrationAllowance: '0s',
       ...overrides,
     },
     {},

@@ -3,7 +3,7 @@
  * user can point `aws --endpoint-url` at `chaos-ec2 sandbox` and get what AWS would answer. `aws` on PATH
  * may be an old v1; v2 lives at /usr/bin/aws (CI installs it there).
  */
-import { CreateAutoScalingGroupCommand, PutLifecycleHookCommand, PutWarmPoolCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,12 +157,26 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
 
   it('autoscaling describe-lifecycle-hooks and describe-warm-pool', async () => {
     // On the group of the test above (desired 0, max 2): the pool holds MaxSize − desired = 2 instances.
-    await sb.asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: 'cli-asg', MinSize: 1, PoolState: 'Stopped' }));
+    // Set up through the AWS CLI itself: botocore needs the empty <PutWarmPoolResult/> AWS answers with.
+    const put = await awsCli(['autoscaling', 'put-warm-pool', '--auto-scaling-group-name', 'cli-asg', '--min-size', '1', '--pool-state', 'Stopped']);
+    expect(put.stderr).toBe('');
+    expect(put.code).toBe(0);
     await sb.waitForEvent(() => [...(sb.world.asgs.get('cli-asg')!.warmPool?.instances.values() ?? [])].filter((w) => w.lifecycleState === 'Warmed:Stopped').length === 2);
     // The hook only once the pool is warm: a launch hook holds new pool instances in Warmed:Pending:Wait.
-    await sb.asg.send(
-      new PutLifecycleHookCommand({ AutoScalingGroupName: 'cli-asg', LifecycleHookName: 'cli-hook', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 7200 }),
-    );
+    const hook = await awsCli([
+      'autoscaling',
+      'put-lifecycle-hook',
+      '--auto-scaling-group-name',
+      'cli-asg',
+      '--lifecycle-hook-name',
+      'cli-hook',
+      '--lifecycle-transition',
+      'autoscaling:EC2_INSTANCE_LAUNCHING',
+      '--heartbeat-timeout',
+      '7200',
+    ]);
+    expect(hook.stderr).toBe('');
+    expect(hook.code).toBe(0);
     const [hooks, pool] = await Promise.all([
       awsCli(['autoscaling', 'describe-lifecycle-hooks', '--auto-scaling-group-name', 'cli-asg']),
       awsCli(['autoscaling', 'describe-warm-pool', '--auto-scaling-group-name', 'cli-asg']),

@@ -27,7 +27,7 @@ function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
 describe('experiment files', () => {
   it('loads the example: defaults merged under each experiment, ${VAR} from the environment, gates parsed', async () => {
     const f = await loadExperimentFile(EXAMPLE, { PROBE_TOKEN: 's3cret', CHAOS_ASG: 'web-asg' });
-    expect(f.experiments.map((e) => e.name)).toEqual(['lose one instance', 'lose an Availability Zone for 20 seconds']);
+    expect(f.experiments.map((e) => e.name)).toEqual(['lose one instance', 'lose an Availability Zone for 2 minutes']);
     const [a, b] = f.experiments;
     expect(a!.raw).toMatchObject({
       asg: 'web-asg',
@@ -35,18 +35,19 @@ describe('experiment files', () => {
       fault: 'terminate-instances',
       count: '1',
       rate: '20',
-      poll: '1s',
+      poll: '5s',
+      recoveryTimeout: '10m',
       header: ['Authorization: Bearer s3cret'],
       expectStatus: '200',
     });
-    expect(a!.gates).toEqual({ maxServiceTtrMs: 60_000, maxCapacityTtrMs: 300_000, minAvailability: 0.95 });
-    expect(b!.raw).toMatchObject({ fault: 'blackhole-az', duration: '20s', asg: 'web-asg' });
+    expect(a!.gates).toEqual({ maxServiceTtrMs: 90_000, maxCapacityTtrMs: 300_000, minAvailability: 0.95 });
+    expect(b!.raw).toMatchObject({ fault: 'blackhole-az', duration: '2m', asg: 'web-asg' });
     expect(b!.raw.count).toBeUndefined();
     // The experiment's own gates override the defaults key by key.
-    expect(b!.gates).toEqual({ maxServiceTtrMs: 60_000, maxCapacityTtrMs: 300_000, minAvailability: 0.8, maxErrorRate: 0.2 });
+    expect(b!.gates).toEqual({ maxServiceTtrMs: 240_000, maxCapacityTtrMs: 300_000, minAvailability: 0.8, maxErrorRate: 0.2 });
     expect(b!.line).toBeGreaterThan(a!.line);
     // The raw options are what validateRunOptions accepts.
-    expect(validateRunOptions(a!.raw, {})).toMatchObject({ asg: 'web-asg', count: 1, headers: { Authorization: 'Bearer s3cret' }, pollMs: 1000 });
+    expect(validateRunOptions(a!.raw, {})).toMatchObject({ asg: 'web-asg', count: 1, headers: { Authorization: 'Bearer s3cret' }, pollMs: 5000, recoveryTimeoutMs: 600_000 });
   });
 
   it('a malformed file yields ALL its errors, each as file:line path: message', () => {

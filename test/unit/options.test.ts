@@ -128,6 +128,10 @@ describe('the run option table', () => {
       minIntervalMs: true,
       notify: true,
       notifyFormat: true,
+      bootAllowanceMs: true,
+      nlbRegistrationAllowanceMs: true,
+      allowShortTimeout: true,
+      allowSuspendedProcesses: true,
     };
     const fromTable = RUN_OPTIONS.filter((d) => !GATE_OPTION_SET.has(d)).map((d) => d.field ?? d.name);
     // `gates` is the one field the gate options fill together (thresholds by name).

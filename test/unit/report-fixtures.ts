@@ -32,6 +32,7 @@ const REPORT_KEYS: Record<keyof Report, Kind> = {
   settings: 'object',
   rollback: 'optional-object',
   stopCondition: 'optional-object',
+  preflight: 'optional-object',
 };
 
 function kindOf(v: unknown): string {

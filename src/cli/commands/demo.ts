@@ -53,6 +53,10 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
       poll: '250ms',
       steady: '3s',
       recoveryTimeout: '45s',
+      // The sandbox boots a replacement in under a second and registers NLB targets at once: not the minute
+      // and the minutes real EC2 and NLBs are allowed by default.
+      bootAllowance: '2s',
+      nlbRegistrationAllowance: '0s',
       yes: true,
       json: flags.json === true,
       ...(flags.reportDir ? { reportDir: flags.reportDir } : {}),

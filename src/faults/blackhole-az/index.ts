@@ -13,6 +13,7 @@
  *    seen at planning time, the run stops (and rolls back) instead of recording a wrong "original".
  */
 import { CreateNetworkAclCommand, ReplaceNetworkAclAssociationCommand } from '@aws-sdk/client-ec2';
+import { describeWarmPool } from '../../aws/autoscaling-reads.js';
 import { checkDryRun } from '../../aws/ec2.js';
 import { classicSubnetIds, isClassicArn } from '../../aws/elb-classic.js';
 import { describeLoadBalancers } from '../../aws/elbv2.js';
@@ -22,6 +23,8 @@ import { refused, throwIfInterrupted } from '../../core/errors.js';
 import { resolveFloor } from '../../experiment/safety.js';
 import { checkAzFloor, pickAz } from './az.js';
 import type { FaultTarget, Plan } from '../../experiment/types.js';
+import { REPLACEMENT_PROCESSES } from '../processes.js';
+import { reconnected } from '../recovery-estimate.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 import { blackholeIam } from './iam.js';
@@ -47,6 +50,9 @@ const tagSpec = (tags: Record<string, string>) => [{ ResourceType: 'network-acl'
 
 export const blackholeAzFault: Fault = {
   ...meta,
+  // The cut-off instances keep running: EC2 status checks never see the outage, only the load balancer does.
+  processes: { ...REPLACEMENT_PROCESSES, ec2HealthChecksSee: false },
+  expectedRecovery: reconnected,
   afterwards: 'everything injected was rolled back (every subnet verified back on its original NACL, the chaos NACL deleted)',
   describe: describeBlackhole,
   checkPlan: checkSharedSubnets,
@@ -112,6 +118,9 @@ export const blackholeAzFault: Fault = {
     // (its instances; its load balancer's nodes when --include-lb-subnets asked for them) is shown in the plan,
     // and the run refuses unless --allow-shared-subnets (checkPlan, describe.ts).
     const own = new Set(snap.instances.keys());
+    // Warm-pool instances (Warmed:Stopped/Running/Hibernated) sit in the group's subnets without being members:
+    // they are the group's own all the same, never someone else's in the blast radius.
+    if (d.group.warmPool) for (const i of (await describeWarmPool(clients.asg, d.group.name, 'plan'))?.instances ?? []) own.add(i.instanceId);
     const ownLb = new Set(cfg.includeLbSubnets ? d.loadBalancers.map((l) => elbInterfaceDescription(l.arn)) : []);
     const sharedInterfaces: SharedInterface[] = (
       await subnetInterfaces(

@@ -18,6 +18,8 @@ import { describeInstancesById, stopInstances } from './ec2.js';
 import { TAG_EXPERIMENT } from '../../aws/nacl.js';
 import { throwIfInterrupted } from '../../core/errors.js';
 import { describeVictims, healthyMembers, inGroupCondition, withCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
+import { REPLACEMENT_PROCESSES } from '../processes.js';
+import { replacedDuringHold } from '../recovery-estimate.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 import { findStoppedVictims, startStoppedVictims, undoStoppedVictims } from './start.js';
@@ -36,6 +38,8 @@ const detailOf = (p: { fault: { detail?: unknown } }): StopPlan => p.fault.detai
 
 export const stopInstancesFault: Fault = {
   ...meta,
+  processes: REPLACEMENT_PROCESSES,
+  expectedRecovery: replacedDuringHold,
   afterwards: 'every victim still stopped was started again (the others were replaced by Auto Scaling)',
 
   async plan(input) {

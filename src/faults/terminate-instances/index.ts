@@ -7,6 +7,8 @@
 import { checkTerminatePermission, terminateInstances } from '../../aws/ec2.js';
 import { throwIfInterrupted } from '../../core/errors.js';
 import { describeVictims, inGroupCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
+import { REPLACEMENT_PROCESSES } from '../processes.js';
+import { replacedFromFault } from '../recovery-estimate.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 
@@ -14,6 +16,8 @@ const KIND = meta.kind;
 
 export const terminateInstancesFault: Fault = {
   ...meta,
+  processes: REPLACEMENT_PROCESSES,
+  expectedRecovery: replacedFromFault,
   afterwards: 'nothing is left injected (terminated instances are replaced by Auto Scaling)',
 
   async plan(input) {

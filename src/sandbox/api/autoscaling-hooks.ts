@@ -11,7 +11,7 @@ import { constraintError, intOrUndefined, requireGroup } from './autoscaling-com
 import { ApiError, missingParameter, validationError } from './errors.js';
 import type { Params } from './query.js';
 import type { Handler } from './router.js';
-import { el, list } from './xml.js';
+import { el, EMPTY_RESULT, list } from './xml.js';
 
 const TRANSITIONS: LifecycleTransition[] = ['autoscaling:EC2_INSTANCE_LAUNCHING', 'autoscaling:EC2_INSTANCE_TERMINATING'];
 /** "The maximum time, in seconds, that can elapse before the lifecycle hook times out. The range is from 30 to 7200 seconds. The default value is 3600 seconds (1 hour)." */
@@ -71,7 +71,7 @@ const put: Handler = (p, ctx) => {
     globalTimeout: globalTimeoutOf(heartbeat),
     defaultResult: result(p, 'DefaultResult') ?? existing?.defaultResult ?? 'ABANDON',
   });
-  return '';
+  return EMPTY_RESULT;
 };
 
 function hookXml(h: LifecycleHook): string {
@@ -101,7 +101,7 @@ const remove: Handler = (p, ctx) => {
   const name = hookName(p);
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));
   if (!g.lifecycleHooks?.delete(name)) throw validationError(`No Lifecycle Hook found with name ${name} for Auto Scaling group ${g.name}.`);
-  return '';
+  return EMPTY_RESULT;
 };
 
 /** CompleteLifecycleAction and RecordLifecycleActionHeartbeat name the action by LifecycleActionToken or InstanceId. */
@@ -119,14 +119,14 @@ const complete: Handler = (p, ctx) => {
   if (!outcome) throw missingParameter('LifecycleActionResult');
   ctx.autoscaling.actions.hooks.complete(g, name, outcome, actionRef(p));
   ctx.autoscaling.nudge();
-  return '';
+  return EMPTY_RESULT;
 };
 
 const heartbeat: Handler = (p, ctx) => {
   const name = hookName(p);
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));
   ctx.autoscaling.actions.hooks.heartbeat(g, name, actionRef(p));
-  return '';
+  return EMPTY_RESULT;
 };
 
 export const HOOK_HANDLERS: Record<string, Handler> = {

@@ -9,7 +9,7 @@ import { warmInstanceXml, warmPoolConfigurationXml } from './autoscaling-render.
 import { validationError } from './errors.js';
 import { paginate } from './query.js';
 import type { Handler } from './router.js';
-import { list } from './xml.js';
+import { EMPTY_RESULT, list } from './xml.js';
 
 const POOL_STATES: WarmPool['poolState'][] = ['Stopped', 'Running', 'Hibernated'];
 
@@ -36,7 +36,7 @@ const put: Handler = (p, ctx) => {
     instances: existing?.instances ?? new Map<string, WarmInstance>(),
   };
   ctx.autoscaling.actions.warmPools.changed(g);
-  return '';
+  return EMPTY_RESULT;
 };
 
 /** DescribeWarmPool: the configuration and the pool's instances (MaxRecords ≤ 50); nothing when there is no pool. */
@@ -53,7 +53,7 @@ const remove: Handler = (p, ctx) => {
   const g = requireGroup(ctx, p.required('AutoScalingGroupName'));
   if (!g.warmPool) throw validationError(`No warm pool found for Auto Scaling group ${g.name}.`);
   ctx.autoscaling.actions.warmPools.remove(g, p.bool('ForceDelete') ?? false);
-  return '';
+  return EMPTY_RESULT;
 };
 
 export const WARM_POOL_HANDLERS: Record<string, Handler> = {

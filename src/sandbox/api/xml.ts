@@ -37,9 +37,16 @@ export function ec2ErrorEnvelope(code: string, message: string, requestId: strin
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>${el('Code', code)}${el('Message', message)}</Error></Errors>${el('RequestID', requestId)}</Response>`;
 }
 
+/**
+ * What a handler returns for an action whose output is an empty structure with a result wrapper
+ * (PutLifecycleHookAnswer, PutWarmPoolAnswer, … in the service model): AWS answers `<PutWarmPoolResult/>`,
+ * and botocore (the AWS CLI) fails without it, while the JS SDK accepts either.
+ */
+export const EMPTY_RESULT = '<empty-result/>';
+
 export function queryEnvelope(action: string, xmlns: string, requestId: string, result: string): string {
   // Actions without output (SetDesiredCapacity, …) answer with no Result element, as AWS does.
-  const body = result ? `<${action}Result>${result}</${action}Result>` : '';
+  const body = result === EMPTY_RESULT ? `<${action}Result/>` : result ? `<${action}Result>${result}</${action}Result>` : '';
   return `<${action}Response xmlns="${xmlns}">${body}<ResponseMetadata>${el('RequestId', requestId)}</ResponseMetadata></${action}Response>`;
 }
 
