@@ -56,10 +56,12 @@ export function judgePreflight(i: PreflightInput): PlanPreflight {
       hint: `wait for it to end (aws autoscaling describe-instance-refreshes --auto-scaling-group-name ${G}), or cancel it: aws autoscaling cancel-instance-refresh --auto-scaling-group-name ${G}`,
     });
   }
-  for (const a of reads.activities ?? []) {
+  // One refusal for all of them (a warm pool filling has one activity per instance): each named, one hint.
+  const busy = reads.activities ?? [];
+  if (busy.length) {
     refusals.push({
-      reason: `scaling activity ${a.id} is in progress on ${G} (${a.statusCode}): ${a.description}`,
-      hint: `wait for it to end: aws autoscaling describe-scaling-activities --auto-scaling-group-name ${G}`,
+      reason: `${busy.length === 1 ? 'a scaling activity is' : `${busy.length} scaling activities are`} in progress on ${G}: ${busy.map((a) => `${a.id} (${a.statusCode}): ${a.description}`).join('; ')}`,
+      hint: `wait for ${busy.length === 1 ? 'it' : 'them'} to end: aws autoscaling describe-scaling-activities --auto-scaling-group-name ${G}`,
     });
   }
 

@@ -146,8 +146,11 @@ describe.skipIf(!gate.run)('preflight on real group shapes', { timeout: 120_000 
       // what the blast-radius check would count as someone else's if it did not know the pool.
       const warm = await eventually(async () => {
         const p = await t.clients.asg.send(new DescribeWarmPoolCommand({ AutoScalingGroupName: 'demo-asg' }));
-        const ids = (p.Instances ?? []).filter((i) => i.LifecycleState?.startsWith('Warmed:') && !i.LifecycleState.startsWith('Warmed:Terminat')).map((i) => i.InstanceId!);
-        if (ids.length === 0) return undefined;
+        // Every pool instance warmed (none still Warmed:Pending): the fill's launch activities have ended, and
+        // the dry run would rightly be refused while any is in progress.
+        const states = (p.Instances ?? []).map((i) => i.LifecycleState ?? '');
+        if (states.length === 0 || !states.every((st) => /^Warmed:(Stopped|Running|Hibernated)$/.test(st))) return undefined;
+        const ids = (p.Instances ?? []).map((i) => i.InstanceId!);
         const enis = (await t.clients.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: ids }] }))).NetworkInterfaces ?? [];
         return enis[0];
       }, 20_000);

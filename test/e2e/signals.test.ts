@@ -23,7 +23,7 @@ import { runWithConfig } from '../../src/cli/commands/run.js';
 import { onInterrupt } from '../../src/core/signals.js';
 import type { Report } from '../../src/experiment/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/embedded.js';
-import { BIN, sandboxEnv, withStackResolve } from '../helpers/cli.js';
+import { BIN, SANDBOX_ALLOWANCES, sandboxEnv, withStackResolve } from '../helpers/cli.js';
 import { TEST_CREDENTIALS } from '../helpers/sandbox.js';
 import { chaosNacls, cliFor, fastRunArgs, setKnobs, until, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox, type StackSandbox } from '../helpers/stack-sandbox.js';
@@ -261,6 +261,8 @@ describe('signals in every phase of run', () => {
           yes: true,
           format: 'md,junit,html',
           resolve: emb.info.resolve, // the stack's DNSName resolves nowhere: pin its nodes (GET /_sandbox/stack)
+          bootAllowance: SANDBOX_ALLOWANCES['--boot-allowance'], // the fast profile boots in under a second
+          nlbRegistrationAllowance: SANDBOX_ALLOWANCES['--nlb-registration-allowance'],
         },
         {},
       );

@@ -118,7 +118,7 @@ describe('judgePreflight', () => {
   it('a scaling activity in progress is refused, named with its status and description', () => {
     const activity = { id: 'a-1', description: 'Launching a new EC2 instance: i-0abc', cause: '', statusCode: 'MidLifecycleAction', startMs: 0 };
     const p = judgePreflight(base({ reads: { activities: [activity] } }));
-    expect(p.refusals[0]!.reason).toBe('scaling activity a-1 is in progress on web (MidLifecycleAction): Launching a new EC2 instance: i-0abc');
+    expect(p.refusals[0]!.reason).toBe('a scaling activity is in progress on web: a-1 (MidLifecycleAction): Launching a new EC2 instance: i-0abc');
   });
 
   it('lifecycle hooks are listed; a launch hook whose heartbeat exceeds the timeout is a warning naming it', () => {
