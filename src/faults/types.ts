@@ -169,4 +169,23 @@ export interface Fault extends FaultMeta {
   /** The IAM statements the fault's calls need, beyond the shared read-only ones. */
   iam(opts: { asg?: string }): IamStatement[];
   recover: FaultRecovery;
+  /**
+   * The members this fault takes out of the group for certain (terminate, stop: the victims). Each one gone
+   * or no longer InService/Healthy counts as capacity lost at the first poll that sees it, even when the group
+   * refilled between two polls. Absent: none for certain (blackhole-az: Auto Scaling may keep the dark AZ's
+   * members).
+   */
+  victims?(plan: Plan): string[];
+  /**
+   * Whether the experiment itself explains the loss of this member. A loss it does not explain (a Spot
+   * interruption, a scale-in, another operator) contaminates the run: the report says so, with the cause.
+   */
+  causedLoss(plan: Plan, instance: LostMember): boolean;
+}
+
+/** A member the capacity watcher saw lost. */
+export interface LostMember {
+  instanceId: string;
+  availabilityZone: string;
+  subnetId?: string;
 }

@@ -6,7 +6,7 @@
  */
 import { checkTerminatePermission, terminateInstances } from '../../aws/ec2.js';
 import { throwIfInterrupted } from '../../core/errors.js';
-import { describeVictims, inGroupCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
+import { describeVictims, inGroupCondition, isVictim, victimIds, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 
@@ -53,6 +53,9 @@ export const terminateInstancesFault: Fault = {
     { Sid: 'TerminateAutoScalingInstances', Effect: 'Allow', Action: 'ec2:TerminateInstances', Resource: 'arn:aws:ec2:*:*:instance/*', Condition: inGroupCondition(asg) },
     tagVictimsStatement(asg),
   ],
+
+  victims: victimIds,
+  causedLoss: isVictim,
 
   // A terminated instance cannot be un-terminated: there is nothing to recover.
   recover: { find: async () => [], undo: async () => ({ complete: true, done: [], remaining: [] }) },
