@@ -17,7 +17,10 @@ interface M {
 /** A reading built the way snapshotCapacity sums it: InService members' weights, healthy ones in units. */
 function snap(atMs: number, desired: number, members: M[], extra: Partial<CapacitySnapshot> = {}): CapacitySnapshot {
   const instances = new Map(
-    members.map((m) => [m.id, { instanceId: m.id, availabilityZone: m.az ?? 'az-a', lifecycleState: m.state ?? 'InService', healthStatus: m.health ?? 'Healthy', weightedCapacity: m.weight ?? 1 }]),
+    members.map((m) => [
+      m.id,
+      { instanceId: m.id, availabilityZone: m.az ?? 'az-a', lifecycleState: m.state ?? 'InService', healthStatus: m.health ?? 'Healthy', weightedCapacity: m.weight ?? 1 },
+    ]),
   );
   const tg = new Map(members.filter((m) => m.state === undefined || m.state === 'InService').map((m) => [m.id, m.target ?? 'healthy']));
   const inSvc = [...instances.values()].filter((i) => i.lifecycleState === 'InService');
