@@ -65,7 +65,8 @@ describe('causes: contaminated runs and what blocked a recovery (in-process)', (
         { recoveryTimeout: '20s' },
         {
           on: (e, h) => {
-            if (e.type === 'timeline' && e.entry.event === 'fault-injected') h.pauseWhile(h.sb.clients.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: ['Launch'] })));
+            if (e.type === 'timeline' && e.entry.event === 'fault-injected')
+              h.pauseWhile(h.sb.clients.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: ['Launch'] })));
           },
         },
       );
