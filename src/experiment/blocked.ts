@@ -8,6 +8,7 @@
 import { describeLifecycleHooks, LAUNCHING, TERMINATING, type LifecycleHook, type ScalingActivity } from '../aws/autoscaling-reads.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { Causes } from './causes.js';
+import type { RunConfig } from './config.js';
 import type { RunDeps } from './deps.js';
 import type { Recorder } from './recorder.js';
 import type { TimelineEntry } from './types.js';
@@ -43,18 +44,26 @@ export function describeBlockers(latest: CapacitySnapshot | undefined, hooks: Li
 }
 
 /** Reads what it needs, records the 'recovery-timeout' mark with its blockers, and returns it for renderers. */
-export async function markRecoveryTimeout(o: { deps: RunDeps; rec: Recorder; asg: string; latest: CapacitySnapshot | undefined; causes: Causes; detail: string }): Promise<TimelineEntry> {
+export async function markRecoveryTimeout(o: {
+  deps: RunDeps;
+  rec: Recorder;
+  cfg: Pick<RunConfig, 'asg' | 'recoveryTimeoutMs'>;
+  holdMs: number;
+  latest: CapacitySnapshot | undefined;
+  causes: Causes;
+}): Promise<TimelineEntry> {
   const at = o.deps.clock.now();
+  const detail = `not recovered ${o.cfg.recoveryTimeoutMs / 1000}s after the ${o.holdMs ? 'restore' : 'fault'}`;
   const waiting = [...(o.latest?.instances.values() ?? [])].some((i) => WAITS[i.lifecycleState]);
   const [hooks, activities] = await Promise.all([
-    waiting ? describeLifecycleHooks(o.deps.clients.asg, o.asg, 'observe').catch((e: unknown) => asError(e)) : Promise.resolve(undefined),
+    waiting ? describeLifecycleHooks(o.deps.clients.asg, o.cfg.asg, 'observe').catch((e: unknown) => asError(e)) : Promise.resolve(undefined),
     o.causes.read().catch((e: unknown) => asError(e)),
   ]);
   const blocked = describeBlockers(o.latest, hooks, activities);
   return o.rec.addEvent({
     atMs: at,
     event: 'recovery-timeout',
-    detail: blocked.length ? `${o.detail}; blocked by: ${blocked.join('; ')}` : o.detail,
+    detail: blocked.length ? `${detail}; blocked by: ${blocked.join('; ')}` : detail,
     ...(blocked.length ? { blocked } : {}),
   });
 }

@@ -29,3 +29,8 @@ export function blockedOf(marks: readonly Mark[]): string[] {
   const m = marks.find((x) => x.event === 'recovery-timeout');
   return Array.isArray(m?.blocked) ? (m.blocked as string[]) : [];
 }
+
+/** What the verdict needs from the record: the blockers of a timed-out recovery, and a contaminating loss. */
+export function observedNotes(marks: readonly Mark[], t0: number): { blocked: string[]; contaminated: Contamination | undefined } {
+  return { blocked: blockedOf(marks), contaminated: contaminationOf(marks, t0) };
+}

@@ -32,7 +32,7 @@ import { probeTarget, runProbeHost, transportOptions } from './probe-transport.j
 import { buildPlan, checkOptIn } from './plan.js';
 import { capacityChecks, capacityFull } from './steady-capacity.js';
 import { markRecoveryTimeout } from './blocked.js';
-import { blockedOf, contaminationOf } from './contamination.js';
+import { observedNotes } from './contamination.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
 import { Undo, recoverCommand, rollbackWindowMs } from './undo.js';
@@ -301,8 +301,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
       rollback: rec.r.rollback,
       recoverCommand: rec.r.recoverCommand,
       afterwards: fault.afterwards,
-      blocked: blockedOf(rec.r.marks),
-      contaminated: contaminationOf(rec.r.marks, injection.t0),
+      ...observedNotes(rec.r.marks, injection.t0),
     });
     const report = buildReport(rec.r, { cfg, d, version: deps.version, seed: deps.rng.seed, endedAt: deps.clock.now() }, decision, summary, recovery, decision.gates);
     return { exitCode: report.exitCode, report, plan };
@@ -343,8 +342,7 @@ async function observePhase(run: Run, session: ObserveSession, t0: number, holdM
     done: () => (holdMs > 0 ? recoveredNow(rec.r, cfg) && capacityFull(session.latest, planned.healthy, restoredAt) : recoveredSoFar(rec.r, cfg)),
   });
   if (reason === 'deadline') {
-    const detail = `not recovered ${cfg.recoveryTimeoutMs / 1000}s after the ${holdMs ? 'restore' : 'fault'}`;
-    deps.emit({ type: 'timeline', entry: await markRecoveryTimeout({ deps, rec, asg: cfg.asg, latest: session.latest, causes: session.causes, detail }) });
+    deps.emit({ type: 'timeline', entry: await markRecoveryTimeout({ deps, rec, cfg, holdMs, latest: session.latest, causes: session.causes }) });
   }
   return reason;
 }

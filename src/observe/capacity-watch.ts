@@ -1,9 +1,10 @@
 /**
  * The capacity watcher: polls the Auto Scaling group and its target groups and turns what changed between two
- * polls into events (instance lost, replacement launched, InService, target healthy, capacity lost/restored,
- * fail-open). It never prints; subscribers render. API cost per poll is constant as the group grows: one
- * DescribeAutoScalingGroups plus one DescribeTargetHealth per target group and one DescribeInstanceHealth per
- * Classic Load Balancer (the group's LoadBalancerNames), never one call per instance.
+ * polls into events (capacity-diff.ts: members lost, replacements launched, lifecycle changes, desired changes,
+ * target health, capacity lost/restored in units, fail-open). It never prints; subscribers render. API cost per
+ * poll is constant as the group grows: one DescribeAutoScalingGroups plus one DescribeTargetHealth per target
+ * group, one DescribeInstanceHealth per Classic Load Balancer (the group's LoadBalancerNames), and one
+ * DescribeWarmPool for a group with a warm pool — never one call per instance.
  */
 import { EventEmitter } from 'node:events';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
