@@ -4,7 +4,7 @@
  */
 import type { GroupInstance } from '../aws/autoscaling.js';
 import { CLASSIC_HEALTHY } from '../aws/elb-classic.js';
-import type { CapacityEventKind } from './timeline.js';
+import type { CapacityEventKind, TimelineEvent } from './timeline.js';
 
 export type { CapacityEventKind };
 
@@ -36,19 +36,8 @@ export interface CapacitySnapshot {
   warm?: Map<string, { availabilityZone: string; lifecycleState: string }>;
 }
 
-export interface CapacityEvent {
-  atMs: number;
-  event: CapacityEventKind;
-  instanceId?: string;
-  availabilityZone?: string;
-  targetGroupArn?: string;
-  detail?: string;
-  /** desired-changed: the old and new desired (units); lifecycle: the old and new lifecycle state. */
-  from?: number | string;
-  to?: number | string;
-  /** A replacement that came out of the group's warm pool. */
-  fromWarmPool?: boolean;
-}
+/** A timeline event the watcher derives from two polls (timeline.ts), and whether a replacement came from the warm pool. */
+export type CapacityEvent = Omit<TimelineEvent, 'event'> & { event: CapacityEventKind; fromWarmPool?: boolean };
 
 /** Healthy in a target group (`healthy`) or, for a Classic Load Balancer, InService in DescribeInstanceHealth. */
 export function isHealthyState(state: string | undefined): boolean {
