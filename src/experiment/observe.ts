@@ -88,9 +88,18 @@ export class ObserveSession {
     this.watcher.start();
   }
 
-  /** Every cause lookup started has finished (call before the report is built). */
-  settled(): Promise<void> {
-    return this.causes.settled();
+  /**
+   * Every cause lookup started has finished (call before the report is built), or `maxMs` passed: a slow
+   * DescribeScalingActivities may leave a cause out of the report, never hold the exit back for long.
+   */
+  settled(maxMs = 10_000): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = this.deps.clock.setTimer(resolve, maxMs);
+      void this.causes.settled().then(() => {
+        cancel();
+        resolve();
+      });
+    });
   }
 
   close(): void {

@@ -17,19 +17,9 @@ import { checkDryRun } from '../../aws/ec2.js';
 import { describeInstancesById, stopInstances } from './ec2.js';
 import { TAG_EXPERIMENT } from '../../aws/nacl.js';
 import { throwIfInterrupted } from '../../core/errors.js';
-import {
-  describeVictims,
-  healthyMembers,
-  inGroupCondition,
-  isVictim,
-  victimIds,
-  withCondition,
-  pickVictims,
-  recheckVictims,
-  tagVictims,
-  tagVictimsStatement,
-  victimList,
-} from '../instance-victims.js';
+import { describeVictims, healthyMembers, inGroupCondition, withCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
+// Only the victims are the experiment's losses (issue 11: contaminated runs).
+import { isVictim, victimIds } from '../instance-victims.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 import { findStoppedVictims, startStoppedVictims, undoStoppedVictims } from './start.js';

@@ -6,7 +6,9 @@
  */
 import { checkTerminatePermission, terminateInstances } from '../../aws/ec2.js';
 import { throwIfInterrupted } from '../../core/errors.js';
-import { describeVictims, inGroupCondition, isVictim, victimIds, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
+import { describeVictims, inGroupCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
+// Only the victims are the experiment's losses (issue 11: contaminated runs).
+import { isVictim, victimIds } from '../instance-victims.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 
