@@ -23,16 +23,22 @@ export class Causes {
   private readonly unexplained = new Map<string, { e: CapacityEvent; tries: number }>();
   private queue: Promise<void> = Promise.resolve();
 
+  /**
+   * `members`: the group's members when the plan was made. Only their losses can contaminate the run: a member
+   * launched since (a replacement) that is lost again is the group failing to recover from the fault — the
+   * experiment's own story, told by the timeline and the recovery figures.
+   */
   constructor(
     private readonly deps: RunDeps,
     private readonly asg: string,
     private readonly rec: Recorder,
+    private readonly members: ReadonlySet<string>,
   ) {}
 
   /** The watcher saw a member lost: when the fault does not explain it, find out why (in the background). */
   onLost(e: CapacityEvent): void {
     const plan = this.rec.r.plan;
-    if (!plan || this.rec.r.t0 === null || !e.instanceId) return;
+    if (!plan || this.rec.r.t0 === null || !e.instanceId || !this.members.has(e.instanceId)) return;
     if (faultFor(plan.fault.kind).causedLoss(plan, { instanceId: e.instanceId, availabilityZone: e.availabilityZone ?? '' })) return;
     if (this.unexplained.has(e.instanceId) || this.contaminatedBy(e.instanceId)) return;
     this.unexplained.set(e.instanceId, { e, tries: 0 });

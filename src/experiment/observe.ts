@@ -47,7 +47,7 @@ export class ObserveSession {
     private readonly rb: Recorder,
     private readonly stop: AbortSignal,
   ) {
-    this.causes = new Causes(deps, cfg.asg, rb);
+    this.causes = new Causes(deps, cfg.asg, rb, new Set(baseline.instances.keys()));
     // The fault's certain victims: each counts as capacity lost once seen gone, even if refilled between polls.
     const plan = rb.r.plan;
     const victims = plan ? faultFor(plan.fault.kind).victims?.(plan) : undefined;

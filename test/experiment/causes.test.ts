@@ -78,3 +78,22 @@ describe('causes: contaminated runs and what blocked a recovery (in-process)', (
     }
   });
 });
+
+describe('losses the experiment brought about are not contamination (in-process)', () => {
+  const suite = useInProcessSuite({ instances: 4, azs: 3 });
+
+  it('a replacement that fails its health checks and is replaced in turn: the recovery failing, not a contamination', async () => {
+    // The demo group uses ELB health checks: it replaces a member its target group finds unhealthy, after the grace period.
+    suite.sb.emb.sandbox.ctx.knobs.replacementUnhealthy = true;
+    try {
+      const r = await suite.sb.runInProcess({ recoveryTimeout: '100s' });
+      expect(r.outcome?.exitCode).toBe(1);
+      // The replacement churned (lost, replaced again): the recovery failing, not something else acting.
+      expect(r.report!.timeline.filter((t) => t.event === 'instance-lost').length).toBeGreaterThan(1);
+      expect(r.report?.contaminated).toBeUndefined();
+      expect(r.report?.reason).not.toMatch(/contaminated/);
+    } finally {
+      suite.sb.emb.sandbox.ctx.knobs.replacementUnhealthy = false;
+    }
+  });
+});
