@@ -1,7 +1,8 @@
 /**
  * /_sandbox/* — the sandbox's own endpoints, beside the AWS APIs: the ground-truth event log, a JSON dump of
  * the world, how to reach the demo stack (/_sandbox/stack), the fault knobs, foreign network interfaces, and instance attributes AWS fixes at launch
- * (POST /_sandbox/instances/<id>: Spot / instance-store). chaos-ec2's tests compare what the CLI measured
+ * (POST /_sandbox/instances/<id>: Spot / instance-store), a Spot interruption (POST
+ * /_sandbox/instances/<id>/spot-interruption, spot-interruption.ts). chaos-ec2's tests compare what the CLI measured
  * with these; nothing in the CLI itself reads them (real AWS has no such thing).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,6 +10,9 @@ import type { SandboxContext } from './context.js';
 import { setKnobs, validateKnobs } from './knob-control.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { readBody } from './http-body.js';
+import { refreshesOf } from './autoscaling/instance-refresh.js';
+import { scheduledActionsOf } from './autoscaling/scheduled-actions.js';
+import { interruptSpot } from './spot-interruption.js';
 import { addForeignInterface, deleteForeignInterface, syncNetworkInterfaces } from './world/network-interfaces.js';
 
 /**
@@ -65,6 +69,8 @@ export function worldState(ctx: SandboxContext): unknown {
     })),
     classicLoadBalancers: w.classicLoadBalancers,
     activities: w.activities.slice(-200),
+    instanceRefreshes: refreshesOf(w).map((r) => ({ ...r, toReplace: [...r.toReplace] })),
+    scheduledActions: [...scheduledActionsOf(w).values()],
     knobs: ctx.knobs,
     eventsDropped: w.eventsDropped,
   });
@@ -102,6 +108,11 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
       setKnobs(ctx, DEFAULT_KNOBS);
       return json(res, 200, ctx.knobs);
     default:
+      if (req.method === 'POST' && /^\/_sandbox\/instances\/[^/]+\/spot-interruption$/.test(url.pathname)) {
+        await readBody(req);
+        const outcome = interruptSpot(ctx, decodeURIComponent(url.pathname.split('/')[3]!));
+        return 'instance' in outcome ? json(res, 200, plain(outcome.instance)) : json(res, outcome.status, { message: outcome.message });
+      }
       if (req.method === 'POST' && url.pathname.startsWith('/_sandbox/instances/')) {
         return patchInstance(req, res, ctx, decodeURIComponent(url.pathname.slice('/_sandbox/instances/'.length)));
       }

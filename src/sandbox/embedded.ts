@@ -40,7 +40,9 @@ export async function startEmbeddedSandbox(opts: EmbeddedOptions = {}): Promise<
   const clients = { ec2: new EC2Client(cfg), asg: new AutoScalingClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg), classic: new ElasticLoadBalancingClient(cfg) };
   try {
     const https = opts.https ? { certificateArn: await sandbox.certificates.issue(DEMO_HOST), host: DEMO_HOST } : undefined;
-    const stack = await createSampleStack(clients, { region: cfg.region, ...opts.stack, ...(https ? { https } : {}) });
+    // The profile's grace period (realistic: the console's 300 s, fast: 5 s) unless the caller sets one.
+    const gracePeriodSeconds = sandbox.ctx.timings.gracePeriodSeconds;
+    const stack = await createSampleStack(clients, { region: cfg.region, gracePeriodSeconds, ...opts.stack, ...(https ? { https } : {}) });
     await waitForSteadyState(clients, stack, opts.steadyTimeoutMs ?? 120_000);
     const caCertFile = https ? sandbox.certificates.caCertFile : undefined;
     const info = stackInfo(sandbox.world, stack, caCertFile);

@@ -8,6 +8,7 @@ export { DEMO_HOST, SANDBOX_CREDENTIALS, startEmbeddedSandbox, type EmbeddedOpti
 export { nodeAddresses, type StackInfo } from './stack-info.js';
 export type { CertificateStore } from './tls/certificates.js';
 export { createSampleStack, waitForSteadyState, type SampleStack, type StackClients, type StackOptions } from './stack.js';
+export { DEMO_WEIGHTS, type StackWeight } from './weighted-stack.js';
 
 // Configuration: timing profiles and fault knobs (set at start, or later through setKnobs / POST /_sandbox/knobs).
 export { PROFILES, resolveTimings, type ProfileName, type Timings } from './profiles.js';

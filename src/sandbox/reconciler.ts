@@ -11,11 +11,18 @@
  * - Replacement terminates first, then launches; at most ~10 % of desired (at least 1) at a time.
  * - New instances go to the enabled AZ with the fewest instances — even one a NACL has blackholed, since a
  *   NACL does not make launches fail.
+ * - Capacity is counted in units: each member's WeightedCapacity (1 without weights), launches and scale-in
+ *   planned by autoscaling/capacity-units.ts. Each pass first runs due scheduled actions, then steps an
+ *   instance refresh (autoscaling/scheduled-actions.ts, instance-refresh.ts).
  */
 import { ApiError } from './api/errors.js';
 import { AsgActions, isTerminating } from './autoscaling/actions.js';
-import { causes } from './autoscaling/causes.js';
+import { causes, groupCauses } from './autoscaling/causes.js';
+import { planLaunches, planScaleIn, unitsOf } from './autoscaling/capacity-units.js';
 import { classicHealthProblem } from './autoscaling/classic-attach.js';
+import { recordDesiredChange } from './autoscaling/desired.js';
+import { tickRefresh } from './autoscaling/instance-refresh.js';
+import { runDueActions } from './autoscaling/scheduled-actions.js';
 import type { AutoScalingApi, SandboxContext } from './context.js';
 import type { AsgInstance, AutoScalingGroup, ScalingActivity } from './world/types.js';
 
@@ -25,6 +32,13 @@ export class Reconciler implements AutoScalingApi {
   private readonly leftRunningAt = new Map<string, number>();
   /** Per group: launches still owed to replacements (they get the replacement Cause). */
   private readonly replacementsOwed = new Map<string, number>();
+  /** Per group: launches still owed to members an instance refresh took out (they get the refresh's Cause). */
+  private readonly refreshOwed = new Map<string, number>();
+  /**
+   * Per group: the Cause sentence of the last desired change (a scheduled action), which AWS puts before the
+   * cause of each launch or termination that follows from it; dropped once capacity has been acted on.
+   */
+  private readonly desiredCause = new Map<string, string>();
   private unsubscribe: (() => void) | undefined;
   private nudged = false;
   private stopped = false;
@@ -87,6 +101,7 @@ export class Reconciler implements AutoScalingApi {
       asg.desiredCapacity -= 1;
     }
     const activity = this.actions.terminate(asg, member, causes.userTerminate(now, instanceId, shrink));
+    if (shrink) recordDesiredChange(world, asg, shrink.from, activity.cause);
     this.nudge();
     return activity;
   }
@@ -94,6 +109,8 @@ export class Reconciler implements AutoScalingApi {
   private reconcile(asg: AutoScalingGroup): void {
     const { world } = this.ctx;
     const suspended = (p: string) => asg.suspendedProcesses.has(p);
+    const scheduled = runDueActions(this.ctx, asg);
+    if (scheduled) this.desiredCause.set(asg.name, scheduled);
     for (const m of world.membersOf(asg.name)) {
       if (isTerminating(m)) this.actions.completeTerminate(m);
       else if (m.lifecycleState === 'Pending') this.actions.completeLaunch(asg, m);
@@ -101,6 +118,8 @@ export class Reconciler implements AutoScalingApi {
     const members = world.membersOf(asg.name);
     if (!suspended('HealthCheck')) for (const m of members) this.checkHealth(asg, m);
     if (!suspended('ReplaceUnhealthy') && !suspended('Terminate')) this.replaceUnhealthy(asg, members);
+    const refreshed = tickRefresh(this.ctx, this.actions, asg);
+    if (refreshed) this.refreshOwed.set(asg.name, (this.refreshOwed.get(asg.name) ?? 0) + refreshed);
     this.fixCapacity(asg);
   }
 
@@ -147,36 +166,46 @@ export class Reconciler implements AutoScalingApi {
     }
   }
 
+  /** Takes one launch owed to `asgName` from `owed`, if any. */
+  private takeOwed(owed: Map<string, number>, asgName: string): boolean {
+    const n = owed.get(asgName) ?? 0;
+    if (n > 0) owed.set(asgName, n - 1);
+    return n > 0;
+  }
+
   private fixCapacity(asg: AutoScalingGroup): void {
     const { world } = this.ctx;
     const live = world.membersOf(asg.name).filter((m) => !isTerminating(m) && m.lifecycleState !== 'Standby');
     const waiting = this.actions.waitingIn(asg.name);
-    const count = live.length + waiting.length;
+    // Units, launches in flight included (1 per member without weights, so an unweighted group counts instances).
+    const capacity = [...live, ...waiting].reduce((sum, m) => sum + unitsOf(m), 0);
     const now = world.now();
-    if (count < asg.desiredCapacity && !asg.suspendedProcesses.has('Launch')) {
-      // Instances per subnet, launches in flight included, so one pass spreads evenly.
+    const prefix = this.desiredCause.get(asg.name);
+    const withPrefix = (cause: string) => (prefix ? `${prefix}  ${cause}` : cause);
+    if (capacity < asg.desiredCapacity && !asg.suspendedProcesses.has('Launch')) {
+      // Units per subnet, launches in flight included, so one pass spreads evenly.
       const perSubnet = new Map<string, number>(asg.subnetIds.map((s) => [s, 0]));
-      for (const m of live) {
-        const s = world.instances.get(m.instanceId)?.subnetId;
-        if (s && perSubnet.has(s)) perSubnet.set(s, perSubnet.get(s)! + 1);
+      const add = (subnetId: string | undefined, units: number) => {
+        if (subnetId && perSubnet.has(subnetId)) perSubnet.set(subnetId, perSubnet.get(subnetId)! + units);
+      };
+      for (const m of live) add(world.instances.get(m.instanceId)?.subnetId, unitsOf(m));
+      for (const w of waiting) add(w.subnetId, unitsOf(w));
+      for (const launch of planLaunches(asg, capacity, perSubnet)) {
+        const cause = this.takeOwed(this.replacementsOwed, asg.name)
+          ? causes.replacementLaunch(now)
+          : this.takeOwed(this.refreshOwed, asg.name)
+            ? groupCauses.refreshLaunch(now)
+            : withPrefix(causes.capacityIncrease(now, capacity, asg.desiredCapacity));
+        this.actions.launch(asg, launch.subnetId, cause, launch);
       }
-      for (const w of waiting) if (perSubnet.has(w.subnetId)) perSubnet.set(w.subnetId, perSubnet.get(w.subnetId)! + 1);
-      for (let n = count; n < asg.desiredCapacity; n++) {
-        let best: string | undefined;
-        for (const [s, c] of perSubnet) if (best === undefined || c < perSubnet.get(best)!) best = s;
-        if (best === undefined) return;
-        perSubnet.set(best, perSubnet.get(best)! + 1);
-        const owed = this.replacementsOwed.get(asg.name) ?? 0;
-        if (owed > 0) this.replacementsOwed.set(asg.name, owed - 1);
-        const cause = owed > 0 ? causes.replacementLaunch(now) : causes.capacityIncrease(now, count, asg.desiredCapacity);
-        this.actions.launch(asg, best, cause);
+      this.desiredCause.delete(asg.name);
+    } else if (capacity > asg.desiredCapacity && !asg.suspendedProcesses.has('Terminate')) {
+      for (const m of planScaleIn(live, capacity, asg.desiredCapacity)) {
+        this.actions.terminate(asg, m, withPrefix(causes.capacityDecrease(now, capacity, asg.desiredCapacity)));
       }
-    } else if (count > asg.desiredCapacity && !asg.suspendedProcesses.has('Terminate')) {
-      const victims = live
-        .filter((m) => !m.protectedFromScaleIn)
-        .sort((a, b) => b.launchedAt - a.launchedAt)
-        .slice(0, count - asg.desiredCapacity);
-      for (const m of victims) this.actions.terminate(asg, m, causes.capacityDecrease(now, count, asg.desiredCapacity));
+      this.desiredCause.delete(asg.name);
+    } else {
+      this.desiredCause.delete(asg.name);
     }
   }
 }

@@ -19,6 +19,7 @@ import {
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { classicInService, createClassicFront } from './classic-stack.js';
 import { createNlbFront } from './nlb-stack.js';
+import { groupTemplateParams, type StackWeight, unitsOfInstances } from './weighted-stack.js';
 
 export interface StackOptions {
   asgName?: string;
@@ -48,6 +49,11 @@ export interface StackOptions {
    * reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html).
    */
   scheme?: 'internet-facing' | 'internal';
+  /**
+   * Instance types with weights (weighted-stack.ts, e.g. DEMO_WEIGHTS): the group uses a MixedInstancesPolicy
+   * and `instances` is its desired capacity in units.
+   */
+  weights?: StackWeight[];
 }
 
 /** What the stack's front (load balancer, listener, target group) is, whichever kind builds it. */
@@ -137,7 +143,7 @@ export async function createSampleStack(c: StackClients, opts: StackOptions = {}
   await c.asg.send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: asgName,
-      LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: '$Latest' },
+      ...groupTemplateParams(lt.LaunchTemplate!.LaunchTemplateId!, opts.weights),
       MinSize: 1,
       MaxSize: Math.max(desired * 2, 2),
       DesiredCapacity: desired,
@@ -222,18 +228,22 @@ async function createAlbFront(
 }
 
 /**
- * Resolves once the group has `desired` InService instances and every one of them is a healthy target —
+ * Resolves once the group's InService members make up its desired capacity (in units: a weighted group may
+ * overshoot it) and every one of them is a healthy target —
  * the steady state an experiment starts from. Polls (the API is all a client has), bounded by `timeoutMs`.
  */
 export async function waitForSteadyState(c: StackClients, stack: SampleStack, timeoutMs = 60_000, pollMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const g = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }))).AutoScalingGroups?.[0];
-    const inService = (g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId!);
+    const members = (g?.Instances ?? []).filter((i) => i.LifecycleState === 'InService');
+    const inService = members.map((i) => i.InstanceId!);
+    const units = unitsOfInstances(members);
+    const weighted = members.some((i) => i.WeightedCapacity !== undefined);
     const healthy = stack.classicLoadBalancerName ? await classicInService(requireClassic(c), stack.classicLoadBalancerName) : await healthyTargets(c, stack);
-    if (g && inService.length === g.DesiredCapacity && inService.every((id) => healthy.has(id))) return;
+    if (g && (weighted ? units >= g.DesiredCapacity! : units === g.DesiredCapacity) && inService.every((id) => healthy.has(id))) return;
     if (Date.now() > deadline) {
-      throw new Error(`sample stack not steady after ${timeoutMs} ms: ${inService.length}/${g?.DesiredCapacity} InService, ${healthy.size} healthy`);
+      throw new Error(`sample stack not steady after ${timeoutMs} ms: ${units}/${g?.DesiredCapacity} units InService, ${healthy.size} healthy`);
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }

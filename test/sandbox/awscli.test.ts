@@ -296,4 +296,73 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain('LoadBalancerNotFound');
   });
+
+  it('autoscaling: a weighted mixed group, start/describe-instance-refreshes, put/describe-scheduled-update-group-action(s)', async () => {
+    await sb.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'cli-mixed', LaunchTemplateData: { ImageId: 'ami-0c0ffee0c0ffee000', InstanceType: 't3.micro' } }));
+    const policy = {
+      LaunchTemplate: {
+        LaunchTemplateSpecification: { LaunchTemplateName: 'cli-mixed' },
+        Overrides: [
+          { InstanceType: 'm5.xlarge', WeightedCapacity: '2' },
+          { InstanceType: 'm5.large', WeightedCapacity: '1' },
+        ],
+      },
+    };
+    // Desired 0: nothing to launch, so the refresh has nothing to replace.
+    const created = await awsCli([
+      'autoscaling',
+      'create-auto-scaling-group',
+      '--auto-scaling-group-name',
+      'cli-weighted',
+      '--mixed-instances-policy',
+      JSON.stringify(policy),
+      '--desired-capacity-type',
+      'units',
+      '--min-size',
+      '0',
+      '--max-size',
+      '6',
+      '--desired-capacity',
+      '0',
+      '--vpc-zone-identifier',
+      subnetId,
+    ]);
+    expect(created.stderr).toBe('');
+    const [described, started] = await Promise.all([
+      awsCli(['autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', 'cli-weighted']),
+      awsCli(['autoscaling', 'start-instance-refresh', '--auto-scaling-group-name', 'cli-weighted', '--preferences', 'MinHealthyPercentage=100']),
+    ]);
+    expect(described.json.AutoScalingGroups[0]).toMatchObject({ DesiredCapacityType: 'units', MixedInstancesPolicy: { LaunchTemplate: { Overrides: policy.LaunchTemplate.Overrides } } });
+    expect(started.code).toBe(0);
+    const refreshes = await awsCli(['autoscaling', 'describe-instance-refreshes', '--auto-scaling-group-name', 'cli-weighted']);
+    expect(refreshes.json.InstanceRefreshes).toHaveLength(1);
+    expect(refreshes.json.InstanceRefreshes[0]).toMatchObject({
+      InstanceRefreshId: started.json.InstanceRefreshId,
+      AutoScalingGroupName: 'cli-weighted',
+      Preferences: { MinHealthyPercentage: 100 },
+    });
+
+    const at = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const putAction = (name: string, startTime: string) =>
+      awsCli([
+        'autoscaling',
+        'put-scheduled-update-group-action',
+        '--auto-scaling-group-name',
+        'cli-weighted',
+        '--scheduled-action-name',
+        name,
+        '--start-time',
+        startTime,
+        '--desired-capacity',
+        '4',
+      ]);
+    const [put, late] = await Promise.all([putAction('later', at), putAction('late', '2020-01-01T00:00:00Z')]);
+    expect(put.code).toBe(0);
+    expect(late.code).toBe(254);
+    expect(late.stderr).toContain('ValidationError');
+    const actions = await awsCli(['autoscaling', 'describe-scheduled-actions', '--auto-scaling-group-name', 'cli-weighted']);
+    expect(actions.json.ScheduledUpdateGroupActions).toEqual([
+      expect.objectContaining({ ScheduledActionName: 'later', DesiredCapacity: 4, StartTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+    ]);
+  });
 });

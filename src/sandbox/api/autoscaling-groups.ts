@@ -15,9 +15,10 @@ import { groupXml } from './autoscaling-render.js';
 import { checkSizes, constraintError, intOrUndefined, maxRecords, requireGroup } from './autoscaling-common.js';
 import { deregisterEverywhere } from './elbv2-draining.js';
 import { readTags } from './autoscaling-tags.js';
+import { recordDesiredChange, userDesiredCause } from '../autoscaling/desired.js';
+import { readDesiredCapacityType, readMixedInstancesPolicy, reweighMembers } from './autoscaling-mixed.js';
 
-function resolveLaunchTemplate(ctx: ApiContext, p: Params): NonNullable<AutoScalingGroup['launchTemplate']> & { imageId: string; instanceType: string } {
-  const spec = p.struct('LaunchTemplate');
+function resolveLaunchTemplate(ctx: ApiContext, spec: Params | undefined): NonNullable<AutoScalingGroup['launchTemplate']> & { imageId: string; instanceType: string } {
   const id = spec?.str('LaunchTemplateId');
   const name = spec?.str('LaunchTemplateName');
   if (id && name) throw validationError('Valid requests must contain either launchTemplateId or LaunchTemplateName, not both.');
@@ -83,11 +84,14 @@ const create: Handler = (p, ctx) => {
   if (ctx.world.asgs.has(name)) {
     throw new ApiError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`);
   }
-  if (!p.struct('LaunchTemplate')) {
+  const mixed = readMixedInstancesPolicy(p, (spec) => resolveLaunchTemplate(ctx, spec));
+  if (mixed && p.struct('LaunchTemplate')) throw validationError('Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.');
+  if (!p.struct('LaunchTemplate') && !mixed) {
     if (p.str('LaunchConfigurationName')) throw validationError(`Launch configuration name not found - Launch configuration ${p.str('LaunchConfigurationName')} not found`);
     throw validationError('Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.');
   }
-  const lt = resolveLaunchTemplate(ctx, p);
+  const lt = mixed ? { ...mixed.launchTemplate, imageId: mixed.imageId, instanceType: mixed.instanceType } : resolveLaunchTemplate(ctx, p.struct('LaunchTemplate'));
+  const desiredCapacityType = readDesiredCapacityType(p);
   const minSize = intOrUndefined(p, 'MinSize');
   const maxSize = intOrUndefined(p, 'MaxSize');
   if (minSize === undefined) throw missingParameter('MinSize');
@@ -125,6 +129,8 @@ const create: Handler = (p, ctx) => {
     imageId: lt.imageId,
     instanceType: lt.instanceType,
     tags: new Map(tags.map((t) => [t.key, { value: t.value, propagateAtLaunch: t.propagateAtLaunch }])),
+    ...(mixed ? { mixedInstancesPolicy: { launchTemplate: mixed.launchTemplate, overrides: mixed.overrides, instancesDistribution: mixed.instancesDistribution } } : {}),
+    ...(desiredCapacityType ? { desiredCapacityType } : {}),
   };
   ctx.world.asgs.set(name, group);
   ctx.autoscaling.nudge();
@@ -144,15 +150,20 @@ const update: Handler = (p, ctx) => {
   checkSizes(min, max, desired);
   const vzi = p.str('VPCZoneIdentifier');
   const placement = vzi ? resolveSubnets(ctx, vzi) : undefined;
-  const lt = p.struct('LaunchTemplate') ? resolveLaunchTemplate(ctx, p) : undefined;
+  const lt = p.struct('LaunchTemplate') ? resolveLaunchTemplate(ctx, p.struct('LaunchTemplate')) : undefined;
+  const mixed = readMixedInstancesPolicy(p, (spec) => resolveLaunchTemplate(ctx, spec));
+  if (mixed && lt) throw validationError('Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.');
+  const desiredCapacityType = readDesiredCapacityType(p);
   const hct = healthCheckType(p);
   const grace = intOrUndefined(p, 'HealthCheckGracePeriod');
   const cooldown = intOrUndefined(p, 'DefaultCooldown');
   const policies = p.members('TerminationPolicies');
 
+  const from = g.desiredCapacity;
   g.minSize = min;
   g.maxSize = max;
   g.desiredCapacity = desired;
+  recordDesiredChange(ctx.world, g, from, userDesiredCause.update(ctx.world.now(), g, from));
   if (placement) {
     g.subnetIds = placement.subnetIds;
     g.availabilityZones = placement.zones;
@@ -161,7 +172,16 @@ const update: Handler = (p, ctx) => {
     g.launchTemplate = { launchTemplateId: lt.launchTemplateId, launchTemplateName: lt.launchTemplateName, version: lt.version };
     g.imageId = lt.imageId;
     g.instanceType = lt.instanceType;
+    delete g.mixedInstancesPolicy;
   }
+  if (mixed) {
+    g.launchTemplate = mixed.launchTemplate;
+    g.imageId = mixed.imageId;
+    g.instanceType = mixed.instanceType;
+    g.mixedInstancesPolicy = { launchTemplate: mixed.launchTemplate, overrides: mixed.overrides, instancesDistribution: mixed.instancesDistribution };
+    reweighMembers(ctx, g);
+  }
+  if (desiredCapacityType) g.desiredCapacityType = desiredCapacityType;
   if (hct) g.healthCheckType = hct;
   if (grace !== undefined) g.healthCheckGracePeriod = grace;
   if (cooldown !== undefined) g.defaultCooldown = cooldown;
@@ -203,7 +223,9 @@ const setDesired: Handler = (p, ctx) => {
   if (desired === undefined) throw missingParameter('DesiredCapacity');
   if (desired > g.maxSize) throw validationError(`New SetDesiredCapacity value ${desired} is above max value ${g.maxSize} for the AutoScalingGroup.`);
   if (desired < g.minSize) throw validationError(`New SetDesiredCapacity value ${desired} is below min value ${g.minSize} for the AutoScalingGroup.`);
+  const from = g.desiredCapacity;
   g.desiredCapacity = desired;
+  recordDesiredChange(ctx.world, g, from, userDesiredCause.set(ctx.world.now(), from, desired));
   ctx.autoscaling.nudge();
   return '';
 };

@@ -6,6 +6,7 @@
 import type { World } from '../world/world.js';
 import type { AsgInstance, AutoScalingGroup, ScalingActivity } from '../world/types.js';
 import { el, esc, list, node } from './xml.js';
+import { mixedInstancesPolicyXml } from './autoscaling-mixed.js';
 
 const m = 'member' as const;
 
@@ -22,7 +23,8 @@ function groupInstanceXml(i: AsgInstance): string {
     el('LifecycleState', i.lifecycleState) +
     el('HealthStatus', i.healthStatus) +
     launchTemplateXml(i.launchTemplate) +
-    el('ProtectedFromScaleIn', i.protectedFromScaleIn)
+    el('ProtectedFromScaleIn', i.protectedFromScaleIn) +
+    el('WeightedCapacity', i.weightedCapacity?.toString())
   );
 }
 
@@ -40,7 +42,8 @@ export function groupXml(world: World, g: AutoScalingGroup, includeInstances = t
     el('AutoScalingGroupName', g.name) +
     el('AutoScalingGroupARN', g.arn) +
     el('LaunchConfigurationName', g.launchConfigurationName) +
-    launchTemplateXml(g.launchTemplate) +
+    // A group has either a LaunchTemplate or a MixedInstancesPolicy (which holds the template).
+    (g.mixedInstancesPolicy ? mixedInstancesPolicyXml(g.mixedInstancesPolicy) : launchTemplateXml(g.launchTemplate)) +
     el('MinSize', g.minSize) +
     el('MaxSize', g.maxSize) +
     el('DesiredCapacity', g.desiredCapacity) +
@@ -60,6 +63,7 @@ export function groupXml(world: World, g: AutoScalingGroup, includeInstances = t
     el('NewInstancesProtectedFromScaleIn', false) +
     el('ServiceLinkedRoleARN', `arn:aws:iam::${world.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`) +
     el('CapacityRebalance', false) +
+    el('DesiredCapacityType', g.desiredCapacityType) +
     list(
       'TrafficSources',
       [...g.targetGroupARNs.map((id) => ({ id, type: 'elbv2' })), ...(g.loadBalancerNames ?? []).map((id) => ({ id, type: 'elb' }))],
@@ -98,6 +102,7 @@ export function autoScalingInstanceXml(i: AsgInstance): string {
     el('LifecycleState', i.lifecycleState) +
     el('HealthStatus', i.healthStatus.toUpperCase()) +
     launchTemplateXml(i.launchTemplate) +
-    el('ProtectedFromScaleIn', i.protectedFromScaleIn)
+    el('ProtectedFromScaleIn', i.protectedFromScaleIn) +
+    el('WeightedCapacity', i.weightedCapacity?.toString())
   );
 }

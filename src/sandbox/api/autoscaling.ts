@@ -2,11 +2,14 @@
  * Auto Scaling (awsQuery, 2011-01-01). Handlers validate requests and change the World; the reconciler
  * behind ctx.autoscaling does the launching, replacing and registering. Split by concern:
  * autoscaling-groups (group CRUD), -instances (members, activities), -traffic (processes, target groups),
- * -tags; -render holds the XML shapes.
+ * -tags, -mixed (MixedInstancesPolicy), -refresh (instance refresh), -scheduled (scheduled actions); -render
+ * holds the XML shapes.
  */
 import { CLASSIC_ASG_HANDLERS } from './classic-autoscaling.js';
 import { GROUP_HANDLERS } from './autoscaling-groups.js';
 import { INSTANCE_HANDLERS } from './autoscaling-instances.js';
+import { REFRESH_HANDLERS } from './autoscaling-refresh.js';
+import { SCHEDULED_HANDLERS } from './autoscaling-scheduled.js';
 import { TAG_HANDLERS } from './autoscaling-tags.js';
 import { TRAFFIC_HANDLERS } from './autoscaling-traffic.js';
 import type { ServiceDef } from './router.js';
@@ -17,5 +20,5 @@ export const AUTOSCALING_SERVICE: ServiceDef = {
   protocol: 'query',
   xmlns: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
   throttle: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
-  handlers: { ...GROUP_HANDLERS, ...INSTANCE_HANDLERS, ...TRAFFIC_HANDLERS, ...CLASSIC_ASG_HANDLERS, ...TAG_HANDLERS },
+  handlers: { ...GROUP_HANDLERS, ...INSTANCE_HANDLERS, ...TRAFFIC_HANDLERS, ...CLASSIC_ASG_HANDLERS, ...TAG_HANDLERS, ...REFRESH_HANDLERS, ...SCHEDULED_HANDLERS },
 };

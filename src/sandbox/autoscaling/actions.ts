@@ -12,23 +12,37 @@ import type { SandboxContext } from '../context.js';
 import type { AsgInstance, AutoScalingGroup, ScalingActivity } from '../world/types.js';
 import { insufficientCapacity } from './causes.js';
 
+/** A launch waiting for its instance id; `weightedCapacity` is what it will count (weighted groups only). */
+export interface WaitingLaunch {
+  subnetId: string;
+  activity: ScalingActivity;
+  weightedCapacity?: number;
+}
+
+export interface LaunchType {
+  instanceType: string;
+  weightedCapacity?: number;
+}
+
 const TERMINATING = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed']);
 
 export const isTerminating = (m: AsgInstance): boolean => TERMINATING.has(m.lifecycleState) || m.lifecycleState === 'Terminated';
 
 export class AsgActions {
   /** Launches waiting for their instance id, per group (they count toward capacity and AZ balance). */
-  readonly waiting = new Map<string, { subnetId: string; activity: ScalingActivity }[]>();
+  readonly waiting = new Map<string, WaitingLaunch[]>();
   private readonly launchActivity = new Map<string, ScalingActivity>();
   readonly terminateActivity = new Map<string, ScalingActivity>();
 
   constructor(private readonly ctx: SandboxContext) {}
 
-  waitingIn(asgName: string): { subnetId: string; activity: ScalingActivity }[] {
+  waitingIn(asgName: string): WaitingLaunch[] {
     return this.waiting.get(asgName) ?? [];
   }
 
-  launch(asg: AutoScalingGroup, subnetId: string, cause: string): ScalingActivity {
+  /** `type`: the instance type (and weight) a mixed instances policy chose; default the group's one type. */
+  launch(asg: AutoScalingGroup, subnetId: string, cause: string, type?: LaunchType): ScalingActivity {
+    const instanceType = type?.instanceType ?? asg.instanceType;
     const { world, timings, timers, knobs, lifecycle } = this.ctx;
     const subnet = world.subnets.get(subnetId);
     const zone = subnet?.availabilityZone ?? '';
@@ -38,7 +52,7 @@ export class AsgActions {
       details: { 'Subnet ID': subnetId, 'Availability Zone': zone },
       statusCode: 'WaitingForInstanceId',
     });
-    const entry = { subnetId, activity };
+    const entry: WaitingLaunch = { subnetId, activity, ...(type?.weightedCapacity !== undefined ? { weightedCapacity: type.weightedCapacity } : {}) };
     const list = this.waiting.get(asg.name) ?? [];
     list.push(entry);
     this.waiting.set(asg.name, list);
@@ -50,7 +64,7 @@ export class AsgActions {
         return;
       }
       if (knobs.replacementLaunchFails) {
-        const reason = insufficientCapacity(asg.instanceType, zone);
+        const reason = insufficientCapacity(instanceType, zone);
         activity.description = `Launching a new EC2 instance.  Status Reason: ${reason}`;
         world.updateActivity(activity, 'Failed', reason);
         return;
@@ -60,7 +74,7 @@ export class AsgActions {
       const inst = lifecycle.launch({
         subnetId,
         imageId: asg.imageId,
-        instanceType: asg.instanceType,
+        instanceType,
         asgName: asg.name,
         ...(asg.launchTemplate ? { launchTemplate: asg.launchTemplate } : {}),
         tags,
@@ -78,6 +92,7 @@ export class AsgActions {
         protectedFromScaleIn: false,
         launchedAt: world.now(),
         ...(asg.launchTemplate ? { launchTemplate: asg.launchTemplate } : {}),
+        ...(entry.weightedCapacity !== undefined ? { weightedCapacity: entry.weightedCapacity } : {}),
       };
       world.asgInstances.set(inst.instanceId, member);
       world.emit({ type: 'asg-lifecycle', asgName: asg.name, instanceId: inst.instanceId, from: null, to: 'Pending', availabilityZone: inst.availabilityZone });

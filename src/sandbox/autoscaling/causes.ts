@@ -27,3 +27,18 @@ export function insufficientCapacity(instanceType: string, zone: string): string
     `Our system will be working on provisioning additional capacity. Launching EC2 instance failed.`
   );
 }
+
+/**
+ * Causes for the shapes modelled in autoscaling/instance-refresh.ts and scheduled-actions.ts, as activity
+ * histories show them (terminate and launch for a refresh; the user-request sentences in autoscaling/desired.ts).
+ * A desired change is the first sentence of the Cause of every launch or termination it brings about,
+ * followed by that activity's own sentence (two spaces between). The scheduled-action sentence follows the
+ * user-request one ("a user request update of AutoScalingGroup constraints to …"), worded for its source.
+ */
+export const groupCauses = {
+  refreshTerminate: (at: number, instanceId: string) =>
+    `At ${awsTime(at)} an instance was taken out of service in response to an instance refresh.  At ${awsTime(at)} instance ${instanceId} was selected for termination.`,
+  refreshLaunch: (at: number) => `At ${awsTime(at)} an instance was launched in response to an instance refresh.`,
+  scheduledAction: (at: number, sizes: { min: number; max: number; desired: number }, from: number) =>
+    `At ${awsTime(at)} a scheduled action update of AutoScalingGroup constraints to min: ${sizes.min}, max: ${sizes.max}, desired: ${sizes.desired} changing the desired capacity from ${from} to ${sizes.desired}.`,
+};

@@ -114,7 +114,9 @@ export type SandboxEventBody =
       to: ClassicInstanceStateName | null;
       description?: string;
     }
-  | { type: 'network-interface'; change: 'created' | 'deleted'; networkInterfaceId: string; subnetId: string; owner: string };
+  | { type: 'network-interface'; change: 'created' | 'deleted'; networkInterfaceId: string; subnetId: string; owner: string }
+  /** A group's desired capacity changed (a scheduled action ran); `cause` as its scaling activities word it. */
+  | { type: 'desired-changed'; asgName: string; from: number; to: number; cause: string };
 
 export type SandboxEvent = Base & SandboxEventBody;
 export type SandboxEventType = SandboxEvent['type'];

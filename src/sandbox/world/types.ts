@@ -106,6 +106,11 @@ export interface AsgInstance {
   /** ms since epoch when the instance entered InService (grace period counts from launch). */
   launchedAt: number;
   launchTemplate?: { launchTemplateId: string; launchTemplateName: string; version: string };
+  /**
+   * Capacity units this member counts toward desired (its instance type's WeightedCapacity in the group's
+   * mixed instances policy); absent = no weights = 1 unit, and DescribeAutoScalingGroups omits it.
+   */
+  weightedCapacity?: number;
 }
 
 export interface AutoScalingGroup {
@@ -133,6 +138,10 @@ export interface AutoScalingGroup {
   instanceType: string;
   /** Tags with PropagateAtLaunch, by key. */
   tags: Map<string, { value: string; propagateAtLaunch: boolean }>;
+  /** Multiple instance types, optionally weighted (autoscaling/capacity-units.ts); absent = one type. */
+  mixedInstancesPolicy?: MixedInstancesPolicy;
+  /** The unit of desired/min/max: 'units' (AWS's default; absent here) or, with attribute-based selection, vcpu / memory-mib. */
+  desiredCapacityType?: 'units' | 'vcpu' | 'memory-mib';
 }
 
 export type ActivityStatusCode =
@@ -306,4 +315,16 @@ export interface NetworkInterface {
     instanceId?: string;
     instanceOwnerId: string;
   };
+}
+
+/**
+ * CreateAutoScalingGroup's MixedInstancesPolicy as the sandbox keeps it (Auto Scaling API reference,
+ * MixedInstancesPolicy / LaunchTemplateOverrides / InstancesDistribution): the launch template, the
+ * instance types in priority order with their optional weights, and the distribution echoed as given.
+ */
+export interface MixedInstancesPolicy {
+  launchTemplate: { launchTemplateId: string; launchTemplateName: string; version: string };
+  overrides: { instanceType: string; weightedCapacity?: number }[];
+  /** InstancesDistribution members as sent (OnDemandAllocationStrategy → value), rendered back verbatim. */
+  instancesDistribution: Map<string, string>;
 }
