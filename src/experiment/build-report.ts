@@ -9,6 +9,7 @@ import type { ProbeSummary } from '../observe/load-probe.js';
 import type { RecoveryResult } from '../observe/recovery.js';
 import type { RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
+import { blockedOf, contaminationOf } from './contamination.js';
 import { probeTransportSection } from './probe-report.js';
 import { toEntry, type Mark, type Recorded } from './recorder.js';
 import { routeOf } from './route.js';
@@ -52,6 +53,8 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
       derived.push({ atMs: r.t0 + rec.serviceRecoveredMs, event: 'service-recovered', detail: `start of ${Math.round(cfg.steadyMs / 1000)} steady seconds` });
     }
   }
+  const contaminated = r.t0 === null ? undefined : contaminationOf(r.marks, r.t0);
+  const blocked = blockedOf(r.marks);
   const timeline = [...r.marks, ...derived].sort((a, b) => a.atMs - b.atMs).map((m) => toEntry(m, base));
   const plan = r.plan;
   // From discovery, not the plan: a refusal in planning (weight 0) still reports the share it refused on.
@@ -116,6 +119,8 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
       ? { stopCondition: { name: 'error rate', threshold: `> ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s`, firedAtMs: r.stopFiredAt - base, detail: 'rolled back at once' } }
       : {}),
     ...(plan?.preflight ? { preflight: { warnings: plan.preflight.warnings, notes: plan.preflight.notes, expectedRecovery: plan.preflight.expectedRecovery } } : {}),
+    ...(contaminated ? { contaminated } : {}),
+    ...(blocked.length ? { recoveryBlocked: blocked } : {}),
   };
 }
 

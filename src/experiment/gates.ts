@@ -174,5 +174,7 @@ export function applyGates(report: Report, thresholds: GateThresholds): Report {
   const gates = [...report.gates, ...added];
   const failed = added.filter((g) => !g.pass);
   if (failed.length === 0 || report.verdict !== 'pass') return { ...report, gates };
-  return { ...report, gates, verdict: 'fail', exitCode: 1, reason: `gate failed: ${failed.map((g) => `${g.name} (${g.detail ?? 'failed'})`).join('; ')}` };
+  // A passing run's reason is a note worth keeping (e.g. that the run was contaminated): it follows the gates'.
+  const note = report.reason ? `; ${report.reason}` : '';
+  return { ...report, gates, verdict: 'fail', exitCode: 1, reason: `gate failed: ${failed.map((g) => `${g.name} (${g.detail ?? 'failed'})`).join('; ')}${note}` };
 }

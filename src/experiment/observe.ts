@@ -4,11 +4,13 @@
  * the end of a hold, recovery, the deadline, an interrupt, or the stop condition (error rate above R for S
  * consecutive judged seconds), whichever comes first.
  */
-import type { CapacitySnapshot } from '../observe/capacity-watch.js';
+import { faultFor } from '../faults/index.js';
+import type { CapacityEvent, CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { SecondSummary } from '../observe/buckets.js';
 import type { RunConfig } from './config.js';
 import type { Probe, RunDeps, Watcher } from './deps.js';
 import type { Discovery } from './discover.js';
+import { Causes } from './causes.js';
 import type { Recorder } from './recorder.js';
 
 export type UntilReason = 'done' | 'deadline' | 'interrupted' | 'stop-condition';
@@ -33,6 +35,8 @@ export class ObserveSession {
   private readonly recent: SecondSummary[] = [];
   private wake: (() => void) | undefined;
   stopFiredAt: number | null = null;
+  /** Why members left that the experiment did not take, and what Auto Scaling did (scaling activities). */
+  readonly causes: Causes;
 
   constructor(
     private readonly cfg: RunConfig,
@@ -43,10 +47,18 @@ export class ObserveSession {
     private readonly rb: Recorder,
     private readonly stop: AbortSignal,
   ) {
-    this.watcher = deps.createWatcher({ asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, pollMs: cfg.pollMs }, baseline);
-    this.watcher.on('event', (e) => deps.emit({ type: 'timeline', entry: rb.addCapacityEvent(e) }));
+    this.causes = new Causes(deps, cfg.asg, rb, new Set(baseline.instances.keys()));
+    // The fault's certain victims: each counts as capacity lost once seen gone, even if refilled between polls.
+    const plan = rb.r.plan;
+    const victims = plan ? faultFor(plan.fault.kind).victims?.(plan) : undefined;
+    this.watcher = deps.createWatcher({ asgName: cfg.asg, targetGroupArns: d.group.targetGroupArns, pollMs: cfg.pollMs, ...(victims ? { victims } : {}) }, baseline);
+    this.watcher.on('event', (e: CapacityEvent) => {
+      deps.emit({ type: 'timeline', entry: rb.addCapacityEvent(e) });
+      if (e.event === 'instance-lost') this.causes.onLost(e);
+    });
     this.watcher.on('snapshot', (s: CapacitySnapshot) => {
       rb.addSample(s);
+      this.causes.onPoll();
       this.wake?.();
     });
     this.watcher.on('error', (err: unknown) => deps.emit({ type: 'timeline', entry: rb.mark('poll-failed', deps.clock.now(), (err as Error)?.message ?? String(err)) }));
@@ -74,6 +86,20 @@ export class ObserveSession {
 
   start(): void {
     this.watcher.start();
+  }
+
+  /**
+   * Every cause lookup started has finished (call before the report is built), or `maxMs` passed: a slow
+   * DescribeScalingActivities may leave a cause out of the report, never hold the exit back for long.
+   */
+  settled(maxMs = 10_000): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = this.deps.clock.setTimer(resolve, maxMs);
+      void this.causes.settled().then(() => {
+        cancel();
+        resolve();
+      });
+    });
   }
 
   close(): void {

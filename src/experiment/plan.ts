@@ -7,7 +7,6 @@ import { refused } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import { faultFor } from '../faults/index.js';
 import type { PlanInput } from '../faults/types.js';
-import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import { OPT_IN_TAG, type RunConfig } from './config.js';
 import type { Discovery } from './discover.js';
 import { renderRoute, routeOf } from './route.js';
@@ -16,19 +15,7 @@ import type { Plan } from './types.js';
 import { transportPlanLines } from './probe-transport.js';
 import { judgePreflight, renderPreflight } from './preflight.js';
 import { readPreflight } from './preflight-reads.js';
-
-/** The capacity half of the steady-state gate: every desired instance InService and healthy. */
-export function capacityChecks(snap: CapacitySnapshot): { name: string; pass: boolean; detail: string }[] {
-  const registered = [...snap.targets.values()].every((m) => m.size > 0);
-  return [
-    { name: 'in-service == desired', pass: snap.inService === snap.desired, detail: `${snap.inService}/${snap.desired} InService` },
-    {
-      name: 'all targets healthy',
-      pass: registered && snap.healthy === snap.inService,
-      detail: `${snap.healthy}/${snap.inService} healthy in every target group`,
-    },
-  ];
-}
+import { beforeLine, planBefore } from './steady-capacity.js';
 
 export function checkOptIn(d: Discovery, cfg: RunConfig): void {
   if (cfg.allowUntagged || d.group.tags[OPT_IN_TAG.key] === OPT_IN_TAG.value) return;
@@ -66,7 +53,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     ...(route ? { listener: route } : {}),
     fault: section.fault,
     seed: rng.seed,
-    before: { desired: snap.desired, inService: snap.inService, healthy: snap.healthy, healthyByAz: snap.healthyByAz },
+    before: planBefore(snap),
     after: section.after,
     ...(transportPlanLines(cfg).length ? { probeNotes: transportPlanLines(cfg) } : {}),
     steps: [
@@ -86,7 +73,7 @@ export function renderPlan(p: Plan, endpoint?: string): string {
     `Experiment ${p.experimentId} — plan`,
     `  account   ${p.account}   region ${p.region}${endpoint ? `   endpoint ${endpoint}` : ''}`,
     ...(p.credentials ? [`  credentials  ${p.credentials}`] : []),
-    `  group     ${p.asg}   desired ${p.before.desired}, InService ${p.before.inService}, healthy ${p.before.healthy} (${formatAz(p.before.healthyByAz)})`,
+    `  group     ${p.asg}   ${beforeLine(p.before)}`,
     // The fault describes itself; its first line goes beside the label, the rest under it.
     ...faultFor(p.fault.kind)
       .describe(p)

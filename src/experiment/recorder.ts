@@ -35,7 +35,8 @@ export interface Recorded {
   stopFiredAt: number | null;
 }
 
-const sample = (s: CapacitySnapshot): CapacitySample => ({ atMs: s.atMs, desired: s.desired, inService: s.inService, healthy: s.healthy });
+// Units InService are kept only for weighted groups (unweighted, they equal inService: reports stay as they were).
+const sample = (s: CapacitySnapshot): CapacitySample => ({ atMs: s.atMs, desired: s.desired, inService: s.inService, ...(s.unit ? { capacity: s.capacity } : {}), healthy: s.healthy });
 
 export class Recorder {
   readonly r: Recorded;
@@ -92,6 +93,11 @@ export class Recorder {
 
   addFaultEvent(e: FaultEvent): TimelineEntry {
     return this.add({ ...e });
+  }
+
+  /** An event with its own fields (a scaling activity, a contaminating loss, a timeout's blockers). */
+  addEvent(m: Mark): TimelineEntry {
+    return this.add({ ...m });
   }
 
   setRollback(r: UnwindResult, recoverCommand: string): void {

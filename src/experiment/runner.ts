@@ -30,8 +30,11 @@ import { probedLoadBalancerIsInternal } from './lb-scheme.js';
 import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
 import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
-import { buildPlan, capacityChecks, checkOptIn } from './plan.js';
+import { buildPlan, checkOptIn } from './plan.js';
 import { checkPreflight } from './preflight.js';
+import { capacityChecks, capacityFull } from './steady-capacity.js';
+import { markRecoveryTimeout } from './blocked.js';
+import { observedNotes } from './contamination.js';
 import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
 import { Undo, recoverCommand, rollbackWindowMs } from './undo.js';
@@ -286,6 +289,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     }
     const unwound = await undo.unwind();
     session.close();
+    await session.settled();
     stop.abort();
     const summary = await probeDone;
     const result = {
@@ -306,6 +310,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
       rollback: rec.r.rollback,
       recoverCommand: rec.r.recoverCommand,
       afterwards: fault.afterwards,
+      ...observedNotes(rec.r.marks, injection.t0),
     });
     const report = buildReport(rec.r, { cfg, d, version: deps.version, seed: deps.rng.seed, endedAt: deps.clock.now() }, decision, summary, recovery, decision.gates);
     return { exitCode: report.exitCode, report, plan };
@@ -346,7 +351,7 @@ async function observePhase(run: Run, session: ObserveSession, t0: number, holdM
     done: () => (holdMs > 0 ? recoveredNow(rec.r, cfg) && capacityFull(session.latest, planned.healthy, restoredAt) : recoveredSoFar(rec.r, cfg)),
   });
   if (reason === 'deadline') {
-    deps.emit({ type: 'timeline', entry: rec.mark('recovery-timeout', deps.clock.now(), `not recovered ${cfg.recoveryTimeoutMs / 1000}s after the ${holdMs ? 'restore' : 'fault'}`) });
+    deps.emit({ type: 'timeline', entry: await markRecoveryTimeout({ deps, rec, cfg, holdMs, latest: session.latest, causes: session.causes }) });
   }
   return reason;
 }
@@ -371,11 +376,6 @@ async function failedRun(run: Run, plan: Plan, fault: Fault, undo: Undo, probeDo
   const verdict = !incomplete && wasInterrupted ? 'aborted' : 'error';
   const report = run.report({ verdict, exitCode: code, reason: `${(err as Error)?.message ?? String(err)}${undone}` });
   return { exitCode: code, report, plan };
-}
-
-/** Capacity is back: a poll taken after `sinceMs` shows InService == desired and every baseline target healthy. */
-function capacityFull(s: CapacitySnapshot | undefined, baselineHealthy: number, sinceMs: number): boolean {
-  return s !== undefined && s.atMs >= sinceMs && s.inService === s.desired && s.healthy >= baselineHealthy;
 }
 
 async function finishInterrupted(run: Run, undo: Undo, done: Promise<unknown>, reason: string): Promise<RunOutcome> {

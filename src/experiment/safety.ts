@@ -8,6 +8,22 @@ import type { Rng } from '../core/random.js';
 import { refused } from '../core/errors.js';
 import type { FaultTarget } from './types.js';
 
+/**
+ * Weighted groups: what each member counts, and the units' word. Floors, healthy counts and the per-AZ floor
+ * are then in units: a weight-2 victim removes 2. Absent: every member counts one and messages speak of
+ * instances, as they always did.
+ */
+export interface Units {
+  of: (instanceId: string) => number;
+  word: string;
+}
+
+const one = (): number => 1;
+
+export function floorUnits(snap: { unit?: string; instances: Map<string, { weightedCapacity: number }> }): Units | undefined {
+  return snap.unit ? { of: (id) => snap.instances.get(id)?.weightedCapacity ?? 1, word: snap.unit } : undefined;
+}
+
 export interface Floor {
   /** Healthy targets that must remain, overall. */
   minHealthy: number;
@@ -41,15 +57,17 @@ export interface Selection {
  * Picks `k` instances at random among healthy candidates, skipping any whose loss would break the floor.
  * Throws a refusal (exit 3) when the floor cannot be kept, naming the numbers.
  */
-export function selectWithinFloor(candidates: FaultTarget[], healthyByAz: Record<string, number>, k: number, floor: Floor, rng: Rng): Selection {
+export function selectWithinFloor(candidates: FaultTarget[], healthyByAz: Record<string, number>, k: number, floor: Floor, rng: Rng, units?: Units): Selection {
   const healthyTotal = Object.values(healthyByAz).reduce((a, b) => a + b, 0);
+  const w = units?.of ?? one;
   if (k > candidates.length) {
     throw refused(`asked for ${k} instance(s) but only ${candidates.length} healthy InService instance(s) match`, {
       phase: 'plan',
       hint: 'lower --count/--percent or drop --az',
     });
   }
-  if (healthyTotal - k < floor.minHealthy) {
+  // Unweighted: k instances remove k. Weighted, the pick decides how many units go; checked as it picks.
+  if (!units && healthyTotal - k < floor.minHealthy) {
     throw refused(`capacity floor: taking ${k} of ${healthyTotal} healthy instance(s) would leave ${healthyTotal - k}, below --min-healthy ${floor.minHealthy}`, {
       phase: 'plan',
       hint: 'lower --count/--percent, or set --min-healthy explicitly if this is intended',
@@ -57,12 +75,23 @@ export function selectWithinFloor(candidates: FaultTarget[], healthyByAz: Record
   }
   const remaining = { ...healthyByAz };
   const picked: FaultTarget[] = [];
+  let total = healthyTotal;
   for (const c of rng.sample(candidates, candidates.length)) {
     if (picked.length === k) break;
-    const left = (remaining[c.availabilityZone] ?? 0) - 1;
-    if (left < floor.minHealthyPerAz) continue;
+    const left = (remaining[c.availabilityZone] ?? 0) - w(c.instanceId);
+    if (left < floor.minHealthyPerAz || total - w(c.instanceId) < floor.minHealthy) continue;
     remaining[c.availabilityZone] = left;
+    total -= w(c.instanceId);
     picked.push(c);
+  }
+  if (units && picked.length < k) {
+    throw refused(
+      `capacity floor: cannot take ${k} instance(s) and keep --min-healthy ${floor.minHealthy} ${units.word} healthy overall and ${floor.minHealthyPerAz} in every AZ (${formatAz(healthyByAz)} ${units.word})`,
+      {
+        phase: 'plan',
+        hint: 'lower --count/--percent, or set --min-healthy / --min-healthy-per-az explicitly if this is intended',
+      },
+    );
   }
   if (picked.length < k) {
     throw refused(`capacity floor: cannot take ${k} instance(s) and keep ${floor.minHealthyPerAz} healthy target(s) in every AZ (${formatAz(healthyByAz)})`, {
@@ -70,7 +99,7 @@ export function selectWithinFloor(candidates: FaultTarget[], healthyByAz: Record
       hint: 'lower --count/--percent, or pass --min-healthy-per-az 0 to allow emptying an AZ',
     });
   }
-  return { targets: picked, after: { healthy: healthyTotal - k, healthyByAz: remaining } };
+  return { targets: picked, after: { healthy: total, healthyByAz: remaining } };
 }
 
 export function formatAz(byAz: Record<string, number>): string {
@@ -86,12 +115,14 @@ export function formatAz(byAz: Record<string, number>): string {
  * lie the baseline (10 s by default) and, on a TTY, the confirmation prompt; another instance may have failed
  * meanwhile, and the plan's "after" figures would then be a promise the run can no longer keep.
  */
-export function checkFloorAfter(healthyByAz: Record<string, number>, targets: FaultTarget[], floor: Floor): { healthy: number; healthyByAz: Record<string, number> } {
+export function checkFloorAfter(healthyByAz: Record<string, number>, targets: FaultTarget[], floor: Floor, units?: Units): { healthy: number; healthyByAz: Record<string, number> } {
   const after = { ...healthyByAz };
-  for (const t of targets) after[t.availabilityZone] = (after[t.availabilityZone] ?? 0) - 1;
+  const w = units?.of ?? one;
+  for (const t of targets) after[t.availabilityZone] = (after[t.availabilityZone] ?? 0) - w(t.instanceId);
   const healthy = Object.values(after).reduce((a, b) => a + b, 0);
   if (healthy < floor.minHealthy) {
-    throw refused(`capacity floor: taking ${targets.length} out now would leave ${healthy} healthy, below --min-healthy ${floor.minHealthy} (${formatAz(healthyByAz)} healthy now)`, {
+    const u = units ? ` ${units.word}` : '';
+    throw refused(`capacity floor: taking ${targets.length} out now would leave ${healthy}${u} healthy, below --min-healthy ${floor.minHealthy}${u} (${formatAz(healthyByAz)} healthy now)`, {
       phase: 'inject',
       hint: 'the group lost capacity since planning; wait until it is steady and run again',
     });

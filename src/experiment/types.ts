@@ -57,7 +57,15 @@ export interface Plan {
   };
   seed: string;
   /** Capacity before: desired, InService, healthy targets (overall and per AZ). */
-  before: { desired: number; inService: number; healthy: number; healthyByAz: Record<string, number> };
+  before: {
+    desired: number;
+    inService: number;
+    healthy: number;
+    healthyByAz: Record<string, number>;
+    /** Weighted groups only: units InService and the word for desired's units (healthy counts them too). */
+    capacity?: number;
+    unit?: string;
+  };
   /** What remains healthy after the fault, overall and per AZ, and the floor it was checked against. */
   after: { healthy: number; healthyByAz: Record<string, number>; floor: number; perAzFloor: number };
   /** How the probe reaches the service (--host, --resolve, --ca-cert, --insecure, --probe tcp), one line each. */
@@ -162,6 +170,8 @@ export interface CapacitySample {
   atMs: number;
   desired: number;
   inService: number;
+  /** Weighted groups: units InService (the members' weights); absent when unweighted (it equals inService). */
+  capacity?: number;
   healthy: number;
 }
 
@@ -222,6 +232,13 @@ export interface Report {
   stopCondition?: { name: string; threshold: string; firedAtMs: number; detail: string };
   /** Preflight's warnings, notes and expected earliest recovery, from the plan (absent when no plan was made). */
   preflight?: Pick<PlanPreflight, 'warnings' | 'notes' | 'expectedRecovery'>;
+  /**
+   * Set when a member was lost that the experiment did not cause (a Spot interruption, a scale-in, another
+   * operator): the first such loss, `atMs` since t0, and the cause from Auto Scaling's scaling activity.
+   */
+  contaminated?: Contamination;
+  /** What blocked a recovery that timed out: a lifecycle hook and its heartbeat, failed launches, a suspended process. */
+  recoveryBlocked?: string[];
 }
 
 // The expected earliest recovery's inputs and result (recovery-estimate.ts computes it; preflight judges it).
@@ -260,4 +277,11 @@ export interface ExpectedRecovery {
   parts: RecoveryPart[];
   /** The recovery path in words. */
   path: string;
+}
+
+/** The first member lost that the experiment did not cause; `atMs` is ms since t0. */
+export interface Contamination {
+  instanceId: string;
+  atMs: number;
+  cause: string;
 }

@@ -8,6 +8,7 @@ import { formatDuration } from '../core/duration.js';
 import { ExitCode } from '../core/errors.js';
 import type { RecoveryResult } from '../observe/recovery.js';
 import type { RunConfig } from './config.js';
+import { contaminationText, type Contamination } from './contamination.js';
 import type { UnwindResult } from './rollbacks.js';
 import type { Gate, Verdict } from './types.js';
 
@@ -37,6 +38,10 @@ export function decideObserved(o: {
   recoverCommand: string;
   /** The fault's own words for what is left after a run (e.g. "everything injected was rolled back"). */
   afterwards: string;
+  /** What the recovery timeout found blocking (a hook, failed launches, a suspended process). */
+  blocked?: string[];
+  /** A member lost that the experiment did not cause: the figures may not be the experiment's alone. */
+  contaminated?: Contamination | undefined;
 }): Decision {
   const { rec, cfg, result } = o;
   const timeout = `before --recovery-timeout ${formatDuration(cfg.recoveryTimeoutMs)}`;
@@ -59,7 +64,12 @@ export function decideObserved(o: {
   const pass = gates.every((g) => g.pass);
   let d: Decision = pass
     ? { verdict: 'pass', exitCode: ExitCode.Ok, gates }
-    : { verdict: 'fail', exitCode: ExitCode.GateFailed, reason: result.timedOut ? `not recovered within --recovery-timeout ${cfg.recoveryTimeoutMs / 1000}s` : 'a gate failed', gates };
+    : {
+        verdict: 'fail',
+        exitCode: ExitCode.GateFailed,
+        reason: result.timedOut ? `not recovered within --recovery-timeout ${cfg.recoveryTimeoutMs / 1000}s${blockedText(o.blocked)}` : 'a gate failed',
+        gates,
+      };
   if (result.stopped) {
     // A stop condition firing is a failed resilience check, not an operator's choice: exit 1.
     d = {
@@ -79,5 +89,10 @@ export function decideObserved(o: {
       reason: `rollback incomplete, the fault may still be in place: ${o.rollback.remaining.join('; ')}. Run: ${o.recoverCommand}`,
     };
   }
+  // Contamination never changes the exit code (the gates decide it), but the reason always says so: a pass
+  // or a failure measured on a group that something else was changing at the same time.
+  if (o.contaminated) d = { ...d, reason: d.reason ? `${d.reason}; ${contaminationText(o.contaminated)}` : contaminationText(o.contaminated) };
   return d;
 }
+
+const blockedText = (blocked: string[] | undefined): string => (blocked?.length ? `; blocked by: ${blocked.join('; ')}` : '');

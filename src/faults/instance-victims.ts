@@ -8,7 +8,7 @@ import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { call } from '../aws/errors.js';
 import { TAG_EXPERIMENT, TAG_EXPIRES } from '../aws/nacl.js';
 import { ExitCode, refused, throwIfInterrupted } from '../core/errors.js';
-import { checkFloorAfter, formatAz, resolveFloor, selectWithinFloor, selectionSize } from '../experiment/safety.js';
+import { checkFloorAfter, floorUnits, formatAz, resolveFloor, selectWithinFloor, selectionSize } from '../experiment/safety.js';
 import type { FaultTarget, Plan } from '../experiment/types.js';
 import { isHealthyState, type CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { FaultContext, FaultPlanSection, IamStatement, PlanInput, PlanLine } from './types.js';
@@ -38,12 +38,16 @@ export function pickVictims({ d, snap, cfg, rng }: PlanInput, kind: string, cand
   const selection = { ...(cfg.count !== undefined ? { count: cfg.count } : {}), ...(cfg.percent !== undefined ? { percent: cfg.percent } : {}), ...(cfg.az ? { az: cfg.az } : {}) };
   const k = selectionSize(candidates.length, cfg.count === undefined && cfg.percent === undefined ? { count: 1 } : selection);
   const floor = resolveFloor(snap.desired, cfg.minHealthy, cfg.minHealthyPerAz);
-  const picked = selectWithinFloor(candidates, snap.healthyByAz, k, floor, rng);
+  const picked = selectWithinFloor(candidates, snap.healthyByAz, k, floor, rng, floorUnits(snap));
   return {
     fault: { kind, selection, targets: picked.targets },
     after: { ...picked.after, floor: floor.minHealthy, perAzFloor: floor.minHealthyPerAz },
   };
 }
+
+/** The instance faults' victims (terminate, stop): the planned targets, and only they, are the experiment's. */
+export const victimIds = (plan: Plan): string[] => plan.fault.targets.map((t) => t.instanceId);
+export const isVictim = (plan: Plan, i: { instanceId: string }): boolean => plan.fault.targets.some((t) => t.instanceId === i.instanceId);
 
 export const victimList = (targets: FaultTarget[]): string => targets.map((t) => `${t.instanceId} (${t.availabilityZone})`).join(', ');
 
@@ -56,7 +60,7 @@ export function describeVictims(p: Plan, extra: PlanLine[] = []): PlanLine[] {
 export async function recheckVictims(plan: Plan, fresh: CapacitySnapshot): Promise<void> {
   const gone = plan.fault.targets.filter((t) => fresh.instances.get(t.instanceId)?.lifecycleState !== 'InService');
   if (gone.length) throw refused(`the group changed since planning: ${gone.map((t) => t.instanceId).join(', ')} no longer InService`, { phase: 'inject' });
-  checkFloorAfter(fresh.healthyByAz, plan.fault.targets, { minHealthy: plan.after.floor, minHealthyPerAz: plan.after.perAzFloor });
+  checkFloorAfter(fresh.healthyByAz, plan.fault.targets, { minHealthy: plan.after.floor, minHealthyPerAz: plan.after.perAzFloor }, floorUnits(fresh));
 }
 
 /**

@@ -175,4 +175,23 @@ export interface Fault extends FaultMeta {
   processes: FaultProcesses;
   /** PURE: the earliest the group can recover from this fault, from its health-check settings (preflight). */
   expectedRecovery(i: RecoveryInputs): ExpectedRecovery;
+  /**
+   * The members this fault takes out of the group for certain (terminate, stop: the victims). Each one gone
+   * or no longer InService/Healthy counts as capacity lost at the first poll that sees it, even when the group
+   * refilled between two polls. Absent: none for certain (blackhole-az: Auto Scaling may keep the dark AZ's
+   * members).
+   */
+  victims?(plan: Plan): string[];
+  /**
+   * Whether the experiment itself explains the loss of this member. A loss it does not explain (a Spot
+   * interruption, a scale-in, another operator) contaminates the run: the report says so, with the cause.
+   */
+  causedLoss(plan: Plan, instance: LostMember): boolean;
+}
+
+/** A member the capacity watcher saw lost. */
+export interface LostMember {
+  instanceId: string;
+  availabilityZone: string;
+  subnetId?: string;
 }

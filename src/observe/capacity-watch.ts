@@ -1,60 +1,33 @@
 /**
  * The capacity watcher: polls the Auto Scaling group and its target groups and turns what changed between two
- * polls into events (instance lost, replacement launched, InService, target healthy, capacity lost/restored,
- * fail-open). It never prints; subscribers render. API cost per poll is constant as the group grows: one
- * DescribeAutoScalingGroups plus one DescribeTargetHealth per target group and one DescribeInstanceHealth per
- * Classic Load Balancer (the group's LoadBalancerNames), never one call per instance.
+ * polls into events (capacity-diff.ts: members lost, replacements launched, lifecycle changes, desired changes,
+ * target health, capacity lost/restored in units, fail-open). It never prints; subscribers render. API cost per
+ * poll is constant as the group grows: one DescribeAutoScalingGroups plus one DescribeTargetHealth per target
+ * group, one DescribeInstanceHealth per Classic Load Balancer (the group's LoadBalancerNames), and one
+ * DescribeWarmPool for a group with a warm pool — never one call per instance.
  */
 import { EventEmitter } from 'node:events';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { describeGroup, type GroupInstance } from '../aws/autoscaling.js';
-import { CLASSIC_HEALTHY, classicArn, describeInstanceHealth, isClassicArn } from '../aws/elb-classic.js';
+import { describeGroup } from '../aws/autoscaling.js';
+import { describeWarmPool } from '../aws/autoscaling-reads.js';
+import { classicArn, describeInstanceHealth, isClassicArn } from '../aws/elb-classic.js';
 import { describeTargetHealth } from '../aws/elbv2.js';
-import type { CapacityEventKind } from './timeline.js';
+import { diffCapacity, type DiffState } from './capacity-diff.js';
+import { isWeighted, unitWord, unitsOf } from './capacity-model.js';
+import { isHealthyState, type CapacityEvent, type CapacityEventKind, type CapacitySnapshot } from './capacity-types.js';
 
-export type { CapacityEventKind };
-
-export interface CapacitySnapshot {
-  /** Epoch ms when the poll completed. */
-  atMs: number;
-  desired: number;
-  inService: number;
-  /** Group members that are healthy in every one of the group's target groups. */
-  healthy: number;
-  healthyByAz: Record<string, number>;
-  instances: Map<string, GroupInstance>;
-  /**
-   * targetGroupArn → instanceId → state; Classic Load Balancers too, under their ARN (`…:loadbalancer/<name>`)
-   * with DescribeInstanceHealth's states (InService, OutOfService, Unknown).
-   */
-  targets: Map<string, Map<string, string>>;
-  /** Target groups in which every registered, non-draining target is unhealthy (the ALB fails open). */
-  failOpen: string[];
-}
-
-export interface CapacityEvent {
-  atMs: number;
-  event: CapacityEventKind;
-  instanceId?: string;
-  availabilityZone?: string;
-  targetGroupArn?: string;
-  detail?: string;
-}
+export { diffCapacity, isHealthyState };
+export type { CapacityEvent, CapacityEventKind, CapacitySnapshot, DiffState };
 
 export interface CapacityWatchOptions {
   asgName: string;
   targetGroupArns: string[];
   pollMs: number;
   now?: () => number;
-}
-
-const LIVE = new Set(['Pending', 'Pending:Wait', 'Pending:Proceed', 'InService']);
-
-/** Healthy in a target group (`healthy`) or, for a Classic Load Balancer, InService in DescribeInstanceHealth. */
-export function isHealthyState(state: string | undefined): boolean {
-  return state === 'healthy' || state === CLASSIC_HEALTHY;
+  /** The plan's victims (terminate, stop): each counts as capacity lost once seen gone (capacity-diff.ts). */
+  victims?: string[];
 }
 
 export interface CapacityClients {
@@ -83,20 +56,39 @@ export async function snapshotCapacity(clients: CapacityClients, opts: Pick<Capa
     const states = await Promise.all(group.loadBalancerNames.map((name) => describeInstanceHealth(classic, name, 'observe')));
     group.loadBalancerNames.forEach((name, idx) => targets.set(classicArn(group.arn, name), new Map((states[idx] ?? []).map((s) => [s.id, s.state]))));
   }
+  // Warm-pool groups only (one more call per poll): a replacement that was warm is shown as from the pool.
+  const pool = group.warmPool ? await describeWarmPool(clients.asg, group.name, 'observe') : undefined;
   const failOpen = failOpenGroups(targets);
   let inService = 0;
+  let capacity = 0;
   let healthy = 0;
   const healthyByAz: Record<string, number> = {};
   for (const i of group.instances) {
     if (i.lifecycleState !== 'InService') continue;
     inService++;
+    // Capacity, healthy and the per-AZ floor all count units: a weight-2 member is two of desired's units.
+    const units = unitsOf(i);
+    capacity += units;
     const ok = [...targets.values()].every((m) => isHealthyState(m.get(i.instanceId)));
     if (ok) {
-      healthy++;
-      healthyByAz[i.availabilityZone] = (healthyByAz[i.availabilityZone] ?? 0) + 1;
+      healthy += units;
+      healthyByAz[i.availabilityZone] = (healthyByAz[i.availabilityZone] ?? 0) + units;
     }
   }
-  return { atMs: (opts.now ?? Date.now)(), desired: group.desired, inService, healthy, healthyByAz, instances, targets, failOpen };
+  return {
+    atMs: (opts.now ?? Date.now)(),
+    desired: group.desired,
+    inService,
+    capacity,
+    healthy,
+    healthyByAz,
+    instances,
+    targets,
+    failOpen,
+    ...(isWeighted(group.desiredCapacityType, group.instances) ? { unit: unitWord(group.desiredCapacityType) } : {}),
+    suspendedProcesses: group.suspendedProcesses,
+    ...(pool ? { warm: new Map(pool.instances.map((w) => [w.instanceId, { availabilityZone: w.availabilityZone, lifecycleState: w.lifecycleState }])) } : {}),
+  };
 }
 
 /**
@@ -114,60 +106,6 @@ export function failOpenGroups(targets: Map<string, Map<string, string>>): strin
   return out;
 }
 
-/** The events that explain how `cur` differs from `prev`. Pure; `baselineHealthy` defines "restored". */
-export function diffCapacity(prev: CapacitySnapshot, cur: CapacitySnapshot, state: { lost: boolean; baselineHealthy: number }): CapacityEvent[] {
-  const out: CapacityEvent[] = [];
-  const at = cur.atMs;
-  for (const [id, p] of prev.instances) {
-    const c = cur.instances.get(id);
-    const wasLive = LIVE.has(p.lifecycleState) && p.healthStatus === 'Healthy';
-    const isLive = c !== undefined && LIVE.has(c.lifecycleState) && c.healthStatus === 'Healthy';
-    if (wasLive && !isLive) {
-      out.push({ atMs: at, event: 'instance-lost', instanceId: id, availabilityZone: p.availabilityZone, detail: c ? `${c.lifecycleState}/${c.healthStatus}` : 'left the group' });
-    }
-  }
-  for (const [id, c] of cur.instances) {
-    const p = prev.instances.get(id);
-    if (!p) out.push({ atMs: at, event: 'replacement-launched', instanceId: id, availabilityZone: c.availabilityZone, detail: c.lifecycleState });
-    if (c.lifecycleState === 'InService' && p?.lifecycleState !== 'InService') {
-      out.push({ atMs: at, event: 'instance-inservice', instanceId: id, availabilityZone: c.availabilityZone });
-    }
-  }
-  for (const [arn, states] of cur.targets) {
-    const before = prev.targets.get(arn) ?? new Map<string, string>();
-    for (const [id, s] of states) {
-      const was = before.get(id);
-      if (was === s) continue;
-      const az = cur.instances.get(id)?.availabilityZone;
-      out.push({
-        atMs: at,
-        event: isHealthyState(s) ? 'target-healthy' : 'target-state',
-        instanceId: id,
-        targetGroupArn: arn,
-        ...(az ? { availabilityZone: az } : {}),
-        detail: `${was ?? 'unregistered'} → ${s}`,
-      });
-    }
-    for (const [id, was] of before) {
-      if (!states.has(id)) out.push({ atMs: at, event: 'target-state', instanceId: id, targetGroupArn: arn, detail: `${was} → deregistered` });
-    }
-  }
-  for (const arn of cur.failOpen)
-    if (!prev.failOpen.includes(arn)) out.push({ atMs: at, event: 'fail-open', targetGroupArn: arn, detail: 'every target unhealthy: the load balancer routes to all of them' });
-  for (const arn of prev.failOpen) if (!cur.failOpen.includes(arn)) out.push({ atMs: at, event: 'fail-open-ended', targetGroupArn: arn });
-
-  // An instance seen lost counts as a loss even if the group refilled before this poll noticed a gap.
-  const short = cur.inService < cur.desired || cur.healthy < state.baselineHealthy || out.some((e) => e.event === 'instance-lost');
-  if (!state.lost && short) {
-    state.lost = true;
-    out.push({ atMs: at, event: 'capacity-lost', detail: `InService ${cur.inService}/${cur.desired}, healthy ${cur.healthy}/${state.baselineHealthy}` });
-  } else if (state.lost && cur.inService === cur.desired && cur.healthy >= state.baselineHealthy) {
-    state.lost = false;
-    out.push({ atMs: at, event: 'capacity-restored', detail: `InService ${cur.inService}/${cur.desired}, healthy ${cur.healthy}` });
-  }
-  return out;
-}
-
 /**
  * Polls until stopped. Emits 'snapshot' (CapacitySnapshot), 'event' (CapacityEvent) and 'error' (a poll that
  * failed after the SDK's retries; the watcher keeps polling, a transient API problem must not end the run).
@@ -176,7 +114,7 @@ export class CapacityWatcher extends EventEmitter {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private prev: CapacitySnapshot | undefined;
-  private readonly state: { lost: boolean; baselineHealthy: number };
+  private readonly state: DiffState;
   /** Polls made, for the API-cost benchmark and tests. */
   polls = 0;
 
@@ -187,7 +125,7 @@ export class CapacityWatcher extends EventEmitter {
   ) {
     super();
     this.prev = baseline;
-    this.state = { lost: false, baselineHealthy: baseline.healthy };
+    this.state = { lost: false, baselineHealthy: baseline.healthy, victims: new Set(opts.victims ?? []), victimsLost: new Set() };
   }
 
   get latest(): CapacitySnapshot | undefined {

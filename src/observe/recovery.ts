@@ -15,13 +15,21 @@
  *   they never count as failing (they cannot create impact or move the last failing second, because the
  *   figures say nothing about the service), and they never count as recovered: a saturated second breaks a
  *   steady window, which restarts after it. Unknown is not good.
- * - capacityRecoveredMs: first moment, after capacity was lost, at which InService == desired AND healthy
- *   targets >= the baseline healthy count. From capacity samples when given, else from the watcher's
- *   'capacity-lost' / 'capacity-restored' events. Capacity never lost counts as recovered (null figure).
+ * - capacityRecoveredMs: first moment, after capacity was lost, at which capacity (the InService members'
+ *   weights, in desired's units) >= the CURRENT desired AND healthy units >= min(baseline healthy, current
+ *   desired) (capacity-model.ts: overshoot is full; a lowered desired is not a failure). Capacity was lost at
+ *   the first sample that was not full OR the watcher's first 'capacity-lost' event, whichever came first: a
+ *   victim lost and refilled between two polls never shows in the counts, and still counts (the watcher
+ *   emits lost, and restored at that same poll). Restored at the first full sample after the loss or the
+ *   watcher's first 'capacity-restored' at or after it, whichever came first. Capacity never lost counts as
+ *   recovered (null figure); lost and back is always a number.
  *   Breakdown: capacityLostMs; replacementLaunchedMs = the FIRST replacement launched (how fast Auto Scaling
  *   reacted); inServiceMs and targetHealthyMs = the LAST replacement to reach that state by the time capacity
- *   was restored (or by the end, if it never was): the step that gated recovery.
+ *   was restored (or by the end, if it never was): the step that gated recovery; lifecycleWaitMs = the
+ *   longest time a replacement was seen in Pending:Wait (a launch lifecycle hook holding it) before leaving
+ *   it, null when none waited.
  */
+import { isFull } from './capacity-model.js';
 import type { TimelineEvent } from './timeline.js';
 
 /** The report's recovery section (experiment/types.ts re-exports it as part of the Report). */
@@ -37,6 +45,8 @@ export interface RecoveryReport {
     replacementLaunchedMs: number | null;
     inServiceMs: number | null;
     targetHealthyMs: number | null;
+    /** Longest time a replacement spent in Pending:Wait (a launch hook) before it went on; null if none did. */
+    lifecycleWaitMs?: number | null;
   };
   failedRequests: number;
   /** Seconds the probe itself was saturated (not judged). */
@@ -63,6 +73,8 @@ export interface CapacityReading {
   atMs: number;
   desired: number;
   inService: number;
+  /** Units InService (the members' weights); absent in readings taken before weights were counted: inService. */
+  capacity?: number;
   healthy: number;
 }
 
@@ -78,7 +90,7 @@ export interface RecoveryThresholds {
 export interface RecoveryInput {
   t0: number;
   seconds: readonly RecoverySecond[];
-  events?: readonly Pick<TimelineEvent, 'atMs' | 'event' | 'instanceId'>[];
+  events?: readonly (Pick<TimelineEvent, 'atMs' | 'event' | 'instanceId'> & Partial<Pick<TimelineEvent, 'from' | 'to'>>)[];
   /** Capacity polls; with `baselineHealthy`, the exact capacity definition is applied to them. */
   capacitySamples?: readonly CapacityReading[];
   baselineHealthy?: number;
@@ -198,22 +210,23 @@ interface CapacityFigures {
 function capacityFigures(input: RecoveryInput): CapacityFigures {
   const { t0 } = input;
   const events = [...(input.events ?? [])].filter((e) => e.atMs >= t0).sort((a, b) => a.atMs - b.atMs);
-  let lostAt: number | null = null;
+  const firstEvent = (kind: string, from: number): number | null => events.find((e) => e.event === kind && e.atMs >= from)?.atMs ?? null;
+  let lostAt = firstEvent('capacity-lost', t0);
   let restoredAt: number | null = null;
   if (input.capacitySamples && input.baselineHealthy !== undefined) {
     const base = input.baselineHealthy;
-    for (const s of [...input.capacitySamples].sort((a, b) => a.atMs - b.atMs)) {
-      if (s.atMs < t0) continue;
-      const full = s.inService === s.desired && s.healthy >= base;
-      if (lostAt === null && !full) lostAt = s.atMs;
-      else if (lostAt !== null && full) {
-        restoredAt = s.atMs;
-        break;
-      }
+    const samples = [...input.capacitySamples].filter((s) => s.atMs >= t0).sort((a, b) => a.atMs - b.atMs);
+    const full = (s: CapacityReading): boolean => isFull({ desired: s.desired, capacity: s.capacity ?? s.inService, healthy: s.healthy }, base);
+    const dip = samples.find((s) => !full(s))?.atMs ?? null;
+    if (dip !== null && (lostAt === null || dip < lostAt)) lostAt = dip;
+    if (lostAt !== null) {
+      const from = lostAt;
+      const back = samples.find((s) => s.atMs > from && full(s))?.atMs ?? null;
+      const said = firstEvent('capacity-restored', from);
+      restoredAt = back === null ? said : said === null ? back : Math.min(back, said);
     }
-  } else {
-    lostAt = events.find((e) => e.event === 'capacity-lost')?.atMs ?? null;
-    if (lostAt !== null) restoredAt = events.find((e) => e.event === 'capacity-restored' && e.atMs >= (lostAt as number))?.atMs ?? null;
+  } else if (lostAt !== null) {
+    restoredAt = firstEvent('capacity-restored', lostAt);
   }
   const until = restoredAt ?? Infinity;
   const launched = events.filter((e) => e.event === 'replacement-launched' && e.atMs <= until);
@@ -224,6 +237,7 @@ function capacityFigures(input: RecoveryInput): CapacityFigures {
     return hits.length ? (hits[hits.length - 1] as { atMs: number }).atMs - t0 : null;
   };
   const since = (at: number | null): number | null => (at === null ? null : at - t0);
+  const wait = lifecycleWait(events, ids);
   return {
     recovered: lostAt === null || restoredAt !== null,
     recoveredMs: since(restoredAt),
@@ -232,8 +246,25 @@ function capacityFigures(input: RecoveryInput): CapacityFigures {
       replacementLaunchedMs: since(launched[0]?.atMs ?? null),
       inServiceMs: launched.length ? lastOf('instance-inservice') : null,
       targetHealthyMs: launched.length ? lastOf('target-healthy') : null,
+      ...(wait !== null ? { lifecycleWaitMs: wait } : {}),
     },
   };
+}
+
+/** Longest Pending:Wait → onwards of any replacement (entered: launched in it, or a lifecycle change to it). */
+function lifecycleWait(events: NonNullable<RecoveryInput['events']>, replacements: Set<string>): number | null {
+  const entered = new Map<string, number>();
+  let longest: number | null = null;
+  for (const e of events) {
+    if (!e.instanceId || !replacements.has(e.instanceId)) continue;
+    if ((e.event === 'replacement-launched' || e.event === 'lifecycle') && e.to === 'Pending:Wait') entered.set(e.instanceId, e.atMs);
+    const since = entered.get(e.instanceId);
+    if (since !== undefined && e.event === 'lifecycle' && e.from === 'Pending:Wait') {
+      longest = Math.max(longest ?? 0, e.atMs - since);
+      entered.delete(e.instanceId);
+    }
+  }
+  return longest;
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

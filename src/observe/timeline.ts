@@ -8,7 +8,22 @@
 
 /** What the capacity watcher sees (see capacity-watch.ts). */
 export type CapacityEventKind =
-  'instance-lost' | 'replacement-launched' | 'instance-inservice' | 'target-state' | 'target-healthy' | 'capacity-lost' | 'capacity-restored' | 'fail-open' | 'fail-open-ended';
+  | 'instance-lost'
+  | 'replacement-launched'
+  | 'instance-inservice'
+  | 'target-state'
+  | 'target-healthy'
+  | 'capacity-lost'
+  | 'capacity-restored'
+  | 'fail-open'
+  | 'fail-open-ended'
+  // Desired capacity changed between two polls (a scheduled action, target tracking, an operator): from → to.
+  | 'desired-changed'
+  // A member's (or a warmed instance's) lifecycle state changed: from → to (Pending:Wait, InService, Warmed:* …).
+  | 'lifecycle';
+
+/** What the run learns about causes: Auto Scaling's own account of an activity, and a loss it did not cause. */
+export type CauseEventKind = 'scaling-activity' | 'contaminated';
 
 export type TimelineEventKind =
   // The experiment's own steps.
@@ -18,6 +33,8 @@ export type TimelineEventKind =
   | 'rollback-done'
   | 'rollback-failed'
   | CapacityEventKind
+  | CauseEventKind
+  | 'recovery-timeout'
   // What the load probe and recovery.ts conclude.
   | 'first-failure'
   | 'service-recovered';
@@ -31,6 +48,9 @@ export interface TimelineEvent {
   targetGroupArn?: string;
   /** One human-readable line, e.g. `healthy → unhealthy` or `InService 3/4, healthy 3/4`. */
   detail?: string;
+  /** desired-changed (numbers, units) and lifecycle (states): what it was and what it became. */
+  from?: number | string;
+  to?: number | string;
 }
 
 /** Events sorted by time; Array#sort is stable, so same-millisecond events keep their observed order. */

@@ -211,7 +211,11 @@ function stepPath(d: Domain, yMax: number, samples: CapacitySample[], pick: (s: 
 }
 
 export function capacityChart(r: Report, d: Domain): string {
-  const samples = [...r.capacity.samples].filter((s) => fin(s.atMs)).sort((a, b) => a.atMs - b.atMs);
+  // A weighted group's samples carry units InService (`capacity`): plotted against desired, which counts units.
+  const samples = [...r.capacity.samples]
+    .filter((s) => fin(s.atMs))
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((s) => ({ ...s, inService: s.capacity ?? s.inService }));
   const yMax = Math.max(1, ...samples.map((s) => Math.max(s.desired, s.inService, s.healthy)), r.capacity.desired, r.capacity.baselineHealthy) + 1;
   const dots = samples
     .map(

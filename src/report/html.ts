@@ -4,6 +4,7 @@
  * tag makes the "no fetch" promise enforceable by the browser: even a link someone smuggled into a report
  * string could not load anything. Every report string is escaped with esc().
  */
+import { breakdownText, contaminatedLine } from './capacity-notes.js';
 import { formatDuration } from '../core/duration.js';
 import { faultView } from './fault-view.js';
 import { routeSummary } from '../experiment/route.js';
@@ -82,10 +83,7 @@ export function renderHtml(r: Report): string {
   if (p) kv.push(['requests', `${p.sent} sent · ${p.ok} ok · ${p.failed} failed · ${p.late} late · ${esc(p.rate)} req/s`]);
   if (rec) {
     const b = rec.breakdown;
-    kv.push([
-      'capacity breakdown',
-      `lost ${formatDuration(b.capacityLostMs)} · replacement launched ${formatDuration(b.replacementLaunchedMs)} · InService ${formatDuration(b.inServiceMs)} · target healthy ${formatDuration(b.targetHealthyMs)}`,
-    ]);
+    kv.push(['capacity breakdown', breakdownText(b)]);
   }
 
   const body: string[] = [];
@@ -96,6 +94,8 @@ export function renderHtml(r: Report): string {
   if (rec?.failOpenSeen) body.push(`<p class="warn">⚠ ${esc(FAIL_OPEN_WARNING)}</p>`);
   for (const n of r.preflight?.notes ?? []) body.push(`<p class="warn">Note: ${esc(n)}</p>`);
   for (const w of r.preflight?.warnings ?? []) body.push(`<p class="warn">⚠ ${esc(w)}</p>`);
+  const contaminated = contaminatedLine(r);
+  if (contaminated) body.push(`<p class="warn">⚠ ${esc(contaminated)}</p>`);
   body.push(`<div class="cards">${cards.map(([k, v]) => `<div class="card"><span>${esc(k)}</span><b>${esc(v)}</b></div>`).join('')}</div>`);
 
   body.push('<h2>Charts</h2>');

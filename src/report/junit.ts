@@ -10,6 +10,7 @@
  * red: when the verdict is not a pass and no gate failed, one extra testcase "experiment" carries an <error>
  * (verdict error or aborted) or a <failure> (verdict fail), so a broken pipeline never looks green.
  */
+import { contaminatedLine } from './capacity-notes.js';
 import type { Report } from '../experiment/types.js';
 import { experimentTitle, formatGateValue } from './markdown.js';
 
@@ -98,6 +99,7 @@ export function renderJunit(reports: Report[]): string {
       ['url', r.target.url],
       ['fault', r.fault?.kind ?? 'none'],
       ['seed', r.seed],
+      ...(r.contaminated ? [['contaminated', contaminatedLine(r) ?? ''] as [string, string]] : []),
     ];
     const lines = [
       `  <testsuite name="${xml(`chaos-ec2 ${experimentTitle(r)} (${r.id})`)}" tests="${cases.length}" failures="${f}" errors="${e}" skipped="0" time="${seconds(ms)}" timestamp="${xml(r.startedAt.replace(/(\.\d+)?Z$/, ''))}">`,

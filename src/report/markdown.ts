@@ -5,6 +5,7 @@
  * Every string from the report goes through `md()`: a report holds text chosen by others (ASG names, probe
  * URLs, error details, AWS messages), and an unescaped `|` breaks a table while `<` could inject HTML.
  */
+import { breakdownText, contaminatedLine } from './capacity-notes.js';
 import { formatDuration } from '../core/duration.js';
 import { faultView } from './fault-view.js';
 import { routeSummary } from '../experiment/route.js';
@@ -55,6 +56,8 @@ export function renderMarkdown(r: Report): string {
   if (r.recovery?.failOpenSeen) out.push(`> ⚠️ **Warning:** ${md(FAIL_OPEN_WARNING)}`, '');
   for (const n of r.preflight?.notes ?? []) out.push(`> **Note:** ${md(n)}`, '');
   for (const w of r.preflight?.warnings ?? []) out.push(`> ⚠️ ${md(w)}`, '');
+  const contaminated = contaminatedLine(r);
+  if (contaminated) out.push(`> ⚠️ **${md(contaminated)}**`, '');
 
   const rows: [string, string][] = [
     ['Experiment', md(r.id)],
@@ -85,10 +88,7 @@ export function renderMarkdown(r: Report): string {
       ],
     );
     const b = rec.breakdown;
-    rows.push([
-      'Capacity breakdown',
-      `lost ${formatDuration(b.capacityLostMs)} · replacement launched ${formatDuration(b.replacementLaunchedMs)} · InService ${formatDuration(b.inServiceMs)} · target healthy ${formatDuration(b.targetHealthyMs)}`,
-    ]);
+    rows.push(['Capacity breakdown', breakdownText(b)]);
   }
   const p = r.probe;
   if (p) {

@@ -102,7 +102,7 @@ const REPORT: Record<keyof Report, Check> = {
       recovered: bool,
       serviceRecovered: bool,
       capacityRecovered: bool,
-      breakdown: obj({ capacityLostMs: numOrNull, replacementLaunchedMs: numOrNull, inServiceMs: numOrNull, targetHealthyMs: numOrNull }),
+      breakdown: obj({ capacityLostMs: numOrNull, replacementLaunchedMs: numOrNull, inServiceMs: numOrNull, targetHealthyMs: numOrNull, lifecycleWaitMs: optional(numOrNull) }),
       failedRequests: num,
       saturatedSeconds: num,
       failOpenSeen: optional(bool),
@@ -122,7 +122,7 @@ const REPORT: Record<keyof Report, Check> = {
       perSecond: arrayOf(obj({ atMs: num, sent: num, ok: num, failed: num, p99: numOrNull, saturated: bool, errorsByKind: optional(record) })),
     }),
   ),
-  capacity: obj({ baselineHealthy: num, desired: num, samples: arrayOf(obj({ atMs: num, desired: num, inService: num, healthy: num })) }),
+  capacity: obj({ baselineHealthy: num, desired: num, samples: arrayOf(obj({ atMs: num, desired: num, inService: num, capacity: optional(num), healthy: num })) }),
   gates: arrayOf(
     obj({ name: str, threshold: anyOf('a number or a string', num, str), actual: optional(nullable(anyOf('a number or a string', num, str))), pass: bool, detail: optional(str) }),
   ),
@@ -130,6 +130,8 @@ const REPORT: Record<keyof Report, Check> = {
   rollback: optional(obj({ status: oneOf('not-needed', 'complete', 'incomplete'), remaining: arrayOf(str), recoverCommand: optional(str) })),
   stopCondition: optional(obj({ name: str, threshold: str, firedAtMs: num, detail: str })),
   preflight: optional(obj({ warnings: arrayOf(str), notes: arrayOf(str), expectedRecovery: obj({ ms: num, text: str }) })),
+  contaminated: optional(obj({ instanceId: str, atMs: num, cause: str })),
+  recoveryBlocked: optional(arrayOf(str)),
 };
 
 const checkReport = obj(REPORT);

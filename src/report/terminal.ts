@@ -3,6 +3,7 @@
  * the CLI prints it. Reads only the Report, so a summary rendered from a saved report.json is identical to
  * the one printed live. Laid out for 80 columns; narrower widths wrap rather than overflow.
  */
+import { contaminatedLine } from './capacity-notes.js';
 import { formatDuration } from '../core/duration.js';
 import { routeSummary } from '../experiment/route.js';
 import type { Gate, Report, TimelineEntry, Verdict } from '../experiment/types.js';
@@ -148,6 +149,7 @@ function recovery(r: Report, width: number, paint: Paint): string[] {
     row('capacity recovered', notYet(rec.capacityRecovered, rec.capacityRecoveredMs), width),
     row('capacity lost', formatDuration(b.capacityLostMs), width, 4),
     row('replacement launched', formatDuration(b.replacementLaunchedMs), width, 4),
+    ...(b.lifecycleWaitMs != null ? [row('held in Pending:Wait', formatDuration(b.lifecycleWaitMs), width, 4)] : []),
     row('InService', formatDuration(b.inServiceMs), width, 4),
     row('target healthy', formatDuration(b.targetHealthyMs), width, 4),
     row('failed requests', count(rec.failedRequests), width),
@@ -159,6 +161,8 @@ function recovery(r: Report, width: number, paint: Paint): string[] {
     const warn = wrap(`⚠ WARNING: ${FAIL_OPEN_WARNING}`, width - 2, 2);
     lines.push(...warn.map((l) => `  ${paint(l, 'yellow', 'bold')}`));
   }
+  const contaminated = contaminatedLine(r);
+  if (contaminated) lines.push(...wrap(`⚠ ${contaminated}`, width - 2, 2).map((l) => `  ${paint(l, 'yellow', 'bold')}`));
   return lines;
 }
 

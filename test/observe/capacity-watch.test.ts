@@ -79,6 +79,7 @@ describe('capacity watcher API cost', () => {
         atMs: 0,
         desired: states.length,
         inService: states.length,
+        capacity: states.length,
         healthy: states.filter((s) => s === 'healthy').length,
         healthyByAz: {},
         instances: new Map(states.map((_, i) => [`i-${i}`, { instanceId: `i-${i}`, availabilityZone: 'az', lifecycleState: 'InService', healthStatus: 'Healthy', weightedCapacity: 1 }])),

@@ -206,3 +206,80 @@ describe('capacity recovery', () => {
     expect(r.breakdown.capacityLostMs).toBeNull();
   });
 });
+
+describe('the capacity model: units, overshoot, a changing desired, losses between polls', () => {
+  const at = (s: number): number => T0 + s * 1000;
+
+  it('counts capacity in units: a weighted group is full when the weights add up to desired, not when instances do', () => {
+    // Weights 2,2,1,1 and desired 6 units: 4 instances are full. One weight-2 member lost: 4/6 units.
+    const samples = [
+      { atMs: at(-1), desired: 6, inService: 4, capacity: 6, healthy: 6 },
+      { atMs: at(2), desired: 6, inService: 3, capacity: 4, healthy: 4 },
+      { atMs: at(5), desired: 6, inService: 4, capacity: 6, healthy: 4 },
+      { atMs: at(7), desired: 6, inService: 4, capacity: 6, healthy: 6 },
+    ];
+    const r = run(secs('.......'), { capacitySamples: samples, baselineHealthy: 6 });
+    expect(r.breakdown.capacityLostMs).toBe(2000);
+    expect(r.capacityRecoveredMs).toBe(7000);
+  });
+
+  it('treats overshoot as full: capacity above desired (a weight-2 launch for 1 missing unit, max healthy 200 %)', () => {
+    const samples = [
+      { atMs: at(1), desired: 6, inService: 3, capacity: 5, healthy: 5 },
+      { atMs: at(4), desired: 6, inService: 4, capacity: 7, healthy: 7 },
+    ];
+    const r = run(secs('.....'), { capacitySamples: samples, baselineHealthy: 6 });
+    expect(r.capacityRecoveredMs).toBe(4000);
+    expect(r.capacityRecovered).toBe(true);
+  });
+
+  it('judges against the current desired: a desired lowered mid-run recovers at min(baseline, desired) healthy', () => {
+    const samples = [
+      { atMs: at(1), desired: 4, inService: 3, healthy: 3 },
+      // A scheduled action lowers desired to 3 and the group is full at 3: recovered, not a false failure.
+      { atMs: at(3), desired: 3, inService: 3, healthy: 3 },
+    ];
+    const r = run(secs('....'), { capacitySamples: samples, baselineHealthy: 4 });
+    expect(r.capacityRecovered).toBe(true);
+    expect(r.capacityRecoveredMs).toBe(3000);
+    // The same reading against the old rule (healthy >= the baseline 4) would never have recovered.
+    const strict = run(secs('....'), { capacitySamples: [samples[0]!, { ...samples[1]!, desired: 4 }], baselineHealthy: 4 });
+    expect(strict.capacityRecovered).toBe(false);
+  });
+
+  it('counts a loss the counts never show (refilled between two polls) from the watcher events: lost and recovered are numbers', () => {
+    const samples = [
+      { atMs: at(-1), desired: 4, inService: 4, healthy: 4 },
+      { atMs: at(10), desired: 4, inService: 4, healthy: 4 },
+      { atMs: at(20), desired: 4, inService: 4, healthy: 4 },
+    ];
+    const events: RecoveryInput['events'] = [
+      { atMs: at(10), event: 'instance-lost', instanceId: 'i-victim' },
+      { atMs: at(10), event: 'replacement-launched', instanceId: 'i-new' },
+      { atMs: at(10), event: 'capacity-lost' },
+      { atMs: at(10), event: 'capacity-restored' },
+    ];
+    const r = run(secs('....'), { capacitySamples: samples, baselineHealthy: 4, events });
+    expect(r.breakdown.capacityLostMs).toBe(10_000);
+    expect(r.capacityRecoveredMs).toBe(10_000);
+    expect(r.capacityRecovered).toBe(true);
+    // Counts alone (the old rule) said "never lost": the gate then passed as 0.
+    expect(run(secs('....'), { capacitySamples: samples, baselineHealthy: 4 }).breakdown.capacityLostMs).toBeNull();
+  });
+
+  it('accounts for a launch hook: the longest time a replacement sat in Pending:Wait before it went on', () => {
+    const events: RecoveryInput['events'] = [
+      { atMs: at(1), event: 'capacity-lost' },
+      { atMs: at(2), event: 'replacement-launched', instanceId: 'i-a', to: 'Pending:Wait' },
+      { atMs: at(3), event: 'replacement-launched', instanceId: 'i-b', to: 'Pending' },
+      { atMs: at(4), event: 'lifecycle', instanceId: 'i-b', from: 'Pending', to: 'Pending:Wait' },
+      { atMs: at(9), event: 'lifecycle', instanceId: 'i-a', from: 'Pending:Wait', to: 'InService' },
+      { atMs: at(10), event: 'lifecycle', instanceId: 'i-b', from: 'Pending:Wait', to: 'Pending:Proceed' },
+      { atMs: at(12), event: 'capacity-restored' },
+    ];
+    const r = run(secs('...'), { events });
+    expect(r.breakdown.lifecycleWaitMs).toBe(7000);
+    // No replacement waited: no figure at all.
+    expect(run(secs('...'), { events: events.filter((e) => e.event.startsWith('capacity')) }).breakdown.lifecycleWaitMs).toBeUndefined();
+  });
+});

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { SCHEMA_VERSION, type Report } from '../../src/experiment/types.js';
 
-type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'nullable-object' | 'optional-string' | 'optional-object';
+type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'nullable-object' | 'optional-string' | 'optional-object' | 'optional-array';
 const REPORT_KEYS: Record<keyof Report, Kind> = {
   schemaVersion: 'number',
   id: 'string',
@@ -33,6 +33,8 @@ const REPORT_KEYS: Record<keyof Report, Kind> = {
   rollback: 'optional-object',
   stopCondition: 'optional-object',
   preflight: 'optional-object',
+  contaminated: 'optional-object',
+  recoveryBlocked: 'optional-array',
 };
 
 function kindOf(v: unknown): string {
@@ -50,6 +52,7 @@ export function asReport(data: unknown): Report {
     if (kind === 'nullable-object') expect(['object', 'null'], key).toContain(k);
     else if (kind === 'optional-string') expect(['string', 'undefined'], key).toContain(k);
     else if (kind === 'optional-object') expect(['object', 'undefined'], key).toContain(k);
+    else if (kind === 'optional-array') expect(['array', 'undefined'], key).toContain(k);
     else expect(k, key).toBe(kind);
   }
   const report = r as unknown as Report;

@@ -158,7 +158,8 @@ async function runInterruptible(
         p99: s.p99,
         healthy: e.capacity?.healthy ?? 0,
         desired: e.capacity?.desired ?? 0,
-        inService: e.capacity?.inService ?? 0,
+        // Units InService (equal to the instance count when unweighted), as desired and healthy count.
+        inService: e.capacity?.capacity ?? 0,
         elapsedMs: (s.t + 1) * 1000,
       };
       live().update(state);

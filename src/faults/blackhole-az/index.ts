@@ -60,6 +60,8 @@ export const blackholeAzFault: Fault = {
   view: blackholeView,
   iam: blackholeIam,
   recover: { find: findBlackholes, undo: undoBlackholes },
+  // Any member in the dark AZ: its health checks fail, and replacements launched into the AZ churn too.
+  causedLoss: (plan, i) => i.availabilityZone === detailOf(plan).az,
 
   async plan({ d, snap, cfg, rng, clients, experimentId }) {
     const groupSubnets = await describeSubnets(clients.ec2, d.group.subnetIds, 'plan');

@@ -20,6 +20,8 @@ import { throwIfInterrupted } from '../../core/errors.js';
 import { describeVictims, healthyMembers, inGroupCondition, withCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
 import { REPLACEMENT_PROCESSES } from '../processes.js';
 import { replacedDuringHold } from '../recovery-estimate.js';
+// Only the victims are the experiment's losses (issue 11: contaminated runs).
+import { isVictim, victimIds } from '../instance-victims.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 import { findStoppedVictims, startStoppedVictims, undoStoppedVictims } from './start.js';
@@ -138,4 +140,6 @@ export const stopInstancesFault: Fault = {
   ],
 
   recover: { find: findStoppedVictims, undo: undoStoppedVictims },
+  victims: victimIds,
+  causedLoss: isVictim,
 };

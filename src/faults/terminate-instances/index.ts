@@ -9,6 +9,8 @@ import { throwIfInterrupted } from '../../core/errors.js';
 import { describeVictims, inGroupCondition, pickVictims, recheckVictims, tagVictims, tagVictimsStatement, victimList } from '../instance-victims.js';
 import { REPLACEMENT_PROCESSES } from '../processes.js';
 import { replacedFromFault } from '../recovery-estimate.js';
+// Only the victims are the experiment's losses (issue 11: contaminated runs).
+import { isVictim, victimIds } from '../instance-victims.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
 
@@ -57,6 +59,9 @@ export const terminateInstancesFault: Fault = {
     { Sid: 'TerminateAutoScalingInstances', Effect: 'Allow', Action: 'ec2:TerminateInstances', Resource: 'arn:aws:ec2:*:*:instance/*', Condition: inGroupCondition(asg) },
     tagVictimsStatement(asg),
   ],
+
+  victims: victimIds,
+  causedLoss: isVictim,
 
   // A terminated instance cannot be un-terminated: there is nothing to recover.
   recover: { find: async () => [], undo: async () => ({ complete: true, done: [], remaining: [] }) },
