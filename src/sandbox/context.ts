@@ -3,6 +3,7 @@
  * API layer calls into. Built once in server.ts.
  */
 import type { Rng } from '../core/random.js';
+import type { AsgLifecycleApi } from './autoscaling/lifecycle-api.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Timings } from './profiles.js';
@@ -42,6 +43,8 @@ export interface AutoScalingApi {
   terminateInGroup(instanceId: string, shouldDecrementDesiredCapacity: boolean): ScalingActivity;
   /** Ask for a reconcile pass soon (after desired capacity, processes or membership changed). */
   nudge(): void;
+  /** Launch and terminate with their lifecycle hooks and warm pool (autoscaling/actions.ts). */
+  readonly actions: AsgLifecycleApi;
 }
 
 export interface SandboxContext {

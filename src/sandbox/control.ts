@@ -65,6 +65,7 @@ export function worldState(ctx: SandboxContext): unknown {
     })),
     classicLoadBalancers: w.classicLoadBalancers,
     activities: w.activities.slice(-200),
+    lifecycleActions: ctx.autoscaling.actions.hooks.pending(),
     knobs: ctx.knobs,
     eventsDropped: w.eventsDropped,
   });

@@ -34,6 +34,12 @@ export interface Timings {
   lbIdleTimeoutMs: number;
   /** Default HealthCheckGracePeriod of groups created by the sample stack. */
   gracePeriodSeconds: number;
+  /**
+   * How long one second of a lifecycle hook's HeartbeatTimeout/GlobalTimeout lasts, in ms: 1000 (absent) in
+   * both profiles, so hooks keep AWS's seconds as given. The API minimum heartbeat is 30 s; a test that waits
+   * for a timeout overrides this (e.g. 10) instead of waiting 30 real seconds.
+   */
+  hookSecondMs?: number;
 }
 
 export type ProfileName = 'fast' | 'realistic';

@@ -4,7 +4,7 @@
  * may be an old v1; v2 lives at /usr/bin/aws (CI installs it there).
  */
 import { execFile } from 'node:child_process';
-import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateAutoScalingGroupCommand, PutLifecycleHookCommand, PutWarmPoolCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +184,36 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
       },
     ]);
   });
+
+  it('autoscaling describe-lifecycle-hooks and describe-warm-pool', async () => {
+    // On the group of the test above (desired 0, max 2): the pool holds MaxSize − desired = 2 instances.
+    await sb.asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: 'cli-asg', MinSize: 1, PoolState: 'Stopped' }));
+    await sb.waitForEvent(() => [...(sb.world.asgs.get('cli-asg')!.warmPool?.instances.values() ?? [])].filter((w) => w.lifecycleState === 'Warmed:Stopped').length === 2);
+    // The hook only once the pool is warm: a launch hook holds new pool instances in Warmed:Pending:Wait.
+    await sb.asg.send(
+      new PutLifecycleHookCommand({ AutoScalingGroupName: 'cli-asg', LifecycleHookName: 'cli-hook', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 7200 }),
+    );
+    const [hooks, pool] = await Promise.all([
+      awsCli(['autoscaling', 'describe-lifecycle-hooks', '--auto-scaling-group-name', 'cli-asg']),
+      awsCli(['autoscaling', 'describe-warm-pool', '--auto-scaling-group-name', 'cli-asg']),
+    ]);
+    expect(hooks.stderr).toBe('');
+    expect(hooks.json.LifecycleHooks).toEqual([
+      {
+        LifecycleHookName: 'cli-hook',
+        AutoScalingGroupName: 'cli-asg',
+        LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        HeartbeatTimeout: 7200,
+        GlobalTimeout: 172800,
+        DefaultResult: 'ABANDON',
+      },
+    ]);
+    expect(pool.stderr).toBe('');
+    expect(pool.json.WarmPoolConfiguration).toEqual({ MinSize: 1, PoolState: 'Stopped' });
+    expect(pool.json.Instances).toHaveLength(2);
+    expect(pool.json.Instances[0]).toMatchObject({ AvailabilityZone: 'us-east-1a', LifecycleState: 'Warmed:Stopped', HealthStatus: 'Healthy', InstanceType: 't3.micro' });
+  });
+
   it('elbv2 describe-rules: a host-header rule with a weighted forward, then the default fixed-response rule', async () => {
     const vpcId = sb.world.subnets.get(subnetId)!.vpcId;
     const other = (await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;

@@ -175,7 +175,7 @@ const remove: Handler = (p, ctx) => {
   const force = p.bool('ForceDelete') ?? false;
   const members = ctx.world.membersOf(g.name).filter((m) => m.lifecycleState !== 'Terminated');
   if (!force) {
-    if (members.length) {
+    if (members.length || g.warmPool?.instances.size) {
       throw new ApiError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
     }
     if (ctx.world.activities.some((a) => a.asgName === g.name && a.statusCode === 'InProgress')) {
@@ -186,6 +186,8 @@ const remove: Handler = (p, ctx) => {
   // dropped so the reconciler has nothing left to manage for this group. (AWS keeps the group visible
   // with Status "Delete in progress" until the instances are gone; the sandbox does not model that.)
   ctx.world.asgs.delete(g.name);
+  // "If the group has a warm pool, the force delete option also deletes the warm pool" (DeleteAutoScalingGroup).
+  ctx.autoscaling.actions.warmPools.remove(g, true);
   for (const member of members) {
     deregisterEverywhere(ctx, g.targetGroupARNs, member.instanceId);
     deregisterFromClassic(ctx.world, classicNames(g), member.instanceId);

@@ -4,7 +4,7 @@
  * as AWS omits them.
  */
 import type { World } from '../world/world.js';
-import type { AsgInstance, AutoScalingGroup, ScalingActivity } from '../world/types.js';
+import type { AsgInstance, AutoScalingGroup, ScalingActivity, WarmInstance, WarmPool } from '../world/types.js';
 import { el, esc, list, node } from './xml.js';
 
 const m = 'member' as const;
@@ -14,7 +14,8 @@ export function launchTemplateXml(lt: AutoScalingGroup['launchTemplate']): strin
   return node('LaunchTemplate', el('LaunchTemplateId', lt.launchTemplateId), el('LaunchTemplateName', lt.launchTemplateName), el('Version', lt.version));
 }
 
-function groupInstanceXml(i: AsgInstance): string {
+/** The Instance shape: a group's member, or (DescribeWarmPool) a warm pool's instance, which is never protected. */
+function groupInstanceXml(i: Omit<AsgInstance, 'asgName' | 'launchedAt' | 'protectedFromScaleIn'> & { protectedFromScaleIn?: boolean }): string {
   return (
     el('InstanceId', i.instanceId) +
     el('InstanceType', i.instanceType) +
@@ -22,7 +23,7 @@ function groupInstanceXml(i: AsgInstance): string {
     el('LifecycleState', i.lifecycleState) +
     el('HealthStatus', i.healthStatus) +
     launchTemplateXml(i.launchTemplate) +
-    el('ProtectedFromScaleIn', i.protectedFromScaleIn)
+    el('ProtectedFromScaleIn', i.protectedFromScaleIn ?? false)
   );
 }
 
@@ -65,7 +66,8 @@ export function groupXml(world: World, g: AutoScalingGroup, includeInstances = t
       [...g.targetGroupARNs.map((id) => ({ id, type: 'elbv2' })), ...(g.loadBalancerNames ?? []).map((id) => ({ id, type: 'elb' }))],
       (s) => el('Identifier', s.id) + el('Type', s.type),
       m,
-    )
+    ) +
+    groupWarmPoolXml(g)
   );
 }
 
@@ -101,3 +103,22 @@ export function autoScalingInstanceXml(i: AsgInstance): string {
     el('ProtectedFromScaleIn', i.protectedFromScaleIn)
   );
 }
+
+export function warmPoolConfigurationXml(pool: WarmPool): string {
+  return node(
+    'WarmPoolConfiguration',
+    el('MaxGroupPreparedCapacity', pool.maxGroupPreparedCapacity),
+    el('MinSize', pool.minSize),
+    el('PoolState', pool.poolState),
+    el('Status', pool.status),
+    pool.instanceReusePolicy ? node('InstanceReusePolicy', el('ReuseOnScaleIn', pool.instanceReusePolicy.reuseOnScaleIn)) : '',
+  );
+}
+
+/** A group's WarmPoolConfiguration and WarmPoolSize (its pool's instances now); nothing without a pool. */
+function groupWarmPoolXml(g: AutoScalingGroup): string {
+  return g.warmPool ? warmPoolConfigurationXml(g.warmPool) + el('WarmPoolSize', g.warmPool.instances.size) : '';
+}
+
+/** DescribeWarmPool's Instances: the Instance shape, with the Warmed:* lifecycle states. */
+export const warmInstanceXml = (w: WarmInstance): string => groupInstanceXml(w);

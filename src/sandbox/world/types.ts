@@ -4,6 +4,10 @@
  * Field names follow the AWS API shapes (camelCased) so serialisers stay one-to-one.
  */
 
+import type { LifecycleHook, WarmedState, WarmPool } from './hook-types.js';
+
+export type { LifecycleHook, LifecycleTransition, WarmedState, WarmInstance, WarmPool } from './hook-types.js';
+
 export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
 /** EC2 state codes, as DescribeInstances reports them. */
@@ -93,7 +97,8 @@ export interface Instance {
   rootDeviceType?: 'ebs' | 'instance-store';
 }
 
-export type LifecycleState = 'Pending' | 'Pending:Wait' | 'Pending:Proceed' | 'InService' | 'Terminating' | 'Terminating:Wait' | 'Terminating:Proceed' | 'Terminated' | 'Standby';
+export type LifecycleState =
+  'Pending' | 'Pending:Wait' | 'Pending:Proceed' | 'InService' | 'Terminating' | 'Terminating:Wait' | 'Terminating:Proceed' | 'Terminated' | 'Standby' | WarmedState;
 
 export interface AsgInstance {
   instanceId: string;
@@ -133,6 +138,10 @@ export interface AutoScalingGroup {
   instanceType: string;
   /** Tags with PropagateAtLaunch, by key. */
   tags: Map<string, { value: string; propagateAtLaunch: boolean }>;
+  /** PutLifecycleHook's hooks, by name (autoscaling/hooks.ts); absent = none. */
+  lifecycleHooks?: Map<string, LifecycleHook>;
+  /** PutWarmPool's pool and its warmed instances (autoscaling/warm-pool.ts); absent = none. */
+  warmPool?: WarmPool;
 }
 
 export type ActivityStatusCode =
