@@ -18,7 +18,7 @@ import { useStackSandbox } from '../helpers/stack-sandbox.js';
 const cliGate = awsCliGate('s3-store.test.ts');
 const STORE = 's3://chaos-reports/team';
 
-describe('reports and history in S3', { timeout: 240_000 }, () => {
+describe('reports, history and report in S3', { timeout: 240_000 }, () => {
   const t = useStackSandbox({ instances: 4, azs: 3 }, 'chaos-s3-');
   let s3: S3Client;
   let local: string;
@@ -62,6 +62,14 @@ describe('reports and history in S3', { timeout: 240_000 }, () => {
       const out = JSON.parse(h.stdout) as { runs: { id: string }[]; trends: unknown[] };
       expect(out.runs.map((x) => x.id)).toEqual([...ids].reverse());
       expect(out.trends.length).toBeGreaterThan(0);
+
+      // report s3://…: read from the store, rendered, and the rendered file uploaded beside it.
+      const rep = await cliFor(t.emb, { CHAOS_EC2_LOCAL_DIR: fresh })(['report', `${STORE}/${ids[1]}/report.json`, '--format', 'md']);
+      expect(rep.code, rep.stderr).toBe(0);
+      expect(rep.stdout).toContain(`uploaded: ${STORE}/${ids[1]}/report.md`);
+      const missing = await cliFor(t.emb, { CHAOS_EC2_LOCAL_DIR: fresh })(['report', `${STORE}/exp-nope/report.json`]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(`no report at ${STORE}/exp-nope/report.json`);
 
       const seqBefore = t.emb.sandbox.world.events().at(-1)?.seq ?? 0;
       const fourth = await cliFor(t.emb, { CHAOS_EC2_LOCAL_DIR: fresh })(fastRunArgs(STORE, '--yes', '--min-interval', '1h'));

@@ -2,14 +2,15 @@
  * `chaos-ec2 report <report.json> [--format json,md,junit,html] [--out DIR]`: re-renders a saved report.
  * Without --format it prints the terminal summary (as `run` did). With --format it writes the files under
  * `<out>/<id>/` (default: beside the report, i.e. the folder holding `<id>/`); `--out -` prints the one
- * format asked for on stdout instead. Reading goes through json.ts, so an old or foreign file is exit 2.
+ * format asked for on stdout instead. Reading goes through json.ts, so an old or foreign file is exit 2. The
+ * report may be in an S3 report store: `report s3://BUCKET/PREFIX/<id>/report.json`.
  */
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../../core/errors.js';
-import { readJsonReport } from '../../report/json.js';
+import { readJsonReport, REPORT_FILE } from '../../report/json.js';
 import { renderSummary } from '../../report/terminal.js';
-import { parseFormats, renderFormat, writeReports } from '../../report/write.js';
+import { FORMAT_FILES, parseFormats, renderFormat, writeReports } from '../../report/write.js';
 
 export interface ReportFlags {
   format?: string;
@@ -17,6 +18,37 @@ export interface ReportFlags {
 }
 
 export async function reportCommand(file: string, flags: ReportFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  if (/^s3:\/\//i.test(file)) return reportFromS3(file, flags, out);
+  return renderReport(file, flags, out);
+}
+
+/**
+ * `report s3://BUCKET/PREFIX/<id>/report.json`: the report is read into the store's local mirror and rendered
+ * from there; files re-rendered beside it (no --out) are uploaded beside it in S3 too. Credentials, region and
+ * endpoint come from the environment, as for `history s3://…`.
+ */
+async function reportFromS3(url: string, flags: ReportFlags, out: NodeJS.WriteStream): Promise<number> {
+  const m = /^s3:\/\/([^/]+)\/(?:(.*)\/)?([^/]+)\/report\.json$/i.exec(url);
+  if (!m) throw usageError(`'${url}' is not the S3 URL of a report: s3://BUCKET[/PREFIX]/<id>/report.json`);
+  const [, bucket, prefix, id] = m as unknown as [string, string, string | undefined, string];
+  const { createClients } = await import('../../aws/clients.js');
+  const { openReportStore } = await import('../report-store.js');
+  const { pullRuns, pushFile } = await import('../../report/s3-store.js');
+  const clients = await createClients({});
+  try {
+    const uploads = flags.format !== undefined && flags.out === undefined;
+    const store = await openReportStore(`s3://${bucket}/${prefix ?? ''}`, () => Promise.resolve(clients), uploads ? 'write' : 'read');
+    if ((await pullRuns(store.s3!, () => [id], [REPORT_FILE], 'report')) === 0)
+      throw usageError(`no report at ${url}`, `list the runs: aws s3 ls s3://${bucket}/${prefix ? `${prefix}/` : ''}`);
+    const code = await renderReport(join(store.dir, id, REPORT_FILE), flags, out);
+    if (uploads) for (const f of parseFormats(flags.format!)) out.write(`uploaded: ${await pushFile(store.s3!, id, f === 'json' ? REPORT_FILE : FORMAT_FILES[f], 'report')}\n`);
+    return code;
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function renderReport(file: string, flags: ReportFlags, out: NodeJS.WriteStream): Promise<number> {
   const report = await readJsonReport(file);
   if (flags.format === undefined) {
     if (flags.out !== undefined) throw usageError('--out: give --format too (which files to write)');
