@@ -10,20 +10,19 @@
  * mid-injection: 1 (verdict 'error', the reason says it was rolled back). 3 and 5 mean "before injecting".
  */
 import { join } from 'node:path';
-import { checkDryRunHonoured, dryRunExecutedOutcome, type PermissionCheck } from '../aws/ec2.js';
+import { checkDryRunHonoured, dryRunExecutedOutcome } from '../aws/ec2.js';
 import { ChaosError, ExitCode, interrupted, refused } from '../core/errors.js';
 import { unlessInterrupted } from '../core/signals.js';
 import { redactUrl } from '../core/redact.js';
 import { faultFor } from '../faults/index.js';
 import type { Fault } from '../faults/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
-import type { ProbeSummary } from '../observe/load-probe.js';
 import { collectBaseline } from './baseline.js';
 import { credentialsNeededMs, planCredentials } from './credential-expiry.js';
-import { buildReport, type Outcome } from './build-report.js';
+import { buildReport } from './build-report.js';
 import type { RunConfig } from './config.js';
 import type { RunDeps } from './deps.js';
-import { discover, type Discovery } from './discover.js';
+import { discover } from './discover.js';
 import { Journal } from './journal.js';
 import { Lease } from './lease.js';
 import { probedLoadBalancerIsInternal } from './lb-scheme.js';
@@ -39,17 +38,14 @@ import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
 import { Undo, recoverCommand, rollbackWindowMs } from './undo.js';
 import { decideObserved } from './verdict.js';
-import type { Plan, Report } from './types.js';
+import type { Plan } from './types.js';
+import type { Run, RunOutcome } from './run-context.js';
+import { failedRun, finishInterrupted } from './run-endings.js';
+
+export type { RunOutcome } from './run-context.js';
 
 export type { RunDeps, RunEvent } from './deps.js';
 export { recoverCommand };
-
-export interface RunOutcome {
-  exitCode: number;
-  report?: Report;
-  plan?: Plan;
-  permissions?: PermissionCheck[];
-}
 
 /**
  * A renderer or subscriber that throws (a bug, a write to a closed pipe) must never skip a rollback or turn a
@@ -63,16 +59,6 @@ export function safeEmit(emit: RunDeps['emit']): RunDeps['emit'] {
       // Dropped on purpose: output is a view of the run, never a reason to stop undoing it.
     }
   };
-}
-
-/** What every phase of one run shares. */
-interface Run {
-  cfg: RunConfig;
-  deps: RunDeps;
-  d: Discovery;
-  rec: Recorder;
-  /** Ends a report from the record (pure buildReport with this run's context). */
-  report(o: Outcome, summary?: ProbeSummary | null): Report;
 }
 
 /** The lease outlives the longest the run can take by this much, so it never lapses under a live run. */
@@ -354,33 +340,4 @@ async function observePhase(run: Run, session: ObserveSession, t0: number, holdM
     deps.emit({ type: 'timeline', entry: await markRecoveryTimeout({ deps, rec, cfg, holdMs, latest: session.latest, causes: session.causes }) });
   }
   return reason;
-}
-
-/**
- * An error (or an interrupt surfacing as one) after the journal was opened. Nothing injected: the error goes
- * on (or an interrupt ends with 130). Something injected, or possibly injected: undo it, then report the error
- * with what remains.
- */
-async function failedRun(run: Run, plan: Plan, fault: Fault, undo: Undo, probeDone: Promise<unknown>, err: unknown, injected: boolean): Promise<RunOutcome> {
-  const wasInterrupted = run.deps.signal.aborted || (err instanceof ChaosError && err.exitCode === ExitCode.Interrupted);
-  if (undo.registered === 0 && !undo.started && !injected) {
-    // Nothing was injected (at most the victims were tagged).
-    if (wasInterrupted) return finishInterrupted(run, undo, probeDone, `${(err as Error)?.message ?? 'interrupted'}; nothing was injected`);
-    throw err;
-  }
-  const r = await undo.unwind();
-  await undo.note({ type: 'end', error: (err as Error)?.message, rollback: r.status });
-  const incomplete = r.status === 'incomplete';
-  const code = incomplete ? ExitCode.RollbackIncomplete : wasInterrupted ? ExitCode.Interrupted : ExitCode.GateFailed;
-  const undone = incomplete ? `; rollback INCOMPLETE: ${r.remaining.join('; ')}` : `; ${fault.afterwards}`;
-  const verdict = !incomplete && wasInterrupted ? 'aborted' : 'error';
-  const report = run.report({ verdict, exitCode: code, reason: `${(err as Error)?.message ?? String(err)}${undone}` });
-  return { exitCode: code, report, plan };
-}
-
-async function finishInterrupted(run: Run, undo: Undo, done: Promise<unknown>, reason: string): Promise<RunOutcome> {
-  await done.catch(() => undefined);
-  await undo.note({ type: 'end', interrupted: true });
-  const report = run.report({ verdict: 'aborted', exitCode: ExitCode.Interrupted, reason });
-  return { exitCode: ExitCode.Interrupted, report };
 }
