@@ -5,10 +5,9 @@
  * the recovery timeout names the held member, the hook and its heartbeat.
  */
 import { CompleteLifecycleActionCommand, DeleteLifecycleHookCommand, PutLifecycleHookCommand } from '@aws-sdk/client-auto-scaling';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
-import { waitForSteadyState } from '../../src/sandbox/index.js';
-import { cliFor, fastRunArgs, runWithHook, waitForSettled } from '../helpers/e2e.js';
+import { cliFor, fastRunArgs, runWithHook, settleBeforeEachTest } from '../helpers/e2e.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
 
 const reportOf = (stdout: string): Report => JSON.parse(stdout) as Report;
@@ -17,12 +16,7 @@ describe('launch lifecycle hooks', { timeout: 120_000 }, () => {
   const t = useStackSandbox({ instances: 4, azs: 3 }, 'chaos-e2e-hooks-');
   const group = () => t.emb.stack.asgName;
 
-  beforeAll(async () => {
-    await waitForSteadyState(t.clients, t.emb.stack, 30_000);
-  });
-  beforeEach(async () => {
-    await waitForSettled(t.emb, t.clients);
-  }, 45_000);
+  settleBeforeEachTest(t);
 
   it('a launch hook completed by the operator: Pending:Wait then InService in the timeline, the wait in the breakdown', async () => {
     await t.clients.asg.send(

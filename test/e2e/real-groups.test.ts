@@ -12,7 +12,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/experiment/types.js';
 import { waitForSteadyState } from '../../src/sandbox/index.js';
 import { DEMO_WEIGHTS } from '../../src/sandbox/weighted-stack.js';
-import { blackholeArgs, cliFor, fastRunArgs, runWithHook, waitForSettled } from '../helpers/e2e.js';
+import { blackholeArgs, cliFor, fastRunArgs, runWithHook, settleBeforeEachTest, waitForSettled } from '../helpers/e2e.js';
 import { useStackSandbox, type StackSandbox } from '../helpers/stack-sandbox.js';
 
 const members = async (t: StackSandbox) =>
@@ -77,12 +77,7 @@ describe('scheduled actions and Spot interruptions on a plain group', { timeout:
   const t = useStackSandbox({ instances: 4, azs: 3 }, 'chaos-e2e-groups-');
   const group = () => t.emb.stack.asgName;
 
-  beforeAll(async () => {
-    await waitForSteadyState(t.clients, t.emb.stack, 30_000);
-  });
-  beforeEach(async () => {
-    await waitForSettled(t.emb, t.clients);
-  }, 45_000);
+  settleBeforeEachTest(t);
 
   it('a scheduled action lowers desired mid-run: desired-changed in the timeline, and the run recovers against the new desired', async () => {
     try {

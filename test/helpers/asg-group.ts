@@ -1,10 +1,10 @@
 /**
- * A group set up as a user would, through the real SDK clients: a VPC with one subnet per AZ, a launch
- * template, a target group, and an Auto Scaling group over them; resolves once `desired` members are InService.
+ * A group set up as a user would, through the real SDK clients: a VPC with one subnet per AZ and a launch
+ * template (asg-shapes.ts), a target group, and an Auto Scaling group over them; resolves once `desired` members are InService.
  */
 import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { twoZoneNetwork } from './asg-shapes.js';
 import type { TestSandbox } from './sandbox.js';
 
 export interface TestGroup {
@@ -16,12 +16,7 @@ export interface TestGroup {
 }
 
 export async function createTestGroup(sb: TestSandbox, o: { name: string; desired: number; max: number; zones?: string[] }): Promise<TestGroup> {
-  const vpcId = (await sb.ec2.send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }))).Vpc!.VpcId!;
-  const subnets: string[] = [];
-  for (const [i, az] of (o.zones ?? ['us-east-1a', 'us-east-1b']).entries()) {
-    subnets.push((await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.7.${i}.0/24`, AvailabilityZone: az }))).Subnet!.SubnetId!);
-  }
-  await sb.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: o.name, LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.micro' } }));
+  const { vpcId, subnets } = await twoZoneNetwork(sb, o.name, {}, o.zones);
   const targetGroupArn = (await sb.elb.send(new CreateTargetGroupCommand({ Name: o.name, Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0]!.TargetGroupArn!;
   const inService = new Set<string>();
   const off = sb.world.subscribe((e) => {

@@ -9,10 +9,15 @@ import { unitsOf } from '../../src/sandbox/autoscaling/capacity-units.js';
 import type { AsgInstance } from '../../src/sandbox/world/types.js';
 import type { TestSandbox } from './sandbox.js';
 
-export async function twoZoneNetwork(sb: TestSandbox, templateName: string, data: RequestLaunchTemplateData = {}): Promise<{ subnets: string[]; vpcId: string }> {
+export async function twoZoneNetwork(
+  sb: TestSandbox,
+  templateName: string,
+  data: RequestLaunchTemplateData = {},
+  zones: readonly string[] = ['us-east-1a', 'us-east-1b'],
+): Promise<{ subnets: string[]; vpcId: string }> {
   const vpcId = (await sb.ec2.send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }))).Vpc!.VpcId!;
   const subnets: string[] = [];
-  for (const [i, az] of ['us-east-1a', 'us-east-1b'].entries()) {
+  for (const [i, az] of zones.entries()) {
     const s = await sb.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.7.${i}.0/24`, AvailabilityZone: az }));
     subnets.push(s.Subnet!.SubnetId!);
   }

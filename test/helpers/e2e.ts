@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { DeleteTagsCommand, DescribeTagsCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeNetworkAclsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { beforeAll, beforeEach } from 'vitest';
 import { waitForSteadyState, type EmbeddedSandbox, type SandboxEvent, type StackClients, type StallRule } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv, type CliOptions, type CliResult } from './cli.js';
 import { waitForWorldEvent } from './sandbox.js';
@@ -161,4 +162,17 @@ export async function clearLeases(asg: AutoScalingClient, group = 'demo-asg'): P
   const leases = tags.filter((t) => t.Key?.startsWith('chaos-ec2:lease:'));
   if (leases.length) await asg.send(new DeleteTagsCommand({ Tags: leases.map((t) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key: t.Key! })) }));
   return leases.map((t) => t.Key!);
+}
+
+/**
+ * For a file whose every test starts from a steady group: steady once before the first test, then settled (steady
+ * and staying so) before each — a previous test's replacements may still be in flight.
+ */
+export function settleBeforeEachTest(t: { emb: EmbeddedSandbox; clients: StackClients }): void {
+  beforeAll(async () => {
+    await waitForSteadyState(t.clients, t.emb.stack, 30_000);
+  });
+  beforeEach(async () => {
+    await waitForSettled(t.emb, t.clients);
+  }, 45_000);
 }
