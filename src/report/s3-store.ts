@@ -55,7 +55,11 @@ export function startOfId(id: string): number | undefined {
  * the files (a crashed run has no report) is normal: that file is simply not there locally either.
  */
 export async function pullRuns(store: S3Store, pick: (ids: string[]) => string[], files: string[], phase: Phase): Promise<number> {
-  const ids = pick(await listFolders(store.s3, store.location, store.owner, phase));
+  return pullIds(store, pick(await listFolders(store.s3, store.location, store.owner, phase)), files, phase);
+}
+
+/** Downloads `files` of the named runs into the mirror (no listing: the caller knows the ids); how many came. */
+export async function pullIds(store: S3Store, ids: string[], files: string[], phase: Phase): Promise<number> {
   let pulled = 0;
   // A few at a time: a long history must not open hundreds of sockets at once.
   for (let i = 0; i < ids.length; i += 8) {

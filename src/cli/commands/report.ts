@@ -33,13 +33,12 @@ async function reportFromS3(url: string, flags: ReportFlags, out: NodeJS.WriteSt
   const [, bucket, prefix, id] = m as unknown as [string, string, string | undefined, string];
   const { createClients } = await import('../../aws/clients.js');
   const { openReportStore } = await import('../report-store.js');
-  const { pullRuns, pushFile } = await import('../../report/s3-store.js');
+  const { pullIds, pushFile } = await import('../../report/s3-store.js');
   const clients = await createClients({});
   try {
     const uploads = flags.format !== undefined && flags.out === undefined;
     const store = await openReportStore(`s3://${bucket}/${prefix ?? ''}`, () => Promise.resolve(clients), uploads ? 'write' : 'read');
-    if ((await pullRuns(store.s3!, () => [id], [REPORT_FILE], 'report')) === 0)
-      throw usageError(`no report at ${url}`, `list the runs: aws s3 ls s3://${bucket}/${prefix ? `${prefix}/` : ''}`);
+    if ((await pullIds(store.s3!, [id], [REPORT_FILE], 'report')) === 0) throw usageError(`no report at ${url}`, `list the runs: aws s3 ls s3://${bucket}/${prefix ? `${prefix}/` : ''}`);
     const code = await renderReport(join(store.dir, id, REPORT_FILE), flags, out);
     if (uploads) for (const f of parseFormats(flags.format!)) out.write(`uploaded: ${await pushFile(store.s3!, id, f === 'json' ? REPORT_FILE : FORMAT_FILES[f], 'report')}\n`);
     return code;
