@@ -101,9 +101,9 @@ export const putMetricData: CloudWatchHandler = (input, ctx) => {
     const metricName = d.required('MetricName');
     if (metricName.length > 255) throw invalidParameterValue(`${at}.MetricName`, metricName, 'must be at most 255 characters');
     const id: MetricId = { namespace, metricName, dimensions: readDimensions(d, 'Dimensions') };
-    return { id, point: datumPoint(d, at, now) };
+    return { id, point: datumPoint(d, at, now), resolutionMs: d.int('StorageResolution') === 1 ? 1000 : 60_000 };
   });
-  for (const { id, point } of points) ctx.cloudwatch.metrics.put(id, point);
+  for (const { id, point, resolutionMs } of points) ctx.cloudwatch.metrics.put(id, point, resolutionMs);
   return undefined;
 };
 

@@ -20,6 +20,8 @@ export interface Aggregate {
 interface Series {
   id: MetricId;
   points: Datapoint[];
+  /** The finest resolution the metric was stored at: 1000 (high resolution) or 60000 (standard), or a load balancer's period. */
+  resolutionMs: number;
 }
 
 export function sortDimensions(dims: Dimension[]): Dimension[] {
@@ -48,10 +50,12 @@ export function statisticOf(a: Aggregate, stat: Statistic): number {
 export class MetricStore {
   private readonly series = new Map<string, Series>();
 
-  put(id: MetricId, point: Datapoint): void {
+  /** Adds a datapoint stamped at the start of its `resolutionMs` slot (the caller rounds it). */
+  put(id: MetricId, point: Datapoint, resolutionMs: number): void {
     const key = metricKey(id);
     let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { id: { ...id, dimensions: sortDimensions(id.dimensions) }, points: [] }));
+    if (!s) this.series.set(key, (s = { id: { ...id, dimensions: sortDimensions(id.dimensions) }, points: [], resolutionMs }));
+    s.resolutionMs = Math.min(s.resolutionMs, resolutionMs);
     const pts = s.points;
     // Datapoints mostly arrive in time order: append, else insert at the right place.
     let i = pts.length;
@@ -63,6 +67,11 @@ export class MetricStore {
   /** Every metric, in namespace/name/dimensions order. */
   list(): MetricId[] {
     return [...this.series.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, s]) => s.id);
+  }
+
+  /** The metric's storage resolution (undefined: no such metric). */
+  resolutionOf(id: MetricId): number | undefined {
+    return this.series.get(metricKey(id))?.resolutionMs;
   }
 
   /** The time of the metric's newest datapoint (ListMetrics' RecentlyActive). */
