@@ -80,4 +80,16 @@ describe('alarm evaluation', () => {
     expect(evaluateAlarm(of3('ignore'), empty, at)).toBeUndefined();
     expect(evaluateAlarm(of3('notBreaching'), empty, at)?.reason).toContain('3 missing datapoints were treated as [NonBreaching]');
   });
+
+  it('keeps per-second datapoints three hours and per-minute ones fifteen days, as CloudWatch retains them', () => {
+    const store = new MetricStore();
+    const perSecond = { ...id, metricName: 'RequestCount' };
+    // Five hours of one datapoint a minute, stored at one-second resolution.
+    for (let i = 0; i < 300; i++) store.put(perSecond, { atMs: M + i * 60_000, sum: 1, min: 1, max: 1, count: 1 }, 1000);
+    expect(store.aggregate(perSecond, M, M + 3_600_000)).toBeUndefined();
+    expect(store.aggregate(perSecond, M + 4 * 3_600_000, M + 5 * 3_600_000)?.count).toBe(60);
+    const perMinute = { ...id, metricName: 'HealthyHostCount' };
+    for (let i = 0; i < 300; i++) store.put(perMinute, { atMs: M + i * 60_000, sum: 1, min: 1, max: 1, count: 1 }, 60_000);
+    expect(store.aggregate(perMinute, M, M + 3_600_000)?.count).toBe(60);
+  });
 });
