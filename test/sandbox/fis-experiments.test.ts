@@ -7,16 +7,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FisClient } from '../../src/aws/fis.js';
-import { StubAlarmStates, type SandboxEvent } from '../../src/sandbox/index.js';
-import { startTestSandbox, waitForWorldEvent, type TestSandbox } from '../helpers/sandbox.js';
-import { alarmArn, experimentStates, fisClient, instanceArn, network, runningInstance, subnetArn, template, waitForExperiment } from './fis-fixture.js';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import type { SandboxEvent } from '../../src/sandbox/index.js';
+import { clientConfig, startTestSandbox, waitForWorldEvent, type TestSandbox } from '../helpers/sandbox.js';
+import { experimentStates, fisClient, instanceArn, network, runningInstance, subnetArn, template, waitForExperiment } from './fis-fixture.js';
 
 let sb: TestSandbox;
 let fis: FisClient;
 let net: ReturnType<typeof network>;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ timings: { fisSecondMs: 10, bootMs: 100, appStartMs: 20, stopMs: 100, shutdownMs: 100 } });
+  // alarmEvaluationMs: a SetAlarmState lasts until the next evaluation; a minute keeps it for the whole test.
+  sb = await startTestSandbox({ timings: { fisSecondMs: 10, bootMs: 100, appStartMs: 20, stopMs: 100, shutdownMs: 100, alarmEvaluationMs: 60_000 } });
   fis = fisClient(sb);
   net = network(sb.ctx);
 });
@@ -108,16 +110,26 @@ describe('aws:network:disrupt-connectivity (scope all)', () => {
 
   it('a stop condition whose alarm goes to ALARM stops the experiment, names the alarm, and restores', async () => {
     const [, b] = net.subnets as [string, string];
-    const alarm = alarmArn(sb.ctx, 'chaos-slo-5xx');
+    const cw = new CloudWatchClient(clientConfig(sb.endpoint));
+    const alarmInput = {
+      Namespace: 'Test/App',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 10,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    } as const;
+    await cw.send(new PutMetricAlarmCommand({ AlarmName: 'chaos-slo-5xx', ...alarmInput }));
+    const alarm = sb.ctx.cloudwatch.alarmArn('chaos-slo-5xx');
     const t = await fis.createExperimentTemplate(
       template(sb.ctx, 'disrupt', [subnetArn(sb.ctx, b)], { stopConditions: [{ source: 'aws:cloudwatch:alarm', value: alarm }] }, { duration: 'PT12H' }),
     );
     const exp = await fis.startExperiment({ clientToken: 'alarm-1', experimentTemplateId: t.id });
     await waitForExperiment(sb, exp.id, 'running');
     expect(association(b)).not.toBe(net.naclId);
-    const alarms = sb.ctx.fis.alarms();
-    if (!(alarms instanceof StubAlarmStates)) throw new Error('the CloudWatch store is wired in: set the alarm through it');
-    alarms.set(alarm, 'ALARM');
+    await cw.send(new SetAlarmStateCommand({ AlarmName: 'chaos-slo-5xx', StateValue: 'ALARM', StateReason: 'game day' }));
+    cw.destroy();
     await waitForExperiment(sb, exp.id, 'stopped');
     expect(association(b)).toBe(net.naclId);
     expect((await fis.getExperiment(exp.id)).state.reason).toContain('chaos-slo-5xx');
