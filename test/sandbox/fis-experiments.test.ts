@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FisClient } from '../../src/aws/fis.js';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import type { SandboxEvent } from '../../src/sandbox/index.js';
+import { buildWorld } from '../helpers/world-fixture.js';
 import { clientConfig, startTestSandbox, waitForWorldEvent, type TestSandbox } from '../helpers/sandbox.js';
 import { experimentStates, fisClient, instanceArn, network, runningInstance, subnetArn, template, waitForExperiment } from './fis-fixture.js';
 
@@ -18,7 +19,7 @@ let net: ReturnType<typeof network>;
 
 beforeAll(async () => {
   // alarmEvaluationMs: a SetAlarmState lasts until the next evaluation; a minute keeps it for the whole test.
-  sb = await startTestSandbox({ timings: { fisSecondMs: 10, bootMs: 100, appStartMs: 20, stopMs: 100, shutdownMs: 100, alarmEvaluationMs: 60_000 } });
+  sb = await startTestSandbox({ timings: { fisSecondMs: 10, bootMs: 100, appStartMs: 20, stopMs: 100, shutdownMs: 100, asgDetectMs: 100, alarmEvaluationMs: 60_000 } });
   fis = fisClient(sb);
   net = network(sb.ctx);
 });
@@ -65,6 +66,36 @@ describe('aws:ec2:stop-instances', () => {
     const started = sb.world.events(from).find((e) => e.type === 'instance-state' && e.instanceId === id && e.to === 'pending')!;
     // PT1M at 10 ms a second, counted from the action's start.
     expect(started.atMs - stopped.atMs).toBeGreaterThanOrEqual(600 - 100 - 30);
+  });
+});
+
+describe('Auto Scaling members', () => {
+  it('terminate: the group replaces the victim; stop with completeIfInstancesTerminated: the group terminates the stopped member and the action still completes; without it the experiment fails', async () => {
+    const fx = await buildWorld(sb.ctx, { zones: 2, desired: 3, healthCheckType: 'EC2' });
+    const inService = () => sb.world.membersOf(fx.asgName).filter((m) => m.lifecycleState === 'InService' && sb.world.instances.get(m.instanceId)?.state === 'running');
+    await expect.poll(() => inService().length, { timeout: 5_000 }).toBe(3);
+    const [victim, stopA, stopB] = inService().map((m) => m.instanceId) as [string, string, string];
+
+    const from = since();
+    const term = await fis.createExperimentTemplate(template(sb.ctx, 'terminate', [instanceArn(sb.ctx, victim)]));
+    const e1 = await fis.startExperiment({ clientToken: 'asg-term', experimentTemplateId: term.id });
+    await waitForExperiment(sb, e1.id, 'completed');
+    // The group launches a replacement, as after any TerminateInstances.
+    await waitForWorldEvent(sb.world, (e) => e.seq > from && e.type === 'instance-state' && e.asgName === fx.asgName && e.from === null, 5_000);
+
+    // PT2M (1.2 s here): the group (asgDetectMs 100) terminates a stopped member well before the restart.
+    const params = { startInstancesAfterDuration: 'PT2M' };
+    const ok = await fis.createExperimentTemplate(template(sb.ctx, 'stop', [instanceArn(sb.ctx, stopA)], {}, { ...params, completeIfInstancesTerminated: 'true' }));
+    const strict = await fis.createExperimentTemplate(template(sb.ctx, 'stop', [instanceArn(sb.ctx, stopB)], {}, params));
+    const [e2, e3] = await Promise.all([
+      fis.startExperiment({ clientToken: 'asg-stop-ok', experimentTemplateId: ok.id }),
+      fis.startExperiment({ clientToken: 'asg-stop-strict', experimentTemplateId: strict.id }),
+    ]);
+    await Promise.all([waitForExperiment(sb, e2.id, 'completed'), waitForExperiment(sb, e3.id, 'failed')]);
+    expect(sb.world.instances.get(stopA)!.state).toMatch(/shutting-down|terminated/);
+    const failed = await fis.getExperiment(e3.id);
+    expect(failed.state.reason).toContain(stopB);
+    expect(failed.actions!.A1!.state?.status).toBe('failed');
   });
 });
 
