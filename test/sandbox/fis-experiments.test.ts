@@ -47,7 +47,8 @@ describe('aws:ec2:terminate-instances', () => {
     expect(action.state?.status).toBe('completed');
     expect(action.startTime!.getTime()).toBeLessThanOrEqual(action.endTime!.getTime());
     expect(got.startTime!.getTime()).toBeLessThanOrEqual(action.startTime!.getTime());
-    expect(got.tags).toEqual({ 'chaos-ec2:experiment-id': 'test', run: 'x' });
+    expect(got.tags).toEqual({ run: 'x' });
+    expect(await fis.listTagsForResource(got.arn!)).toEqual({ run: 'x' });
     expect(await fis.listExperimentResolvedTargets(exp.id)).toEqual([{ resourceType: 'aws:ec2:instance', targetName: 'T1', targetInformation: { arn: instanceArn(sb.ctx, victim) } }]);
     expect((await fis.listExperiments({ experimentTemplateId: t.id })).map((e) => e.id)).toEqual([exp.id]);
   });

@@ -105,7 +105,9 @@ export class FisStore {
       actions: new Map(Object.entries(template.actions).map(([name, a]) => [name, { ...structuredClone(a), name, status: 'pending', reason: 'Initial state' }])),
       stopConditions: structuredClone(template.stopConditions),
       creationTime: this.ctx.world.now(),
-      tags: { ...template.tags, ...tags },
+      // Only StartExperiment's own tags ("The tags to apply to the experiment"): the template's stay on the
+      // template, so a caller that finds its experiments by tag must tag them when it starts them.
+      tags,
       actionsMode: onWire ?? 'run-all',
       clientToken: token,
       resolved: [],
