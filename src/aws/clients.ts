@@ -16,6 +16,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { usageError } from '../core/errors.js';
+import { FisClient } from './fis.js';
 import { sharedCredentials, type CredentialInfo, type MfaCodeProvider, type StaticCredentials } from './credentials.js';
 import { noteEndpoint } from './errors.js';
 import { isRegionName, REGION_EXAMPLE } from './region.js';
@@ -55,6 +56,8 @@ export interface AwsClients {
   /** The one set of credentials every client signs with: where they came from and when they expire. */
   credentialInfo(): Promise<CredentialInfo>;
   destroy(): void;
+  /** AWS FIS (the `fis` engine): our own signed REST-JSON client (fis.ts says why), made on first use. */
+  readonly fis: FisClient;
 }
 
 const REGION_HINT = 'pass --region, set AWS_REGION, or set a region in your AWS profile';
@@ -106,6 +109,7 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
   };
   let elbClassic: ElasticLoadBalancingClient | undefined;
   let s3: S3Client | undefined;
+  let fis: FisClient | undefined;
   return {
     ...clients,
     get elbClassic() {
@@ -123,6 +127,13 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
       for (const c of Object.values(clients)) c.destroy();
       elbClassic?.destroy();
       s3?.destroy();
+      fis?.destroy();
+    },
+    // Same region, credentials, attempts and timeout as the SDK clients. Endpoint: --endpoint-url, else
+    // AWS_ENDPOINT_URL_FIS / AWS_ENDPOINT_URL as the SDK reads them, else FIS's regional endpoint.
+    get fis() {
+      const endpoint = cfg.endpoint ?? process.env.AWS_ENDPOINT_URL_FIS ?? process.env.AWS_ENDPOINT_URL;
+      return (fis ??= new FisClient({ region, credentials: creds.provider, maxAttempts: cfg.maxAttempts ?? 5, requestTimeoutMs: requestTimeout(cfg), ...(endpoint ? { endpoint } : {}) }));
     },
   };
 }

@@ -7,6 +7,7 @@ import type { AsgLifecycleApi } from './autoscaling/lifecycle-api.js';
 import type { CloudWatchStore } from './cloudwatch/store.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { FisStore } from './fis/store.js';
 import type { S3Store } from './s3/store.js';
 import type { Timings } from './profiles.js';
 import type { StackInfo } from './stack-info.js';
@@ -65,6 +66,8 @@ export interface SandboxContext {
   s3: S3Store;
   /** CloudWatch: metric alarms (evaluated on the timers), their history, and metric datapoints. */
   cloudwatch: CloudWatchStore;
+  /** AWS FIS: experiment templates and experiments, run on the timers (api/fis.ts serves them). */
+  fis: FisStore;
 }
 
 export interface ApiContext extends SandboxContext {

@@ -51,6 +51,21 @@ export interface Timings {
    * Application Load Balancer"); the fast profile publishes per second.
    */
   lbMetricPeriodMs: number;
+  /**
+   * AWS FIS (fis/engine.ts). Experiment pending → initiating, initiating (role assumed, targets resolved) →
+   * running, stopping → stopped, and how often a running experiment checks its stop conditions and actions.
+   * FIS documents none of these; observed experiments take seconds to start and to stop.
+   */
+  fisPendingMs: number;
+  fisInitiatingMs: number;
+  fisStoppingMs: number;
+  fisTickMs: number;
+  /**
+   * How long one second of an FIS action duration (disrupt-connectivity's `duration`, stop-instances'
+   * `startInstancesAfterDuration`; the API minimum is PT1M) lasts, in ms: 1000 realistic; in the fast profile
+   * PT1M lasts 3 s. Tests override it smaller.
+   */
+  fisSecondMs: number;
 }
 
 export type ProfileName = 'fast' | 'realistic';
@@ -75,6 +90,11 @@ export const PROFILES: Record<ProfileName, Timings> = {
     gracePeriodSeconds: 300,
     alarmEvaluationMs: 60_000,
     lbMetricPeriodMs: 60_000,
+    fisPendingMs: 1_000,
+    fisInitiatingMs: 4_000,
+    fisStoppingMs: 3_000,
+    fisTickMs: 1_000,
+    fisSecondMs: 1_000,
   },
   fast: {
     bootMs: 800,
@@ -97,6 +117,11 @@ export const PROFILES: Record<ProfileName, Timings> = {
     gracePeriodSeconds: 5,
     alarmEvaluationMs: 500,
     lbMetricPeriodMs: 1_000,
+    fisPendingMs: 20,
+    fisInitiatingMs: 30,
+    fisStoppingMs: 30,
+    fisTickMs: 20,
+    fisSecondMs: 50,
   },
 };
 

@@ -11,6 +11,7 @@ import { CLOUDWATCH_SERVICE, isCloudWatchJson, serveCloudWatchJson } from './api
 import { CLASSIC_ELB_SERVICE } from './api/classic-elb.js';
 import { EC2_SERVICE } from './api/ec2.js';
 import { ELBV2_SERVICE } from './api/elbv2.js';
+import { FIS_KNOBS, handleFis, isFisRequest } from './api/fis.js';
 import { Router } from './api/router.js';
 import { handleS3, isS3Request, type S3Context } from './api/s3.js';
 import { STS_SERVICE } from './api/sts.js';
@@ -18,6 +19,7 @@ import type { SandboxContext } from './context.js';
 import { handleControl } from './control.js';
 import { DataPlane } from './dataplane/index.js';
 import { readBody } from './http-body.js';
+import { FisStore } from './fis/store.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { Lifecycle } from './lifecycle.js';
 import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
@@ -81,6 +83,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   ctx.dataplane = dataplane;
   const reconciler = new Reconciler(ctx);
   ctx.autoscaling = reconciler;
+  // FIS reads its stop conditions from the CloudWatch store (alarmStateByArn).
+  ctx.fis = new FisStore(ctx, () => ctx.cloudwatch);
   const certificates = new CertificateStore(world);
   const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, CLASSIC_ELB_SERVICE, STS_SERVICE, CLOUDWATCH_SERVICE]);
 
@@ -146,6 +150,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
   const url = new URL(req.url ?? '/', 'http://sandbox');
   if (url.pathname.startsWith('/_sandbox/')) {
     await handleControl(req, res, url, ctx);
+    return;
+  }
+  if (isFisRequest(req, url)) {
+    // REST-JSON, told apart by its signing name (or path) before S3's unsigned shape check.
+    await handleFis(req, res, ctx, (action) => router.gate(FIS_KNOBS, action), ctx.world.newRequestId());
     return;
   }
   if (isS3Request(req, url)) {
