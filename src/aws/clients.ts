@@ -9,6 +9,7 @@
  * throwOnRequestTimeout makes a breach an error (retried like any transient failure) instead of a warning.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
@@ -55,6 +56,8 @@ export interface AwsClients {
   /** The one set of credentials every client signs with: where they came from and when they expire. */
   credentialInfo(): Promise<CredentialInfo>;
   destroy(): void;
+  /** CloudWatch (--stop-alarm, --metrics-namespace): made on first use, since most runs use neither. */
+  readonly cloudwatch: CloudWatchClient;
 }
 
 const REGION_HINT = 'pass --region, set AWS_REGION, or set a region in your AWS profile';
@@ -106,6 +109,7 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
   };
   let elbClassic: ElasticLoadBalancingClient | undefined;
   let s3: S3Client | undefined;
+  let cloudwatch: CloudWatchClient | undefined;
   return {
     ...clients,
     get elbClassic() {
@@ -123,6 +127,10 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
       for (const c of Object.values(clients)) c.destroy();
       elbClassic?.destroy();
       s3?.destroy();
+      cloudwatch?.destroy();
+    },
+    get cloudwatch() {
+      return (cloudwatch ??= withEndpointOnErrors(new CloudWatchClient({ ...base, requestHandler: handler() })));
     },
   };
 }
