@@ -21,7 +21,10 @@ import {
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
 import { usageError, type Phase } from '../core/errors.js';
+import { alarmNameOf, isAlarmArn, MAX_STOP_ALARMS } from './cloudwatch-names.js';
 import { call } from './errors.js';
+
+export { alarmNameOf, isAlarmArn, MAX_STOP_ALARMS, namespaceProblem } from './cloudwatch-names.js';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -42,18 +45,6 @@ export interface AlarmTransition {
   to: AlarmState;
   reason: string;
 }
-
-/** DescribeAlarms' limit of AlarmNames per call: more stop alarms could not be read in one call. */
-export const MAX_STOP_ALARMS = 100;
-
-const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:(.+)$/;
-
-/** The alarm name a `--stop-alarm` value refers to (an ARN's last part, or the value itself). */
-export function alarmNameOf(nameOrArn: string): string {
-  return ALARM_ARN.exec(nameOrArn)?.[1] ?? nameOrArn;
-}
-
-export const isAlarmArn = (v: string): boolean => ALARM_ARN.test(v);
 
 const STATES: readonly string[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 const stateOf = (v: string | undefined): AlarmState => (v && STATES.includes(v) ? (v as AlarmState) : 'INSUFFICIENT_DATA');
@@ -167,39 +158,29 @@ export async function alarmHistorySince(client: CloudWatchClient, alarm: Pick<Al
   return items.sort((a, b) => a.at - b.at);
 }
 
-/** Why a metrics namespace is not one CloudWatch accepts, or undefined when it is. */
-export function namespaceProblem(ns: string): string | undefined {
-  if (ns.length > 255) return 'is longer than 255 characters';
-  if (!/^[0-9A-Za-z._\-/#: ]+$/.test(ns)) return 'may contain only letters, digits, spaces and . - _ / # :';
-  if (ns.trim() === '') return 'must contain a character other than a space';
-  if (ns.startsWith(':')) return 'must not begin with a colon';
-  if (/^AWS\//i.test(ns)) return "must not begin with 'AWS/' (reserved for AWS services)";
-  return undefined;
-}
-
 export interface RunMetric {
   name: string;
   value: number;
   unit: StandardUnit;
 }
 
-/** One PutMetricData call with every metric of a run, each with the same dimensions and timestamp. */
+/**
+ * One PutMetricData call with every metric of a run, each with the same dimensions and timestamp. `timeoutMs`
+ * bounds the whole call, the SDK's retries included.
+ */
 export async function putRunMetrics(
   client: CloudWatchClient,
   namespace: string,
   metrics: readonly RunMetric[],
   dimensions: Readonly<Record<string, string>>,
   at: number,
-  phase: Phase = 'report',
+  opts: { phase?: Phase; timeoutMs?: number } = {},
 ): Promise<void> {
   if (!metrics.length) return;
   const dims = Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
-  await call('PutMetricData', { phase, target: namespace }, () =>
-    client.send(
-      new PutMetricDataCommand({
-        Namespace: namespace,
-        MetricData: metrics.map((m) => ({ MetricName: m.name, Value: m.value, Unit: m.unit, Dimensions: dims, Timestamp: new Date(at) })),
-      }),
-    ),
-  );
+  const command = new PutMetricDataCommand({
+    Namespace: namespace,
+    MetricData: metrics.map((m) => ({ MetricName: m.name, Value: m.value, Unit: m.unit, Dimensions: dims, Timestamp: new Date(at) })),
+  });
+  await call('PutMetricData', { phase: opts.phase ?? 'report', target: namespace }, () => client.send(command, opts.timeoutMs ? { abortSignal: AbortSignal.timeout(opts.timeoutMs) } : {}));
 }

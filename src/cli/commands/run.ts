@@ -207,7 +207,9 @@ async function runInterruptible(
     let exitCode = outcome.exitCode;
     if (outcome.report) {
       // Threshold gates judge the finished report; a failed gate turns a pass into a fail (exit 1).
-      const report = applyGates(outcome.report, cfg.gates);
+      const gated = applyGates(outcome.report, cfg.gates);
+      // --metrics-namespace: after the gates (Verdict is the final one); a failure is a warning in the report.
+      const report = cfg.metricsNamespace ? await publishMetrics(clients, cfg.metricsNamespace, gated, io.stderr) : gated;
       exitCode = report.exitCode;
       interrupt.decided(exitCode);
       human.write(`writing the report to ${cfg.reportDir}\n`);
@@ -264,6 +266,11 @@ async function notifyAll(report: Report, cfg: RunConfig, where: string, stderr: 
     notifySummary(report, where),
   );
   for (const w of warnings) stderr.write(`chaos-ec2: warning: ${w}\n`);
+}
+
+async function publishMetrics(clients: AwsClients, namespace: string, report: Report, stderr: NodeJS.WritableStream): Promise<Report> {
+  const { publishRunMetrics } = await import('../../report/metrics.js');
+  return publishRunMetrics(clients.cloudwatch, namespace, report, (line) => stderr.write(`chaos-ec2: warning: ${line}\n`));
 }
 
 /** An S3 report store gets the run's files once they are written; a failed upload is a warning (the files stay local). */
