@@ -4,6 +4,7 @@
  */
 import type { Rng } from '../core/random.js';
 import type { AsgLifecycleApi } from './autoscaling/lifecycle-api.js';
+import type { CloudWatchStore } from './cloudwatch/store.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { S3Store } from './s3/store.js';
@@ -62,6 +63,8 @@ export interface SandboxContext {
   stackInfo?: StackInfo;
   /** The S3 buckets and objects (api/s3.ts serves them). */
   s3: S3Store;
+  /** CloudWatch: metric alarms (evaluated on the timers), their history, and metric datapoints. */
+  cloudwatch: CloudWatchStore;
 }
 
 export interface ApiContext extends SandboxContext {

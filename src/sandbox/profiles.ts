@@ -40,6 +40,17 @@ export interface Timings {
    * for a timeout overrides this (e.g. 10) instead of waiting 30 real seconds.
    */
   hookSecondMs?: number;
+  /**
+   * How often CloudWatch evaluates every metric alarm (and so how long a SetAlarmState lasts): AWS evaluates
+   * a standard alarm once a minute ("Using Amazon CloudWatch alarms"); the fast profile a few times a second.
+   */
+  alarmEvaluationMs: number;
+  /**
+   * The period of the load balancer metrics the sandbox publishes from its data plane (AWS/ApplicationELB):
+   * ELB "measures and sends its metrics in 60-second intervals" (ALB user guide, "CloudWatch metrics for your
+   * Application Load Balancer"); the fast profile publishes per second.
+   */
+  lbMetricPeriodMs: number;
 }
 
 export type ProfileName = 'fast' | 'realistic';
@@ -62,6 +73,8 @@ export const PROFILES: Record<ProfileName, Timings> = {
     lbConnectTimeoutMs: 10_000,
     lbIdleTimeoutMs: 60_000,
     gracePeriodSeconds: 300,
+    alarmEvaluationMs: 60_000,
+    lbMetricPeriodMs: 60_000,
   },
   fast: {
     bootMs: 800,
@@ -82,6 +95,8 @@ export const PROFILES: Record<ProfileName, Timings> = {
     lbConnectTimeoutMs: 1_000,
     lbIdleTimeoutMs: 5_000,
     gracePeriodSeconds: 5,
+    alarmEvaluationMs: 500,
+    lbMetricPeriodMs: 1_000,
   },
 };
 
