@@ -130,7 +130,7 @@ export function transitionOf(item: { Timestamp?: Date; HistorySummary?: string; 
   };
 }
 
-/** The alarm's state changes after `sinceMs` (CloudWatch's clock), oldest first. */
+/** The alarm's state changes from `sinceMs` on (CloudWatch's clock), oldest first. */
 export async function alarmHistorySince(client: CloudWatchClient, alarm: Pick<AlarmReading, 'name' | 'type'>, sinceMs: number, phase: Phase): Promise<AlarmTransition[]> {
   const items: AlarmTransition[] = [];
   let token: string | undefined;
@@ -150,8 +150,9 @@ export async function alarmHistorySince(client: CloudWatchClient, alarm: Pick<Al
     );
     for (const item of out.AlarmHistoryItems ?? []) {
       const t = transitionOf(item);
-      // StartDate is inclusive: the change already seen at `sinceMs` is not news.
-      if (t && t.at > sinceMs) items.push(t);
+      // From `sinceMs` on, inclusive: two changes can share a timestamp, and the one that produced the reading
+      // at `sinceMs` is never a change to ALARM (that reading was not ALARM), so it cannot be mistaken for one.
+      if (t && t.at >= sinceMs) items.push(t);
     }
     token = out.NextToken;
   } while (token);

@@ -7,7 +7,7 @@
  *
  * During the run, AlarmWatch (alarm-watch.ts) polls them; what it finds becomes the run's stop condition here.
  */
-import { describeAlarms, type AlarmReading } from '../aws/cloudwatch.js';
+import { alarmHistorySince, describeAlarms, type AlarmReading } from '../aws/cloudwatch.js';
 import { refused } from '../core/errors.js';
 import type { AlarmFiring } from './alarm-watch.js';
 import type { RunConfig } from './config.js';
@@ -17,6 +17,13 @@ import type { Recorder, StopFired } from './recorder.js';
 export const INSUFFICIENT_DATA_HINT =
   "an alarm on a metric with no datapoints while all is well (e.g. an ALB's HTTPCode_ELB_5XX_Count, not published at zero) stays INSUFFICIENT_DATA: set the alarm's TreatMissingData to notBreaching, or pass --allow-insufficient-data";
 const IN_ALARM_HINT = 'the service is already unhealthy by this alarm: find out why and wait for it to be OK, or choose other --stop-alarm alarms';
+
+/**
+ * The planning reading of each run's alarms, for the recheck: a visit to ALARM between the two (during the
+ * baseline) is found in the history, as the watcher finds one between two polls. Keyed by the run's recorder,
+ * so it lives exactly as long as the run.
+ */
+const planned = new WeakMap<Recorder, readonly AlarmReading[]>();
 
 const shown = (a: AlarmReading): string => `'${a.name}' is ${a.state}${a.reason ? ` (${a.reason})` : ''}`;
 
@@ -44,6 +51,8 @@ export async function checkStopAlarms(
     );
   }
   const bad = alarms.filter((a) => !ok(a));
+  if (when === 'planning') planned.set(rec, alarms);
+  else if (!bad.length) await refuseVisitSincePlanning(deps, alarms, planned.get(rec) ?? [], cfg.asg);
   if (bad.length) {
     const since = when === 'planning' ? 'before injecting' : 'since planning (checked right before injecting)';
     const alarming = bad.some((a) => a.state === 'ALARM');
@@ -54,6 +63,22 @@ export async function checkStopAlarms(
     });
   }
   return alarms;
+}
+
+/** Refuses when an alarm OK at both readings went through ALARM in between (a SetAlarmState, a short spike). */
+async function refuseVisitSincePlanning(deps: Pick<RunDeps, 'clients'>, now: readonly AlarmReading[], before: readonly AlarmReading[], asg: string): Promise<void> {
+  for (const a of now) {
+    const then = before.find((b) => b.arn === a.arn);
+    if (!then || a.updatedAt <= then.updatedAt) continue;
+    const visit = (await alarmHistorySince(deps.clients.cloudwatch, a, then.updatedAt, 'steady-state')).find((t) => t.to === 'ALARM');
+    if (visit) {
+      throw refused(`stop alarm '${a.name}' was in ALARM at ${new Date(visit.at).toISOString()}, since planning${visit.reason ? ` (${visit.reason})` : ''}; nothing was changed`, {
+        phase: 'steady-state',
+        target: asg,
+        hint: IN_ALARM_HINT,
+      });
+    }
+  }
 }
 
 /** An alarm that fired, as the run's stop condition (report.stopCondition, the timeline, the verdict). */
