@@ -379,4 +379,52 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
       expect.objectContaining({ ScheduledActionName: 'later', DesiredCapacity: 4, StartTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
     ]);
   });
+  it('cloudwatch (awsQuery 2010-08-01) put-metric-alarm, set-alarm-state, describe-alarms, put-metric-data, get-metric-statistics', async () => {
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
+    // Each CLI run costs a second or more: independent calls run side by side.
+    const [put, data] = await Promise.all([
+      awsCli([
+        ...['cloudwatch', 'put-metric-alarm', '--alarm-name', 'cli-errors', '--namespace', 'Cli/App', '--metric-name', 'Errors'],
+        ...['--dimensions', 'Name=Service,Value=cart', '--statistic', 'Sum', '--period', '60', '--evaluation-periods', '1', '--threshold', '1'],
+        ...['--comparison-operator', 'GreaterThanOrEqualToThreshold', '--treat-missing-data', 'notBreaching'],
+      ]),
+      awsCli([
+        ...['cloudwatch', 'put-metric-data', '--namespace', 'Cli/App', '--metric-name', 'Errors', '--dimensions', 'Service=cart'],
+        ...['--value', '3', '--unit', 'Count', '--timestamp', new Date(minute.getTime() + 10_000).toISOString()],
+      ]),
+    ]);
+    expect(put.stderr).toBe('');
+    expect(put.code).toBe(0);
+    expect(data.stderr).toBe('');
+    expect(data.code).toBe(0);
+    const [set, missing] = await Promise.all([
+      awsCli(['cloudwatch', 'set-alarm-state', '--alarm-name', 'cli-errors', '--state-value', 'ALARM', '--state-reason', 'game day']),
+      awsCli(['cloudwatch', 'set-alarm-state', '--alarm-name', 'nope', '--state-value', 'ALARM', '--state-reason', 'x']),
+    ]);
+    expect(set.code).toBe(0);
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain('(ResourceNotFound)');
+    const [described, stats] = await Promise.all([
+      awsCli(['cloudwatch', 'describe-alarms', '--alarm-names', 'cli-errors']),
+      awsCli([
+        ...['cloudwatch', 'get-metric-statistics', '--namespace', 'Cli/App', '--metric-name', 'Errors', '--dimensions', 'Name=Service,Value=cart'],
+        ...['--start-time', minute.toISOString(), '--end-time', new Date(minute.getTime() + 120_000).toISOString(), '--period', '60', '--statistics', 'Sum', 'SampleCount'],
+      ]),
+    ]);
+    expect(described.code).toBe(0);
+    expect(described.json.MetricAlarms).toHaveLength(1);
+    expect(described.json.MetricAlarms[0]).toMatchObject({
+      AlarmName: 'cli-errors',
+      AlarmArn: `arn:aws:cloudwatch:us-east-1:${sb.world.accountId}:alarm:cli-errors`,
+      Dimensions: [{ Name: 'Service', Value: 'cart' }],
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      StateUpdatedTimestamp: expect.stringMatching(/^\d{4}-/),
+    });
+    // The set ALARM is in the history whatever the evaluations did before or after it.
+    expect(sb.ctx.cloudwatch.historyItems().map((h) => h.historySummary)).toContainEqual(expect.stringMatching(/^Alarm updated from \w+ to ALARM$/));
+    expect(stats.code).toBe(0);
+    expect(stats.json).toEqual({ Label: 'Errors', Datapoints: [{ Timestamp: expect.stringMatching(/^\d{4}-/), Sum: 3, SampleCount: 1, Unit: 'Count' }] });
+    expect(new Date(stats.json.Datapoints[0].Timestamp).getTime()).toBe(minute.getTime());
+  });
 });

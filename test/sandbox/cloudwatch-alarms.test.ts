@@ -12,6 +12,7 @@ import {
   type PutMetricAlarmCommandInput,
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setKnobs } from '../../src/sandbox/index.js';
 import { clientConfig, expectAwsError, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const alarm = (name: string, extra: Partial<PutMetricAlarmCommandInput> = {}): PutMetricAlarmCommandInput => ({
@@ -102,5 +103,24 @@ describe('sandbox CloudWatch alarms', () => {
     await expectAwsError(cw.send(new DescribeAlarmsCommand({ NextToken: 'garbage' })), 'InvalidNextToken');
     await expectAwsError(cw.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'x', StateReasonData: '{' })), 'InvalidFormatFault');
     expect(sb.ctx.cloudwatch.getAlarm('bad')).toBeUndefined();
+  });
+
+  it('applies the fault knobs to JSON 1.0 calls as to every other service: failActions, throttling, stalls', async () => {
+    setKnobs(sb.ctx, { failActions: ['DescribeAlarms'] });
+    await expectAwsError(cw.send(new DescribeAlarmsCommand({})), 'ServiceUnavailable', 503);
+    setKnobs(sb.ctx, { failActions: [], apiRateLimit: 1 });
+    // One token per second: of two calls in a row, the second is throttled the way CloudWatch says it.
+    const results = await Promise.allSettled([cw.send(new DescribeAlarmsCommand({})), cw.send(new DescribeAlarmsCommand({}))]);
+    setKnobs(sb.ctx, { apiRateLimit: 0 });
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : 'ok')).sort()).toEqual(['Throttling', 'ok']);
+    // A stalled SetAlarmState: held before it changes anything, completed once the knob is cleared.
+    await cw.send(new PutMetricAlarmCommand(alarm('stalled', { TreatMissingData: 'ignore' })));
+    setKnobs(sb.ctx, { stallActions: [{ action: 'SetAlarmState', after: 0 }] });
+    const held = cw.send(new SetAlarmStateCommand({ AlarmName: 'stalled', StateValue: 'ALARM', StateReason: 'held' }));
+    await sb.waitForEvent((e) => e.type === 'api-stalled' && e.action === 'SetAlarmState', 3000);
+    expect(sb.ctx.cloudwatch.getAlarm('stalled')!.stateValue).toBe('INSUFFICIENT_DATA');
+    setKnobs(sb.ctx, { stallActions: [] });
+    await held;
+    expect(sb.ctx.cloudwatch.getAlarm('stalled')!.stateValue).toBe('ALARM');
   });
 });

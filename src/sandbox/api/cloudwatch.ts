@@ -7,6 +7,7 @@ import { describeAlarmHistory, describeAlarms, deleteAlarms, putMetricAlarm, set
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxContext } from '../context.js';
 import { Input } from './cloudwatch-input.js';
+import { getMetricData, getMetricStatistics, listMetrics, putMetricData } from './cloudwatch-metrics.js';
 import { CLOUDWATCH_SIGNING_NAME, CLOUDWATCH_THROTTLE, CLOUDWATCH_XMLNS, handleCloudWatchJson, toXml, type CloudWatchHandler } from './cloudwatch-wire.js';
 import type { Handler, Router, ServiceDef } from './router.js';
 
@@ -18,6 +19,10 @@ export const CLOUDWATCH_HANDLERS: Record<string, CloudWatchHandler> = {
   DeleteAlarms: deleteAlarms,
   SetAlarmState: setAlarmState,
   DescribeAlarmHistory: describeAlarmHistory,
+  PutMetricData: putMetricData,
+  GetMetricStatistics: getMetricStatistics,
+  GetMetricData: getMetricData,
+  ListMetrics: listMetrics,
 };
 
 /** The same handlers behind awsQuery: input from the form keys, output as the `<ActionResult>` XML. */

@@ -65,6 +65,11 @@ export class MetricStore {
     return [...this.series.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, s]) => s.id);
   }
 
+  /** The time of the metric's newest datapoint (ListMetrics' RecentlyActive). */
+  lastAt(id: MetricId): number | undefined {
+    return this.series.get(metricKey(id))?.points.at(-1)?.atMs;
+  }
+
   /**
    * The aggregate of the datapoints in [fromMs, toMs), optionally only those of `unit` (a datapoint put
    * without a unit is `None`), or undefined when there are none (a missing datapoint).
@@ -88,21 +93,20 @@ export class MetricStore {
   }
 
   /**
-   * Per period of `periodMs` (aligned to multiples of the period since the epoch, as CloudWatch rounds
-   * StartTime down), the aggregate of each period in [fromMs, toMs) that has data, oldest first.
+   * Per period of `periodMs` starting at `fromMs` (the caller rounds it as CloudWatch rounds StartTime), the
+   * aggregate of each period before `toMs` that has data, oldest first.
    */
   periods(id: MetricId, fromMs: number, toMs: number, periodMs: number, unit?: string): { startMs: number; agg: Aggregate }[] {
     const out: { startMs: number; agg: Aggregate }[] = [];
     const pts = this.series.get(metricKey(id))?.points;
     if (!pts) return out;
-    const first = Math.floor(fromMs / periodMs) * periodMs;
-    for (let start = first; start < toMs; start += periodMs) {
-      const agg = this.aggregate(id, Math.max(start, fromMs), Math.min(start + periodMs, toMs), unit);
+    for (let start = fromMs; start < toMs; start += periodMs) {
+      const agg = this.aggregate(id, start, Math.min(start + periodMs, toMs), unit);
       if (agg) out.push({ startMs: start, agg });
-      // Skip empty stretches fast: jump to the period of the next datapoint.
+      // Skip empty stretches fast: on to the period holding the next datapoint.
       const next = pts[lowerBound(pts, start + periodMs)];
       if (!next) break;
-      if (next.atMs >= start + 2 * periodMs) start = Math.floor(next.atMs / periodMs) * periodMs - periodMs;
+      start = Math.max(start, fromMs + Math.floor((next.atMs - fromMs) / periodMs) * periodMs - periodMs);
     }
     return out;
   }

@@ -14,6 +14,7 @@ import type { Timers } from '../timers.js';
 import type { AlarmStateValue } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { awsDate, evaluateAlarm } from './evaluate.js';
+import { LbMetrics } from './lb-metrics.js';
 import { MetricStore } from './metrics.js';
 import type { AlarmConfig, AlarmHistoryItem, HistoryItemType, MetricAlarm, StateChange } from './types.js';
 
@@ -25,18 +26,23 @@ export const INITIAL_REASON = 'Unchecked: Initial alarm creation';
 
 export class CloudWatchStore {
   readonly metrics = new MetricStore();
+  /** The load balancers' metrics (AWS/ApplicationELB, AWS/NetworkELB), counted by the data plane. */
+  readonly lbMetrics: LbMetrics;
   private readonly alarms = new Map<string, MetricAlarm>();
   private readonly history: AlarmHistoryItem[] = [];
   private seq = 0;
 
   constructor(
     private readonly world: World,
-    private readonly timings: Pick<Timings, 'alarmEvaluationMs'>,
+    private readonly timings: Pick<Timings, 'alarmEvaluationMs' | 'lbMetricPeriodMs'>,
     private readonly timers: Timers,
-  ) {}
+  ) {
+    this.lbMetrics = new LbMetrics(world, this.metrics, timings, timers);
+  }
 
-  /** Starts the periodic evaluation of every alarm. */
+  /** Starts publishing the load balancer metrics and the periodic evaluation of every alarm. */
   start(): void {
+    this.lbMetrics.start();
     this.timers.every(this.timings.alarmEvaluationMs, () => this.evaluateAll());
   }
 

@@ -41,6 +41,8 @@ export class ListenerProxy {
   private readonly picker = new WeightedPicker();
   private readonly agents = new Map<string, Agent>();
   private readonly contexts = new Map<string, SecureContext>();
+  /** Responses the load balancer gave itself (not its targets), for the CloudWatch 5XX counts. */
+  private readonly ownAnswers = new WeakSet<ServerResponse>();
 
   constructor(
     private readonly ctx: SandboxContext,
@@ -176,6 +178,8 @@ export class ListenerProxy {
     const { targets } = this.routing.current(this.listener.loadBalancerArn, targetGroupArn);
     if (targets.length === 0) return this.fail(res, 503, undefined, 'no registered targets');
     const reg = targets[this.targetTurn++ % targets.length]!;
+    const routed = this.ctx.cloudwatch.lbMetrics.routed(this.listener.loadBalancerArn, targetGroupArn);
+    res.once('close', () => routed(res.headersSent ? res.statusCode : undefined, this.ownAnswers.has(res)));
     const inst = world.instances.get(reg.targetId);
     if (!inst || !reachable(world, nodeEp, { subnetId: inst.subnetId, ip: inst.privateIpAddress }, reg.port)) {
       req.resume();
@@ -197,6 +201,8 @@ export class ListenerProxy {
   /** An answer the load balancer itself gives (not the target): recorded as ground truth. */
   private fail(res: ServerResponse, status: number, targetId: string | undefined, detail: string): void {
     if (res.headersSent || res.destroyed) return;
+    this.ownAnswers.add(res);
+    this.ctx.cloudwatch.lbMetrics.loadBalancerAnswered(this.listener.loadBalancerArn, status);
     this.ctx.world.emit({
       type: 'lb-routing',
       loadBalancerArn: this.listener.loadBalancerArn,
