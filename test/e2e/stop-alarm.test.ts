@@ -89,6 +89,7 @@ describe.skipIf(!awsGate.run)('--stop-alarm and --metrics-namespace against the 
     // Published: Verdict 0 (not a pass), read with the AWS CLI as a dashboard would; every other figure the
     // run has is there too (read through the SDK: one CLI process per metric would cost seconds each).
     expect(report.metrics).toEqual({ namespace: 'ChaosE2E/Aborted', published: true });
+    expect(r.stderr).toContain('metrics: published to CloudWatch namespace ChaosE2E/Aborted');
     const verdict = await statistics('ChaosE2E/Aborted', 'Verdict', 'blackhole-az');
     expect(verdict.Datapoints).toEqual([expect.objectContaining({ Sum: 0, SampleCount: 1, Unit: 'Count' })]);
     const published = runMetrics(report);

@@ -208,8 +208,7 @@ async function runInterruptible(
     if (outcome.report) {
       // Threshold gates judge the finished report; a failed gate turns a pass into a fail (exit 1).
       const gated = applyGates(outcome.report, cfg.gates);
-      // --metrics-namespace: after the gates (Verdict is the final one); a failure is a warning in the report.
-      const report = cfg.metricsNamespace ? await publishMetrics(clients, cfg.metricsNamespace, gated, io.stderr) : gated;
+      const report = cfg.metricsNamespace ? await publishMetrics(clients, cfg.metricsNamespace, gated, human, io.stderr) : gated;
       exitCode = report.exitCode;
       interrupt.decided(exitCode);
       human.write(`writing the report to ${cfg.reportDir}\n`);
@@ -268,9 +267,12 @@ async function notifyAll(report: Report, cfg: RunConfig, where: string, stderr: 
   for (const w of warnings) stderr.write(`chaos-ec2: warning: ${w}\n`);
 }
 
-async function publishMetrics(clients: AwsClients, namespace: string, report: Report, stderr: NodeJS.WritableStream): Promise<Report> {
+/** --metrics-namespace: published after the gates; a failure is a warning (report.metrics.error), never the exit code. */
+async function publishMetrics(clients: AwsClients, namespace: string, report: Report, human: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<Report> {
   const { publishRunMetrics } = await import('../../report/metrics.js');
-  return publishRunMetrics(clients.cloudwatch, namespace, report, (line) => stderr.write(`chaos-ec2: warning: ${line}\n`));
+  const out = await publishRunMetrics(clients.cloudwatch, namespace, report, (line) => stderr.write(`chaos-ec2: warning: ${line}\n`));
+  if (out.metrics?.published) human.write(`metrics: published to CloudWatch namespace ${namespace}\n`);
+  return out;
 }
 
 /** An S3 report store gets the run's files once they are written; a failed upload is a warning (the files stay local). */
