@@ -397,20 +397,18 @@ describe.skipIf(!cli.run)('AWS CLI v2 against the sandbox', () => {
     expect(put.code).toBe(0);
     expect(data.stderr).toBe('');
     expect(data.code).toBe(0);
-    const [set, missing] = await Promise.all([
+    const [set, missing, described, stats] = await Promise.all([
       awsCli(['cloudwatch', 'set-alarm-state', '--alarm-name', 'cli-errors', '--state-value', 'ALARM', '--state-reason', 'game day']),
       awsCli(['cloudwatch', 'set-alarm-state', '--alarm-name', 'nope', '--state-value', 'ALARM', '--state-reason', 'x']),
-    ]);
-    expect(set.code).toBe(0);
-    expect(missing.code).toBe(254);
-    expect(missing.stderr).toContain('(ResourceNotFound)');
-    const [described, stats] = await Promise.all([
       awsCli(['cloudwatch', 'describe-alarms', '--alarm-names', 'cli-errors']),
       awsCli([
         ...['cloudwatch', 'get-metric-statistics', '--namespace', 'Cli/App', '--metric-name', 'Errors', '--dimensions', 'Name=Service,Value=cart'],
         ...['--start-time', minute.toISOString(), '--end-time', new Date(minute.getTime() + 120_000).toISOString(), '--period', '60', '--statistics', 'Sum', 'SampleCount'],
       ]),
     ]);
+    expect(set.code).toBe(0);
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain('(ResourceNotFound)');
     expect(described.code).toBe(0);
     expect(described.json.MetricAlarms).toHaveLength(1);
     expect(described.json.MetricAlarms[0]).toMatchObject({

@@ -103,6 +103,11 @@ describe('sandbox CloudWatch alarms', () => {
     await expectAwsError(cw.send(new DescribeAlarmsCommand({ NextToken: 'garbage' })), 'InvalidNextToken');
     await expectAwsError(cw.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'x', StateReasonData: '{' })), 'InvalidFormatFault');
     expect(sb.ctx.cloudwatch.getAlarm('bad')).toBeUndefined();
+    // Signed for another region: refused before anything is read, as AWS refuses a wrong credential scope.
+    const elsewhere = new CloudWatchClient({ ...clientConfig(sb.endpoint), region: 'eu-west-1' });
+    const scoped = await expectAwsError(elsewhere.send(new DescribeAlarmsCommand({})), 'SignatureDoesNotMatch', 403);
+    expect(scoped.message).toContain("not 'eu-west-1'");
+    elsewhere.destroy();
   });
 
   it('applies the fault knobs to JSON 1.0 calls as to every other service: failActions, throttling, stalls', async () => {

@@ -73,6 +73,14 @@ describe('sandbox CloudWatch metrics', () => {
     );
     // Newest first by default; periods aligned to the period, only those with data.
     expect(data.MetricDataResults).toEqual([{ Id: 'sum', Label: 'Latency', Timestamps: [at(2), at(0)], Values: [30, 180], StatusCode: 'Complete', Messages: [] }]);
+    // Paged by MaxDatapoints: the first page ends inside the query (PartialData), the next one resumes there.
+    const paged = { StartTime: at(0), EndTime: at(4), ScanBy: 'TimestampAscending' as const, MaxDatapoints: 1 };
+    const q = [{ Id: 'max', MetricStat: { Metric: { Namespace: NS, MetricName: 'Latency', Dimensions: dims }, Period: 60, Stat: 'Maximum' as const } }];
+    const first = await cw.send(new GetMetricDataCommand({ ...paged, MetricDataQueries: q }));
+    expect(first.MetricDataResults).toMatchObject([{ Id: 'max', Timestamps: [at(0)], Values: [100], StatusCode: 'PartialData' }]);
+    const second = await cw.send(new GetMetricDataCommand({ ...paged, MetricDataQueries: q, NextToken: first.NextToken }));
+    expect(second.MetricDataResults).toMatchObject([{ Id: 'max', Timestamps: [at(2)], Values: [25], StatusCode: 'Complete' }]);
+    expect(second.NextToken).toBeUndefined();
     const listed = await cw.send(new ListMetricsCommand({ Namespace: NS, Dimensions: [{ Name: 'AZ' }] }));
     expect(listed.Metrics).toEqual([{ Namespace: NS, MetricName: 'Latency', Dimensions: [{ Name: 'AZ', Value: 'a' }, ...dims] }]);
   });

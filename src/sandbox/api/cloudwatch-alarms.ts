@@ -70,6 +70,12 @@ export const putMetricAlarm: CloudWatchHandler = (input, ctx) => {
   if (description !== undefined && description.length > 1024)
     throw validationError("1 validation error detected: Value at 'alarmDescription' failed to satisfy constraint: Member must have length less than or equal to 1024");
   const unit = input.str('Unit');
+  // "Alarm actions: 5/alarm. This quota cannot be changed." (CloudWatch service quotas); there is no quota on
+  // the number of alarms ("No limit on the total number of alarms per account"), so no LimitExceeded here.
+  for (const list of ['OKActions', 'AlarmActions', 'InsufficientDataActions']) {
+    if (input.strings(list).length > 5)
+      throw validationError(`1 validation error detected: Value at '${lowerFirst(list)}' failed to satisfy constraint: Member must have length less than or equal to 5`);
+  }
   const config: AlarmConfig = {
     alarmName: name,
     ...(description !== undefined ? { alarmDescription: description } : {}),

@@ -6,7 +6,7 @@
  */
 import { metricKey, statisticOf, type Aggregate } from '../cloudwatch/metrics.js';
 import { STATISTICS, type Datapoint, type MetricId, type Statistic } from '../cloudwatch/types.js';
-import { paginate } from './query.js';
+import { decodeToken, encodeToken, paginate } from './query.js';
 import { ApiError, invalidParameterValue, missingParameter } from './errors.js';
 import { readDimensions, renderDimensions, validationError } from './cloudwatch-common.js';
 import type { Input } from './cloudwatch-input.js';
@@ -101,9 +101,9 @@ export const putMetricData: CloudWatchHandler = (input, ctx) => {
     const metricName = d.required('MetricName');
     if (metricName.length > 255) throw invalidParameterValue(`${at}.MetricName`, metricName, 'must be at most 255 characters');
     const id: MetricId = { namespace, metricName, dimensions: readDimensions(d, 'Dimensions') };
-    return { id, point: datumPoint(d, at, now) };
+    return { id, point: datumPoint(d, at, now), resolutionMs: d.int('StorageResolution') === 1 ? 1000 : 60_000 };
   });
-  for (const { id, point } of points) ctx.cloudwatch.metrics.put(id, point);
+  for (const { id, point, resolutionMs } of points) ctx.cloudwatch.metrics.put(id, point, resolutionMs);
   return undefined;
 };
 
@@ -180,7 +180,8 @@ function renderStats(startMs: number, agg: Aggregate, stats: Statistic[]): Out {
 
 /**
  * GetMetricData (API_GetMetricData.html): up to 500 MetricDataQueries, each with a MetricStat (Expression,
- * metric math, is refused), Id `^[a-z][a-zA-Z0-9_]*$`, results newest first unless ScanBy=TimestampAscending.
+ * metric math, is refused), Id `^[a-z][a-zA-Z0-9_]*$`, results newest first unless ScanBy=TimestampAscending,
+ * at most MaxDatapoints (default 100,800) per page with NextToken.
  */
 export const getMetricData: CloudWatchHandler = (input, ctx) => {
   const queries = input.list('MetricDataQueries');
@@ -213,18 +214,30 @@ export const getMetricData: CloudWatchHandler = (input, ctx) => {
     const periods = ctx.cloudwatch.metrics.periods(metricId, periodOrigin(start, period), end.getTime(), period * 1000, unit);
     if (scanBy === 'TimestampDescending') periods.reverse();
     return {
+      id,
+      label: q.str('Label') ?? metricId.metricName,
       returned: q.bool('ReturnData') ?? true,
-      out: {
-        Id: id,
-        Label: q.str('Label') ?? metricId.metricName,
-        Timestamps: periods.map((p) => new Date(p.startMs)),
-        Values: periods.map((p) => statisticOf(p.agg, stat)),
-        StatusCode: 'Complete',
-        Messages: [],
-      },
+      points: periods.map((p) => ({ at: new Date(p.startMs), value: statisticOf(p.agg, stat) })),
     };
   });
-  return { MetricDataResults: results.filter((r) => r.returned).map((r) => r.out), Messages: [] };
+  // One page holds at most MaxDatapoints datapoints across the returned queries, in query order; the token is
+  // how many were already served. A query cut short says PartialData, as CloudWatch does.
+  const max = input.int('MaxDatapoints', { min: 1 }) ?? 100_800;
+  const token = decodeToken(input.str('NextToken'))?.[0] ?? 0;
+  if (typeof token !== 'number' || !Number.isInteger(token) || token < 0) throw new ApiError('InvalidNextToken', 'The NextToken is invalid.');
+  const skip = token;
+  let offset = 0;
+  let served = 0;
+  const out: Out[] = [];
+  for (const r of results.filter((x) => x.returned)) {
+    const from = Math.min(r.points.length, Math.max(0, skip - offset));
+    const take = r.points.slice(from, from + Math.max(0, max - served));
+    offset += r.points.length;
+    served += take.length;
+    const partial = from + take.length < r.points.length;
+    out.push({ Id: r.id, Label: r.label, Timestamps: take.map((p) => p.at), Values: take.map((p) => p.value), StatusCode: partial ? 'PartialData' : 'Complete', Messages: [] });
+  }
+  return { MetricDataResults: out, Messages: [], NextToken: skip + served < offset ? encodeToken([skip + served]) : undefined };
 };
 
 /**

@@ -9,8 +9,11 @@
  * out (`missing`, `ignore`); when every datapoint is missing, `missing` goes to INSUFFICIENT_DATA and
  * `ignore` keeps the current state.
  *
- * Sandbox simplification: the periods end at the last whole second before the evaluation (not on CloudWatch's
- * own period grid), so a per-second load balancer metric is seen by a 10-second alarm within a second.
+ * Where the periods end: at the last boundary of the metric's storage resolution before the evaluation — the
+ * last whole minute for standard-resolution data (stamped at its minute's start, so a minute's datapoint counts
+ * once the minute is over), the last whole second for high-resolution data (the fast profile's per-second load
+ * balancer metrics reach a 10-second alarm within a second). Sandbox simplification: CloudWatch's own
+ * evaluation grid and delays are not modelled beyond that.
  */
 import { statisticOf, type MetricStore } from './metrics.js';
 import type { ComparisonOperator, MetricAlarm, StateChange } from './types.js';
@@ -44,8 +47,9 @@ interface Period {
 /** The state the alarm's data implies now, or undefined when it keeps its current state (`ignore`, no data). */
 export function evaluateAlarm(alarm: MetricAlarm, metrics: MetricStore, nowMs: number): StateChange | undefined {
   const periodMs = alarm.period * 1000;
-  const endMs = Math.floor(nowMs / 1000) * 1000;
   const id = { namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarm.dimensions };
+  const resolutionMs = metrics.resolutionOf(id) ?? 1000;
+  const endMs = Math.floor(nowMs / resolutionMs) * resolutionMs;
   // Oldest first, as AWS lists recentDatapoints.
   const periods: Period[] = [];
   for (let k = alarm.evaluationPeriods - 1; k >= 0; k--) {

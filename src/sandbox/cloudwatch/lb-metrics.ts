@@ -65,9 +65,12 @@ export class LbMetrics {
     private readonly timers: Timers,
   ) {}
 
-  /** Samples and publishes a few times per period (a datapoint lands soon after its period ends). */
+  /**
+   * Samples and publishes a few times per period, at least once a second: a period's datapoint lands within a
+   * second of its end, so an alarm evaluated just after a minute closes already sees that minute.
+   */
   start(): void {
-    this.timers.every(Math.max(50, this.timings.lbMetricPeriodMs / 4), () => {
+    this.timers.every(Math.max(50, Math.min(1000, this.timings.lbMetricPeriodMs / 4)), () => {
       this.sampleHosts();
       this.publish();
     });
@@ -108,7 +111,8 @@ export class LbMetrics {
     for (const [key, h] of this.hosts) {
       if (h.startMs >= current) continue;
       this.hosts.delete(key);
-      this.metrics.put({ namespace: h.namespace, metricName: h.metric, dimensions: h.dimensions }, { atMs: h.startMs, sum: h.sum, min: h.min, max: h.max, count: h.count, unit: 'Count' });
+      const point = { atMs: h.startMs, sum: h.sum, min: h.min, max: h.max, count: h.count, unit: 'Count' };
+      this.metrics.put({ namespace: h.namespace, metricName: h.metric, dimensions: h.dimensions }, point, this.timings.lbMetricPeriodMs);
     }
   }
 
@@ -162,6 +166,6 @@ export class LbMetrics {
   }
 
   private put(namespace: string, metricName: string, dimensions: Dimension[], atMs: number, n: number): void {
-    this.metrics.put({ namespace, metricName, dimensions }, { atMs, sum: n, min: n, max: n, count: 1, unit: 'Count' });
+    this.metrics.put({ namespace, metricName, dimensions }, { atMs, sum: n, min: n, max: n, count: 1, unit: 'Count' }, this.timings.lbMetricPeriodMs);
   }
 }
