@@ -8,7 +8,7 @@
  * During the run, AlarmWatch (alarm-watch.ts) polls them; what it finds becomes the run's stop condition here.
  */
 import { alarmHistorySince, describeAlarms, type AlarmReading } from '../aws/cloudwatch.js';
-import { refused } from '../core/errors.js';
+import { ChaosError, ExitCode, refused } from '../core/errors.js';
 import type { AlarmFiring } from './alarm-watch.js';
 import type { RunConfig } from './config.js';
 import type { RunDeps } from './deps.js';
@@ -39,7 +39,17 @@ export async function checkStopAlarms(
   when: 'planning' | 'recheck',
 ): Promise<AlarmReading[]> {
   if (!cfg.stopAlarms.length) return [];
-  const alarms = await describeAlarms(deps.clients.cloudwatch, cfg.stopAlarms, 'steady-state');
+  const alarms = await describeAlarms(deps.clients.cloudwatch, cfg.stopAlarms, 'steady-state').catch((err: unknown) => {
+    // Found at planning, gone right before injecting (deleted meanwhile): a refusal, no longer a usage error.
+    if (when === 'recheck' && err instanceof ChaosError && err.exitCode === ExitCode.Usage) {
+      throw refused(`${err.message.replace(/^--stop-alarm: /, 'stop alarm gone since planning: ')}; nothing was changed`, {
+        phase: 'steady-state',
+        target: cfg.asg,
+        ...(err.hint ? { hint: err.hint } : {}),
+      });
+    }
+    throw err;
+  });
   const ok = (a: AlarmReading) => a.state === 'OK' || (a.state === 'INSUFFICIENT_DATA' && cfg.allowInsufficientData);
   if (when === 'planning') {
     rec.addSteadyChecks(

@@ -6,6 +6,7 @@
  * flight, so "within one poll" is measured on the run's own clock.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeleteAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ChaosError } from '../../src/core/errors.js';
 import type { RunEvent } from '../../src/experiment/deps.js';
 import { associations, chaosNaclIds, mutations, settle, startInProcessSandbox, type InProcessSandbox, type RunHandle } from '../helpers/run-harness.js';
@@ -99,7 +100,7 @@ describe('--stop-alarm (in-process, sandbox CloudWatch)', () => {
     await createAlarm(sb.emb, sb.clients.cloudwatch, 'firing', 'breaching');
     await createAlarm(sb.emb, sb.clients.cloudwatch, 'fine');
     const r = await blackhole(['fine', 'firing']);
-    expect(r.outcome?.exitCode).toBe(3);
+    expect(r.outcome?.exitCode, String(r.error)).toBe(3);
     expect(r.report?.verdict).toBe('aborted');
     expect(r.report?.reason).toMatch(/^stop alarm not OK before injecting: 'firing' is ALARM \(Threshold Crossed: .*\); nothing was changed$/);
     expect(r.report?.hint).toMatch(/already unhealthy/);
@@ -115,7 +116,7 @@ describe('--stop-alarm (in-process, sandbox CloudWatch)', () => {
   it('INSUFFICIENT_DATA refuses with the TreatMissingData hint; --allow-insufficient-data lets it through (dry run)', async () => {
     await createAlarm(sb.emb, sb.clients.cloudwatch, 'no-data', 'missing');
     const r = await blackhole('no-data');
-    expect(r.outcome?.exitCode).toBe(3);
+    expect(r.outcome?.exitCode, String(r.error)).toBe(3);
     expect(r.report?.reason).toMatch(/^stop alarm not OK before injecting: 'no-data' is INSUFFICIENT_DATA/);
     expect(r.report?.hint).toMatch(/TreatMissingData to notBreaching, or pass --allow-insufficient-data/);
     const allowed = await blackhole('no-data', { allowInsufficientData: true, dryRun: true });
@@ -132,9 +133,18 @@ describe('--stop-alarm (in-process, sandbox CloudWatch)', () => {
       await setAlarmState(sb.clients.cloudwatch, 'baseline-blip', 'OK', 'blip over');
     };
     const r = await blackhole('baseline-blip', {}, { on: (e: RunEvent, h: RunHandle) => e.type === 'phase' && e.phase === 'baseline' && h.pauseWhile(blip()) });
-    expect(r.outcome?.exitCode).toBe(3);
+    expect(r.outcome?.exitCode, String(r.error)).toBe(3);
     expect(r.report?.reason).toMatch(/^stop alarm 'baseline-blip' was in ALARM at \S+, since planning \(blip\); nothing was changed$/);
     expect(r.report?.fault?.t0 ?? null).toBeNull();
+    expect(mutations(sb, seq)).toEqual([]);
+  });
+
+  it('an alarm deleted between planning and injecting: refused at the recheck (exit 3), nothing changed', async () => {
+    await createAlarm(sb.emb, sb.clients.cloudwatch, 'short-lived');
+    const del = () => sb.clients.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: ['short-lived'] }));
+    const r = await blackhole('short-lived', {}, { on: (e: RunEvent, h: RunHandle) => e.type === 'phase' && e.phase === 'baseline' && h.pauseWhile(del()) });
+    expect(r.outcome?.exitCode, String(r.error)).toBe(3);
+    expect(r.report?.reason).toMatch(/^stop alarm gone since planning: no CloudWatch alarm 'short-lived' .*; nothing was changed$/);
     expect(mutations(sb, seq)).toEqual([]);
   });
 
