@@ -10,7 +10,7 @@
  * next: the comparison is always against the last successful reading, so nothing in between is lost.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { alarmHistorySince, readAlarms, type AlarmReading } from '../aws/cloudwatch.js';
+import { alarmHistorySince, readAlarms, type AlarmReading, type AlarmState, type AlarmTransition } from '../aws/cloudwatch.js';
 import type { Clock } from '../core/clock.js';
 import type { Mark } from './recorder.js';
 
@@ -35,6 +35,7 @@ export class AlarmWatch {
   private cancel: (() => void) | undefined;
   private stopped = true;
   private done = false;
+  private current: Promise<void> | undefined;
   polls = 0;
 
   /**
@@ -69,8 +70,17 @@ export class AlarmWatch {
     if (this.stopped || this.done) return;
     this.cancel = this.clock.setTimer(() => {
       this.cancel = undefined;
-      void this.poll().finally(() => this.schedule(this.pollMs));
+      const p = this.poll().finally(() => {
+        if (this.current === p) this.current = undefined;
+        this.schedule(this.pollMs);
+      });
+      this.current = p;
     }, ms);
+  }
+
+  /** Resolves when the poll under way (if any) has ended. */
+  idle(): Promise<void> {
+    return this.current ?? Promise.resolve();
   }
 
   /** One reading of every alarm, compared with the last. */
@@ -98,7 +108,7 @@ export class AlarmWatch {
     // An alarm in ALARM now fires before any history is read: no extra call delays the rollback.
     const alarming = seen.find((r) => r.state === 'ALARM');
     if (alarming) {
-      this.noteChange(this.last.get(alarming.name), alarming);
+      this.noteChange(alarming.name, this.last.get(alarming.name)?.state, 'ALARM', alarming.reason);
       this.fire({ name: alarming.name, arn: alarming.arn, reason: alarming.reason, transient: false, alarmAt: alarming.updatedAt });
       return;
     }
@@ -106,33 +116,31 @@ export class AlarmWatch {
       if (this.stopped || this.done) return;
       const prev = this.last.get(now.name);
       if (prev && now.updatedAt > prev.updatedAt) {
-        const visit = await this.visitSince(now, prev.updatedAt);
-        if (visit === 'unknown') continue; // the history could not be read: asked again from the same reading
+        // Updated since the last reading and not in ALARM now: its history says what happened meanwhile.
+        let changes: AlarmTransition[];
+        try {
+          changes = await alarmHistorySince(this.client, now, prev.updatedAt, 'observe');
+        } catch (err) {
+          // Asked again at the next poll, from the same reading: nothing in between is lost.
+          this.mark('stop-alarm-poll-failed', `DescribeAlarmHistory ${now.name}: ${(err as Error)?.message ?? String(err)}`);
+          continue;
+        }
+        // The change that produced the last reading shares its timestamp (the history is read inclusively).
+        changes = changes.filter((c) => !(c.at === prev.updatedAt && c.to === prev.state));
+        for (const c of changes) this.noteChange(now.name, c.from, c.to, c.reason);
+        const visit = changes.find((c) => c.to === 'ALARM');
         if (visit) {
-          this.fire(visit);
+          this.fire({ name: now.name, arn: now.arn, reason: visit.reason, transient: true, alarmAt: visit.at });
           return;
         }
-      }
-      this.noteChange(prev, now);
+      } else if (prev) this.noteChange(now.name, prev.state, now.state, now.reason);
       this.last.set(now.name, now);
     }
   }
 
-  private noteChange(prev: AlarmReading | undefined, now: AlarmReading): void {
-    if (prev && now.state !== prev.state) {
-      this.mark('stop-alarm-state', `${now.name}: ${prev.state} → ${now.state}${now.reason ? ` (${now.reason})` : ''}`, { alarm: now.name, from: prev.state, to: now.state });
-    }
-  }
-
-  /** Updated since the last reading and not in ALARM now: did it pass through ALARM meanwhile? */
-  private async visitSince(now: AlarmReading, sinceMs: number): Promise<AlarmFiring | undefined | 'unknown'> {
-    try {
-      const alarm = (await alarmHistorySince(this.client, now, sinceMs, 'observe')).find((t) => t.to === 'ALARM');
-      return alarm ? { name: now.name, arn: now.arn, reason: alarm.reason, transient: true, alarmAt: alarm.at } : undefined;
-    } catch (err) {
-      this.mark('stop-alarm-poll-failed', `DescribeAlarmHistory ${now.name}: ${(err as Error)?.message ?? String(err)}`);
-      return 'unknown';
-    }
+  private noteChange(name: string, from: AlarmState | undefined, to: AlarmState, reason: string): void {
+    if (from !== undefined && from === to) return;
+    this.mark('stop-alarm-state', `${name}: ${from ?? '?'} → ${to}${reason ? ` (${reason})` : ''}`, { alarm: name, from, to });
   }
 
   private fire(f: AlarmFiring): void {

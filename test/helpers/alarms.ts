@@ -28,10 +28,10 @@ export function alarmInput(name: string, treatMissingData: 'notBreaching' | 'mis
   };
 }
 
-const stateOf = (emb: EmbeddedSandbox, name: string): AlarmState | undefined => emb.sandbox.ctx.cloudwatch.getAlarm(name)?.stateValue;
+const stateOf = (emb: Pick<EmbeddedSandbox, 'sandbox'>, name: string): AlarmState | undefined => emb.sandbox.ctx.cloudwatch.getAlarm(name)?.stateValue;
 
 /** Resolves when the sandbox's alarm `name` is in `state` (now, or at its next `alarm-state` event). */
-export async function waitForAlarmState(emb: EmbeddedSandbox, name: string, state: AlarmState, timeoutMs = 5000): Promise<void> {
+export async function waitForAlarmState(emb: Pick<EmbeddedSandbox, 'sandbox'>, name: string, state: AlarmState, timeoutMs = 5000): Promise<void> {
   const since = emb.sandbox.world.events().at(-1)?.seq ?? 0;
   if (stateOf(emb, name) === state) return;
   // Events after `since` include any change between the check above and now (waitForWorldEvent looks back).
@@ -42,7 +42,12 @@ export async function waitForAlarmState(emb: EmbeddedSandbox, name: string, stat
  * Creates (or overwrites) the alarm and waits for its first evaluation: OK with `notBreaching` (the default),
  * ALARM with `breaching`. `missing` leaves it INSUFFICIENT_DATA (no wait needed: that is a new alarm's state).
  */
-export async function createAlarm(emb: EmbeddedSandbox, cw: CloudWatchClient, name: string, treat: 'notBreaching' | 'missing' | 'breaching' = 'notBreaching'): Promise<string> {
+export async function createAlarm(
+  emb: Pick<EmbeddedSandbox, 'sandbox'>,
+  cw: CloudWatchClient,
+  name: string,
+  treat: 'notBreaching' | 'missing' | 'breaching' = 'notBreaching',
+): Promise<string> {
   await cw.send(new PutMetricAlarmCommand(alarmInput(name, treat)));
   if (treat !== 'missing') await waitForAlarmState(emb, name, treat === 'breaching' ? 'ALARM' : 'OK');
   return emb.sandbox.ctx.cloudwatch.alarmArn(name);
