@@ -9,6 +9,7 @@
  * throwOnRequestTimeout makes a breach an error (retried like any transient failure) instead of a warning.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
@@ -58,6 +59,8 @@ export interface AwsClients {
   destroy(): void;
   /** AWS FIS (the `fis` engine): our own signed REST-JSON client (fis.ts says why), made on first use. */
   readonly fis: FisClient;
+  /** CloudWatch (--stop-alarm, --metrics-namespace): made on first use, since most runs use neither. */
+  readonly cloudwatch: CloudWatchClient;
 }
 
 const REGION_HINT = 'pass --region, set AWS_REGION, or set a region in your AWS profile';
@@ -110,6 +113,7 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
   let elbClassic: ElasticLoadBalancingClient | undefined;
   let s3: S3Client | undefined;
   let fis: FisClient | undefined;
+  let cloudwatch: CloudWatchClient | undefined;
   return {
     ...clients,
     get elbClassic() {
@@ -128,12 +132,16 @@ export async function createClients(cfg: AwsConfig): Promise<AwsClients> {
       elbClassic?.destroy();
       s3?.destroy();
       fis?.destroy();
+      cloudwatch?.destroy();
     },
     // Same region, credentials, attempts and timeout as the SDK clients. Endpoint: --endpoint-url, else
     // AWS_ENDPOINT_URL_FIS / AWS_ENDPOINT_URL as the SDK reads them, else FIS's regional endpoint.
     get fis() {
       const endpoint = cfg.endpoint ?? process.env.AWS_ENDPOINT_URL_FIS ?? process.env.AWS_ENDPOINT_URL;
       return (fis ??= new FisClient({ region, credentials: creds.provider, maxAttempts: cfg.maxAttempts ?? 5, requestTimeoutMs: requestTimeout(cfg), ...(endpoint ? { endpoint } : {}) }));
+    },
+    get cloudwatch() {
+      return (cloudwatch ??= withEndpointOnErrors(new CloudWatchClient({ ...base, requestHandler: handler() })));
     },
   };
 }

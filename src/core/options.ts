@@ -18,8 +18,8 @@ export type RawValue = string | boolean | string[];
 
 export type JsonSchema = Record<string, unknown>;
 
-/** How an experiment file spells the value (the file reader checks the shape before the parser sees it). */
-export type FileType = 'string' | 'number' | 'duration' | 'boolean' | 'headers' | 'status';
+/** How an experiment file spells the value (the file reader checks the shape before the parser sees it); strings: text or a list of text. */
+export type FileType = 'string' | 'number' | 'duration' | 'boolean' | 'headers' | 'status' | 'strings';
 
 /** Thrown by a parser; the message is what follows `--flag: ` (parseOptions adds the flag). */
 export class OptionError extends Error {}

@@ -115,8 +115,8 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     // Header values and URL secrets are for the probe alone, never the report.
     settings: { ...cfg, headers: Object.keys(cfg.headers), ...(cfg.url ? { url: redactUrl(cfg.url) } : {}), ...(cfg.notify ? { notify: cfg.notify.length } : {}) },
     ...(plan ? { rollback: rollbackSection(r) } : {}),
-    ...(r.stopFiredAt !== null
-      ? { stopCondition: { name: 'error rate', threshold: `> ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s`, firedAtMs: r.stopFiredAt - base, detail: 'rolled back at once' } }
+    ...(r.stopFiredAt !== null && r.stopFired
+      ? { stopCondition: { name: r.stopFired.name, threshold: r.stopFired.threshold, firedAtMs: r.stopFiredAt - base, detail: r.stopFired.detail } }
       : {}),
     ...(plan?.preflight ? { preflight: { warnings: plan.preflight.warnings, notes: plan.preflight.notes, expectedRecovery: plan.preflight.expectedRecovery } } : {}),
     ...(contaminated ? { contaminated } : {}),

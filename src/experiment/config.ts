@@ -79,6 +79,12 @@ export interface RunConfig {
   allowShortTimeout: boolean;
   /** Run although a process the fault needs is suspended (an experiment on a group that cannot recover). */
   allowSuspendedProcesses: boolean;
+  /** CloudWatch alarms (names or ARNs) as stop conditions: all OK before injecting, one in ALARM rolls back. */
+  stopAlarms: string[];
+  /** An alarm in INSUFFICIENT_DATA does not refuse the run. */
+  allowInsufficientData: boolean;
+  /** Publish the run's figures to this CloudWatch namespace at the end. */
+  metricsNamespace?: string;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */
@@ -111,6 +117,7 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
     }
   }
   if (given.has('abortAfter') && !given.has('abortErrorRate')) errors.push('--abort-after: needs --abort-error-rate (the stop condition is error rate above R for S seconds)');
+  if (given.has('allowInsufficientData') && !given.has('stopAlarm')) errors.push('--allow-insufficient-data: needs --stop-alarm (it is about the stop alarms)');
   if (errors.length) {
     throw new ChaosError(ExitCode.Usage, errors.length === 1 ? errors[0]! : `${errors.length} problems with the options:\n  ${errors.join('\n  ')}`, {
       phase: 'config',

@@ -119,6 +119,14 @@ function scalarOf(c: Collector, def: FileKey, node: unknown, path: string, line:
     }
     return items.join(',');
   }
+  if (def.type === 'strings' && isSeq(node)) {
+    const items = node.items.map((i) => (isScalar(i) ? i.value : undefined));
+    if (!items.length || items.some((v) => (typeof v !== 'number' && typeof v !== 'string') || String(v).trim() === '')) {
+      c.add(line, path, 'must be text or a list of text');
+      return undefined;
+    }
+    return items.map(String);
+  }
   if (!isScalar(node) || node.value === null) {
     c.add(line, path, `must have a value (got ${typeName(node)})`);
     return undefined;
@@ -255,11 +263,13 @@ function toExperiment(c: Collector, name: string, base: string, line: number, le
   for (const [id, leaf] of leaves) {
     if (leaf.value === undefined) continue;
     let v = leaf.value;
-    if (typeof v === 'string') v = interpolate(v, env, (n) => c.add(leaf.line, leaf.path, `environment variable ${n} is not set`));
+    const missing = (n: string) => c.add(leaf.line, leaf.path, `environment variable ${n} is not set`);
+    if (typeof v === 'string') v = interpolate(v, env, missing);
+    if (Array.isArray(v)) v = v.map((x: string) => interpolate(x, env, missing));
     const [section, key, header] = id.split('.') as [Section, string, string?];
     if (header !== undefined) headers.push(`${header}: ${scalarText(v)}`);
     else if (section === 'gates') gateRaw[FILE_KEYS.gates[key]!.raw] = scalarText(v);
-    else raw[FILE_KEYS[section][key]!.raw] = typeof v === 'boolean' ? v : scalarText(v);
+    else raw[FILE_KEYS[section][key]!.raw] = typeof v === 'boolean' ? v : Array.isArray(v) ? (v as string[]) : scalarText(v);
   }
   if (headers.length) raw.header = headers;
   const where = (flag: string): Leaf => {

@@ -10,8 +10,11 @@ import type { SecondSummary } from '../observe/buckets.js';
 import type { RunConfig } from './config.js';
 import type { Probe, RunDeps, Watcher } from './deps.js';
 import type { Discovery } from './discover.js';
+import type { AlarmReading } from '../aws/cloudwatch.js';
+import { AlarmWatch } from './alarm-watch.js';
 import { Causes } from './causes.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder, StopFired } from './recorder.js';
+import { alarmStop, errorRateStop } from './stop-alarms.js';
 
 export type UntilReason = 'done' | 'deadline' | 'interrupted' | 'stop-condition';
 
@@ -35,6 +38,9 @@ export class ObserveSession {
   private readonly recent: SecondSummary[] = [];
   private wake: (() => void) | undefined;
   stopFiredAt: number | null = null;
+  /** What fired the stop condition (the error rate, or a stop alarm). */
+  stopFired: StopFired | undefined;
+  private readonly alarms: AlarmWatch | undefined;
   /** Why members left that the experiment did not take, and what Auto Scaling did (scaling activities). */
   readonly causes: Causes;
 
@@ -46,6 +52,7 @@ export class ObserveSession {
     baseline: CapacitySnapshot,
     private readonly rb: Recorder,
     private readonly stop: AbortSignal,
+    alarms: readonly AlarmReading[] = [],
   ) {
     this.causes = new Causes(deps, cfg.asg, rb, new Set(baseline.instances.keys()));
     // The fault's certain victims: each counts as capacity lost once seen gone, even if refilled between polls.
@@ -63,6 +70,20 @@ export class ObserveSession {
     });
     this.watcher.on('error', (err: unknown) => deps.emit({ type: 'timeline', entry: rb.mark('poll-failed', deps.clock.now(), (err as Error)?.message ?? String(err)) }));
     probe.on('second', this.onSecond);
+    // --stop-alarm: polled on the run's clock, compared with the readings taken right before injecting.
+    if (cfg.stopAlarms.length) {
+      this.alarms = new AlarmWatch(deps.clients.cloudwatch, deps.clock, cfg.pollMs, cfg.stopAlarms, alarms, {
+        fired: (f) => this.fire(alarmStop(f)),
+        mark: (m) => deps.emit({ type: 'timeline', entry: rb.addEvent(m) }),
+      });
+    }
+  }
+
+  private fire(c: StopFired): void {
+    if (this.stopFiredAt !== null) return;
+    this.stopFiredAt = this.deps.clock.now();
+    this.stopFired = c;
+    this.wake?.();
   }
 
   private readonly onSecond = (s: SecondSummary) => {
@@ -71,7 +92,7 @@ export class ObserveSession {
     if (this.recent.length > 600) this.recent.shift();
     this.deps.emit({ type: 'second', second: s, capacity: this.watcher.latest });
     if (this.stopFiredAt === null && this.cfg.abortErrorRate !== undefined && stopConditionFires(this.recent, this.cfg.abortErrorRate, this.cfg.abortAfterMs)) {
-      this.stopFiredAt = this.deps.clock.now();
+      this.fire(errorRateStop(this.cfg));
     }
     this.wake?.();
   };
@@ -86,6 +107,7 @@ export class ObserveSession {
 
   start(): void {
     this.watcher.start();
+    this.alarms?.start();
   }
 
   /**
@@ -104,6 +126,7 @@ export class ObserveSession {
 
   close(): void {
     this.watcher.stop();
+    this.alarms?.stop();
     this.probe.off('second', this.onSecond);
     this.wake = undefined;
   }

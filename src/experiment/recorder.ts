@@ -18,6 +18,19 @@ export interface Mark {
   [k: string]: unknown;
 }
 
+/** What fired a stop condition: the report's stopCondition, the timeline and the verdict's reason say it. */
+export interface StopFired {
+  name: string;
+  threshold: string;
+  detail: string;
+  /** What happened, in words ("error rate above 0.5 for 5s", "alarm 'x' in ALARM: reason"). */
+  because: string;
+  /** The threshold of the verdict's failed "stop condition" gate. */
+  gate: string;
+  /** More fields of the timeline's stop-condition event (the alarm, its ARN and reason). */
+  fields?: Record<string, unknown>;
+}
+
 export interface Recorded {
   id: string;
   startedAt: number;
@@ -33,6 +46,7 @@ export interface Recorded {
   rollback: UnwindResult | undefined;
   recoverCommand: string;
   stopFiredAt: number | null;
+  stopFired?: StopFired;
 }
 
 // Units InService are kept only for weighted groups (unweighted, they equal inService: reports stay as they were).
@@ -105,9 +119,10 @@ export class Recorder {
     this.r.recoverCommand = recoverCommand;
   }
 
-  setStopFired(atMs: number, detail: string): TimelineEntry {
+  setStopFired(atMs: number, c: StopFired): TimelineEntry {
     this.r.stopFiredAt = atMs;
-    return this.mark('stop-condition', atMs, detail);
+    this.r.stopFired = c;
+    return this.add({ atMs, event: 'stop-condition', detail: `${c.because}: rolled back at once`, ...c.fields });
   }
 
   addSample(s: CapacitySnapshot): void {

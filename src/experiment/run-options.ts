@@ -9,6 +9,7 @@
 import { boolean, choice, duration, headers, int, list, number, statusCodes, text, url, type OptionDef } from '../core/options.js';
 import { DEFAULT_FAULT, FAULT_KINDS, FAULT_OPTIONS } from '../faults/catalog.js';
 import { REPORT_FORMATS } from './formats.js';
+import { ALARM_OPTIONS } from './alarm-options.js';
 import { GATE_OPTIONS } from './gates.js';
 import { NOTIFY, NOTIFY_FORMAT } from './notify-options.js';
 import { TRANSPORT_OPTIONS } from './transport-options.js';
@@ -143,6 +144,7 @@ const COMMON: readonly OptionDef[] = [
     file: { section: 'timings' },
     field: 'abortAfterMs',
   },
+  ...ALARM_OPTIONS,
   { name: 'region', flag: '--region', arg: '<region>', parser: text(), defaultText: 'AWS_REGION or the profile', help: 'AWS region', file: { section: 'target' } },
   { name: 'profile', flag: '--profile', arg: '<name>', parser: text(), defaultText: 'AWS_PROFILE', help: 'AWS profile', file: { section: 'target' } },
   {

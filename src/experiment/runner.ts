@@ -16,6 +16,7 @@ import { unlessInterrupted } from '../core/signals.js';
 import { redactUrl } from '../core/redact.js';
 import { faultFor } from '../faults/index.js';
 import type { Fault } from '../faults/types.js';
+import type { AlarmReading } from '../aws/cloudwatch.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import { collectBaseline } from './baseline.js';
 import { credentialsNeededMs, planCredentials } from './credential-expiry.js';
@@ -31,6 +32,7 @@ import { ObserveSession, type UntilReason } from './observe.js';
 import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
 import { buildPlan, checkOptIn } from './plan.js';
 import { checkPreflight } from './preflight.js';
+import { checkStopAlarms } from './stop-alarms.js';
 import { capacityChecks, capacityFull } from './steady-capacity.js';
 import { markRecoveryTimeout } from './blocked.js';
 import { observedNotes } from './contamination.js';
@@ -132,6 +134,7 @@ function snapshot({ cfg, deps, d }: Run): Promise<CapacitySnapshot> {
 async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
   const { cfg, deps, d, rec } = run;
   checkOptIn(d, cfg);
+  await checkStopAlarms(cfg, deps, rec, 'planning');
   const checks = capacityChecks(snap);
   rec.addSteadyChecks(checks);
   const failing = checks.filter((c) => !c.pass);
@@ -164,13 +167,14 @@ async function dryRunPhase(run: Run, plan: Plan): Promise<RunOutcome> {
  * Right before acting, on a fresh snapshot: the steady-state capacity checks again, then the fault's own
  * (targets still there, the capacity floor overall and per AZ still kept).
  */
-async function recheckPhase(run: Run, plan: Plan, fault: Fault): Promise<void> {
+async function recheckPhase(run: Run, plan: Plan, fault: Fault): Promise<AlarmReading[]> {
   const fresh = await snapshot(run);
   const failing = capacityChecks(fresh).filter((c) => !c.pass);
   if (failing.length) {
     throw refused(`steady state lost since planning: ${failing.map((c) => c.detail).join('; ')}`, { phase: 'steady-state', target: run.cfg.asg, hint: STEADY_HINT });
   }
   await fault.recheck(plan, fresh, run.deps.clients);
+  return checkStopAlarms(run.cfg, run.deps, run.rec, 'recheck');
 }
 
 async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise<RunOutcome> {
@@ -246,13 +250,13 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
         hint: baseline.refusal?.hint ?? 'fix the service or loosen --steady-error-rate / --steady-p99',
       });
     }
-    await recheckPhase(run, plan, fault);
+    const alarms = await recheckPhase(run, plan, fault);
     // The recheck's calls take time (seconds on a throttled or slow API): a Ctrl-C during them stops here.
     if (deps.signal.aborted) return await finishInterrupted(run, undo, probeDone, 'interrupted before injecting; nothing was injected');
 
     deps.emit({ type: 'phase', phase: 'inject' });
     // Recovery is judged against the capacity the plan was made on, never a degraded fresh reading.
-    session = new ObserveSession(cfg, deps, d, probe, planned, rec, stop.signal);
+    session = new ObserveSession(cfg, deps, d, probe, planned, rec, stop.signal, alarms);
     const injection = await fault.inject(plan, {
       clients: deps.clients,
       journal,
@@ -270,9 +274,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     // With the rollback incomplete the fault is still in place: waiting for recovery would only delay exit 4.
     const stillInjected = undo.last?.status === 'incomplete';
     if (reason !== 'interrupted' && reason !== 'stop-condition' && !stillInjected) reason = await observePhase(run, session, injection.t0, holdMs, planned);
-    if (reason === 'stop-condition') {
-      deps.emit({ type: 'timeline', entry: rec.setStopFired(session.stopFiredAt!, `error rate above ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s: rolled back at once`) });
-    }
+    if (reason === 'stop-condition') deps.emit({ type: 'timeline', entry: rec.setStopFired(session.stopFiredAt!, session.stopFired!) });
     const unwound = await undo.unwind();
     session.close();
     await session.settled();
@@ -294,6 +296,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
       result,
       interrupted: deps.signal.aborted,
       rollback: rec.r.rollback,
+      ...(rec.r.stopFired ? { stop: rec.r.stopFired } : {}),
       recoverCommand: rec.r.recoverCommand,
       afterwards: fault.afterwards,
       ...observedNotes(rec.r.marks, injection.t0),

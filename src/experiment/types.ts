@@ -228,7 +228,7 @@ export interface Report {
   settings: Record<string, unknown>;
   /** Whether anything injected was undone, and if not, what remains and how to finish it. */
   rollback?: RollbackSection;
-  /** Set when a stop condition (--abort-error-rate/--abort-after) ended the run early. */
+  /** Set when a stop condition (--abort-error-rate/--abort-after, or a --stop-alarm: name = the alarm, detail = its reason) ended the run early. */
   stopCondition?: { name: string; threshold: string; firedAtMs: number; detail: string };
   /** Preflight's warnings, notes and expected earliest recovery, from the plan (absent when no plan was made). */
   preflight?: Pick<PlanPreflight, 'warnings' | 'notes' | 'expectedRecovery'>;
@@ -239,6 +239,8 @@ export interface Report {
   contaminated?: Contamination;
   /** What blocked a recovery that timed out: a lifecycle hook and its heartbeat, failed launches, a suspended process. */
   recoveryBlocked?: string[];
+  /** --metrics-namespace: whether the run's figures reached CloudWatch (a failure never changes the exit code). */
+  metrics?: { namespace: string; published: boolean; error?: string };
 }
 
 // The expected earliest recovery's inputs and result (recovery-estimate.ts computes it; preflight judges it).

@@ -9,6 +9,8 @@ import { ExitCode } from '../core/errors.js';
 import type { RecoveryResult } from '../observe/recovery.js';
 import type { RunConfig } from './config.js';
 import { contaminationText, type Contamination } from './contamination.js';
+import { errorRateStop } from './stop-alarms.js';
+import type { StopFired } from './recorder.js';
 import type { UnwindResult } from './rollbacks.js';
 import type { Gate, Verdict } from './types.js';
 
@@ -35,6 +37,8 @@ export function decideObserved(o: {
   /** The operator interrupted at any point. */
   interrupted: boolean;
   rollback: UnwindResult | undefined;
+  /** What fired the stop condition (absent: the error rate, from cfg). */
+  stop?: StopFired;
   recoverCommand: string;
   /** The fault's own words for what is left after a run (e.g. "everything injected was rolled back"). */
   afterwards: string;
@@ -72,11 +76,12 @@ export function decideObserved(o: {
       };
   if (result.stopped) {
     // A stop condition firing is a failed resilience check, not an operator's choice: exit 1.
+    const stop = o.stop ?? errorRateStop(cfg);
     d = {
       verdict: 'aborted',
       exitCode: ExitCode.GateFailed,
-      reason: `stop condition: error rate above ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s; ${o.afterwards}`,
-      gates: [...gates, { name: 'stop condition', threshold: `error rate <= ${cfg.abortErrorRate} (${cfg.abortAfterMs / 1000}s)`, actual: 'fired', pass: false }],
+      reason: `stop condition: ${stop.because}; ${o.afterwards}`,
+      gates: [...gates, { name: 'stop condition', threshold: stop.gate, actual: 'fired', pass: false }],
     };
   } else if (o.interrupted || result.interrupted) {
     d = { verdict: 'aborted', exitCode: ExitCode.Interrupted, reason: `interrupted by the operator; ${o.afterwards}`, gates };

@@ -132,6 +132,7 @@ const REPORT: Record<keyof Report, Check> = {
   preflight: optional(obj({ warnings: arrayOf(str), notes: arrayOf(str), expectedRecovery: obj({ ms: num, text: str }) })),
   contaminated: optional(obj({ instanceId: str, atMs: num, cause: str })),
   recoveryBlocked: optional(arrayOf(str)),
+  metrics: optional(obj({ namespace: str, published: bool, error: optional(str) })),
 };
 
 const checkReport = obj(REPORT);

@@ -109,7 +109,7 @@ export async function startInProcessSandbox(stack: StackOptions = { instances: 4
   const clients = await createClients({ region: 'us-east-1', endpoint: emb.sandbox.endpoint, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
   const reportDir = mkdtempSync(join(tmpdir(), 'chaos-inproc-'));
   let inFlight = 0;
-  for (const c of [clients.ec2, clients.asg, clients.elb, clients.sts]) {
+  for (const c of [clients.ec2, clients.asg, clients.elb, clients.sts, clients.cloudwatch]) {
     (c.middlewareStack as { add(mw: unknown, o: unknown): void }).add(
       (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
         inFlight++;

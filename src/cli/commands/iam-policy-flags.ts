@@ -9,7 +9,9 @@ export function addIamPolicyCommand(program: Command, setExitCode: SetExitCode):
     .option('--faults <list>', `faults to allow, comma-separated: ${FAULT_KINDS.join(',')} (default: all)`)
     .option('--asg <name>', 'only allow acting on instances of this Auto Scaling group')
     .option('--report-dir <s3-url>', 'also allow the S3 report store at s3://BUCKET/PREFIX (read, list, write)')
-    .action(async (flags: { faults?: string; asg?: string; reportDir?: string }) => {
+    .option('--stop-alarm <name|arn>', 'also allow reading this CloudWatch stop alarm and its history (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--metrics-namespace <ns>', 'also allow publishing run metrics (PutMetricData) to this CloudWatch namespace only')
+    .action(async (flags: { faults?: string; asg?: string; reportDir?: string; stopAlarm?: string[]; metricsNamespace?: string }) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
       setExitCode(await iamPolicyCommand(flags));
     });

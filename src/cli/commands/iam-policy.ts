@@ -6,6 +6,9 @@
 import { ChaosError, ExitCode } from '../../core/errors.js';
 import { FAULT_KINDS, faultFor } from '../../faults/index.js';
 import { LEASE_PREFIX } from '../../experiment/lease.js';
+import { cloudWatchStatements } from '../../experiment/cloudwatch-iam.js';
+import { METRICS_NAMESPACE, STOP_ALARM } from '../../experiment/alarm-options.js';
+import { parseOptions } from '../../core/options.js';
 import type { IamStatement } from '../../faults/types.js';
 import { isBucketName, parseS3Url, type S3Location } from '../../aws/s3.js';
 
@@ -31,7 +34,7 @@ export function parsePolicyFaults(value: string | undefined): string[] {
   return [...new Set(names)];
 }
 
-export function buildPolicy(faults: readonly string[], opts: { asg?: string; reportStore?: S3Location } = {}): IamPolicy {
+export function buildPolicy(faults: readonly string[], opts: { asg?: string; reportStore?: S3Location; stopAlarms?: string[]; metricsNamespace?: string } = {}): IamPolicy {
   const st: Statement[] = [
     {
       Sid: 'ReadOnlyDiscoveryAndObservation',
@@ -52,6 +55,7 @@ export function buildPolicy(faults: readonly string[], opts: { asg?: string; rep
   // Each fault's own statements; a Sid two faults share (tagging victims) is listed once.
   for (const kind of faults) for (const statement of faultFor(kind).iam(opts)) if (!st.some((x) => x.Sid === statement.Sid)) st.push(statement);
   if (opts.reportStore) st.push(...reportStoreStatements(opts.reportStore));
+  st.push(...cloudWatchStatements(opts));
   return { Version: '2012-10-17', Statement: st };
 }
 
@@ -74,14 +78,26 @@ function reportStoreStatements(l: S3Location): Statement[] {
   ];
 }
 
-export async function iamPolicyCommand(opts: { faults?: string; asg?: string; reportDir?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function iamPolicyCommand(
+  opts: { faults?: string; asg?: string; reportDir?: string; stopAlarm?: string[]; metricsNamespace?: string },
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   let reportStore: S3Location | undefined;
   if (opts.reportDir !== undefined) {
     reportStore = parseS3Url(opts.reportDir);
     if (!reportStore || !isBucketName(reportStore.bucket))
       throw new ChaosError(ExitCode.Usage, `--report-dir: '${opts.reportDir}' is not an S3 location s3://BUCKET[/PREFIX]`, { phase: 'config' });
   }
-  const policy = buildPolicy(parsePolicyFaults(opts.faults), { ...(opts.asg ? { asg: opts.asg } : {}), ...(reportStore ? { reportStore } : {}) });
+  // The same checks as `run` gives these flags.
+  const cw = parseOptions([STOP_ALARM, METRICS_NAMESPACE], { stopAlarm: opts.stopAlarm, metricsNamespace: opts.metricsNamespace });
+  if (cw.errors.length) throw new ChaosError(ExitCode.Usage, cw.errors.join('; '), { phase: 'config' });
+  const { stopAlarm: stopAlarms, metricsNamespace } = cw.values as { stopAlarm: string[]; metricsNamespace?: string };
+  const policy = buildPolicy(parsePolicyFaults(opts.faults), {
+    ...(opts.asg ? { asg: opts.asg } : {}),
+    ...(reportStore ? { reportStore } : {}),
+    stopAlarms,
+    ...(metricsNamespace ? { metricsNamespace } : {}),
+  });
   out.write(`${JSON.stringify(policy, null, 2)}\n`);
   return 0;
 }

@@ -207,7 +207,8 @@ async function runInterruptible(
     let exitCode = outcome.exitCode;
     if (outcome.report) {
       // Threshold gates judge the finished report; a failed gate turns a pass into a fail (exit 1).
-      const report = applyGates(outcome.report, cfg.gates);
+      const gated = applyGates(outcome.report, cfg.gates);
+      const report = cfg.metricsNamespace ? await publishMetrics(clients, cfg.metricsNamespace, gated, human, io.stderr) : gated;
       exitCode = report.exitCode;
       interrupt.decided(exitCode);
       human.write(`writing the report to ${cfg.reportDir}\n`);
@@ -264,6 +265,14 @@ async function notifyAll(report: Report, cfg: RunConfig, where: string, stderr: 
     notifySummary(report, where),
   );
   for (const w of warnings) stderr.write(`chaos-ec2: warning: ${w}\n`);
+}
+
+/** --metrics-namespace: published after the gates; a failure is a warning (report.metrics.error), never the exit code. */
+async function publishMetrics(clients: AwsClients, namespace: string, report: Report, human: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<Report> {
+  const { publishRunMetrics } = await import('../../report/metrics.js');
+  const out = await publishRunMetrics(clients.cloudwatch, namespace, report, (line) => stderr.write(`chaos-ec2: warning: ${line}\n`));
+  if (out.metrics?.published) human.write(`metrics: published to CloudWatch namespace ${namespace}\n`);
+  return out;
 }
 
 /** An S3 report store gets the run's files once they are written; a failed upload is a warning (the files stay local). */
