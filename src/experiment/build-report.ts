@@ -13,6 +13,7 @@ import { blockedOf, contaminationOf } from './contamination.js';
 import { probeTransportSection } from './probe-report.js';
 import { toEntry, type Mark, type Recorded } from './recorder.js';
 import { routeOf } from './route.js';
+import { engineSection } from './engines/report.js';
 import { SCHEMA_VERSION, type Gate, type ProbeSecond, type Report, type Verdict } from './types.js';
 
 export interface ReportContext {
@@ -116,11 +117,16 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     settings: { ...cfg, headers: Object.keys(cfg.headers), ...(cfg.url ? { url: redactUrl(cfg.url) } : {}), ...(cfg.notify ? { notify: cfg.notify.length } : {}) },
     ...(plan ? { rollback: rollbackSection(r) } : {}),
     ...(r.stopFiredAt !== null
-      ? { stopCondition: { name: 'error rate', threshold: `> ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s`, firedAtMs: r.stopFiredAt - base, detail: 'rolled back at once' } }
+      ? {
+          stopCondition: r.engineStop
+            ? { name: r.engineStop.name, threshold: 'FIS stop condition (CloudWatch alarm in ALARM)', firedAtMs: r.stopFiredAt - base, detail: r.engineStop.detail }
+            : { name: 'error rate', threshold: `> ${cfg.abortErrorRate} for ${cfg.abortAfterMs / 1000}s`, firedAtMs: r.stopFiredAt - base, detail: 'rolled back at once' },
+        }
       : {}),
     ...(plan?.preflight ? { preflight: { warnings: plan.preflight.warnings, notes: plan.preflight.notes, expectedRecovery: plan.preflight.expectedRecovery } } : {}),
     ...(contaminated ? { contaminated } : {}),
     ...(blocked.length ? { recoveryBlocked: blocked } : {}),
+    ...(plan ? { engine: engineSection(r)! } : {}),
   };
 }
 

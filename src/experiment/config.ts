@@ -11,6 +11,7 @@ import type { NotifyFormat } from './notify-options.js';
 import { FAULT_OPTIONS, faultsAccepting, metaFor } from '../faults/catalog.js';
 import { GATE_FLAGS, type GateThresholds } from './gates.js';
 import { GATE_OPTION_SET, RUN_OPTIONS } from './run-options.js';
+import { engineProblems, type EngineKind } from './engine-options.js';
 import type { FaultKind } from './types.js';
 
 export interface RunConfig {
@@ -79,6 +80,12 @@ export interface RunConfig {
   allowShortTimeout: boolean;
   /** Run although a process the fault needs is suspended (an experiment on a group that cannot recover). */
   allowSuspendedProcesses: boolean;
+  /** Who injects and reverts the fault: chaos-ec2's own calls, or an AWS FIS experiment. */
+  engine: EngineKind;
+  /** --engine fis: the role FIS assumes (required with fis). */
+  fisRoleArn?: string;
+  /** --engine fis: keep the experiment template after the run. */
+  keepTemplate: boolean;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */
@@ -110,6 +117,7 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
       }
     }
   }
+  errors.push(...engineProblems(values, given));
   if (given.has('abortAfter') && !given.has('abortErrorRate')) errors.push('--abort-after: needs --abort-error-rate (the stop condition is error rate above R for S seconds)');
   if (errors.length) {
     throw new ChaosError(ExitCode.Usage, errors.length === 1 ? errors[0]! : `${errors.length} problems with the options:\n  ${errors.join('\n  ')}`, {

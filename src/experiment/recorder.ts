@@ -33,6 +33,8 @@ export interface Recorded {
   rollback: UnwindResult | undefined;
   recoverCommand: string;
   stopFiredAt: number | null;
+  /** A stop condition the engine saw fire on its side (FIS stopped on an alarm): its name and reason. */
+  engineStop?: { name: string; detail: string };
 }
 
 // Units InService are kept only for weighted groups (unweighted, they equal inService: reports stay as they were).
@@ -107,7 +109,11 @@ export class Recorder {
 
   setStopFired(atMs: number, detail: string): TimelineEntry {
     this.r.stopFiredAt = atMs;
-    return this.mark('stop-condition', atMs, detail);
+    return this.mark('stop-condition', atMs, this.r.engineStop ? `${this.r.engineStop.name}: ${this.r.engineStop.detail}` : detail);
+  }
+
+  noteEngineStop(name: string, detail: string): void {
+    this.r.engineStop ??= { name, detail };
   }
 
   addSample(s: CapacitySnapshot): void {

@@ -10,6 +10,8 @@
  */
 export const SCHEMA_VERSION = 2;
 
+import type { FisActionSpec, FisTargetSpec } from '../faults/fis-common.js';
+
 /** A fault kind as the registry (src/faults/index.ts) names it; validated against the registry up front. */
 export type FaultKind = string;
 export type Verdict = 'pass' | 'fail' | 'aborted' | 'error';
@@ -76,6 +78,24 @@ export interface Plan {
   credentials?: string;
   /** What preflight found before the plan was confirmed (experiment/preflight.ts); absent in older journals. */
   preflight?: PlanPreflight;
+  /** The engine's part (engines/fis-plan.ts); absent: the local engine. */
+  engine?: PlanEngine;
+}
+
+/** `--engine fis`: the experiment template as it will be created, journaled with the plan before it exists. */
+export interface PlanEngine {
+  kind: 'fis';
+  roleArn: string;
+  /** The stop alarms' ARNs (the template's stopConditions); empty: `none`. */
+  stopConditions: string[];
+  targets: Record<string, FisTargetSpec>;
+  actions: Record<string, FisActionSpec>;
+  /** Every ARN the template names: what FIS must resolve. */
+  arns: string[];
+  /** How long FIS holds the fault (rounded up to PT1M); 0 for terminate. */
+  holdMs: number;
+  keepTemplate: boolean;
+  notes: string[];
 }
 
 /** Preflight's findings: refusals (exit 3), warnings, the group's lifecycle hooks and the expected recovery. */
@@ -239,6 +259,26 @@ export interface Report {
   contaminated?: Contamination;
   /** What blocked a recovery that timed out: a lifecycle hook and its heartbeat, failed launches, a suspended process. */
   recoveryBlocked?: string[];
+  /** Who injected and reverted the fault, and what t0 is for it (absent in reports written before engines). */
+  engine?: EngineReport;
+}
+
+/** The report's engine section (engines/report.ts builds it from the plan and the timeline). */
+export interface EngineReport {
+  kind: 'local' | 'fis';
+  /** What t0 is: when the local engine's mutating call returned, or the injecting FIS action's startTime. */
+  t0: 'mutating call returned' | 'FIS action startTime';
+  templateId?: string;
+  experimentId?: string;
+  consoleUrl?: string;
+  roleArn?: string;
+  stopConditions?: string[];
+  /** The resolved targets FIS reported (ARNs). */
+  resolvedTargets?: string[];
+  /** FIS experiment and action states as they changed; `atMs` since t0. */
+  states?: { atMs: number; status: string; action?: string; reason?: string }[];
+  /** Whether the template was deleted at the end (false with --keep-template, or when the delete failed). */
+  templateDeleted?: boolean;
 }
 
 // The expected earliest recovery's inputs and result (recovery-estimate.ts computes it; preflight judges it).

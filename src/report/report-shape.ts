@@ -132,6 +132,7 @@ const REPORT: Record<keyof Report, Check> = {
   preflight: optional(obj({ warnings: arrayOf(str), notes: arrayOf(str), expectedRecovery: obj({ ms: num, text: str }) })),
   contaminated: optional(obj({ instanceId: str, atMs: num, cause: str })),
   recoveryBlocked: optional(arrayOf(str)),
+  engine: optional(obj({ kind: oneOf('local', 'fis'), t0: str, templateId: optional(str), experimentId: optional(str), consoleUrl: optional(str) })),
 };
 
 const checkReport = obj(REPORT);

@@ -35,6 +35,7 @@ const REPORT_KEYS: Record<keyof Report, Kind> = {
   preflight: 'optional-object',
   contaminated: 'optional-object',
   recoveryBlocked: 'optional-array',
+  engine: 'optional-object',
 };
 
 function kindOf(v: unknown): string {
