@@ -9,7 +9,9 @@ export function addIamPolicyCommand(program: Command, setExitCode: SetExitCode):
     .option('--faults <list>', `faults to allow, comma-separated: ${FAULT_KINDS.join(',')} (default: all)`)
     .option('--asg <name>', 'only allow acting on instances of this Auto Scaling group')
     .option('--report-dir <s3-url>', 'also allow the S3 report store at s3://BUCKET/PREFIX (read, list, write)')
-    .action(async (flags: { faults?: string; asg?: string; reportDir?: string }) => {
+    .option('--engine <engine>', "local (default) | fis: also the fis:* and iam:PassRole statements, and the FIS role's trust and permission policies")
+    .option('--fis-role-arn <arn>', 'the FIS role (--engine fis): iam:PassRole on it, and its account in the trust policy')
+    .action(async (flags: { faults?: string; asg?: string; reportDir?: string; engine?: string; fisRoleArn?: string }) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
       setExitCode(await iamPolicyCommand(flags));
     });

@@ -11,6 +11,8 @@ import type { RunConfig } from '../config.js';
 import type { Plan, PlanEngine } from '../types.js';
 
 export const TAG_EXPERIMENT = 'chaos-ec2:experiment-id';
+/** On the FIS experiment: which fault it carries out (`recover` verifies with that fault's FIS module). */
+export const TAG_FAULT = 'chaos-ec2:fault';
 
 /** The fault's FIS module; a fault without one cannot run under FIS (a usage error, nothing was called). */
 export function fisOf(fault: Fault): FaultFis {

@@ -19,7 +19,7 @@ import { ChaosError, ExitCode, interrupted, refused, throwIfInterrupted } from '
 import { sleep } from '../../core/clock.js';
 import type { Fault, RollbackResult } from '../../faults/types.js';
 import type { Plan, PlanEngine } from '../types.js';
-import { fisOf, fisSteps, planEngine, stopAlarmArns, TAG_EXPERIMENT } from './fis-plan.js';
+import { fisOf, fisSteps, planEngine, stopAlarmArns, TAG_EXPERIMENT, TAG_FAULT } from './fis-plan.js';
 import { FisWatch, actionsEnded, actionsStartedAt, isTerminal, type FisApi } from './fis-watch.js';
 import type { Engine, EngineContext, EngineInjection } from './types.js';
 
@@ -34,6 +34,8 @@ export const startToken = (experimentId: string): string => `chaos-ec2-start-${e
 
 const REJECTED = new Set(['ValidationException', 'AccessDeniedException', 'AccessDenied', 'ResourceNotFoundException', 'ServiceQuotaExceededException', 'ConflictException']);
 
+const REFUSAL_HINT = "check --fis-role-arn (trusted by fis.amazonaws.com, with the permissions `chaos-ec2 iam-policy --engine fis` prints) and the caller's fis:* permissions";
+
 /** FIS said no to the template or the start: a refusal (exit 3) when it is about the request, else exit 5. */
 function rejection(err: unknown, what: string, target: string): ChaosError {
   const wrapped = awsError(err, what, { phase: 'inject', target });
@@ -41,13 +43,13 @@ function rejection(err: unknown, what: string, target: string): ChaosError {
   return refused(`FIS rejected the ${what.replace('fis:', '')}: ${wrapped.message.replace(`${what}: `, '')}; nothing was injected`, {
     phase: 'inject',
     target,
-    hint: "check --fis-role-arn (trusted by fis.amazonaws.com, with the permissions `chaos-ec2 iam-policy --engine fis` prints) and the caller's fis:* permissions",
+    hint: REFUSAL_HINT,
     cause: err,
   });
 }
 
 export function experimentTags(plan: Plan, fault: Fault): Record<string, string> {
-  return { [TAG_EXPERIMENT]: plan.experimentId, ...(fisOf(fault).tags?.(plan) ?? {}) };
+  return { [TAG_EXPERIMENT]: plan.experimentId, [TAG_FAULT]: plan.fault.kind, ...(fisOf(fault).tags?.(plan) ?? {}) };
 }
 
 /** The template as FIS takes it (CreateExperimentTemplate), from the plan's engine section. */
@@ -143,7 +145,16 @@ export const fisEngine: Engine = {
     ctx.setDamage([`FIS experiment ${started.id} running (chaos-ec2 recover stops it; FIS reverts)`]);
     const watch = new FisWatch(fis, started.id, ctx);
     run.watch = watch;
-    const t0 = await untilInjecting(watch, ctx);
+    let t0: number;
+    try {
+      t0 = await untilInjecting(watch, ctx);
+    } catch (err) {
+      if (!(err instanceof EndedBeforeInjecting)) throw err;
+      // FIS ended it before any action started (a role it cannot assume, targets it cannot resolve): nothing
+      // was injected, so it is a refusal (exit 3), and the template goes now, since no rollback will run.
+      await removeTemplate(fis, templateId, e.keepTemplate, ctx);
+      throw Object.assign(refused(`${err.message}; nothing was injected`, { phase: 'inject', target: started.id, hint: REFUSAL_HINT }), { nothingInjected: true });
+    }
     const resolved = await resolvedArns(fis, started.id, 'inject');
     const mismatch = targetMismatch(e.arns, resolved);
     ctx.record({ atMs: ctx.now(), event: 'fis-targets-resolved', resolved, detail: mismatch.length ? mismatch.join('; ') : `FIS resolved exactly the plan's ${e.arns.length} resource(s)` });
@@ -164,6 +175,9 @@ export const fisEngine: Engine = {
   },
 };
 
+/** FIS ended the experiment before any action had a startTime: nothing was injected. */
+class EndedBeforeInjecting extends Error {}
+
 /** Polls until every action has a startTime (t0: the latest of them); FIS ending the experiment first is an error. */
 async function untilInjecting(watch: FisWatch, ctx: EngineContext): Promise<number> {
   const deadline = ctx.now() + ctx.cfg.recoveryTimeoutMs;
@@ -171,10 +185,11 @@ async function untilInjecting(watch: FisWatch, ctx: EngineContext): Promise<numb
     const x = await watch.poll();
     const at = actionsStartedAt(x);
     if (at !== undefined) return at;
-    if (isTerminal(x))
-      throw new ChaosError(ExitCode.GateFailed, `FIS experiment ${watch.experimentId} ${x.state.status} before its actions started${x.state.reason ? `: ${x.state.reason}` : ''}`, {
-        phase: 'inject',
-      });
+    if (isTerminal(x)) {
+      const why = `FIS experiment ${watch.experimentId} ${x.state.status} before its actions started${x.state.reason ? `: ${x.state.reason}` : ''}`;
+      if (!Object.values(x.actions ?? {}).some((a) => a.startTime)) throw new EndedBeforeInjecting(why);
+      throw new ChaosError(ExitCode.GateFailed, why, { phase: 'inject' });
+    }
     if (ctx.signal.aborted) throw interrupted(`interrupted while FIS experiment ${watch.experimentId} was starting`, { phase: 'inject' });
     if (ctx.now() >= deadline)
       throw new ChaosError(ExitCode.GateFailed, `FIS experiment ${watch.experimentId} still ${x.state.status} after ${ctx.cfg.recoveryTimeoutMs / 1000}s`, { phase: 'inject' });
