@@ -6,6 +6,7 @@ import type { Rng } from '../core/random.js';
 import type { AsgLifecycleApi } from './autoscaling/lifecycle-api.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { FisStore } from './fis/store.js';
 import type { S3Store } from './s3/store.js';
 import type { Timings } from './profiles.js';
 import type { StackInfo } from './stack-info.js';
@@ -62,6 +63,8 @@ export interface SandboxContext {
   stackInfo?: StackInfo;
   /** The S3 buckets and objects (api/s3.ts serves them). */
   s3: S3Store;
+  /** AWS FIS: experiment templates and experiments, run on the timers (api/fis.ts serves them). */
+  fis: FisStore;
 }
 
 export interface ApiContext extends SandboxContext {

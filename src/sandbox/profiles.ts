@@ -40,6 +40,21 @@ export interface Timings {
    * for a timeout overrides this (e.g. 10) instead of waiting 30 real seconds.
    */
   hookSecondMs?: number;
+  /**
+   * AWS FIS (fis/engine.ts). Experiment pending → initiating, initiating (role assumed, targets resolved) →
+   * running, stopping → stopped, and how often a running experiment checks its stop conditions and actions.
+   * FIS documents none of these; observed experiments take seconds to start and to stop.
+   */
+  fisPendingMs: number;
+  fisInitiatingMs: number;
+  fisStoppingMs: number;
+  fisTickMs: number;
+  /**
+   * How long one second of an FIS action duration (disrupt-connectivity's `duration`, stop-instances'
+   * `startInstancesAfterDuration`; the API minimum is PT1M) lasts, in ms: 1000 realistic; in the fast profile
+   * PT1M lasts 3 s. Tests override it smaller.
+   */
+  fisSecondMs: number;
 }
 
 export type ProfileName = 'fast' | 'realistic';
@@ -62,6 +77,11 @@ export const PROFILES: Record<ProfileName, Timings> = {
     lbConnectTimeoutMs: 10_000,
     lbIdleTimeoutMs: 60_000,
     gracePeriodSeconds: 300,
+    fisPendingMs: 1_000,
+    fisInitiatingMs: 4_000,
+    fisStoppingMs: 3_000,
+    fisTickMs: 1_000,
+    fisSecondMs: 1_000,
   },
   fast: {
     bootMs: 800,
@@ -82,6 +102,11 @@ export const PROFILES: Record<ProfileName, Timings> = {
     lbConnectTimeoutMs: 1_000,
     lbIdleTimeoutMs: 5_000,
     gracePeriodSeconds: 5,
+    fisPendingMs: 20,
+    fisInitiatingMs: 30,
+    fisStoppingMs: 30,
+    fisTickMs: 20,
+    fisSecondMs: 50,
   },
 };
 

@@ -10,6 +10,7 @@ import { AUTOSCALING_SERVICE } from './api/autoscaling.js';
 import { CLASSIC_ELB_SERVICE } from './api/classic-elb.js';
 import { EC2_SERVICE } from './api/ec2.js';
 import { ELBV2_SERVICE } from './api/elbv2.js';
+import { FIS_KNOBS, handleFis, isFisRequest } from './api/fis.js';
 import { Router } from './api/router.js';
 import { handleS3, isS3Request, type S3Context } from './api/s3.js';
 import { STS_SERVICE } from './api/sts.js';
@@ -17,6 +18,7 @@ import type { SandboxContext } from './context.js';
 import { handleControl } from './control.js';
 import { DataPlane } from './dataplane/index.js';
 import { readBody } from './http-body.js';
+import { FisStore, StubAlarmStates } from './fis/store.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { Lifecycle } from './lifecycle.js';
 import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
@@ -78,6 +80,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   ctx.dataplane = dataplane;
   const reconciler = new Reconciler(ctx);
   ctx.autoscaling = reconciler;
+  // FIS reads its stop conditions through alarmStateByArn; a stub until the CloudWatch store is wired in.
+  const fisAlarms = new StubAlarmStates();
+  ctx.fis = new FisStore(ctx, () => fisAlarms);
   const certificates = new CertificateStore(world);
   const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, CLASSIC_ELB_SERVICE, STS_SERVICE]);
 
@@ -142,6 +147,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
   const url = new URL(req.url ?? '/', 'http://sandbox');
   if (url.pathname.startsWith('/_sandbox/')) {
     await handleControl(req, res, url, ctx);
+    return;
+  }
+  if (isFisRequest(req, url)) {
+    // REST-JSON, told apart by its signing name (or path) before S3's unsigned shape check.
+    await handleFis(req, res, ctx, (action) => router.gate(FIS_KNOBS, action), ctx.world.newRequestId());
     return;
   }
   if (isS3Request(req, url)) {

@@ -5,6 +5,7 @@
  * pins them the way curl does: `--resolve HOST:PORT:ADDR[,ADDR…]`, one value per host name.
  */
 import { dnsNodes } from './dataplane/nlb-zones.js';
+import { fisRoleArn } from './fis/role.js';
 import type { World } from './world/world.js';
 
 export interface StackInfo {
@@ -21,6 +22,8 @@ export interface StackInfo {
    * healthy target leaves DNS while cross-zone load balancing is off; dataplane/nlb-zones.ts).
    */
   dns?: { address: string; az: string; inDns: boolean }[];
+  /** The IAM role the sandbox's FIS can assume (fis/role.ts): what `--fis-role-arn` takes. */
+  fisRoleArn: string;
 }
 
 /**
@@ -52,5 +55,6 @@ export function stackInfo(world: World, stack: { url: string; host?: string; loa
     resolve: stack.loadBalancerArn ? names.map((n) => `${n}:${port}:${addrs}`) : [],
     ...(caCertFile ? { caCertFile } : {}),
     ...(dns ? { dns } : {}),
+    fisRoleArn: fisRoleArn(world.accountId),
   };
 }

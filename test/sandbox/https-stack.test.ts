@@ -55,6 +55,7 @@ describe('sandbox HTTPS stack', () => {
       host: DEMO_HOST,
       resolve: [expect.stringMatching(/:\d+:127\.\d+\.\d+\.\d+,127\.\d+\.\d+\.\d+$/), `${DEMO_HOST}:${l.Port}:${nodeAddresses(emb.sandbox.world, emb.stack.loadBalancerArn).join(',')}`],
       caCertFile: expect.stringMatching(/sandbox-ca\.pem$/),
+      fisRoleArn: `arn:aws:iam::${emb.sandbox.world.accountId}:role/chaos-ec2-fis`,
     });
     expect(emb.stack.url).toMatch(/^https:\/\//);
   });

@@ -96,6 +96,13 @@ export type SandboxEventBody =
     }
   | { type: 'knob'; name: string; value: unknown }
   /**
+   * An AWS FIS experiment changed state (fis/engine.ts). The first one (pending) also says which actionsMode
+   * StartExperiment carried on the wire (`actionsModeOnWire`, null when the request had none), so a test can
+   * prove a client sent skip-all.
+   */
+  | { type: 'fis-experiment'; experimentId: string; experimentTemplateId: string; status: string; reason: string; actionsMode: 'run-all' | 'skip-all'; actionsModeOnWire?: string | null }
+  | { type: 'fis-action'; experimentId: string; action: string; actionId: string; status: string; reason: string }
+  /**
    * The stallActions knob holds a call open: `call` is its number among the calls of `action` since the
    * rule list was set (the first held one is after + 1), `held` how many calls of the action are held now,
    * `applied` whether the action already took effect (the answer alone is held).
