@@ -12,7 +12,7 @@
 import type { PermissionCheck } from '../../aws/ec2.js';
 import { FisClient } from '../../aws/fis.js';
 import { awsError, call } from '../../aws/errors.js';
-import { sleep } from '../../core/clock.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { refused } from '../../core/errors.js';
 import { faultFor } from '../../faults/index.js';
 import type { Run } from '../run-context.js';
@@ -66,7 +66,9 @@ export async function fisDryRun({ cfg, deps }: Run, plan: Plan): Promise<Permiss
     let x = started;
     const deadline = deps.clock.now() + Math.max(10_000, cfg.recoveryTimeoutMs);
     while (!isTerminal(x) && deps.clock.now() < deadline) {
-      await sleep(deps.clock, Math.min(cfg.pollMs, 1_000), deps.signal);
+      // A real, ref'd timer: the clock's timers never keep the process alive, and in a dry run nothing else
+      // (no probe, no watcher) does — Node would end the run mid-wait (exit 13, an unsettled await).
+      await delay(Math.min(cfg.pollMs, 1_000), undefined, { signal: deps.signal }).catch(() => undefined);
       if (deps.signal.aborted) break;
       x = await call('fis:GetExperiment', { phase: 'confirm', target: started.id }, () => fis.getExperiment(started.id));
     }

@@ -8,7 +8,7 @@
 import { awsCode, awsError } from '../../aws/errors.js';
 import type { ExperimentSummary } from '../../aws/fis.js';
 import { restoreMapFromTags } from '../../aws/nacl.js';
-import { sleep, systemClock } from '../../core/clock.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { FAULTS } from '../../faults/index.js';
 import type { FaultRecovery, Leftover, RecoverContext, RecoverResult } from '../../faults/types.js';
 import { TAG_EXPERIMENT, TAG_FAULT } from './fis-plan.js';
@@ -64,7 +64,8 @@ async function undo(items: Leftover[], ctx: RecoverContext): Promise<RecoverResu
       let status = x.state.status;
       const deadline = ctx.now() + STOP_WAIT_MS;
       while (!TERMINAL_STATES.has(status) && ctx.now() < deadline) {
-        await sleep(systemClock, 250);
+        // A ref'd timer (the clock's are unref'd): nothing else keeps `recover` alive while FIS stops.
+        await delay(250);
         status = (await fis.getExperiment(x.id)).state.status;
       }
       if (!TERMINAL_STATES.has(status)) {
