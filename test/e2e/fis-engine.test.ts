@@ -91,7 +91,9 @@ describe('chaos-ec2 run --engine fis against the sandbox', { timeout: 120_000 },
     // The same seed on the same stack picks the same number of victims; recovery measured the same way.
     expect(report.fault!.targets).toHaveLength(local.fault!.targets.length);
     const poll = 250;
-    expect(Math.abs(report.recovery!.capacityRecoveredMs! - local.recovery!.capacityRecoveredMs!)).toBeLessThanOrEqual(poll + 1000);
+    // Capacity is judged at polls, so two runs agree within one poll (seen: 2238 vs 2029 ms). The service figure
+    // is not compared: whether a probe request meets the dying instance is chance (seen: 853 vs 0 ms).
+    expect(Math.abs(report.recovery!.capacityRecoveredMs! - local.recovery!.capacityRecoveredMs!)).toBeLessThanOrEqual(poll);
   });
 
   it('blackhole-az: FIS holds PT1M (said in the plan) and restores; chaos-ec2 verifies every association', async () => {
