@@ -10,8 +10,6 @@
  */
 export const SCHEMA_VERSION = 2;
 
-import type { FisActionSpec, FisTargetSpec } from '../faults/fis-common.js';
-
 /** A fault kind as the registry (src/faults/index.ts) names it; validated against the registry up front. */
 export type FaultKind = string;
 export type Verdict = 'pass' | 'fail' | 'aborted' | 'error';
@@ -80,6 +78,22 @@ export interface Plan {
   preflight?: PlanPreflight;
   /** The engine's part (engines/fis-plan.ts); absent: the local engine. */
   engine?: PlanEngine;
+}
+
+/** One target of an FIS experiment template: exactly these resources (selection mode ALL, no tag filters). */
+export interface FisTargetSpec {
+  resourceType: string;
+  resourceArns: string[];
+  selectionMode: 'ALL';
+}
+
+/** One action of an FIS experiment template. */
+export interface FisActionSpec {
+  actionId: string;
+  description?: string;
+  parameters?: Record<string, string>;
+  /** The action's target key (`Instances`, `Subnets`) → a key of the template's `targets`. */
+  targets: Record<string, string>;
 }
 
 /** `--engine fis`: the experiment template as it will be created, journaled with the plan before it exists. */

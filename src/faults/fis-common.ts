@@ -4,27 +4,15 @@
  * minimum. FIS user guide, "Actions reference" and "Targets": `resourceArns` takes at most 5 ARNs; the
  * `duration` / `startInstancesAfterDuration` parameters take PT1M to PT12H.
  */
+import type { FisActionSpec, FisTargetSpec } from '../experiment/types.js';
+
 /** FIS's per-target limit on `resourceArns`. */
 export const FIS_MAX_ARNS_PER_TARGET = 5;
 /** FIS's shortest action duration (PT1M) and longest (PT12H). */
 export const FIS_MIN_DURATION_MS = 60_000;
 export const FIS_MAX_DURATION_MS = 12 * 60 * 60_000;
 
-/** One target of an experiment template: exactly these resources (selection mode ALL, no tag filters). */
-export interface FisTargetSpec {
-  resourceType: string;
-  resourceArns: string[];
-  selectionMode: 'ALL';
-}
-
-/** One action of an experiment template. */
-export interface FisActionSpec {
-  actionId: string;
-  description?: string;
-  parameters?: Record<string, string>;
-  /** The action's target key (`Instances`, `Subnets`) → a key of the template's `targets`. */
-  targets: Record<string, string>;
-}
+export type { FisActionSpec, FisTargetSpec };
 
 /** What a fault asks of FIS for one plan. */
 export interface FisRequest {

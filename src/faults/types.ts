@@ -17,6 +17,8 @@ import type { ExpectedRecovery, Plan, RecoveryInputs } from '../experiment/types
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { FaultMeta } from './fault-meta.js';
 import type { FisRequest } from './fis-common.js';
+
+export type { FisActionSpec, FisRequest, FisTargetSpec } from './fis-common.js';
 import type { FaultProcesses } from './processes.js';
 
 export type { FaultMeta };

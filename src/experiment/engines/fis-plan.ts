@@ -5,7 +5,6 @@
  * rounded up to FIS's minimum PT1M.
  */
 import { usageError } from '../../core/errors.js';
-import { isoDuration } from '../../faults/fis-common.js';
 import type { Fault, FaultFis } from '../../faults/types.js';
 import type { RunConfig } from '../config.js';
 import type { Plan, PlanEngine } from '../types.js';
@@ -66,7 +65,7 @@ export function fisSteps(plan: Plan, e: PlanEngine): string[] {
     `start the experiment (clientToken from the experiment id, journaled first); t0 = the injecting action's startTime from GetExperiment`,
     `check that FIS resolved exactly the plan's ${e.arns.length} resource(s) (ListExperimentResolvedTargets), else stop it`,
     e.holdMs > 0
-      ? `FIS holds the fault ${isoDuration(e.holdMs)} and reverts it itself; chaos-ec2 stops the experiment early on Ctrl-C, its stop condition or an error, then verifies`
+      ? `FIS holds the fault ${e.holdMs / 1000}s and reverts it itself; chaos-ec2 stops the experiment early on Ctrl-C, its stop condition or an error, then verifies`
       : 'nothing to revert: Auto Scaling replaces the instances',
     e.keepTemplate ? 'keep the template afterwards (--keep-template)' : 'delete the template at the end',
   ];

@@ -1,0 +1,69 @@
+/**
+ * `--engine fis` in-process (the runner through its Deps seam, a scripted probe, the sandbox's FIS on real
+ * timers): the paths where chaos-ec2 itself ends the experiment — its local stop condition and Ctrl-C — call
+ * StopExperiment, FIS reverts, and chaos-ec2 verifies the associations; the journal has each FIS call's intent
+ * (with its clientToken) before the call.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BlackholeReport } from '../../src/faults/blackhole-az/types.js';
+import { fisRoleArn } from '../../src/sandbox/index.js';
+import { associations, settle, startInProcessSandbox, type InProcessSandbox } from '../helpers/run-harness.js';
+
+describe('--engine fis: chaos-ec2 stops the experiment (in-process, sandbox FIS)', { timeout: 60_000 }, () => {
+  let sb: InProcessSandbox;
+  let before: Record<string, string>;
+  let az: string;
+
+  beforeAll(async () => {
+    sb = await startInProcessSandbox({ instances: 6, azs: 3 });
+    before = await associations(sb.clients.ec2);
+    az = sb.emb.stack.subnets[0]!.availabilityZone;
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+  beforeEach(async () => {
+    await settle(sb, 500);
+  }, 45_000);
+
+  // PT10M lasts 30 s in the fast profile: anything that ends sooner was ended by chaos-ec2's StopExperiment.
+  const fis = () => ({ fault: 'blackhole-az', az, duration: '10m', engine: 'fis', fisRoleArn: fisRoleArn(sb.emb.sandbox.world.accountId) });
+
+  it('the local stop condition: StopExperiment, FIS reverts, associations verified; aborted, exit 1', async () => {
+    const r = await sb.runInProcess({ ...fis(), abortErrorRate: '0.5', abortAfter: '1s' }, { second: (_, c) => (c.injected ? 'fail' : 'ok') });
+    expect(r.outcome?.exitCode, r.report?.reason).toBe(1);
+    expect(r.report?.verdict).toBe('aborted');
+    expect(r.report?.stopCondition?.name).toBe('error rate');
+    expect(r.report?.rollback?.status).toBe('complete');
+    const e = r.report!.engine!;
+    expect(r.timeline).toContain('fis-stop-requested');
+    expect((await sb.clients.fis.getExperiment(e.experimentId!)).state.status).toBe('stopped');
+    expect((r.report!.fault!.detail as BlackholeReport).restoreVerification?.verified).toBe(true);
+    expect(await associations(sb.clients.ec2)).toEqual(before);
+    // Intent (with the clientToken) before each FIS call, its answer after.
+    const j = r.journal.filter((x) => String(x.action ?? '').startsWith('fis:')).map((x) => `${x.type} ${x.action}`);
+    expect(j).toEqual(['intent fis:CreateExperimentTemplate', 'done fis:CreateExperimentTemplate', 'intent fis:StartExperiment', 'done fis:StartExperiment']);
+    const start = r.journal.find((x) => x.type === 'intent' && x.action === 'fis:StartExperiment')!;
+    expect(start.clientToken).toBe(`chaos-ec2-start-${r.report!.id}`);
+    expect(r.journal.find((x) => x.type === 'done' && x.action === 'fis:StartExperiment')!.experimentId).toBe(e.experimentId);
+    expect(e.templateDeleted).toBe(true);
+  });
+
+  it('Ctrl-C mid-hold: StopExperiment, FIS reverts, associations verified; 130', async () => {
+    let sent = false;
+    const r = await sb.runInProcess(fis(), {
+      on: (ev, h) => {
+        if (!sent && ev.type === 'phase' && ev.phase === 'hold') {
+          sent = true;
+          h.abort();
+        }
+      },
+    });
+    expect(r.outcome?.exitCode, r.report?.reason).toBe(130);
+    expect(r.report?.verdict).toBe('aborted');
+    expect(r.report?.rollback?.status).toBe('complete');
+    const states = r.report!.engine!.states!.filter((s) => !s.action).map((s) => s.status);
+    expect(states).toEqual(expect.arrayContaining(['running', 'stopping', 'stopped']));
+    expect(await associations(sb.clients.ec2)).toEqual(before);
+  });
+});
