@@ -103,6 +103,10 @@ const THROTTLING = new Set([
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
 const MAX_DELAY_MS = 20_000;
+const STALE_SOCKET = Symbol('stale keep-alive socket');
+
+/** RFC 3986 percent-encoding, as SigV4 canonicalizes the query: what is sent is what was signed. */
+const rfc3986 = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function retryBase(err: unknown): number | undefined {
   const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
@@ -166,12 +170,21 @@ export class FisTransport {
   /** Sends the request, retrying as described above; resolves to the parsed JSON body ({} when empty). */
   async send(req: RestRequest): Promise<unknown> {
     let totalDelay = 0;
+    let staleRetried = false;
     for (let attempt = 1; ; attempt++) {
       if (req.signal?.aborted) throw abortError(req.signal);
       try {
         return await this.once(req);
       } catch (err) {
         if (req.signal?.aborted) throw abortError(req.signal);
+        // A kept-alive socket the server had closed meanwhile: the request never reached it. Sent again at once,
+        // once, without counting as an attempt (as Node's docs advise for reusedSocket), so even a one-attempt
+        // client does not fail on an idle connection's race.
+        if (STALE_SOCKET in (err as object) && !staleRetried) {
+          staleRetried = true;
+          attempt--;
+          continue;
+        }
         const base = retryBase(err);
         if (base === undefined || attempt >= this.cfg.maxAttempts) {
           const meta = (err as Partial<FisServiceError>).$metadata;
@@ -205,7 +218,9 @@ export class FisTransport {
       headers,
       ...(body !== undefined ? { body } : {}),
     });
-    const qs = new URLSearchParams(query).toString();
+    const qs = Object.entries(query)
+      .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+      .join('&');
     const res = await this.exchange(`${this.url.origin}${basePath}${req.path}${qs ? `?${qs}` : ''}`, req.method, signed.headers, body, req.signal);
     return parseResponse(res);
   }
@@ -233,6 +248,9 @@ export class FisTransport {
       });
       r.on('error', (err: Error) => {
         // The timeout's abort surfaces as an AbortError from node:http; name it as the SDK does, so it is retried.
+        if (r.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && !caller?.aborted && !timeout.aborted) {
+          Object.defineProperty(err, STALE_SOCKET, { value: true });
+        }
         if (timeout.aborted && !caller?.aborted) {
           const e = new Error(`FIS request timed out after ${this.cfg.requestTimeoutMs} ms`, { cause: err });
           e.name = 'TimeoutError';

@@ -4,6 +4,7 @@
  */
 import type { Rng } from '../core/random.js';
 import type { AsgLifecycleApi } from './autoscaling/lifecycle-api.js';
+import type { CloudWatchStore } from './cloudwatch/store.js';
 import type { Knobs } from './knobs.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { FisStore } from './fis/store.js';
@@ -63,6 +64,8 @@ export interface SandboxContext {
   stackInfo?: StackInfo;
   /** The S3 buckets and objects (api/s3.ts serves them). */
   s3: S3Store;
+  /** CloudWatch: metric alarms (evaluated on the timers), their history, and metric datapoints. */
+  cloudwatch: CloudWatchStore;
   /** AWS FIS: experiment templates and experiments, run on the timers (api/fis.ts serves them). */
   fis: FisStore;
 }

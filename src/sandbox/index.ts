@@ -13,9 +13,9 @@ export { DEMO_WEIGHTS, type StackWeight } from './weighted-stack.js';
 // Configuration: timing profiles and fault knobs (set at start, or later through setKnobs / POST /_sandbox/knobs).
 export { PROFILES, resolveTimings, type ProfileName, type Timings } from './profiles.js';
 export { DEFAULT_KNOBS, type Knobs, type StallRule } from './knobs.js';
-// AWS FIS: the one role it assumes, and the alarm-state stub its stop conditions read until CloudWatch is wired in.
+// AWS FIS: the one role it assumes.
 export { fisRoleArn } from './fis/role.js';
-export { StubAlarmStates, type FisStore } from './fis/store.js';
+export type { FisStore } from './fis/store.js';
 export { setKnobs, validateKnobs } from './knob-control.js';
 
 // Ground truth: the world, its event log, and the records in it.

@@ -41,6 +41,17 @@ export interface Timings {
    */
   hookSecondMs?: number;
   /**
+   * How often CloudWatch evaluates every metric alarm (and so how long a SetAlarmState lasts): AWS evaluates
+   * a standard alarm once a minute ("Using Amazon CloudWatch alarms"); the fast profile a few times a second.
+   */
+  alarmEvaluationMs: number;
+  /**
+   * The period of the load balancer metrics the sandbox publishes from its data plane (AWS/ApplicationELB):
+   * ELB "measures and sends its metrics in 60-second intervals" (ALB user guide, "CloudWatch metrics for your
+   * Application Load Balancer"); the fast profile publishes per second.
+   */
+  lbMetricPeriodMs: number;
+  /**
    * AWS FIS (fis/engine.ts). Experiment pending → initiating, initiating (role assumed, targets resolved) →
    * running, stopping → stopped, and how often a running experiment checks its stop conditions and actions.
    * FIS documents none of these; observed experiments take seconds to start and to stop.
@@ -77,6 +88,8 @@ export const PROFILES: Record<ProfileName, Timings> = {
     lbConnectTimeoutMs: 10_000,
     lbIdleTimeoutMs: 60_000,
     gracePeriodSeconds: 300,
+    alarmEvaluationMs: 60_000,
+    lbMetricPeriodMs: 60_000,
     fisPendingMs: 1_000,
     fisInitiatingMs: 4_000,
     fisStoppingMs: 3_000,
@@ -102,6 +115,8 @@ export const PROFILES: Record<ProfileName, Timings> = {
     lbConnectTimeoutMs: 1_000,
     lbIdleTimeoutMs: 5_000,
     gracePeriodSeconds: 5,
+    alarmEvaluationMs: 500,
+    lbMetricPeriodMs: 1_000,
     fisPendingMs: 20,
     fisInitiatingMs: 30,
     fisStoppingMs: 30,

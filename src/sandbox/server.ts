@@ -1,12 +1,13 @@
 /**
- * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2, Classic ELB and STS query
- * protocols (POST /) and S3's REST protocol (path-style, api/s3.ts), and serves the ground truth and fault knobs under /_sandbox/, with the data plane
+ * Starts a sandbox: one HTTP endpoint on 127.0.0.1 that speaks the EC2, Auto Scaling, ELBv2, Classic ELB, STS and CloudWatch query
+ * protocols (POST /; CloudWatch also AWS JSON 1.0) and S3's REST protocol (path-style, api/s3.ts), and serves the ground truth and fault knobs under /_sandbox/, with the data plane
  * (instance servers, load balancer proxies, health checks) and the Auto Scaling reconciler running behind it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRng } from '../core/random.js';
 import { AUTOSCALING_SERVICE } from './api/autoscaling.js';
+import { CLOUDWATCH_SERVICE, isCloudWatchJson, serveCloudWatchJson } from './api/cloudwatch.js';
 import { CLASSIC_ELB_SERVICE } from './api/classic-elb.js';
 import { EC2_SERVICE } from './api/ec2.js';
 import { ELBV2_SERVICE } from './api/elbv2.js';
@@ -18,10 +19,11 @@ import type { SandboxContext } from './context.js';
 import { handleControl } from './control.js';
 import { DataPlane } from './dataplane/index.js';
 import { readBody } from './http-body.js';
-import { FisStore, StubAlarmStates } from './fis/store.js';
+import { FisStore } from './fis/store.js';
 import { DEFAULT_KNOBS, type Knobs } from './knobs.js';
 import { Lifecycle } from './lifecycle.js';
 import { resolveTimings, type ProfileName, type Timings } from './profiles.js';
+import { CloudWatchStore } from './cloudwatch/store.js';
 import { Reconciler } from './reconciler.js';
 import { S3Store } from './s3/store.js';
 import { Timers } from './timers.js';
@@ -75,16 +77,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const lifecycle = new Lifecycle(world, timings, knobs, timers);
   // The context is assembled in two steps because the data plane and the reconciler take the context
   // themselves; both are constructed before anything can call into them.
-  const ctx = { world, timings, knobs, timers, lifecycle, rng: createRng(opts.seed), s3: new S3Store() } as SandboxContext;
+  const cloudwatch = new CloudWatchStore(world, timings, timers);
+  const ctx = { world, timings, knobs, timers, lifecycle, rng: createRng(opts.seed), s3: new S3Store(), cloudwatch } as SandboxContext;
   const dataplane = new DataPlane(ctx);
   ctx.dataplane = dataplane;
   const reconciler = new Reconciler(ctx);
   ctx.autoscaling = reconciler;
-  // FIS reads its stop conditions through alarmStateByArn; a stub until the CloudWatch store is wired in.
-  const fisAlarms = new StubAlarmStates();
-  ctx.fis = new FisStore(ctx, () => fisAlarms);
+  // FIS reads its stop conditions from the CloudWatch store (alarmStateByArn).
+  ctx.fis = new FisStore(ctx, () => ctx.cloudwatch);
   const certificates = new CertificateStore(world);
-  const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, CLASSIC_ELB_SERVICE, STS_SERVICE]);
+  const router = new Router(ctx, [EC2_SERVICE, AUTOSCALING_SERVICE, ELBV2_SERVICE, CLASSIC_ELB_SERVICE, STS_SERVICE, CLOUDWATCH_SERVICE]);
 
   const server = createServer((req, res) => {
     void serve(req, res, router, ctx).catch((err: unknown) => {
@@ -97,6 +99,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const port = (server.address() as AddressInfo).port;
   dataplane.start();
   reconciler.start();
+  cloudwatch.start();
 
   let closing: Promise<void> | undefined;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -165,6 +168,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
     // Refused before it is parsed, so there is no Action or service to shape an AWS error envelope; the
     // SDK reports a bare HTTP 413, which is all a client needs (no chaos-ec2 request comes near 1 MiB).
     res.writeHead(413, { 'content-type': 'text/plain' }).end('request body too large');
+    return;
+  }
+  if (isCloudWatchJson(req)) {
+    // CloudWatch's AWS JSON 1.0 (the JS SDK); its awsQuery form (the AWS CLI) goes through the Router below.
+    await serveCloudWatchJson(req, res, body, ctx, router);
     return;
   }
   const out = await router.handle(body, url.search, req.headers.authorization);

@@ -7,16 +7,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FisClient } from '../../src/aws/fis.js';
-import { StubAlarmStates, type SandboxEvent } from '../../src/sandbox/index.js';
-import { startTestSandbox, waitForWorldEvent, type TestSandbox } from '../helpers/sandbox.js';
-import { alarmArn, experimentStates, fisClient, instanceArn, network, runningInstance, subnetArn, template, waitForExperiment } from './fis-fixture.js';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import type { SandboxEvent } from '../../src/sandbox/index.js';
+import { buildWorld } from '../helpers/world-fixture.js';
+import { clientConfig, startTestSandbox, waitForWorldEvent, type TestSandbox } from '../helpers/sandbox.js';
+import { experimentStates, fisClient, instanceArn, network, runningInstance, subnetArn, template, waitForExperiment } from './fis-fixture.js';
 
 let sb: TestSandbox;
 let fis: FisClient;
 let net: ReturnType<typeof network>;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ timings: { fisSecondMs: 10, bootMs: 100, appStartMs: 20, stopMs: 100, shutdownMs: 100 } });
+  // alarmEvaluationMs: a SetAlarmState lasts until the next evaluation; a minute keeps it for the whole test.
+  sb = await startTestSandbox({ timings: { fisSecondMs: 10, bootMs: 100, appStartMs: 20, stopMs: 100, shutdownMs: 100, asgDetectMs: 100, alarmEvaluationMs: 60_000 } });
   fis = fisClient(sb);
   net = network(sb.ctx);
 });
@@ -44,7 +47,8 @@ describe('aws:ec2:terminate-instances', () => {
     expect(action.state?.status).toBe('completed');
     expect(action.startTime!.getTime()).toBeLessThanOrEqual(action.endTime!.getTime());
     expect(got.startTime!.getTime()).toBeLessThanOrEqual(action.startTime!.getTime());
-    expect(got.tags).toEqual({ 'chaos-ec2:experiment-id': 'test', run: 'x' });
+    expect(got.tags).toEqual({ run: 'x' });
+    expect(await fis.listTagsForResource(got.arn!)).toEqual({ run: 'x' });
     expect(await fis.listExperimentResolvedTargets(exp.id)).toEqual([{ resourceType: 'aws:ec2:instance', targetName: 'T1', targetInformation: { arn: instanceArn(sb.ctx, victim) } }]);
     expect((await fis.listExperiments({ experimentTemplateId: t.id })).map((e) => e.id)).toEqual([exp.id]);
   });
@@ -63,6 +67,36 @@ describe('aws:ec2:stop-instances', () => {
     const started = sb.world.events(from).find((e) => e.type === 'instance-state' && e.instanceId === id && e.to === 'pending')!;
     // PT1M at 10 ms a second, counted from the action's start.
     expect(started.atMs - stopped.atMs).toBeGreaterThanOrEqual(600 - 100 - 30);
+  });
+});
+
+describe('Auto Scaling members', () => {
+  it('terminate: the group replaces the victim; stop with completeIfInstancesTerminated: the group terminates the stopped member and the action still completes; without it the experiment fails', async () => {
+    const fx = await buildWorld(sb.ctx, { zones: 2, desired: 3, healthCheckType: 'EC2' });
+    const inService = () => sb.world.membersOf(fx.asgName).filter((m) => m.lifecycleState === 'InService' && sb.world.instances.get(m.instanceId)?.state === 'running');
+    await expect.poll(() => inService().length, { timeout: 5_000 }).toBe(3);
+    const [victim, stopA, stopB] = inService().map((m) => m.instanceId) as [string, string, string];
+
+    const from = since();
+    const term = await fis.createExperimentTemplate(template(sb.ctx, 'terminate', [instanceArn(sb.ctx, victim)]));
+    const e1 = await fis.startExperiment({ clientToken: 'asg-term', experimentTemplateId: term.id });
+    await waitForExperiment(sb, e1.id, 'completed');
+    // The group launches a replacement, as after any TerminateInstances.
+    await waitForWorldEvent(sb.world, (e) => e.seq > from && e.type === 'instance-state' && e.asgName === fx.asgName && e.from === null, 5_000);
+
+    // PT2M (1.2 s here): the group (asgDetectMs 100) terminates a stopped member well before the restart.
+    const params = { startInstancesAfterDuration: 'PT2M' };
+    const ok = await fis.createExperimentTemplate(template(sb.ctx, 'stop', [instanceArn(sb.ctx, stopA)], {}, { ...params, completeIfInstancesTerminated: 'true' }));
+    const strict = await fis.createExperimentTemplate(template(sb.ctx, 'stop', [instanceArn(sb.ctx, stopB)], {}, params));
+    const [e2, e3] = await Promise.all([
+      fis.startExperiment({ clientToken: 'asg-stop-ok', experimentTemplateId: ok.id }),
+      fis.startExperiment({ clientToken: 'asg-stop-strict', experimentTemplateId: strict.id }),
+    ]);
+    await Promise.all([waitForExperiment(sb, e2.id, 'completed'), waitForExperiment(sb, e3.id, 'failed')]);
+    expect(sb.world.instances.get(stopA)!.state).toMatch(/shutting-down|terminated/);
+    const failed = await fis.getExperiment(e3.id);
+    expect(failed.state.reason).toContain(stopB);
+    expect(failed.actions!.A1!.state?.status).toBe('failed');
   });
 });
 
@@ -108,16 +142,26 @@ describe('aws:network:disrupt-connectivity (scope all)', () => {
 
   it('a stop condition whose alarm goes to ALARM stops the experiment, names the alarm, and restores', async () => {
     const [, b] = net.subnets as [string, string];
-    const alarm = alarmArn(sb.ctx, 'chaos-slo-5xx');
+    const cw = new CloudWatchClient(clientConfig(sb.endpoint));
+    const alarmInput = {
+      Namespace: 'Test/App',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 10,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    } as const;
+    await cw.send(new PutMetricAlarmCommand({ AlarmName: 'chaos-slo-5xx', ...alarmInput }));
+    const alarm = sb.ctx.cloudwatch.alarmArn('chaos-slo-5xx');
     const t = await fis.createExperimentTemplate(
       template(sb.ctx, 'disrupt', [subnetArn(sb.ctx, b)], { stopConditions: [{ source: 'aws:cloudwatch:alarm', value: alarm }] }, { duration: 'PT12H' }),
     );
     const exp = await fis.startExperiment({ clientToken: 'alarm-1', experimentTemplateId: t.id });
     await waitForExperiment(sb, exp.id, 'running');
     expect(association(b)).not.toBe(net.naclId);
-    const alarms = sb.ctx.fis.alarms();
-    if (!(alarms instanceof StubAlarmStates)) throw new Error('the CloudWatch store is wired in: set the alarm through it');
-    alarms.set(alarm, 'ALARM');
+    await cw.send(new SetAlarmStateCommand({ AlarmName: 'chaos-slo-5xx', StateValue: 'ALARM', StateReason: 'game day' }));
+    cw.destroy();
     await waitForExperiment(sb, exp.id, 'stopped');
     expect(association(b)).toBe(net.naclId);
     expect((await fis.getExperiment(exp.id)).state.reason).toContain('chaos-slo-5xx');

@@ -172,6 +172,26 @@ describe('FisClient errors', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('a kept-alive socket the server dropped is retried once on a new connection, even with one attempt', async () => {
+    const perSocket = new WeakMap<object, number>();
+    const { seen, client } = await fakeFis(
+      [
+        (req, res) => {
+          const sock = res.socket!;
+          const n = (perSocket.get(sock) ?? 0) + 1;
+          perSocket.set(sock, n);
+          // The second request on the first connection: dropped as a server does an idle socket it just closed.
+          if (n === 2 && seen.length === 2) return void sock.destroy();
+          json(200, { experiment: { id: req.url.split('/').pop(), state: { status: 'running' } } })(req, res);
+        },
+      ],
+      { maxAttempts: 1 },
+    );
+    expect((await client.getExperiment('EXP1')).id).toBe('EXP1');
+    expect((await client.getExperiment('EXP2')).id).toBe('EXP2');
+    expect(seen.map((s) => s.url)).toEqual(['/experiments/EXP1', '/experiments/EXP2', '/experiments/EXP2']);
+  });
+
   it("the caller's AbortSignal ends a call in flight with AbortError, not retried", async () => {
     const { seen, client } = await fakeFis([() => undefined], { requestTimeoutMs: 5_000 });
     const ac = new AbortController();

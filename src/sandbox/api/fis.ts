@@ -178,6 +178,8 @@ function route(ctx: SandboxContext, method: string, segs: string[], q: URLSearch
     case 'GET experiments/{id}/resolvedTargets':
       return [
         'ListExperimentResolvedTargets',
+        // targetInformation is a string map whose keys the API reference does not list; the sandbox gives the
+        // resource's ARN under `arn`. Readers should rely on no more than "a value that is the ARN".
         () => {
           const name = q.get('targetName');
           const all = fis.experiment(id!).resolved.filter((r) => name === null || r.targetName === name);

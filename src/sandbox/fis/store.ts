@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
-import { ExperimentEngine, type AlarmState, type AlarmStates } from './engine.js';
+import { ExperimentEngine, type AlarmStates } from './engine.js';
 import type { FisDeps, FisExperiment, FisTemplate, TagMap } from './types.js';
 import { readTags, validateTemplate, validation } from './validate.js';
 
@@ -20,20 +20,6 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** FIS ids: a prefix (EXT for templates, EXP for experiments) and letters and digits, e.g. `EXPaB3dE5fG7hI9jK1`. */
 function fisId(prefix: 'EXT' | 'EXP'): string {
   return prefix + [...randomBytes(15)].map((b) => ALNUM[b % ALNUM.length]).join('');
-}
-
-/**
- * Alarm states until the CloudWatch store (h-cw) is wired in: every alarm unknown unless a test sets it. The
- * FisStore reads its stop conditions through `alarmStateByArn`, the same name the CloudWatch store exposes.
- */
-export class StubAlarmStates implements AlarmStates {
-  private readonly states = new Map<string, AlarmState>();
-  set(arn: string, state: AlarmState): void {
-    this.states.set(arn, state);
-  }
-  alarmStateByArn(arn: string): AlarmState | undefined {
-    return this.states.get(arn);
-  }
 }
 
 export interface StartInput {
@@ -119,7 +105,9 @@ export class FisStore {
       actions: new Map(Object.entries(template.actions).map(([name, a]) => [name, { ...structuredClone(a), name, status: 'pending', reason: 'Initial state' }])),
       stopConditions: structuredClone(template.stopConditions),
       creationTime: this.ctx.world.now(),
-      tags: { ...template.tags, ...tags },
+      // Only StartExperiment's own tags ("The tags to apply to the experiment"): the template's stay on the
+      // template, so a caller that finds its experiments by tag must tag them when it starts them.
+      tags,
       actionsMode: onWire ?? 'run-all',
       clientToken: token,
       resolved: [],

@@ -4,7 +4,7 @@
  * could observe is recorded here, with the wall-clock time it happened.
  */
 import type { ClassicInstanceStateName } from './classic-types.js';
-import type { InstanceStateName, LifecycleState, TargetHealthReason, TargetHealthState } from './types.js';
+import type { AlarmStateValue, InstanceStateName, LifecycleState, TargetHealthReason, TargetHealthState } from './types.js';
 
 interface Base {
   /** ISO-8601 time of the change. */
@@ -123,7 +123,9 @@ export type SandboxEventBody =
     }
   | { type: 'network-interface'; change: 'created' | 'deleted'; networkInterfaceId: string; subnetId: string; owner: string }
   /** A group's desired capacity changed (a scheduled action ran); `cause` as its scaling activities word it. */
-  | { type: 'desired-changed'; asgName: string; from: number; to: number; cause: string };
+  | { type: 'desired-changed'; asgName: string; from: number; to: number; cause: string }
+  /** A CloudWatch alarm changed state: by its evaluation (`evaluation`) or SetAlarmState (`set`); the first is `from: null` on creation. */
+  | { type: 'alarm-state'; alarmName: string; alarmArn: string; from: AlarmStateValue | null; to: AlarmStateValue; reason: string; cause: 'created' | 'evaluation' | 'set' };
 
 export type SandboxEvent = Base & SandboxEventBody;
 export type SandboxEventType = SandboxEvent['type'];

@@ -337,3 +337,6 @@ export interface MixedInstancesPolicy {
   /** InstancesDistribution members as sent (OnDemandAllocationStrategy → value), rendered back verbatim. */
   instancesDistribution: Map<string, string>;
 }
+
+/** A CloudWatch alarm's state (CloudWatch API reference, MetricAlarm.StateValue). */
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
