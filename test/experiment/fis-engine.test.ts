@@ -66,4 +66,25 @@ describe('--engine fis: chaos-ec2 stops the experiment (in-process, sandbox FIS)
     expect(states).toEqual(expect.arrayContaining(['running', 'stopping', 'stopped']));
     expect(await associations(sb.clients.ec2)).toEqual(before);
   });
+
+  it('stop-instances: FIS stops the planned victim (completeIfInstancesTerminated: the group replaces it), the run passes', async () => {
+    let victim = '';
+    const r = await sb.runInProcess(
+      { fault: 'stop-instances', duration: '1s', engine: 'fis', fisRoleArn: fisRoleArn(sb.emb.sandbox.world.accountId) },
+      {
+        on: (e) => {
+          if (e.type === 'plan') victim = e.plan.fault.targets[0]!.instanceId;
+        },
+      },
+    );
+    expect(r.outcome?.exitCode, r.report?.reason).toBe(0);
+    expect(r.report?.verdict).toBe('pass');
+    // Planned as FIS holds it: PT1M (the plan says 1s was rounded up), one action on the victim's ARN.
+    expect(r.report!.engine!.resolvedTargets).toEqual([`arn:aws:ec2:us-east-1:${sb.emb.sandbox.world.accountId}:instance/${victim}`]);
+    const x = await sb.clients.fis.getExperiment(r.report!.engine!.experimentId!);
+    expect(x.actions?.['stop-1']?.parameters).toEqual({ startInstancesAfterDuration: 'PT1M', completeIfInstancesTerminated: 'true' });
+    expect(x.state.status).toBe('completed');
+    // Ground truth: FIS stopped the victim (the group then terminated and replaced it).
+    expect(sb.events(0).some((e) => e.type === 'instance-state' && e.instanceId === victim && e.to === 'stopped')).toBe(true);
+  });
 });
