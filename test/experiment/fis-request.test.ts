@@ -128,3 +128,37 @@ describe('iam-policy --engine fis', () => {
     expect(perms).not.toContain('ec2:TerminateInstances');
   });
 });
+
+describe("the report's engine section in every renderer", () => {
+  it('terminal, Markdown and HTML draw the FIS engine rows (experiment, console URL, template, states); the local engine adds none', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { renderMarkdown } = await import('../../src/report/markdown.js');
+    const { renderHtml } = await import('../../src/report/html.js');
+    const { renderSummary } = await import('../../src/report/terminal.js');
+    const base = JSON.parse(readFileSync(new URL('../fixtures/report-pass.json', import.meta.url), 'utf8')) as import('../../src/experiment/types.js').Report;
+    const url = 'https://us-east-1.console.aws.amazon.com/fis/home?region=us-east-1#ExperimentDetails:ExperimentId=EXPabc';
+    const fis = {
+      ...base,
+      engine: {
+        kind: 'fis' as const,
+        t0: 'FIS action startTime' as const,
+        experimentId: 'EXPabc',
+        consoleUrl: url,
+        templateId: 'EXTdef',
+        templateDeleted: true,
+        roleArn: 'arn:aws:iam::123456789012:role/chaos-fis',
+        stopConditions: [],
+        states: [
+          { atMs: -50, status: 'running' },
+          { atMs: 3000, status: 'completed' },
+        ],
+      },
+    };
+    expect(renderMarkdown(fis)).toMatch(/### Engine[\s\S]*EXPabc[\s\S]*EXTdef \(deleted\)[\s\S]*running → completed/);
+    expect(renderHtml(fis)).toContain('id="engine-section"');
+    expect(renderHtml(fis)).toContain('EXPabc');
+    expect(renderSummary(fis, { color: false, width: 200 })).toContain(url);
+    const local = { ...base, engine: { kind: 'local' as const, t0: 'mutating call returned' as const } };
+    expect(renderMarkdown(local)).not.toMatch(/### Engine/);
+  });
+});
