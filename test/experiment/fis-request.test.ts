@@ -162,3 +162,19 @@ describe("the report's engine section in every renderer", () => {
     expect(renderMarkdown(local)).not.toMatch(/### Engine/);
   });
 });
+
+describe('FIS stopping the experiment on its own', () => {
+  it('is a stop condition named after the stop alarms, with FIS reason; never when chaos-ec2 asked for the stop', async () => {
+    const { foreignStop } = await import('../../src/experiment/engines/fis-watch.js');
+    const alarm = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx';
+    const reason = `Stop condition triggered: alarm api-5xx (${alarm}) is in ALARM.`;
+    expect(foreignStop({ id: 'EXP1', state: { status: 'stopping', reason } }, false, [alarm])).toEqual({ name: 'api-5xx', detail: reason });
+    expect(foreignStop({ id: 'EXP1', state: { status: 'stopped', reason } }, true, [alarm])).toBeUndefined();
+    expect(foreignStop({ id: 'EXP1', state: { status: 'running' } }, false, [alarm])).toBeUndefined();
+    expect(foreignStop({ id: 'EXP1', state: { status: 'failed', reason: 'Action disrupt-1 failed' } }, false, [])).toEqual({
+      name: 'FIS experiment failed',
+      detail: 'Action disrupt-1 failed',
+    });
+    expect(foreignStop({ id: 'EXP1', state: { status: 'stopped' } }, false, [])).toEqual({ name: 'FIS experiment stopped outside chaos-ec2', detail: 'FIS stopped experiment EXP1' });
+  });
+});

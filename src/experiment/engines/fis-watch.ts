@@ -32,6 +32,23 @@ export function actionsStartedAt(e: Experiment): number | undefined {
   return Math.max(...actions.map((a) => a.startTime!.getTime()));
 }
 
+/**
+ * PURE: FIS stopping (or failing) the experiment while chaos-ec2 did not ask it to is a stop condition: with
+ * stop alarms, one of them went to ALARM (FIS's reason names it); without, someone stopped it outside
+ * chaos-ec2; FIS failing it (an action error) ends the run the same way. Either way the run ends at once as aborted. Undefined while nothing of the kind happened.
+ */
+export function foreignStop(x: Pick<Experiment, 'id' | 'state'>, stopRequested: boolean, stopConditions: readonly string[]): { name: string; detail: string } | undefined {
+  if (stopRequested) return undefined;
+  // An action that failed mid-hold: the experiment did not run as planned, so its figures are not a pass.
+  if (x.state.status === 'failed') return { name: 'FIS experiment failed', detail: x.state.reason ?? `FIS experiment ${x.id} failed` };
+  if (!['stopping', 'stopped'].includes(x.state.status)) return undefined;
+  const alarms = stopConditions.map((a) => a.split(':alarm:')[1] ?? a);
+  return {
+    name: alarms.length ? alarms.join(', ') : 'FIS experiment stopped outside chaos-ec2',
+    detail: x.state.reason ?? `FIS stopped experiment ${x.id}`,
+  };
+}
+
 export class FisWatch {
   private readonly seen = new Map<string, string>();
   latest: Experiment | undefined;

@@ -20,7 +20,7 @@ import { sleep } from '../../core/clock.js';
 import type { Fault, RollbackResult } from '../../faults/types.js';
 import type { Plan, PlanEngine } from '../types.js';
 import { fisOf, fisSteps, planEngine, stopAlarmArns, TAG_EXPERIMENT, TAG_FAULT } from './fis-plan.js';
-import { FisWatch, actionsEnded, actionsStartedAt, isTerminal, type FisApi } from './fis-watch.js';
+import { FisWatch, actionsEnded, actionsStartedAt, foreignStop, isTerminal, type FisApi } from './fis-watch.js';
 import type { Engine, EngineContext, EngineInjection } from './types.js';
 
 /** The FIS console page of an experiment (the report links it). */
@@ -163,12 +163,10 @@ export const fisEngine: Engine = {
     }
     let fired = false;
     watch.follow((x) => {
-      // FIS stopped it and chaos-ec2 did not ask: a stop condition (a stop alarm went to ALARM).
-      if (!fired && !watch.stopRequested && ['stopping', 'stopped'].includes(x.state.status)) {
-        fired = true;
-        const alarms = e.stopConditions.map((a) => a.split(':alarm:')[1] ?? a);
-        ctx.stopFired(ctx.now(), alarms.join(', ') || 'FIS stop condition', x.state.reason ?? `FIS stopped experiment ${started.id}`);
-      }
+      const stop = fired ? undefined : foreignStop(x, watch.stopRequested, e.stopConditions);
+      if (!stop) return;
+      fired = true;
+      ctx.stopFired(ctx.now(), stop.name, stop.detail);
     });
     const result: EngineInjection = { t0, holdOver: () => watch.latest !== undefined && actionsEnded(watch.latest) };
     return result;
