@@ -228,7 +228,8 @@ async function stopAndVerify(
   if (run.experimentId) {
     const watch = run.watch ?? new FisWatch(fis, run.experimentId, ctx);
     let x = await watch.poll('rollback');
-    if (!isTerminal(x) && !actionsEnded(x)) {
+    // Already stopping (a stop condition, or an earlier StopExperiment): FIS is reverting; only wait for it.
+    if (!isTerminal(x) && x.state.status !== 'stopping' && !actionsEnded(x)) {
       watch.stopRequested = true;
       await call('fis:StopExperiment', { phase: 'rollback', target: run.experimentId }, () => fis.stopExperiment(run.experimentId!));
       ctx.record({ atMs: ctx.now(), event: 'fis-stop-requested', experimentId: run.experimentId, detail: `StopExperiment ${run.experimentId}` });
