@@ -13,6 +13,7 @@ import { blockedOf, contaminationOf } from './contamination.js';
 import { probeTransportSection } from './probe-report.js';
 import { toEntry, type Mark, type Recorded } from './recorder.js';
 import { routeOf } from './route.js';
+import { engineSection } from './engines/report.js';
 import { SCHEMA_VERSION, type Gate, type ProbeSecond, type Report, type Verdict } from './types.js';
 
 export interface ReportContext {
@@ -121,6 +122,7 @@ export function buildReport(r: Recorded, ctx: ReportContext, o: Outcome, summary
     ...(plan?.preflight ? { preflight: { warnings: plan.preflight.warnings, notes: plan.preflight.notes, expectedRecovery: plan.preflight.expectedRecovery } } : {}),
     ...(contaminated ? { contaminated } : {}),
     ...(blocked.length ? { recoveryBlocked: blocked } : {}),
+    ...(plan ? { engine: engineSection(r)! } : {}),
   };
 }
 

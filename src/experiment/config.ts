@@ -11,6 +11,7 @@ import type { NotifyFormat } from './notify-options.js';
 import { FAULT_OPTIONS, faultsAccepting, metaFor } from '../faults/catalog.js';
 import { GATE_FLAGS, type GateThresholds } from './gates.js';
 import { GATE_OPTION_SET, RUN_OPTIONS } from './run-options.js';
+import { engineProblems, type EngineKind } from './engine-options.js';
 import type { FaultKind } from './types.js';
 
 export interface RunConfig {
@@ -85,6 +86,12 @@ export interface RunConfig {
   allowInsufficientData: boolean;
   /** Publish the run's figures to this CloudWatch namespace at the end. */
   metricsNamespace?: string;
+  /** Who injects and reverts the fault: chaos-ec2's own calls, or an AWS FIS experiment. */
+  engine: EngineKind;
+  /** --engine fis: the role FIS assumes (required with fis). */
+  fisRoleArn?: string;
+  /** --engine fis: keep the experiment template after the run. */
+  keepTemplate: boolean;
 }
 
 /** Raw values as commander hands them over (strings, booleans, repeated strings). */
@@ -116,6 +123,7 @@ export function validateRunOptions(raw: RawRunOptions, env: NodeJS.ProcessEnv = 
       }
     }
   }
+  errors.push(...engineProblems(values, given));
   if (given.has('abortAfter') && !given.has('abortErrorRate')) errors.push('--abort-after: needs --abort-error-rate (the stop condition is error rate above R for S seconds)');
   if (given.has('allowInsufficientData') && !given.has('stopAlarm')) errors.push('--allow-insufficient-data: needs --stop-alarm (it is about the stop alarms)');
   if (errors.length) {

@@ -79,11 +79,16 @@ export class ObserveSession {
     }
   }
 
-  private fire(c: StopFired): void {
+  private fire(c: StopFired, atMs = this.deps.clock.now()): void {
     if (this.stopFiredAt !== null) return;
-    this.stopFiredAt = this.deps.clock.now();
+    this.stopFiredAt = atMs;
     this.stopFired = c;
     this.wake?.();
+  }
+
+  /** A stop condition the engine saw fire on its side (FIS stopped its experiment on an alarm). */
+  stopByEngine(atMs: number, c: StopFired): void {
+    this.fire(c, atMs);
   }
 
   private readonly onSecond = (s: SecondSummary) => {

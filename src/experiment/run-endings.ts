@@ -15,7 +15,10 @@ import type { Plan } from './types.js';
  */
 export async function failedRun(run: Run, plan: Plan, fault: Fault, undo: Undo, probeDone: Promise<unknown>, err: unknown, injected: boolean): Promise<RunOutcome> {
   const wasInterrupted = run.deps.signal.aborted || (err instanceof ChaosError && err.exitCode === ExitCode.Interrupted);
-  if (undo.registered === 0 && !undo.started && !injected) {
+  // An engine that knows nothing was injected although it registered a rollback (FIS ended the experiment
+  // before any action started) says so on the error: a refusal, exit 3.
+  const nothingInjected = (err as { nothingInjected?: boolean } | undefined)?.nothingInjected === true;
+  if ((undo.registered === 0 || nothingInjected) && !undo.started && !injected) {
     // Nothing was injected (at most the victims were tagged).
     if (wasInterrupted) return finishInterrupted(run, undo, probeDone, `${(err as Error)?.message ?? 'interrupted'}; nothing was injected`);
     throw err;

@@ -13,6 +13,7 @@ import { ALARM_OPTIONS } from './alarm-options.js';
 import { GATE_OPTIONS } from './gates.js';
 import { NOTIFY, NOTIFY_FORMAT } from './notify-options.js';
 import { TRANSPORT_OPTIONS } from './transport-options.js';
+import { ENGINE_OPTIONS } from './engine-options.js';
 
 export { CA_CERT, HOST, INSECURE, PROBE_MODE, RESOLVE, TRANSPORT_OPTIONS } from './transport-options.js';
 
@@ -298,6 +299,8 @@ const COMMON: readonly OptionDef[] = [
   REPORT_DIR,
   NOTIFY,
   NOTIFY_FORMAT,
+  // The engine block (issue 12): who injects and reverts the fault.
+  ...ENGINE_OPTIONS,
   { name: 'allowUntagged', flag: '--allow-untagged', parser: boolean(), default: false, help: 'allow a group without the chaos-ec2:opt-in=true tag' },
   { name: 'dryRun', flag: '--dry-run', parser: boolean(), default: false, help: 'print the plan and check permissions with EC2 DryRun; change nothing' },
   { name: 'yes', flag: '--yes', short: '-y', parser: boolean(), default: false, help: 'do not ask for confirmation (required when stdin is not a TTY)' },

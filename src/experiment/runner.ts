@@ -40,6 +40,8 @@ import { Recorder } from './recorder.js';
 import { recoveredNow, recoveredSoFar, recoveryOf } from './recovery-now.js';
 import { Undo, recoverCommand, rollbackWindowMs } from './undo.js';
 import { decideObserved } from './verdict.js';
+import { engineFor, injectPlan } from './engines/index.js';
+import { fisDryRun } from './engines/fis-dry-run.js';
 import type { Plan } from './types.js';
 import type { Run, RunOutcome } from './run-context.js';
 import { failedRun, finishInterrupted } from './run-endings.js';
@@ -134,7 +136,7 @@ function snapshot({ cfg, deps, d }: Run): Promise<CapacitySnapshot> {
 async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
   const { cfg, deps, d, rec } = run;
   checkOptIn(d, cfg);
-  await checkStopAlarms(cfg, deps, rec, 'planning');
+  const alarms = await checkStopAlarms(cfg, deps, rec, 'planning');
   const checks = capacityChecks(snap);
   rec.addSteadyChecks(checks);
   const failing = checks.filter((c) => !c.pass);
@@ -142,12 +144,19 @@ async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
     throw refused(`steady state not met before injecting: ${failing.map((c) => c.detail).join('; ')}`, { phase: 'steady-state', target: cfg.asg, hint: STEADY_HINT });
   }
   const plan = await buildPlan({ experimentId: rec.r.id, d, snap, cfg, rng: deps.rng, clients: deps.clients, now: deps.clock.now });
+  const engine = engineFor(cfg.engine);
+  await engine.annotate(
+    plan,
+    faultFor(plan.fault.kind),
+    cfg,
+    alarms.map((a) => a.arn),
+  );
   const credentials = await planCredentials(deps.clients, plan);
   rec.setPlan(plan);
   deps.emit({ type: 'plan', plan });
   checkPreflight(plan);
   faultFor(plan.fault.kind).checkPlan?.(plan, cfg);
-  credentials.check(credentialsNeededMs(cfg, faultFor(plan.fault.kind).holdMs(plan)), deps.clock.now());
+  credentials.check(credentialsNeededMs(cfg, engine.holdMs(plan, faultFor(plan.fault.kind))), deps.clock.now());
   return plan;
 }
 
@@ -159,6 +168,8 @@ async function dryRunPhase(run: Run, plan: Plan): Promise<RunOutcome> {
   // A DryRun the endpoint carried out changed something: on record in a report, never "nothing was changed".
   const executed = dryRunExecutedOutcome(permissions, recoverCommand(run.cfg, plan.experimentId));
   if (executed) return { exitCode: executed.exitCode, plan, permissions, report: run.report({ verdict: 'error', ...executed }) };
+  // --engine fis: once the DryRun checks proved the permissions, FIS resolves the targets (skip-all).
+  if (run.cfg.engine === 'fis' && permissions.every((p) => p.allowed)) permissions.push(...(await fisDryRun(run, plan)));
   const exitCode = permissions.every((p) => p.allowed) ? ExitCode.Ok : ExitCode.AwsError;
   return { exitCode, plan, permissions };
 }
@@ -187,7 +198,7 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
   deps.signal.addEventListener('abort', onAbort, { once: true });
   if (deps.signal.aborted) stop.abort();
   const fault = faultFor(plan.fault.kind);
-  const holdMs = fault.holdMs(plan);
+  const holdMs = engineFor(cfg.engine).holdMs(plan, fault);
   // One experiment per group: the lease is written now and decided at the recheck, after the baseline.
   const leaseMs = cfg.baselineMs + holdMs + cfg.recoveryTimeoutMs + cfg.steadyMs + rollbackWindowMs(cfg) + LEASE_MARGIN_MS;
   await journal.record({
@@ -257,20 +268,12 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
     deps.emit({ type: 'phase', phase: 'inject' });
     // Recovery is judged against the capacity the plan was made on, never a degraded fresh reading.
     session = new ObserveSession(cfg, deps, d, probe, planned, rec, stop.signal, alarms);
-    const injection = await fault.inject(plan, {
-      clients: deps.clients,
-      journal,
-      now: deps.clock.now,
-      signal: deps.signal,
-      registerRollback: (r) => undo.register(r),
-      record: (e) => deps.emit({ type: 'timeline', entry: rec.addFaultEvent(e) }),
-      setDamage: (items) => deps.emit({ type: 'damage', experimentId: plan.experimentId, items }),
-    });
+    const injection = await injectPlan(run, plan, fault, journal, undo, session);
     injected = true;
     probe.markFrom(injection.t0);
     deps.emit({ type: 'timeline', entry: rec.setInjected(injection.t0, holdMs) });
     session.start();
-    let reason = await holdPhase(run, session, undo, injection.t0, holdMs);
+    let reason = await holdPhase(run, session, undo, injection.t0, holdMs, injection.holdOver);
     // With the rollback incomplete the fault is still in place: waiting for recovery would only delay exit 4.
     const stillInjected = undo.last?.status === 'incomplete';
     if (reason !== 'interrupted' && reason !== 'stop-condition' && !stillInjected) reason = await observePhase(run, session, injection.t0, holdMs, planned);
@@ -320,10 +323,11 @@ async function execute(run: Run, plan: Plan, planned: CapacitySnapshot): Promise
 }
 
 /** Faults that are undone stay injected for their hold, then roll back (the rollback's end is recorded). */
-async function holdPhase({ deps, rec }: Run, session: ObserveSession, undo: Undo, t0: number, holdMs: number): Promise<UntilReason> {
+async function holdPhase({ deps, rec }: Run, session: ObserveSession, undo: Undo, t0: number, holdMs: number, over?: () => boolean): Promise<UntilReason> {
   if (holdMs <= 0) return 'done';
   deps.emit({ type: 'phase', phase: 'hold' });
-  const reason = await session.until({ deadline: t0 + holdMs });
+  // An engine that holds the fault on its side (FIS) may end the hold itself: then the reason is 'done'.
+  const reason = await session.until({ deadline: t0 + holdMs, ...(over ? { done: over } : {}) });
   rec.mark('hold-ended', deps.clock.now(), reason === 'deadline' ? `held for ${holdMs / 1000}s` : reason);
   await undo.unwind();
   return reason;

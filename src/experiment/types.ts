@@ -76,6 +76,40 @@ export interface Plan {
   credentials?: string;
   /** What preflight found before the plan was confirmed (experiment/preflight.ts); absent in older journals. */
   preflight?: PlanPreflight;
+  /** The engine's part (engines/fis-plan.ts); absent: the local engine. */
+  engine?: PlanEngine;
+}
+
+/** One target of an FIS experiment template: exactly these resources (selection mode ALL, no tag filters). */
+export interface FisTargetSpec {
+  resourceType: string;
+  resourceArns: string[];
+  selectionMode: 'ALL';
+}
+
+/** One action of an FIS experiment template. */
+export interface FisActionSpec {
+  actionId: string;
+  description?: string;
+  parameters?: Record<string, string>;
+  /** The action's target key (`Instances`, `Subnets`) → a key of the template's `targets`. */
+  targets: Record<string, string>;
+}
+
+/** `--engine fis`: the experiment template as it will be created, journaled with the plan before it exists. */
+export interface PlanEngine {
+  kind: 'fis';
+  roleArn: string;
+  /** The stop alarms' ARNs (the template's stopConditions); empty: `none`. */
+  stopConditions: string[];
+  targets: Record<string, FisTargetSpec>;
+  actions: Record<string, FisActionSpec>;
+  /** Every ARN the template names: what FIS must resolve. */
+  arns: string[];
+  /** How long FIS holds the fault (rounded up to PT1M); 0 for terminate. */
+  holdMs: number;
+  keepTemplate: boolean;
+  notes: string[];
 }
 
 /** Preflight's findings: refusals (exit 3), warnings, the group's lifecycle hooks and the expected recovery. */
@@ -241,6 +275,26 @@ export interface Report {
   recoveryBlocked?: string[];
   /** --metrics-namespace: whether the run's figures reached CloudWatch (a failure never changes the exit code). */
   metrics?: { namespace: string; published: boolean; error?: string };
+  /** Who injected and reverted the fault, and what t0 is for it (absent in reports written before engines). */
+  engine?: EngineReport;
+}
+
+/** The report's engine section (engines/report.ts builds it from the plan and the timeline). */
+export interface EngineReport {
+  kind: 'local' | 'fis';
+  /** What t0 is: when the local engine's mutating call returned, or the injecting FIS action's startTime. */
+  t0: 'mutating call returned' | 'FIS action startTime';
+  templateId?: string;
+  experimentId?: string;
+  consoleUrl?: string;
+  roleArn?: string;
+  stopConditions?: string[];
+  /** The resolved targets FIS reported (ARNs). */
+  resolvedTargets?: string[];
+  /** FIS experiment and action states as they changed; `atMs` since t0. */
+  states?: { atMs: number; status: string; action?: string; reason?: string }[];
+  /** Whether the template was deleted at the end (false with --keep-template, or when the delete failed). */
+  templateDeleted?: boolean;
 }
 
 // The expected earliest recovery's inputs and result (recovery-estimate.ts computes it; preflight judges it).

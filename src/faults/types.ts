@@ -16,6 +16,9 @@ import type { Journal, JournalEntry } from '../experiment/journal.js';
 import type { ExpectedRecovery, Plan, RecoveryInputs } from '../experiment/types.js';
 import type { CapacitySnapshot } from '../observe/capacity-watch.js';
 import type { FaultMeta } from './fault-meta.js';
+import type { FisRequest } from './fis-common.js';
+
+export type { FisActionSpec, FisRequest, FisTargetSpec } from './fis-common.js';
 import type { FaultProcesses } from './processes.js';
 
 export type { FaultMeta };
@@ -187,6 +190,30 @@ export interface Fault extends FaultMeta {
    * interruption, a scale-in, another operator) contaminates the run: the report says so, with the cause.
    */
   causedLoss(plan: Plan, instance: LostMember): boolean;
+  /** `--engine fis`: what this fault asks of AWS FIS (its module's fis.ts); absent: the fault runs locally only. */
+  fis?: FaultFis;
+}
+
+/**
+ * What a fault asks of AWS FIS. FIS injects and reverts; chaos-ec2 keeps the plan (so the seed and the
+ * floors hold: the template names the exact ARNs the plan chose) and verifies FIS's revert afterwards.
+ */
+export interface FaultFis {
+  /** PURE: the template's targets and actions for this plan (⌈n/5⌉ of each), its hold, and its plan notes. */
+  request(plan: Plan): FisRequest;
+  /** The FIS role's permission statements for this fault's actions (`iam-policy --engine fis`). */
+  roleIam(): IamStatement[];
+  /**
+   * Extra tags for the experiment: the undo record `recover` verifies against after stopping it, when the
+   * journal is gone (blackhole-az: each subnet's original NACL).
+   */
+  tags?(plan: Plan): Record<string, string>;
+  /**
+   * After FIS ended the experiment (completed or stopped): verifies, with fresh reads, what FIS was to revert
+   * (blackhole-az: every subnet back on its original NACL). `restore` is the original of each resource
+   * (from the plan, or from the experiment's tags in `recover`).
+   */
+  verify?(clients: AwsClients, restore: Map<string, string>, phase: 'rollback' | 'recover'): Promise<RollbackResult>;
 }
 
 /** A member the capacity watcher saw lost. */

@@ -6,7 +6,7 @@
  */
 import { breakdownText, contaminatedLine } from './capacity-notes.js';
 import { formatDuration } from '../core/duration.js';
-import { faultView } from './fault-view.js';
+import { sectionViews } from './fault-view.js';
 import { routeSummary } from '../experiment/route.js';
 import type { Report, Verdict } from '../experiment/types.js';
 import { azRequestsChart, capacityChart, columnNote, esc, latencyChart, requestsChart, timeDomain } from './html-charts.js';
@@ -145,11 +145,10 @@ export function renderHtml(r: Report): string {
     );
   }
 
-  const fv = faultView(r);
-  if (fv) {
+  for (const fv of sectionViews(r)) {
     body.push(
       `<h2>${esc(fv.heading)}</h2>`,
-      `<table class="kv" id="fault-section">${fv.rows.map((x) => `<tr><th>${esc(x.key)}</th><td${x.tone === 'bad' ? ' class="fail"' : ''}>${esc(x.value)}</td></tr>`).join('')}</table>`,
+      `<table class="kv" id="${fv.heading === 'Engine' ? 'engine-section' : 'fault-section'}">${fv.rows.map((x) => `<tr><th>${esc(x.key)}</th><td${x.tone === 'bad' ? ' class="fail"' : ''}>${esc(x.value)}</td></tr>`).join('')}</table>`,
     );
   }
 

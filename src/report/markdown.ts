@@ -7,7 +7,7 @@
  */
 import { breakdownText, contaminatedLine } from './capacity-notes.js';
 import { formatDuration } from '../core/duration.js';
-import { faultView } from './fault-view.js';
+import { sectionViews } from './fault-view.js';
 import { routeSummary } from '../experiment/route.js';
 import { nodeRows, showNodes, transportNotes } from './nodes-view.js';
 import type { Gate, Report, Verdict } from '../experiment/types.js';
@@ -117,8 +117,8 @@ export function renderMarkdown(r: Report): string {
     out.push('');
   }
 
-  const fv = faultView(r);
-  if (fv) out.push(`### ${md(fv.heading)}`, '', '| | |', '|---|---|', ...fv.rows.map((x) => `| ${md(x.key)} | ${x.tone === 'bad' ? `**${md(x.value)}**` : md(x.value)} |`), '');
+  for (const fv of sectionViews(r))
+    out.push(`### ${md(fv.heading)}`, '', '| | |', '|---|---|', ...fv.rows.map((x) => `| ${md(x.key)} | ${x.tone === 'bad' ? `**${md(x.value)}**` : md(x.value)} |`), '');
 
   out.push('### Gates', '');
   if (r.gates.length === 0) out.push('No gates configured.', '');

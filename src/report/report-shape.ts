@@ -133,6 +133,7 @@ const REPORT: Record<keyof Report, Check> = {
   contaminated: optional(obj({ instanceId: str, atMs: num, cause: str })),
   recoveryBlocked: optional(arrayOf(str)),
   metrics: optional(obj({ namespace: str, published: bool, error: optional(str) })),
+  engine: optional(obj({ kind: oneOf('local', 'fis'), t0: str, templateId: optional(str), experimentId: optional(str), consoleUrl: optional(str) })),
 };
 
 const checkReport = obj(REPORT);

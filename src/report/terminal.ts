@@ -8,7 +8,7 @@ import { formatDuration } from '../core/duration.js';
 import { routeSummary } from '../experiment/route.js';
 import type { Gate, Report, TimelineEntry, Verdict } from '../experiment/types.js';
 import { renderChart } from './chart.js';
-import { faultView } from './fault-view.js';
+import { sectionViews } from './fault-view.js';
 import { nodeRows, showNodes, transportNotes } from './nodes-view.js';
 import { formatLatency, formatOffset, pad, painter, truncate, wrap, type Style } from './text.js';
 
@@ -112,10 +112,8 @@ function fault(r: Report, width: number, paint: Paint): string[] {
 
 /** The fault's own section (its module's view): e.g. which subnets were cut off and whether each is back. */
 function faultSection(r: Report, width: number, paint: Paint): string[] {
-  const v = faultView(r);
-  if (!v) return [];
   const tone = (value: string, t: 'good' | 'bad' | undefined) => (t === 'good' ? paint(value, 'green') : t === 'bad' ? paint(value, 'red', 'bold') : value);
-  return [heading(v.heading, paint), ...v.rows.map((x) => row(x.key, tone(x.value, x.tone), width))];
+  return sectionViews(r).flatMap((v) => [heading(v.heading, paint), ...v.rows.map((x) => row(x.key, tone(x.value, x.tone), width))]);
 }
 
 function rollback(r: Report, width: number, paint: Paint): string[] {

@@ -67,6 +67,8 @@ export interface RunScript {
   clockRunsDuringCalls?: boolean;
   /** Other AWS clients than the sandbox's own (e.g. through a proxy). */
   clients?: AwsClients;
+  /** Changes the validated config before the run (a field whose option another branch adds). */
+  patchConfig?(cfg: RunConfig): void;
 }
 
 export interface InProcessResult {
@@ -164,6 +166,7 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
     },
     {},
   );
+  script.patchConfig?.(cfg);
   const clock = new ManualClock();
   const interrupt = new AbortController();
   const events: RunEvent[] = [];

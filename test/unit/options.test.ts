@@ -135,6 +135,9 @@ describe('the run option table', () => {
       stopAlarms: true,
       allowInsufficientData: true,
       metricsNamespace: true,
+      engine: true,
+      fisRoleArn: true,
+      keepTemplate: true,
     };
     const fromTable = RUN_OPTIONS.filter((d) => !GATE_OPTION_SET.has(d)).map((d) => d.field ?? d.name);
     // `gates` is the one field the gate options fill together (thresholds by name).

@@ -36,6 +36,7 @@ const REPORT_KEYS: Record<keyof Report, Kind> = {
   contaminated: 'optional-object',
   recoveryBlocked: 'optional-array',
   metrics: 'optional-object',
+  engine: 'optional-object',
 };
 
 function kindOf(v: unknown): string {

@@ -11,6 +11,8 @@ import { METRICS_NAMESPACE, STOP_ALARM } from '../../experiment/alarm-options.js
 import { parseOptions } from '../../core/options.js';
 import type { IamStatement } from '../../faults/types.js';
 import { isBucketName, parseS3Url, type S3Location } from '../../aws/s3.js';
+import { accountOf, fisCallerStatements, fisRolePermissionPolicy, fisRoleTrustPolicy } from '../../experiment/engines/fis-iam.js';
+import { ENGINES } from '../../experiment/engine-options.js';
 
 type Statement = IamStatement;
 
@@ -79,9 +81,12 @@ function reportStoreStatements(l: S3Location): Statement[] {
 }
 
 export async function iamPolicyCommand(
-  opts: { faults?: string; asg?: string; reportDir?: string; stopAlarm?: string[]; metricsNamespace?: string },
+  opts: { faults?: string; asg?: string; reportDir?: string; stopAlarm?: string[]; metricsNamespace?: string; engine?: string; fisRoleArn?: string },
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
+  const engine = opts.engine ?? 'local';
+  if (!(ENGINES as readonly string[]).includes(engine)) throw new ChaosError(ExitCode.Usage, `--engine: '${engine}' must be one of ${ENGINES.join(', ')}`, { phase: 'config' });
+  if (opts.fisRoleArn !== undefined && engine !== 'fis') throw new ChaosError(ExitCode.Usage, '--fis-role-arn: only with --engine fis', { phase: 'config' });
   let reportStore: S3Location | undefined;
   if (opts.reportDir !== undefined) {
     reportStore = parseS3Url(opts.reportDir);
@@ -98,6 +103,14 @@ export async function iamPolicyCommand(
     stopAlarms,
     ...(metricsNamespace ? { metricsNamespace } : {}),
   });
+  if (engine === 'fis') {
+    // The caller's policy (with the FIS statements) and the FIS role's two policies, as one JSON document.
+    const faults = parsePolicyFaults(opts.faults);
+    const caller = { ...policy, Statement: [...policy.Statement, ...fisCallerStatements(opts.fisRoleArn)] };
+    const doc = { callerPolicy: caller, fisRoleTrustPolicy: fisRoleTrustPolicy(accountOf(opts.fisRoleArn)), fisRolePermissionPolicy: fisRolePermissionPolicy(faults) };
+    out.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return 0;
+  }
   out.write(`${JSON.stringify(policy, null, 2)}\n`);
   return 0;
 }

@@ -15,6 +15,7 @@ import { Journal } from '../../experiment/journal.js';
 import { readLeases, releaseLeases, type LeaseRecord } from '../../experiment/lease.js';
 import { isExpired } from '../../faults/expiry.js';
 import { FAULTS } from '../../faults/index.js';
+import { fisRecovery } from '../../experiment/engines/fis-recover.js';
 import type { Leftover, RecoverContext } from '../../faults/types.js';
 import { confirmOnTty } from '../confirm.js';
 import { mfaPrompt } from '../mfa-prompt.js';
@@ -61,10 +62,11 @@ export async function recoverCommand(raw: Raw, io: RecoverIo = { stdout: process
   };
   const out = (s: string) => io.stdout.write(`${s}\n`);
   try {
-    const found: { fault: (typeof FAULTS)[number]; items: Leftover[] }[] = [];
+    const found: { fault: Pick<(typeof FAULTS)[number], 'kind' | 'recover'>; items: Leftover[] }[] = [];
     let leases: LeaseRecord[] = [];
     try {
-      for (const fault of FAULTS) {
+      // FIS experiments first: FIS reverts its own disruption, then each fault's leftovers are looked for.
+      for (const fault of [fisRecovery, ...FAULTS]) {
         let items = await fault.recover.find(ctx, mode.experimentId);
         if (mode.expired) items = items.filter((i) => isExpired(i.expiresAt, ctx.now()));
         if (items.length) found.push({ fault, items });

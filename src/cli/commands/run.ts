@@ -193,7 +193,7 @@ async function runInterruptible(
     );
     await pause();
     if (outcome.permissions) {
-      for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed ? 'allowed (EC2 DryRun)' : p.detail}\n`);
+      for (const p of outcome.permissions) human.write(`${p.allowed ? '✓' : '✗'} ${p.action}: ${p.allowed && !p.action.startsWith('fis:') ? 'allowed (EC2 DryRun)' : p.detail}\n`);
       const executed = outcome.permissions.filter((p) => p.executed);
       const left = executed.flatMap((p) => p.executed!.remaining);
       if (executed.length) {

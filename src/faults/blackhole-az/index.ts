@@ -27,6 +27,7 @@ import { REPLACEMENT_PROCESSES } from '../processes.js';
 import { reconnected } from '../recovery-estimate.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
+import { blackholeFis } from './fis.js';
 import { blackholeIam } from './iam.js';
 import { findChaosNacls, restoreChaosNacls } from './nacl-restore.js';
 import { undoDryRunNacl } from './dry-run-leftover.js';
@@ -50,6 +51,7 @@ const tagSpec = (tags: Record<string, string>) => [{ ResourceType: 'network-acl'
 
 export const blackholeAzFault: Fault = {
   ...meta,
+  fis: blackholeFis,
   // The cut-off instances keep running: EC2 status checks never see the outage, only the load balancer does.
   processes: { ...REPLACEMENT_PROCESSES, ec2HealthChecksSee: false },
   expectedRecovery: reconnected,

@@ -24,6 +24,7 @@ import { replacedDuringHold } from '../recovery-estimate.js';
 import { isVictim, victimIds } from '../instance-victims.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
+import { stopFis } from './fis.js';
 import { findStoppedVictims, startStoppedVictims, undoStoppedVictims } from './start.js';
 
 const KIND = meta.kind;
@@ -40,6 +41,7 @@ const detailOf = (p: { fault: { detail?: unknown } }): StopPlan => p.fault.detai
 
 export const stopInstancesFault: Fault = {
   ...meta,
+  fis: stopFis,
   processes: REPLACEMENT_PROCESSES,
   expectedRecovery: replacedDuringHold,
   afterwards: 'every victim still stopped was started again (the others were replaced by Auto Scaling)',

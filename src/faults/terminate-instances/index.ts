@@ -13,11 +13,13 @@ import { replacedFromFault } from '../recovery-estimate.js';
 import { isVictim, victimIds } from '../instance-victims.js';
 import type { Fault } from '../types.js';
 import { meta } from './meta.js';
+import { terminateFis } from './fis.js';
 
 const KIND = meta.kind;
 
 export const terminateInstancesFault: Fault = {
   ...meta,
+  fis: terminateFis,
   processes: REPLACEMENT_PROCESSES,
   expectedRecovery: replacedFromFault,
   afterwards: 'nothing is left injected (terminated instances are replaced by Auto Scaling)',
