@@ -71,7 +71,10 @@ export class ObserveSession {
     this.watcher.on('error', (err: unknown) => deps.emit({ type: 'timeline', entry: rb.mark('poll-failed', deps.clock.now(), (err as Error)?.message ?? String(err)) }));
     probe.on('second', this.onSecond);
     // --stop-alarm: polled on the run's clock, compared with the readings taken right before injecting.
-    if (cfg.stopAlarms.length) {
+    // With the FIS engine the alarms are the experiment template's stop conditions: FIS watches them on AWS's
+    // side (even if this process dies) and its stop is reported through stopByEngine. A second, local watch
+    // would race FIS to the same stop and blur which of the two rolled back.
+    if (cfg.stopAlarms.length && cfg.engine !== 'fis') {
       this.alarms = new AlarmWatch(deps.clients.cloudwatch, deps.clock, cfg.pollMs, cfg.stopAlarms, alarms, {
         fired: (f) => this.fire(alarmStop(f)),
         mark: (m) => deps.emit({ type: 'timeline', entry: rb.addEvent(m) }),

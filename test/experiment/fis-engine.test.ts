@@ -4,10 +4,11 @@
  * StopExperiment, FIS reverts, and chaos-ec2 verifies the associations; the journal has each FIS call's intent
  * (with its clientToken) before the call.
  */
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BlackholeReport } from '../../src/faults/blackhole-az/types.js';
 import { fisRoleArn } from '../../src/sandbox/index.js';
+import { createAlarm } from '../helpers/alarms.js';
 import { associations, settle, startInProcessSandbox, type InProcessSandbox } from '../helpers/run-harness.js';
 import { clientConfig } from '../helpers/sandbox.js';
 
@@ -93,36 +94,26 @@ describe('--engine fis: chaos-ec2 stops the experiment (in-process, sandbox FIS)
   it("a stop alarm as the template's stop condition: FIS stops on ALARM; aborted, exit 1, the alarm named; restored", async () => {
     const cw = new CloudWatchClient(clientConfig(sb.emb.sandbox.endpoint));
     try {
-      await cw.send(
-        new PutMetricAlarmCommand({
-          AlarmName: 'chaos-fis-slo',
-          Namespace: 'Test/App',
-          MetricName: 'Errors',
-          Statistic: 'Sum',
-          Period: 10,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        }),
-      );
-      const arn = sb.emb.sandbox.ctx.cloudwatch.alarmArn('chaos-fis-slo');
+      // OK before injecting (a stop alarm must be): a metric nobody publishes, missing data not breaching.
+      const arn = await createAlarm(sb.emb, cw, 'chaos-fis-slo');
       let set = false;
-      const r = await sb.runInProcess(fis(), {
-        // INTEGRATION: `--stop-alarm` (h-alarm) sets cfg.stopAlarms; until then the test sets the field itself.
-        patchConfig: (cfg) => Object.assign(cfg, { stopAlarms: [arn] }),
-        on: (ev) => {
-          if (set || ev.type !== 'phase' || ev.phase !== 'hold') return;
-          set = true;
-          // A SetAlarmState lasts only until the alarm's next evaluation: kept in ALARM (as a real breach would
-          // be) until the sandbox's FIS has acted on it, bounded at 5 s.
-          void (async () => {
-            for (const end = Date.now() + 5000; Date.now() < end; await new Promise((res) => setTimeout(res, 50))) {
-              await cw.send(new SetAlarmStateCommand({ AlarmName: 'chaos-fis-slo', StateValue: 'ALARM', StateReason: 'game day' }));
-              if (sb.events(0).some((e) => e.type === 'fis-experiment' && e.status === 'stopping')) return;
-            }
-          })();
+      const r = await sb.runInProcess(
+        { ...fis(), stopAlarm: [arn] },
+        {
+          on: (ev) => {
+            if (set || ev.type !== 'phase' || ev.phase !== 'hold') return;
+            set = true;
+            // A SetAlarmState lasts only until the alarm's next evaluation: kept in ALARM (as a real breach would
+            // be) until the sandbox's FIS has acted on it, bounded at 5 s.
+            void (async () => {
+              for (const end = Date.now() + 5000; Date.now() < end; await new Promise((res) => setTimeout(res, 50))) {
+                await cw.send(new SetAlarmStateCommand({ AlarmName: 'chaos-fis-slo', StateValue: 'ALARM', StateReason: 'game day' }));
+                if (sb.events(0).some((e) => e.type === 'fis-experiment' && e.status === 'stopping')) return;
+              }
+            })();
+          },
         },
-      });
+      );
       expect(r.outcome?.exitCode, r.report?.reason).toBe(1);
       expect(r.report?.verdict).toBe('aborted');
       expect(r.report?.stopCondition?.name).toBe('chaos-fis-slo');
