@@ -180,36 +180,41 @@ export async function run({ quick = false } = {}) {
   const sizes = quick ? [250, 1000] : [250, 500, 1000];
   const results = [];
   for (const n of sizes) results.push(await child(n));
+  const { PROFILES } = await import('../dist/sandbox/index.js');
+  const fast = PROFILES.fast;
+  const usPerCheck = (r) => (r.steadyCpuMsPerS / r.healthChecksPerSecond) * 1000;
   const lines = [
-    'Fast profile (health checks every 300 ms … see src/sandbox/profiles.ts), one ALB over 3 AZs, HealthCheckType ELB, one fresh process per size.',
+    `Fast profile: health check every ${fast.healthCheckIntervalSeconds} s (timeout ${fast.healthCheckTimeoutSeconds} s, healthy after ${fast.healthyThresholdCount}), ` +
+      `boot ${fast.bootMs} ms, reconciler tick ${fast.asgTickMs} ms; one ALB over 3 AZs, HealthCheckType ELB, one fresh process per size. ` +
+      'Steady state: CPU of the whole sandbox process while nothing changes (health checks, reconciler ticks), per second and per completed health check.',
     '',
-    '| instances | all InService + healthy | CPU to get there | steady CPU | health checks/s | steady RSS | peak RSS | served by LB | 10 % terminated → replaced + healthy |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| instances | all InService + healthy | CPU to get there | steady CPU | health checks/s | CPU per check | steady RSS | peak RSS | served by the LB | 10 % terminated → replaced, all healthy |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.instances} | ${(r.allHealthyMs / 1000).toFixed(1)} s | ${(r.scaleOutCpuMs / 1000).toFixed(1)} s (${(r.scaleOutCpuMs / r.instances).toFixed(1)} ms/instance) | ` +
-        `${r.steadyCpuMsPerS} ms/s (${((r.steadyCpuMsPerS / r.instances) * 1000).toFixed(0)} µs/s per instance) | ${r.healthChecksPerSecond} | ${r.steadyRssMb} MB | ${r.peakRssMb} MB | ` +
-        `${r.served}/${r.instances}, ${r.lbErrors} errors | ${r.terminated} in ${(r.replacedMs / 1000).toFixed(1)} s |`,
+        `| ${r.instances} | ${(r.allHealthyMs / 1000).toFixed(1)} s | ${(r.scaleOutCpuMs / 1000).toFixed(2)} s (${(r.scaleOutCpuMs / r.instances).toFixed(2)} ms/instance) | ` +
+        `${r.steadyCpuMsPerS} ms/s | ${r.healthChecksPerSecond} | ${usPerCheck(r).toFixed(0)} µs | ${r.steadyRssMb} MB | ${r.peakRssMb} MB | ` +
+        `${r.served} instances, ${r.lbErrors} LB errors | ${r.terminated} in ${(r.replacedMs / 1000).toFixed(1)} s (${(r.replaceCpuMs / 1000).toFixed(2)} s CPU) |`,
     ),
   ];
   const small = results[0];
   const big = results.at(-1);
-  const per = (r, key) => r[key] / r.instances;
+  const ratio = (a, b) => Math.round((a / b) * 100) / 100;
   const checks = [
     { name: `sandbox ${big.instances}: all InService and healthy`, value: `${(big.allHealthyMs / 1000).toFixed(1)} s`, target: '≤ 60 s', pass: big.allHealthyMs <= 60_000 },
     {
-      name: `sandbox ${big.instances}: every target serves, no LB errors`,
-      value: `${big.served}/${big.instances}, ${big.lbErrors}`,
-      target: `${big.instances}/${big.instances}, 0`,
-      pass: big.served === big.instances && big.lbErrors === 0,
+      name: `sandbox ${big.instances}: every target serves through the LB, no LB errors`,
+      value: `${big.served} served, ${big.lbErrors} errors`,
+      target: `≥ ${big.instances} served, 0 errors`,
+      pass: big.served >= big.instances && big.lbErrors === 0,
     },
     { name: `sandbox ${big.instances}: 10 % terminated, replaced and healthy`, value: `${(big.replacedMs / 1000).toFixed(1)} s`, target: '≤ 60 s', pass: big.replacedMs <= 60_000 },
     ...[
-      ['steady CPU', 'steadyCpuMsPerS'],
-      ['scale-out CPU', 'scaleOutCpuMs'],
-    ].map(([what, key]) => {
-      const ratio = Math.round((per(big, key) / per(small, key)) * 100) / 100;
-      return { name: `sandbox ${what} per instance, ${big.instances} vs ${small.instances}`, value: `${ratio}×`, target: `≤ ${LINEAR_TARGET}× (linear = 1)`, pass: ratio <= LINEAR_TARGET };
+      ['CPU per health check', usPerCheck(big), usPerCheck(small)],
+      ['scale-out CPU per instance', big.scaleOutCpuMs / big.instances, small.scaleOutCpuMs / small.instances],
+    ].map(([what, a, b]) => {
+      const r = ratio(a, b);
+      return { name: `sandbox ${what}, ${big.instances} vs ${small.instances} instances`, value: `${r}×`, target: `≤ ${LINEAR_TARGET}× (linear = 1)`, pass: r <= LINEAR_TARGET };
     }),
   ];
   return { title: 'Sandbox at scale', lines, checks };

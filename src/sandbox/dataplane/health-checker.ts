@@ -12,11 +12,19 @@
  * - An instance that is not running → `unused`, Target.InvalidState; a target group no load balancer uses →
  *   `unused`, Target.NotInUse. Draining targets leave the group when the deregistration delay is over.
  */
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { SandboxContext } from '../context.js';
 import type { TargetGroup, TargetHealthReason, TargetRegistration } from '../world/types.js';
 import { nodeIp, reachable } from './network.js';
 import { tcpCheck } from './tcp-check.js';
+
+/**
+ * One connection per check, closed after it ("After each health check is completed, the load balancer node
+ * closes the connection that was established for the health check", ALB user guide, Health checks for your
+ * target groups): an agent that keeps nothing alive, shared, rather than `agent: false`, which builds a new
+ * Agent for every request — at 1,000 targets, thousands a second.
+ */
+const CHECK_AGENT = new Agent({ keepAlive: false });
 
 type Outcome = { ok: true } | { ok: false; reason: TargetHealthReason; code?: number };
 
@@ -120,7 +128,7 @@ export class HealthChecker {
       }
       if (port === undefined) return resolve({ ok: false, reason: 'Target.FailedHealthChecks' });
       if (tg.healthCheck.protocol === 'TCP') return void tcpCheck(port, timeoutMs).then(resolve); // NLB groups (tcp-check.ts)
-      const req = httpRequest({ host: '127.0.0.1', port, path: tg.healthCheck.path, method: 'GET', agent: false }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: tg.healthCheck.path, method: 'GET', agent: CHECK_AGENT }, (res) => {
         res.resume();
         const code = res.statusCode ?? 0;
         resolve(matchesCode(tg.healthCheck.matcher, code) ? { ok: true } : { ok: false, reason: 'Target.ResponseCodeMismatch', code });
