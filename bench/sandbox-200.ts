@@ -30,6 +30,8 @@ export interface Sandbox200Result {
   recoveredMs: number;
   events: number;
   rssMb: number;
+  /** lb-routing 'targets' announcements while the group filled (one per turn of the event loop, not per target). */
+  routingAnnouncements: number;
 }
 
 export async function runSandbox200(instances = 200, requests = 1000): Promise<Sandbox200Result> {
@@ -61,6 +63,7 @@ export async function runSandbox200(instances = 200, requests = 1000): Promise<S
     const launchActivities = sb.world.activities.filter((a) => a.description.startsWith('Launching')).length;
     const failedActivities = sb.world.activities.filter((a) => a.statusCode === 'Failed').length;
     const lbErrors = sb.world.events().filter((e) => e.type === 'lb-routing' && e.change === 'error').length;
+    const routingAnnouncements = sb.world.events().filter((e) => e.type === 'lb-routing' && e.change === 'targets').length;
 
     // Kill 15 % at once: Auto Scaling replaces at most 10 % of desired at a time.
     const killed = Math.ceil(instances * 0.15);
@@ -105,6 +108,7 @@ export async function runSandbox200(instances = 200, requests = 1000): Promise<S
       distinctBackends: backends.size,
       requestsPerSecond: Math.round((sent / elapsed) * 1000),
       events: all.length,
+      routingAnnouncements,
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
     };
   } finally {

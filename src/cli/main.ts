@@ -18,6 +18,9 @@ import { registerCommands } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** The widest help layout (commander's own width when the output is not a terminal). */
+export const HELP_WIDTH = 80;
+
 export type Register = (program: Command, setExitCode: SetExitCode) => void;
 
 export function buildProgram(setExitCode: SetExitCode, register: Register = registerCommands): Command {
@@ -26,8 +29,14 @@ export function buildProgram(setExitCode: SetExitCode, register: Register = regi
     .description('Chaos experiments for EC2 Auto Scaling groups behind a load balancer, with measured time to recovery.')
     .version(pkg.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    // commander prints its own usage errors (a bad argument quoted back): through the redactor like ours.
-    .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)) })
+    .configureOutput({
+      // commander prints its own usage errors (a bad argument quoted back): through the redactor like ours.
+      writeErr: (s) => process.stderr.write(redact(s)),
+      // Help is laid out for 80 columns (or a narrower terminal): the same text in a terminal, a pipe and the
+      // README, which is what lets bin/chaos-ec2.js print the help generated at build time without loading
+      // this module (scripts/help-text.mjs; test/e2e/help-fast-path.test.ts proves the two identical).
+      getOutHelpWidth: () => Math.min((process.stdout.isTTY && process.stdout.columns) || HELP_WIDTH, HELP_WIDTH),
+    })
     .exitOverride();
   register(program, setExitCode);
   return program;

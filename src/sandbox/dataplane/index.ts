@@ -21,6 +21,7 @@ export class DataPlane implements DataPlaneApi {
   private readonly routing: RoutingTracker;
   private readonly proxies = new Map<string, ListenerProxy | NlbListenerProxy>();
   private unsubscribe: (() => void) | undefined;
+  private refreshPending = false;
 
   constructor(readonly ctx: SandboxContext) {
     this.instanceServers = new InstanceServers(ctx);
@@ -73,10 +74,26 @@ export class DataPlane implements DataPlaneApi {
     for (const p of this.proxies.values()) p.refreshRouting();
   }
 
+  /**
+   * Announces routing changes once per turn of the event loop, not once per health transition: a health-check
+   * round over 1,000 targets settles hundreds of them in one turn, and each announcement carries the whole
+   * routable list (issue 13). A request in between still routes on, and announces, the current set first
+   * (RoutingTracker.current), so the record never lags what the load balancer did.
+   */
+  private refreshSoon(): void {
+    if (this.refreshPending) return;
+    this.refreshPending = true;
+    setImmediate(() => {
+      this.refreshPending = false;
+      if (!this.ctx.timers.isClosed) this.refreshRouting();
+    });
+  }
+
   private onEvent(e: SandboxEvent): void {
     if (e.type === 'target-health') {
+      this.routing.note(e);
       if (e.from === null) this.healthChecker.sync(); // a registration may be the first sign of a new group
-      for (const p of this.proxies.values()) p.refreshRouting();
+      this.refreshSoon();
     } else if (e.type === 'instance-state' && e.from === 'running') {
       for (const p of this.proxies.values()) p.dropAgent(e.instanceId);
     }
