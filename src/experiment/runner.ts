@@ -29,6 +29,7 @@ import { probedLoadBalancerIsInternal } from './lb-scheme.js';
 import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
 import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
+import { checkProbeCapacity } from './probe-capacity.js';
 import { buildPlan, checkOptIn } from './plan.js';
 import { checkPreflight } from './preflight.js';
 import { capacityChecks, capacityFull } from './steady-capacity.js';
@@ -132,6 +133,7 @@ function snapshot({ cfg, deps, d }: Run): Promise<CapacitySnapshot> {
 async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
   const { cfg, deps, d, rec } = run;
   checkOptIn(d, cfg);
+  await checkProbeCapacity(cfg.rate, deps.checkProbeRate);
   const checks = capacityChecks(snap);
   rec.addSteadyChecks(checks);
   const failing = checks.filter((c) => !c.pass);

@@ -67,6 +67,8 @@ export interface RunScript {
   clockRunsDuringCalls?: boolean;
   /** Other AWS clients than the sandbox's own (e.g. through a proxy). */
   clients?: AwsClients;
+  /** The plan-time probe rate check (production: a loopback calibration); default: not checked. */
+  checkProbeRate?: RunDeps['checkProbeRate'];
 }
 
 export interface InProcessResult {
@@ -208,6 +210,7 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
     signal: interrupt.signal,
     emit,
     confirm: script.confirm ?? (async () => true),
+    ...(script.checkProbeRate ? { checkProbeRate: script.checkProbeRate } : {}),
     version: 'test',
     newExperimentId: () => newExperimentId(clock.now()),
     snapshot: async (w) => {

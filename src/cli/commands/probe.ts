@@ -4,7 +4,7 @@
  * to stdout, or to stderr with --json so stdout carries the summary JSON alone.
  */
 import { redactUrl } from '../../core/redact.js';
-import { ExitCode } from '../../core/errors.js';
+import { ExitCode, usageError } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import type { SecondSummary } from '../../observe/buckets.js';
 import { LoadProbe, type ProbeSummary } from '../../observe/load-probe.js';
@@ -14,6 +14,7 @@ import { transportOptions } from '../../experiment/probe-transport.js';
 export interface ProbeFlags {
   rate?: number;
   connections?: number;
+  pipelining?: number;
   duration: number;
   maxRequests?: number;
   timeout: number;
@@ -61,7 +62,7 @@ export function formatSecondLine(s: SecondSummary): string {
 /** The end-of-run table. */
 export function formatProbeSummary(p: ProbeSummary): string {
   const pct = p.availability === null ? '—' : `${(p.availability * 100).toFixed(p.availability === 1 ? 0 : 3)}%`;
-  const mode = p.mode === 'open' ? `open model, ${p.rate} req/s requested` : 'closed loop';
+  const mode = p.mode === 'open' ? `open model, ${p.rate} req/s requested` : `closed loop${p.pipelining ? `, pipelining ${p.pipelining}` : ''}`;
   const rows: [string, string][] = [
     ['url', redactUrl(p.url)],
     ...(p.host !== new URL(p.url).hostname ? [['host', `${p.host} (Host header and TLS server name)`] as [string, string]] : []),
@@ -93,6 +94,12 @@ function formatNodes(p: ProbeSummary): string {
 }
 
 export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<number> {
+  if (flags.rate !== undefined && (flags.pipelining ?? 1) > 1) {
+    throw usageError(
+      '--pipelining is for closed-loop mode only',
+      'drop --rate to measure throughput, or --pipelining to keep the open model (a queued request would wait for the one ahead of it)',
+    );
+  }
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
@@ -108,6 +115,7 @@ export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<n
       signal: stop.signal,
       ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
       ...(flags.connections !== undefined ? { connections: flags.connections } : {}),
+      ...(flags.pipelining !== undefined ? { pipelining: flags.pipelining } : {}),
       ...(flags.maxRequests !== undefined ? { maxRequests: flags.maxRequests } : {}),
       ...(flags.expectStatus ? { expectStatus: flags.expectStatus } : {}),
       ...transportOptions(flags),
