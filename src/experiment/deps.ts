@@ -75,7 +75,7 @@ export function newExperimentId(now: number): string {
   return `exp-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** The production wiring: the system clock, the real probe (undici) and the real watcher (AWS polling). */
+/** The production wiring: the system clock, the real probe (raw sockets) and the real watcher (AWS polling). */
 export function realDeps(o: Pick<RunDeps, 'clients' | 'rng' | 'signal' | 'emit' | 'confirm' | 'version'>): RunDeps {
   const clock = systemClock;
   return {

@@ -18,11 +18,12 @@ import { LoadProbe } from './load-probe.js';
 export const CALIBRATION_FLOOR = 1000;
 
 /**
- * Open-model ceiling as a fraction of the calibration's closed-loop rate (sink in the same process). From the
- * benchmark (bench/README.md "Calibration"): the sustained open-model rate against a separate target was at
- * least this fraction of the in-process closed-loop figure in every run; conservative on purpose.
+ * Open-model ceiling as a fraction of the calibration's closed-loop rate (sink in the same process). Measured
+ * (bench/README.md "Calibration"): on the shared 2-vCPU machine the calibration ran at 20-23k req/s while the
+ * highest rate held with ≤ 0.5 % late sends against a separate target was 3-5k req/s, i.e. 0.15-0.25 of it.
+ * The open model is bounded by the process being scheduled on time, not by its CPU per request.
  */
-export const OPEN_MODEL_FRACTION = 0.5;
+export const OPEN_MODEL_FRACTION = 0.2;
 
 const CACHE_TTL_MS = 10 * 60_000;
 const MEASURE_MS = 200;

@@ -2,7 +2,7 @@
  * `chaos-ec2 probe` flags, from the same definitions as `run`'s probe options (--rate, --timeout, --method,
  * --header, --expect-status share their parsers and limits) plus the probe's own. Every value is validated
  * before the action, all problems at once, as a one-line usage error each (exit 2) before any socket is
- * opened. The command module (and with it undici) is imported only when the command runs.
+ * opened. The command module (and with it the probe) is imported only when the command runs.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { duration, int, OptionError, url, type OptionDef } from '../../core/options.js';
