@@ -111,6 +111,8 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
     const byDuration = opts.durationMs === undefined ? Infinity : opts.rate ? Math.ceil((opts.durationMs * opts.rate) / 1000) : Infinity;
     this.total = Math.min(opts.maxRequests ?? Infinity, byDuration);
     this.limit = this.total;
+    // Restarted when the schedule starts; set now so that times read while warming up stay small.
+    this.t0 = performance.now();
   }
 
   /** The Host header / TLS server name in use. */
