@@ -7,6 +7,7 @@ import { redactUrl } from '../../core/redact.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import type { SecondSummary } from '../../observe/buckets.js';
+import { checkProbeRate } from '../../observe/calibrate.js';
 import { LoadProbe, type ProbeSummary } from '../../observe/load-probe.js';
 import { transportOptions } from '../../experiment/probe-transport.js';
 
@@ -106,6 +107,16 @@ export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<n
   process.once('SIGTERM', onSignal);
   const lines = flags.json ? process.stderr : process.stdout;
   try {
+    // A measuring tool, so a warning rather than `run`'s refusal (exit 3): seconds it cannot keep up with are
+    // marked saturated. The calibration also warms the probe's code before the first scheduled send.
+    if (flags.rate !== undefined) {
+      const check = await checkProbeRate(flags.rate);
+      if (!check.ok) {
+        process.stderr.write(
+          `warning: --rate ${flags.rate} is above this machine's measured probe ceiling (${check.calibration.ceiling} req/s, loopback calibration): expect late sends and saturated seconds\n`,
+        );
+      }
+    }
     const probe = new LoadProbe({
       url,
       durationMs: flags.duration,
