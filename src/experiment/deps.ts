@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import type { SecondSummary } from '../observe/buckets.js';
 import { CapacityWatcher, snapshotCapacity, type CapacityEvent, type CapacitySnapshot, type CapacityWatchOptions } from '../observe/capacity-watch.js';
+import { checkProbeRate, type RateCheck } from '../observe/calibrate.js';
 import { LoadProbe, type ProbeOptions, type ProbeSummary } from '../observe/load-probe.js';
 import type { CertificateProblem } from './baseline-refusal.js';
 import type { Plan, TimelineEntry } from './types.js';
@@ -62,6 +63,8 @@ export interface RunDeps {
   snapshot(o: Omit<CapacityWatchOptions, 'pollMs' | 'now'>): Promise<CapacitySnapshot>;
   createProbe(o: ProbeOptions): Probe;
   createWatcher(o: Omit<CapacityWatchOptions, 'now'>, baseline: CapacitySnapshot): Watcher;
+  /** Whether this machine's probe can hold `rate` (a loopback calibration, observe/calibrate.ts); absent: not checked. */
+  checkProbeRate?: (rate: number) => Promise<RateCheck>;
 }
 
 export function newExperimentId(now: number): string {
@@ -72,7 +75,7 @@ export function newExperimentId(now: number): string {
   return `exp-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** The production wiring: the system clock, the real probe (undici) and the real watcher (AWS polling). */
+/** The production wiring: the system clock, the real probe (raw sockets) and the real watcher (AWS polling). */
 export function realDeps(o: Pick<RunDeps, 'clients' | 'rng' | 'signal' | 'emit' | 'confirm' | 'version'>): RunDeps {
   const clock = systemClock;
   return {
@@ -82,5 +85,6 @@ export function realDeps(o: Pick<RunDeps, 'clients' | 'rng' | 'signal' | 'emit' 
     snapshot: (w) => snapshotCapacity(o.clients, { ...w, now: clock.now }),
     createProbe: (p) => new LoadProbe(p),
     createWatcher: (w, baseline) => new CapacityWatcher(o.clients, { ...w, now: clock.now }, baseline),
+    checkProbeRate: (rate) => checkProbeRate(rate),
   };
 }

@@ -30,6 +30,7 @@ import { probedLoadBalancerIsInternal } from './lb-scheme.js';
 import { nodeAzOf } from './node-azs.js';
 import { ObserveSession, type UntilReason } from './observe.js';
 import { probeTarget, runProbeHost, transportOptions } from './probe-transport.js';
+import { checkProbeCapacity } from './probe-capacity.js';
 import { buildPlan, checkOptIn } from './plan.js';
 import { checkPreflight } from './preflight.js';
 import { checkStopAlarms } from './stop-alarms.js';
@@ -137,6 +138,7 @@ async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
   const { cfg, deps, d, rec } = run;
   checkOptIn(d, cfg);
   const alarms = await checkStopAlarms(cfg, deps, rec, 'planning');
+  await checkProbeCapacity(cfg.rate, deps.checkProbeRate);
   const checks = capacityChecks(snap);
   rec.addSteadyChecks(checks);
   const failing = checks.filter((c) => !c.pass);

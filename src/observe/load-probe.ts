@@ -9,8 +9,14 @@
  * way autocannon does; it measures throughput, not what users see during an outage.
  *
  * Every request ends exactly once, as ok or failed, within `timeoutMs` of being sent: the probe enforces its
- * own deadline instead of trusting undici's timers (a request queued in the pool behind hung connections is
- * not yet covered by headersTimeout, and undici's default is 300 s). So sent == ok + failed, always.
+ * own deadline on every request, also one still waiting for a connection. So sent == ok + failed, always.
+ *
+ * Cost per request (bench/README.md): the request is pre-built bytes on a kept-alive socket (conn-pool.ts,
+ * http1.ts); request records are recycled, not allocated; time is read once per socket read and shared by the
+ * completion and the closed loop's next send. Connections are opened and warmed (TCP and TLS handshakes done)
+ * before the first scheduled send and grown as requests need them, so the first second is as clean as the
+ * rest. Pipelining exists only as closed-loop mode's explicit `pipelining` option: in the open model a
+ * request queued behind another on one connection would wait for it, latency the service did not cause.
  *
  * Every node: the probe host is resolved to ALL its addresses (or pinned by `resolve`), one pool per address,
  * requests dealt round-robin over them, and re-resolved every minute (probe-targets.ts; resolve.ts says why).
@@ -19,11 +25,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import { latencyFigures, SecondBuckets, type FailureKind, type SecondSummary } from './buckets.js';
-import type { NodeAccount } from './nodes.js';
-import { certificateErrorOf, classifyError, type Exchange } from './probe-request.js';
-import { ProbeTargets } from './probe-targets.js';
+import type { PoolOwner } from './conn-pool.js';
+import { certificateErrorOf, classifyError } from './probe-request.js';
+import { ProbeTargets, type TargetRequest } from './probe-targets.js';
 import { systemLookup } from './resolve.js';
 import type { CertificateError } from './transport.js';
 
@@ -31,33 +36,42 @@ import type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
 
 export type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
 
-interface Flight {
-  intended: number;
-  sentAt: number;
-  deadline: number;
-  done: boolean;
-  exchange: Exchange | undefined;
-  then: (() => void) | undefined;
-  node: NodeAccount | undefined;
+/** One request, recycled once it ended and left the deadline queue (see `expire`). */
+class Flight implements TargetRequest {
+  intended = 0;
+  sentAt = 0;
+  deadline = 0;
+  done = false;
+  seq = 0;
+  conn: TargetRequest['conn'] = undefined;
+  exchange: TargetRequest['exchange'] = undefined;
+  node: TargetRequest['node'] = undefined;
 }
 
 const TICK_MS = 25;
 const PROBE_TIMEOUT = Object.assign(new Error('probe deadline exceeded'), { code: 'PROBE_TIMEOUT' });
 const NO_ADDRESS = Object.assign(new Error('the probe host has no address'), { code: 'ENOTFOUND' });
+// Open model: sends per batch before yielding to I/O, and how often a batch re-reads the clock.
+const BATCH = 512;
+const CLOCK_EVERY = 16;
 type Opts = Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal' | 'host' | 'resolve' | 'caCert' | 'nodeAz'>> & ProbeOptions;
 
-export class LoadProbe extends EventEmitter<ProbeEvents> {
+export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<TargetRequest> {
   private readonly o: Opts;
-  private readonly request: Dispatcher.DispatchOptions;
   private readonly targets: ProbeTargets;
   private certProblem: CertificateError | undefined;
   private readonly total: number;
+  private readonly okLow: number;
+  private readonly okHigh: number;
+  private readonly expect: Set<number> | undefined;
+  private readonly tcp: boolean;
   private buckets!: SecondBuckets;
   private t0 = 0;
   private next = 0;
   private limit: number;
   private flights: Flight[] = [];
   private head = 0;
+  private readonly free: Flight[] = [];
   private stopped = false;
   private scheduleEnd = 0;
   private aborted = false;
@@ -65,11 +79,15 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   private firstFailureAfterMark = Infinity;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private resolveDone: (() => void) | undefined;
+  private readonly pumpFn = (): void => this.pump();
 
   constructor(opts: ProbeOptions) {
     super();
     if (opts.durationMs === undefined && opts.maxRequests === undefined) throw new Error('probe needs durationMs or maxRequests');
     if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error('probe rate must be positive');
+    // Honest only where nothing waits on a schedule: see the header.
+    if (opts.rate !== undefined && (opts.pipelining ?? 1) > 1) throw new Error('pipelining is for closed-loop mode only (no rate)');
+    if (opts.pipelining !== undefined && !(Number.isInteger(opts.pipelining) && opts.pipelining >= 1)) throw new Error('pipelining must be a positive integer');
     const timeoutMs = opts.timeoutMs ?? 2000;
     const defaultConnections = opts.rate ? Math.min(1000, Math.max(8, Math.ceil((opts.rate * timeoutMs) / 1000))) : 10;
     this.o = {
@@ -77,6 +95,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       lateThresholdMs: 10,
       lagThresholdMs: 100,
       connections: defaultConnections,
+      pipelining: 1,
       insecure: false,
       mode: 'http',
       lookup: systemLookup,
@@ -84,17 +103,16 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       ...opts,
       timeoutMs,
     };
-    const url = new URL(opts.url);
-    this.targets = new ProbeTargets({ ...this.o, host: opts.host, resolve: opts.resolve, caCert: opts.caCert });
-    this.request = {
-      path: url.pathname + url.search,
-      method: this.o.method,
-      ...(opts.headers ? { headers: opts.headers } : {}),
-      ...(opts.body !== undefined ? { body: opts.body } : {}),
-    };
+    this.targets = new ProbeTargets({ ...this.o, host: opts.host, resolve: opts.resolve, caCert: opts.caCert, headers: opts.headers, body: opts.body }, this);
+    this.tcp = this.targets.mode === 'tcp';
+    this.expect = opts.expectStatus ? new Set(opts.expectStatus) : undefined;
+    this.okLow = 200;
+    this.okHigh = 399;
     const byDuration = opts.durationMs === undefined ? Infinity : opts.rate ? Math.ceil((opts.durationMs * opts.rate) / 1000) : Infinity;
     this.total = Math.min(opts.maxRequests ?? Infinity, byDuration);
     this.limit = this.total;
+    // Restarted when the schedule starts; set now so that times read while warming up stay small.
+    this.t0 = performance.now();
   }
 
   /** The Host header / TLS server name in use. */
@@ -116,10 +134,17 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   async run(): Promise<ProbeSummary> {
     // An interrupt during a slow look-up (a resolver can take seconds) stops the probe now, not after it.
     const addresses = await untilAborted(this.targets.resolveFirst(), this.o.signal, []);
+    this.targets.prepare(addresses);
+    const rate = this.o.rate;
+    // Connections up before the clock starts: the first second measures the service, not our handshakes.
+    // Open model: what the rate needs at a loopback-fast service (more open as requests find none idle);
+    // closed loop: one per loop. Bounded by the connect timeout, and by an interrupt.
+    const loops = this.o.connections * this.o.pipelining;
+    const perNode = rate ? Math.min(this.o.connections, Math.max(2, Math.ceil(rate / 1000))) : Math.ceil(this.o.connections / Math.max(1, addresses.length));
+    if (!this.o.signal?.aborted) await untilAborted(this.targets.warm(perNode), this.o.signal, undefined);
     const startedAtMs = Date.now();
     this.t0 = performance.now();
-    this.targets.begin(addresses, startedAtMs);
-    const rate = this.o.rate;
+    this.targets.begin(startedAtMs);
     this.buckets = new SecondBuckets({
       startEpochMs: startedAtMs,
       lagThresholdMs: this.o.lagThresholdMs,
@@ -131,11 +156,16 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     else this.o.signal?.addEventListener('abort', onAbort, { once: true });
 
     let lastTick = this.now();
+    let lastSweep = lastTick;
     const ticker = setInterval(() => {
       const now = this.now();
       this.buckets.recordLag(lastTick + TICK_MS, now - lastTick - TICK_MS);
       lastTick = now;
       this.expire(now);
+      if (now - lastSweep >= 1000) {
+        lastSweep = now;
+        this.targets.sweep(now);
+      }
       const closed = Math.min(now, this.closedBefore(now));
       this.targets.flush(closed);
       this.buckets.flush(closed, (s) => this.emit('second', s));
@@ -144,7 +174,11 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
 
     if (!this.stopped) {
       if (rate) this.pump();
-      else for (let c = 0; c < this.o.connections; c++) this.loop();
+      else {
+        const now = this.now();
+        for (let c = 0; c < loops && !this.stopped; c++) this.loop(now);
+        this.poll();
+      }
     }
     await done;
     clearInterval(ticker);
@@ -160,8 +194,22 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
     return summary;
   }
 
-  private now(): number {
+  /** The probe's clock: ms since its start. */
+  now(): number {
     return performance.now() - this.t0;
+  }
+
+  /** A request ended (PoolOwner): ok or failed by its status, or failed by its error. */
+  settle(r: TargetRequest, status: number | null, err: unknown, now: number): void {
+    const f = r as Flight;
+    if (f.done) return;
+    if (status === null) {
+      this.certProblem ??= certificateErrorOf(err);
+      return this.finish(f, classifyError(err), now);
+    }
+    if (this.tcp) return this.finish(f, null, now);
+    const ok = this.expect ? this.expect.has(status) : status >= this.okLow && status <= this.okHigh;
+    this.finish(f, ok ? null : `http_${status}`, now);
   }
 
   private abort(): void {
@@ -193,11 +241,15 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
   private pump(): void {
     this.timer = undefined;
     const rate = this.o.rate as number;
-    // Bounded batch so a probe that fell behind still lets timers and completions run between batches.
-    for (let n = 0; n < 5000 && this.next < this.limit; n++) {
+    // Bounded batch so a probe that fell behind still lets timers and completions run between batches; the
+    // clock is re-read every few sends, so a send's lateness is measured, not assumed.
+    let now = this.now();
+    for (let n = 0; n < BATCH && this.next < this.limit; n++) {
       const intended = (this.next * 1000) / rate;
-      const now = this.now();
-      if (intended > now) break;
+      if (intended > now) {
+        now = this.now();
+        if (intended > now) break;
+      } else if (n % CLOCK_EVERY === CLOCK_EVERY - 1) now = this.now();
       this.next++;
       this.send(intended, now);
     }
@@ -206,70 +258,92 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       this.checkDone();
       return;
     }
-    const wait = (this.next * 1000) / rate - this.now();
-    this.timer = wait > 0 ? setTimeout(() => this.pump(), wait) : setImmediate(() => this.pump());
+    // Behind (the batch ran out): continue after pending I/O. Otherwise sleep until the next send is due, at
+    // least 1 ms: at high rates each wake-up sends the millisecond's batch (well inside the late threshold)
+    // instead of spinning the event loop for sends 0.1 ms apart.
+    const wait = (this.next * 1000) / rate - now;
+    this.timer = wait < 0 ? setImmediate(this.pumpFn) : setTimeout(this.pumpFn, Math.max(1, wait));
   }
 
-  /** Closed loop: one request at a time per connection, back to back, until duration or count is reached. */
-  private loop(): void {
+  /**
+   * Closed loop only: keeps the event loop turning (a zero-timeout poll for I/O each turn) instead of sleeping
+   * in the kernel between responses. Measured on a 2-vCPU VM with the target on the other core (bench/README.md
+   * "Busy polling"): a client that sleeps between responses waits for its vCPU to be woken each time and
+   * reaches a fifth of the rate of the same client polling. Closed loop is "as fast as possible" and takes a
+   * core anyway; the open model never does this (it sleeps until the next send is due).
+   */
+  private poll(): void {
+    if (!this.stopped) setImmediate(this.pollFn);
+  }
+
+  private readonly pollFn = (): void => this.poll();
+
+  /** Closed loop: one request per loop, back to back, until duration or count is reached. */
+  private loop(now: number): void {
     if (this.stopped) return this.checkDone();
-    const now = this.now();
     if (this.next >= this.limit || (this.o.durationMs !== undefined && now >= this.o.durationMs)) {
       this.stopScheduling();
       this.checkDone();
       return;
     }
     this.next++;
-    this.send(now, now, () => this.loop());
+    this.send(now, now);
   }
 
-  private send(intended: number, now: number, then?: () => void): void {
+  private send(intended: number, now: number): void {
     const node = this.targets.pick();
-    const f: Flight = { intended, sentAt: now, deadline: now + this.o.timeoutMs, done: false, exchange: undefined, then, node };
+    const f = this.free.pop() ?? new Flight();
+    f.intended = intended;
+    f.sentAt = now;
+    f.deadline = now + this.o.timeoutMs;
+    f.done = false;
+    f.seq = this.next;
+    f.node = node;
     this.flights.push(f);
     const late = now - intended > this.o.lateThresholdMs;
     this.buckets.sent(intended, late);
     node?.buckets.sent(intended, late);
-    const failed = (err: unknown): void => {
-      if (f.done) return;
-      this.certProblem ??= certificateErrorOf(err);
-      this.finish(f, classifyError(err));
-    };
     // No address to send to: fails as dns, on a later turn so a closed loop cannot spin synchronously.
-    if (!node) return void setImmediate(() => failed(NO_ADDRESS));
-    f.exchange = this.targets.attempt(node, this.request, (status, err) => {
-      if (f.done) return;
-      if (status === null) return failed(err);
-      if (this.targets.mode === 'tcp') return this.finish(f, null);
-      const okStatus = this.o.expectStatus ? this.o.expectStatus.includes(status) : status >= 200 && status < 400;
-      this.finish(f, okStatus ? null : `http_${status}`);
-    });
+    if (!node) {
+      const seq = f.seq;
+      return void setImmediate(() => f.seq === seq && this.settle(f, null, NO_ADDRESS, this.now()));
+    }
+    this.targets.send(node, f);
   }
 
-  private finish(f: Flight, failure: FailureKind | null): void {
+  private finish(f: Flight, failure: FailureKind | null, end: number): void {
     f.done = true;
-    const end = this.now();
-    this.buckets.completed(f.intended, end - f.intended, end - f.sentAt, failure);
-    f.node?.buckets.completed(f.intended, end - f.intended, end - f.sentAt, failure);
+    const latency = end - f.intended;
+    const service = end - f.sentAt;
+    this.buckets.completed(f.intended, latency, service, failure);
+    f.node?.buckets.completed(f.intended, latency, service, failure);
     if (failure !== null) {
       const at = this.buckets.startEpochMs + f.intended;
       if (at >= this.mark && at < this.firstFailureAfterMark) this.firstFailureAfterMark = at;
     }
-    if (f.then) f.then();
+    if (this.o.rate === undefined) this.loop(end);
     else this.checkDone();
   }
 
-  /** Deadlines are monotonic (sends happen in time order), so the flights form a FIFO queue. */
+  /**
+   * Deadlines are monotonic (sends happen in time order), so the flights form a FIFO queue. A flight that
+   * ended is recycled once it leaves this queue: nothing else holds it then (a connection lets go of a
+   * request when it ends, and a pool's waiting list checks `seq` before using an entry).
+   */
   private expire(now: number): void {
     while (this.head < this.flights.length) {
       const f = this.flights[this.head] as Flight;
       if (!f.done) {
         if (f.deadline > now) break;
-        f.exchange?.abort(PROBE_TIMEOUT);
-        // A tcp probe only connects: running out of time is a connect timeout.
-        this.finish(f, this.targets.mode === 'tcp' ? 'connect_timeout' : 'timeout');
+        // A tcp probe only connects: running out of time is a connect timeout. Ended first, then its
+        // connection closed (which fails whatever else was on it with the same deadline error).
+        this.finish(f, this.tcp ? 'connect_timeout' : 'timeout', now);
+        this.targets.abort(f, PROBE_TIMEOUT);
       }
       this.head++;
+      f.node = undefined;
+      f.conn = undefined;
+      this.free.push(f);
     }
     if (this.head > 1024 && this.head * 2 > this.flights.length) {
       this.flights = this.flights.slice(this.head);
@@ -292,6 +366,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> {
       mode: this.o.rate ? 'open' : 'closed',
       rate: this.o.rate ?? null,
       connections: this.o.connections,
+      ...(this.o.pipelining > 1 ? { pipelining: this.o.pipelining } : {}),
       startedAtMs,
       elapsedMs: Math.round(elapsedMs),
       aborted: this.aborted,

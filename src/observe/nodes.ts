@@ -31,16 +31,18 @@ export interface NodeSummary {
   seconds: NodeSecond[];
 }
 
-/** One address's accounting; `T` is the transport state the probe keeps with it (an undici Pool). */
+/** One address's accounting; `T` is the transport state the probe keeps with it (its connection pool). */
 export class NodeAccount<T = unknown> {
-  readonly buckets: SecondBuckets;
+  /** Created when the probe's clock starts (connections may be opened and warmed before that). */
+  buckets!: SecondBuckets;
   inDns = true;
 
   constructor(
     readonly address: string,
-    startEpochMs: number,
     readonly transport: T,
-  ) {
+  ) {}
+
+  start(startEpochMs: number): void {
     this.buckets = new SecondBuckets({ startEpochMs });
   }
 

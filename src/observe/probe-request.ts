@@ -1,11 +1,10 @@
 /**
- * One probe request: sending it through undici's dispatch API (or, for `--probe tcp`, only opening a TCP
- * connection), and what its ending means.
+ * What a probe request's ending means (its failure kind), and the connect-only attempts of `--probe tcp`.
+ * HTTP requests themselves go through conn-pool.ts.
  */
 import { connect, type Socket } from 'node:net';
-import type { buildConnector, Dispatcher } from 'undici';
 import type { FailureKind } from './buckets.js';
-import { CertificateError } from './transport.js';
+import { CertificateError, type Connector, type DialTarget } from './transport.js';
 
 /**
  * Certificate verification failures as Node (OpenSSL) and undici name them: the certificate does not cover
@@ -48,7 +47,8 @@ export function classifyError(err: unknown): FailureKind {
   for (const code of codes) {
     if (TLS_CODES.has(code)) return 'tls';
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'ENODATA') return 'dns';
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+    // PROBE_TIMEOUT: the probe's own deadline (also for a request pipelined behind one that ran out of time).
+    if (code === 'PROBE_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'connect_timeout';
     if (code === 'ECONNREFUSED') return 'connect_refused';
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'connect_reset';
@@ -59,51 +59,6 @@ export function classifyError(err: unknown): FailureKind {
 export interface Exchange {
   /** Ends the exchange now (the probe's deadline); its `done` callback is not called afterwards. */
   abort(reason: Error): void;
-}
-
-/**
- * One HTTP exchange through undici's dispatch API: no response stream, no promise, the body discarded chunk
- * by chunk (the same effect as body.dump(), at a fraction of the cost, which is what keeps closed-loop mode
- * in autocannon's class). `done` is called once, with the status at the end of the body or with the error.
- */
-export function exchange(pool: Dispatcher, opts: Dispatcher.DispatchOptions, done: (statusCode: number | null, err: unknown) => void): Exchange {
-  let controller: Dispatcher.DispatchController | null = null;
-  let abortedWith: Error | null = null;
-  let status = 0;
-  let finished = false;
-  const end = (statusCode: number | null, err: unknown): void => {
-    if (finished || abortedWith) return;
-    finished = true;
-    done(statusCode, err);
-  };
-  try {
-    pool.dispatch(opts, {
-      onRequestStart(c) {
-        controller = c;
-        // A request that waited in the pool past its deadline starts here: do not send it at all.
-        if (abortedWith) c.abort(abortedWith);
-      },
-      onResponseStart(_c, statusCode) {
-        status = statusCode;
-      },
-      onResponseData() {},
-      onResponseEnd() {
-        end(status, null);
-      },
-      onResponseError(_c, err) {
-        end(null, err);
-      },
-    });
-  } catch (err) {
-    end(null, err);
-  }
-  return {
-    abort(reason) {
-      if (finished || abortedWith) return;
-      abortedWith = reason;
-      controller?.abort(reason);
-    },
-  };
 }
 
 /**
@@ -134,15 +89,15 @@ export function connectOnly(address: string, port: number, done: (err: unknown) 
  * certificate verification as an HTTP request (the connector's). A load balancer that terminates TLS (an NLB
  * TLS listener) completes it by itself, so this says the listener answers, not that a target does.
  */
-export function handshakeOnly(connector: buildConnector.connector, origin: URL, done: (err: unknown) => void): Exchange {
+export function handshakeOnly(connector: Connector, target: DialTarget, done: (err: unknown) => void): Exchange {
   let finished = false;
   let socket: Socket | undefined;
-  socket = connector({ hostname: origin.hostname, host: origin.host, protocol: 'https:', port: origin.port || '443' }, (err, s) => {
+  socket = connector(target, (err, s) => {
     if (finished) return void s?.destroy();
     finished = true;
     s?.destroy();
     done(err);
-  }) as unknown as Socket | undefined;
+  });
   return {
     abort() {
       finished = true;

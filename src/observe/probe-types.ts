@@ -10,8 +10,13 @@ export interface ProbeOptions {
   url: string;
   /** Requests per second (open model). Omit for closed-loop mode. */
   rate?: number;
-  /** Pool connections. Default: closed loop 10; open model enough to keep rate × timeout requests in flight. */
+  /** Connections per address. Default: closed loop 10; open model enough to keep rate × timeout requests in flight. */
   connections?: number;
+  /**
+   * Closed loop only: requests in flight per connection (HTTP/1.1 pipelining), like autocannon's -p. Refused
+   * with a rate: in the open model a request queued behind another would wait for it. Default 1.
+   */
+  pipelining?: number;
   /** Stop scheduling after this long (ms). At least one of durationMs / maxRequests is required. */
   durationMs?: number;
   maxRequests?: number;
@@ -56,6 +61,8 @@ export interface ProbeSummary {
   mode: 'open' | 'closed';
   rate: number | null;
   connections: number;
+  /** Requests in flight per connection, when closed-loop pipelining was asked for. */
+  pipelining?: number;
   startedAtMs: number;
   elapsedMs: number;
   aborted: boolean;

@@ -7,13 +7,12 @@
  * Certificate verification is ALWAYS on unless the operator passes --insecure. It is done here, after the
  * handshake, rather than by Node's rejectUnauthorized, so that a failure can say which names the certificate
  * covers (Node's chain errors carry no certificate). The safety invariant: a socket whose certificate did not
- * verify (chain AND name) is destroyed before undici ever sees it, and TLS session resumption is off, since a
- * resumed session skips the name check.
+ * verify (chain AND name) is destroyed before a request is written on it, and no TLS session is ever resumed
+ * (Node resumes only a session it is handed), since a resumed session skips the name check.
  */
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
-import { checkServerIdentity, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
-import { buildConnector } from 'undici';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 export interface TransportOptions {
   /** PEM text of extra CA certificates (added to the default ones). */
@@ -57,52 +56,81 @@ export function caBundle(caCert: string | undefined, env: NodeJS.ProcessEnv = pr
   return [...rootCertificates, ...extra, caCert];
 }
 
+/** Where and how to dial: the scheme, the service's name (TLS server name and certificate name) and the port. */
+export interface DialTarget {
+  protocol: 'http:' | 'https:';
+  servername: string;
+  port: number;
+}
+
+/** Dials; calls back once, with the connected (and for https verified) socket or the error. */
+export type Connector = (target: DialTarget, callback: (err: Error | null, socket: Socket | null) => void) => Socket;
+
 /**
- * Connectors for one probe: `to(address)` dials that address whatever the pool's origin host (which gives
- * Host and SNI). The CA bundle becomes one secure context, built once: parsing ~140 root certificates for
- * every connection would cost more CPU than the handshake itself.
+ * Connectors for one probe: `to(address)` dials that address, whatever the name the target carries (Host and
+ * SNI). The CA bundle becomes one secure context, built once: parsing ~140 root certificates for every
+ * connection would cost more CPU than the handshake itself.
  */
-export function transport(o: TransportOptions): { to(address: string): buildConnector.connector } {
+export function transport(o: TransportOptions): { to(address: string): Connector } {
   const ca = caBundle(o.caCert);
   const secureContext = ca ? createSecureContext({ ca }) : undefined;
   return { to: (address) => connectorTo(address, o, secureContext) };
 }
 
-function connectorTo(address: string, o: TransportOptions, secureContext: ReturnType<typeof createSecureContext> | undefined): buildConnector.connector {
-  const base = buildConnector({
-    // A backstop only: undici's connect timer ticks on a ~0.5 s wheel, so a short timeout fires late, after
-    // the probe's own deadline, and a hung handshake would read as `timeout`. The timer below is exact.
-    timeout: o.connectTimeoutMs + 1000,
-    // Verified below (see the header); resumption off so every connection is verified in full.
-    rejectUnauthorized: false,
-    maxCachedSessions: 0,
-    ...(secureContext ? { secureContext } : {}),
-  });
-  return (opts, callback) => {
-    const socket = base({ ...opts, hostname: address }, (err, socket) => {
+const connectTimeout = (o: TransportOptions, address: string): Error =>
+  Object.assign(new Error(`connect timeout (${o.connectTimeoutMs}ms) to ${address}`), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+
+function connectorTo(address: string, o: TransportOptions, secureContext: SecureContext | undefined): Connector {
+  return (t, callback) => {
+    let settled = false;
+    const done = (err: Error | null, s: Socket | null): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      if (err || !socket) return callback(err ?? new Error('no socket'), null);
-      const tls = socket as TLSSocket;
-      if (opts.protocol === 'https:' && !o.insecure && !tls.authorized) {
-        const cert = tls.getPeerCertificate?.();
-        const name = opts.servername || opts.hostname || undefined;
-        const e = new CertificateError(
-          String(tls.authorizationError ?? 'CERT_UNKNOWN'),
-          name,
-          cert?.subjectaltname || undefined,
-          [cert?.subject?.CN ?? []].flat().join(', ') || undefined,
-          cert?.raw && name ? checkServerIdentity(name, cert) === undefined : undefined,
-        );
-        tls.destroy();
-        return callback(e, null);
-      }
-      callback(null, socket);
-    }) as unknown as Socket | undefined;
-    const timer = setTimeout(
-      () => socket?.destroy(Object.assign(new Error(`connect timeout (${o.connectTimeoutMs}ms) to ${address}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
-      o.connectTimeoutMs,
-    );
-    // undici ignores the return value; a handshake-only probe (tcp over TLS) uses it to abort.
+      callback(err, s);
+    };
+    let socket: Socket;
+    if (t.protocol === 'https:') {
+      const name = isIP(t.servername) ? undefined : t.servername;
+      // Verified below (see the header). Node offers no session to resume unless given one: every
+      // connection is verified in full.
+      const tls = tlsConnect({
+        host: address,
+        port: t.port,
+        ...(name ? { servername: name } : {}),
+        rejectUnauthorized: false,
+        ALPNProtocols: ['http/1.1'],
+        ...(secureContext ? { secureContext } : {}),
+      });
+      tls.once('secureConnect', () => {
+        if (!o.insecure && !tls.authorized) {
+          const cert = tls.getPeerCertificate?.();
+          const e = new CertificateError(
+            String(tls.authorizationError ?? 'CERT_UNKNOWN'),
+            t.servername,
+            cert?.subjectaltname || undefined,
+            [cert?.subject?.CN ?? []].flat().join(', ') || undefined,
+            cert?.raw ? checkServerIdentity(t.servername, cert) === undefined : undefined,
+          );
+          tls.destroy();
+          return done(e, null);
+        }
+        tls.setNoDelay(true);
+        done(null, tls);
+      });
+      socket = tls;
+    } else {
+      socket = netConnect({ host: address, port: t.port, noDelay: true });
+      socket.once('connect', () => done(null, socket));
+    }
+    socket.once('error', (err) => {
+      socket.destroy();
+      done(err, null);
+    });
+    socket.once('close', () => done(Object.assign(new Error(`connection to ${address} closed during the handshake`), { code: 'ECONNRESET' }), null));
+    // Exact, unlike a timer wheel: a hung handshake to a blackholed node reads as connect_timeout, before the
+    // request's own deadline (twice this) reads it as a timeout.
+    const timer = setTimeout(() => socket.destroy(connectTimeout(o, address)), o.connectTimeoutMs);
     return socket;
   };
 }

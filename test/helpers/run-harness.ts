@@ -67,8 +67,8 @@ export interface RunScript {
   clockRunsDuringCalls?: boolean;
   /** Other AWS clients than the sandbox's own (e.g. through a proxy). */
   clients?: AwsClients;
-  /** Changes the validated config before the run (a field whose option another branch adds). */
-  patchConfig?(cfg: RunConfig): void;
+  /** The plan-time probe rate check (production: a loopback calibration); default: not checked. */
+  checkProbeRate?: RunDeps['checkProbeRate'];
 }
 
 export interface InProcessResult {
@@ -166,7 +166,6 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
     },
     {},
   );
-  script.patchConfig?.(cfg);
   const clock = new ManualClock();
   const interrupt = new AbortController();
   const events: RunEvent[] = [];
@@ -211,6 +210,7 @@ async function runInProcess(sb: InProcessSandbox, overrides: RawRunOptions, scri
     signal: interrupt.signal,
     emit,
     confirm: script.confirm ?? (async () => true),
+    ...(script.checkProbeRate ? { checkProbeRate: script.checkProbeRate } : {}),
     version: 'test',
     newExperimentId: () => newExperimentId(clock.now()),
     snapshot: async (w) => {

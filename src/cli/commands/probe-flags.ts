@@ -2,7 +2,7 @@
  * `chaos-ec2 probe` flags, from the same definitions as `run`'s probe options (--rate, --timeout, --method,
  * --header, --expect-status share their parsers and limits) plus the probe's own. Every value is validated
  * before the action, all problems at once, as a one-line usage error each (exit 2) before any socket is
- * opened. The command module (and with it undici) is imported only when the command runs.
+ * opened. The command module (and with it the probe) is imported only when the command runs.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { duration, int, OptionError, url, type OptionDef } from '../../core/options.js';
@@ -17,6 +17,8 @@ const PROBE_OPTIONS: readonly OptionDef[] = [
   { name: 'connections', flag: '--connections', arg: '<n>', parser: int(1, 10_000), defaultText: 'closed loop 10; open model enough for rate × timeout, up to 1000', help: 'connections' },
   // A day of per-second summaries is ~24 MB (README "Performance"); the timer stays far below 2^31-1 ms.
   { name: 'duration', flag: '--duration', arg: '<duration>', parser: duration(100, 24 * 3_600_000), default: 10_000, help: 'how long to send (100ms-24h)' },
+  // Like autocannon's -p; refused with --rate (probe.ts): only a closed loop may queue requests on a connection.
+  { name: 'pipelining', flag: '--pipelining', arg: '<n>', parser: int(1, 100), defaultText: '1', help: 'closed loop only: requests in flight per connection (HTTP/1.1 pipelining)' },
   { name: 'maxRequests', flag: '--max-requests', arg: '<n>', parser: int(1, 1_000_000_000), help: 'stop after this many requests' },
   TIMEOUT,
   METHOD,

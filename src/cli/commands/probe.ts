@@ -4,9 +4,10 @@
  * to stdout, or to stderr with --json so stdout carries the summary JSON alone.
  */
 import { redactUrl } from '../../core/redact.js';
-import { ExitCode } from '../../core/errors.js';
+import { ExitCode, usageError } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import type { SecondSummary } from '../../observe/buckets.js';
+import { checkProbeRate } from '../../observe/calibrate.js';
 import { LoadProbe, type ProbeSummary } from '../../observe/load-probe.js';
 import { transportOptions } from '../../experiment/probe-transport.js';
 
@@ -14,6 +15,7 @@ import { transportOptions } from '../../experiment/probe-transport.js';
 export interface ProbeFlags {
   rate?: number;
   connections?: number;
+  pipelining?: number;
   duration: number;
   maxRequests?: number;
   timeout: number;
@@ -61,7 +63,7 @@ export function formatSecondLine(s: SecondSummary): string {
 /** The end-of-run table. */
 export function formatProbeSummary(p: ProbeSummary): string {
   const pct = p.availability === null ? '—' : `${(p.availability * 100).toFixed(p.availability === 1 ? 0 : 3)}%`;
-  const mode = p.mode === 'open' ? `open model, ${p.rate} req/s requested` : 'closed loop';
+  const mode = p.mode === 'open' ? `open model, ${p.rate} req/s requested` : `closed loop${p.pipelining ? `, pipelining ${p.pipelining}` : ''}`;
   const rows: [string, string][] = [
     ['url', redactUrl(p.url)],
     ...(p.host !== new URL(p.url).hostname ? [['host', `${p.host} (Host header and TLS server name)`] as [string, string]] : []),
@@ -93,12 +95,28 @@ function formatNodes(p: ProbeSummary): string {
 }
 
 export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<number> {
+  if (flags.rate !== undefined && (flags.pipelining ?? 1) > 1) {
+    throw usageError(
+      '--pipelining is for closed-loop mode only',
+      'drop --rate to measure throughput, or --pipelining to keep the open model (a queued request would wait for the one ahead of it)',
+    );
+  }
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const lines = flags.json ? process.stderr : process.stdout;
   try {
+    // A measuring tool, so a warning rather than `run`'s refusal (exit 3): seconds it cannot keep up with are
+    // marked saturated. The calibration also warms the probe's code before the first scheduled send.
+    if (flags.rate !== undefined) {
+      const check = await checkProbeRate(flags.rate);
+      if (!check.ok) {
+        process.stderr.write(
+          `warning: --rate ${flags.rate} is above this machine's measured probe ceiling (${check.calibration.ceiling} req/s, loopback calibration): expect late sends and saturated seconds\n`,
+        );
+      }
+    }
     const probe = new LoadProbe({
       url,
       durationMs: flags.duration,
@@ -108,6 +126,7 @@ export async function runProbeCommand(url: string, flags: ProbeFlags): Promise<n
       signal: stop.signal,
       ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
       ...(flags.connections !== undefined ? { connections: flags.connections } : {}),
+      ...(flags.pipelining !== undefined ? { pipelining: flags.pipelining } : {}),
       ...(flags.maxRequests !== undefined ? { maxRequests: flags.maxRequests } : {}),
       ...(flags.expectStatus ? { expectStatus: flags.expectStatus } : {}),
       ...transportOptions(flags),
