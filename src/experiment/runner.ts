@@ -147,18 +147,15 @@ async function planPhase(run: Run, snap: CapacitySnapshot): Promise<Plan> {
   }
   const plan = await buildPlan({ experimentId: rec.r.id, d, snap, cfg, rng: deps.rng, clients: deps.clients, now: deps.clock.now });
   const engine = engineFor(cfg.engine);
-  await engine.annotate(
-    plan,
-    faultFor(plan.fault.kind),
-    cfg,
-    alarms.map((a) => a.arn),
-  );
+  const fault = faultFor(plan.fault.kind);
+  const alarmArns = alarms.map((a) => a.arn);
+  await engine.annotate(plan, fault, cfg, alarmArns);
   const credentials = await planCredentials(deps.clients, plan);
   rec.setPlan(plan);
   deps.emit({ type: 'plan', plan });
   checkPreflight(plan);
-  faultFor(plan.fault.kind).checkPlan?.(plan, cfg);
-  credentials.check(credentialsNeededMs(cfg, engine.holdMs(plan, faultFor(plan.fault.kind))), deps.clock.now());
+  fault.checkPlan?.(plan, cfg);
+  credentials.check(credentialsNeededMs(cfg, engine.holdMs(plan, fault)), deps.clock.now());
   return plan;
 }
 
