@@ -16,7 +16,7 @@ import type { Report } from '../../src/experiment/types.js';
 import type { BlackholeReport } from '../../src/faults/blackhole-az/types.js';
 import type { EmbeddedSandbox } from '../../src/sandbox/index.js';
 import { awsCli, awsCliGate } from '../helpers/aws-cli.js';
-import { blackholeArgs, cliFor, fastRunArgs, runWithHook, waitForSettled } from '../helpers/e2e.js';
+import { blackholeArgs, cliFor, fastRunArgs, lastSeq, runWithHook, waitForSettled } from '../helpers/e2e.js';
 import { TEST_CREDENTIALS } from '../helpers/sandbox.js';
 import { runCli } from '../helpers/cli.js';
 import { useStackSandbox } from '../helpers/stack-sandbox.js';
@@ -45,9 +45,22 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 /** Both terminate runs poll at this: their capacity figures must agree within one poll. */
 const POLL = '250ms';
 
+/**
+ * How late a run's capacityRecoveredMs is behind what really happened: the moment the first replacement
+ * launched after t0 turned healthy in its target group (the sandbox's events since `seq`), as ms since t0.
+ */
+function lagBehindGroundTruth(report: Report, seq: number): number {
+  const t0 = report.fault!.t0!;
+  const events = emb.sandbox.world.events(seq);
+  const launched = events.find((e) => e.type === 'instance-state' && e.from === null && e.atMs >= t0);
+  const healthy = launched && events.find((e) => e.type === 'target-health' && e.targetId === (launched as { instanceId: string }).instanceId && e.to === 'healthy');
+  if (!healthy) throw new Error(`no replacement turned healthy after t0 (${report.engine?.kind ?? 'local'} run)`);
+  return t0 + report.recovery!.capacityRecoveredMs! - healthy.atMs;
+}
+let emb: EmbeddedSandbox;
+
 describe('chaos-ec2 run --engine fis against the sandbox', { timeout: 120_000 }, () => {
   const t = useStackSandbox({ instances: 6, azs: 3 }, 'chaos-fis-');
-  let emb: EmbeddedSandbox;
   let cli: ReturnType<typeof cliFor>;
   let role: string;
   let aws: AwsClients;
@@ -69,15 +82,25 @@ describe('chaos-ec2 run --engine fis against the sandbox', { timeout: 120_000 },
   const templates = async () => (await aws.fis.listExperiments()).map((x) => x.experimentTemplateId);
 
   it("terminate-instances: FIS terminates the planned victim; capacity recovery agrees with the local engine within a poll plus the group's own variance", async () => {
+    const localSeq = lastSeq(emb);
     const local = JSON.parse((await cli(fastRunArgs(t.dir, '--yes', '--json', '--seed', 'same', '--poll', POLL))).stdout) as Report;
     expect(local.verdict).toBe('pass');
+    const localLag = lagBehindGroundTruth(local, localSeq);
     expect(local.engine).toEqual({ kind: 'local', t0: 'mutating call returned' });
     await waitForSettled(emb, t.clients);
 
+    const fisSeq = lastSeq(emb);
     const r = await cli(fastRunArgs(t.dir, '--yes', '--json', '--seed', 'same', '--poll', POLL, ...fis()));
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.verdict).toBe('pass');
+    // Each engine's capacity figure against the sandbox's ground truth (the replacement's target turning
+    // healthy, measured from that engine's t0): never early, and late by at most the one poll that noticed it
+    // (plus the poll's own calls on a loaded 2-core machine, as test/e2e/run.test.ts allows).
+    for (const lag of [localLag, lagBehindGroundTruth(report, fisSeq)]) {
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThanOrEqual(250 + 1000);
+    }
     const e = report.engine!;
     expect(e.kind).toBe('fis');
     expect(e.t0).toBe('FIS action startTime');
