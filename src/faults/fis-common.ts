@@ -86,3 +86,17 @@ export function splitActions(o: {
   });
   return { targets, actions };
 }
+
+/** One EC2 instance action on the plan's exact victims (terminate, stop), split ⌈n/5⌉ ways. */
+export function instanceActions(
+  plan: Parameters<typeof ec2Arn>[0] & { fault: { targets: { instanceId: string }[] } },
+  actionName: string,
+  actionId: string,
+  parameters?: Record<string, string>,
+): Pick<FisRequest, 'targets' | 'actions' | 'arns'> {
+  const arns = plan.fault.targets.map((t) => ec2Arn(plan, 'instance', t.instanceId));
+  return {
+    ...splitActions({ arns, resourceType: 'aws:ec2:instance', targetPrefix: 'Instances', targetKey: 'Instances', actionName, actionId, ...(parameters ? { parameters } : {}) }),
+    arns,
+  };
+}

@@ -5,26 +5,16 @@
  * and without it the action would fail when it tries to start an instance that no longer exists (FIS user
  * guide, "Amazon EC2 actions": aws:ec2:stop-instances).
  */
-import { ec2Arn, fisDurationMs, isoDuration, roundedNote, splitActions } from '../fis-common.js';
+import { fisDurationMs, instanceActions, isoDuration, roundedNote } from '../fis-common.js';
 import type { FaultFis, IamStatement } from '../types.js';
 
 const durationOf = (plan: { fault: { detail?: unknown } }): number => (plan.fault.detail as { durationMs: number }).durationMs;
 
 export const stopFis: FaultFis = {
   request(plan) {
-    const arns = plan.fault.targets.map((t) => ec2Arn(plan, 'instance', t.instanceId));
     const holdMs = fisDurationMs(durationOf(plan));
     return {
-      ...splitActions({
-        arns,
-        resourceType: 'aws:ec2:instance',
-        targetPrefix: 'Instances',
-        targetKey: 'Instances',
-        actionName: 'stop',
-        actionId: 'aws:ec2:stop-instances',
-        parameters: { startInstancesAfterDuration: isoDuration(holdMs), completeIfInstancesTerminated: 'true' },
-      }),
-      arns,
+      ...instanceActions(plan, 'stop', 'aws:ec2:stop-instances', { startInstancesAfterDuration: isoDuration(holdMs), completeIfInstancesTerminated: 'true' }),
       holdMs,
       notes: roundedNote(durationOf(plan), 'FIS starts the victims still stopped after'),
     };

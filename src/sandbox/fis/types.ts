@@ -36,15 +36,19 @@ export interface StopCondition {
   value?: string;
 }
 
-export interface FisTemplate {
-  id: string;
-  arn: string;
+/** What a CreateExperimentTemplate request says, once validated. */
+export interface ValidTemplate {
   description: string;
   targets: Record<string, FisTarget>;
   actions: Record<string, FisTemplateAction>;
   stopConditions: StopCondition[];
   roleArn: string;
   tags: TagMap;
+}
+
+export interface FisTemplate extends ValidTemplate {
+  id: string;
+  arn: string;
   creationTime: number;
   lastUpdateTime: number;
 }

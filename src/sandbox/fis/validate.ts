@@ -10,7 +10,7 @@
  * knows is refused with a message that says the SANDBOX does not support it, so nobody mistakes it for AWS's answer.
  */
 import { ApiError } from '../api/errors.js';
-import type { FisTarget, FisTemplateAction, StopCondition, TagMap } from './types.js';
+import type { FisTarget, FisTemplateAction, StopCondition, TagMap, ValidTemplate } from './types.js';
 
 export const validation = (message: string): ApiError => new ApiError('ValidationException', message, 400);
 
@@ -167,15 +167,6 @@ export function readTags(raw: unknown): TagMap {
   if (entries.length > 50) throw validation('tags: at most 50 tags');
   for (const [k, v] of entries) if (typeof v !== 'string' || k.length === 0 || k.length > 128 || v.length > 256) throw validation(`tag '${k}' is not valid`);
   return Object.fromEntries(entries) as TagMap;
-}
-
-export interface ValidTemplate {
-  description: string;
-  targets: Record<string, FisTarget>;
-  actions: Record<string, FisTemplateAction>;
-  stopConditions: StopCondition[];
-  roleArn: string;
-  tags: TagMap;
 }
 
 export function validateTemplate(body: Json, region: string, account: string): ValidTemplate {
