@@ -4,13 +4,13 @@
  * the published metrics read back with `aws cloudwatch get-metric-statistics`. Ground truth from the sandbox:
  * the alarm's state changes (with their times) and the NACL associations.
  */
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricStatisticsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
 import type { Report } from '../../src/experiment/types.js';
 import { publishRunMetrics, runMetrics } from '../../src/report/metrics.js';
-import { SANDBOX_CREDENTIALS, type EmbeddedSandbox } from '../../src/sandbox/index.js';
-import { createAlarm, setAlarmStateWithCli } from '../helpers/alarms.js';
+import { fisRoleArn, SANDBOX_CREDENTIALS, type EmbeddedSandbox } from '../../src/sandbox/index.js';
+import { alarmInput, createAlarm, setAlarmState, setAlarmStateWithCli, waitForAlarmState } from '../helpers/alarms.js';
 import { awsCli, awsCliGate } from '../helpers/aws-cli.js';
 import { associations, blackholeArgs, chaosNacls, cliFor, fastRunArgs, lastSeq, runWithHook, setKnobs, waitForSettled } from '../helpers/e2e.js';
 import { clientConfig } from '../helpers/sandbox.js';
@@ -114,6 +114,33 @@ describe.skipIf(!awsGate.run)('--stop-alarm and --metrics-namespace against the 
       if (!m) expect(out.Datapoints, name).toEqual([]);
       else expect(out.Datapoints, name).toEqual([expect.objectContaining({ SampleCount: 1, Sum: expect.closeTo(m.value, 6), Unit: m.unit })]);
     }
+  });
+
+  it("--engine fis: the alarm is the template's stop condition; set to ALARM with the AWS CLI mid-hold, FIS stops and reverts; aborted, exit 1, noticed within a poll", async () => {
+    // TreatMissingData `ignore` keeps an alarm's state while its metric has no data (CloudWatch user guide,
+    // "Configuring how CloudWatch alarms treat missing data"): set OK it stays OK, set ALARM it stays in ALARM,
+    // as a real breach would, so FIS's own evaluation of its stop condition is what the test waits on.
+    await cw.send(new PutMetricAlarmCommand({ ...alarmInput('e2e-fis-slo'), TreatMissingData: 'ignore' }));
+    await setAlarmState(cw, 'e2e-fis-slo', 'OK', 'steady before the game day');
+    await waitForAlarmState(emb, 'e2e-fis-slo', 'OK');
+    const az = emb.stack.subnets[0]!.availabilityZone;
+    const seq = lastSeq(emb);
+    const role = fisRoleArn(emb.sandbox.world.accountId);
+    const args = blackholeArgs(t.dir, '--yes', '--json', '--az', az, '--duration', '5m', '--engine', 'fis', '--fis-role-arn', role, '--stop-alarm', 'e2e-fis-slo');
+    const r = await runWithHook(cli, args, () => setAlarmStateWithCli(emb.sandbox.endpoint, 'e2e-fis-slo', 'ALARM', 'game day: p99 above the SLO'), /fault-injected/);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('aborted');
+    expect(report.engine?.stopConditions).toEqual([emb.sandbox.ctx.cloudwatch.alarmArn('e2e-fis-slo')]);
+    expect(report.stopCondition).toMatchObject({ name: 'e2e-fis-slo' });
+    // FIS stopped the experiment (not chaos-ec2's own StopExperiment), and reverted what it injected.
+    const events = emb.sandbox.world.events(seq);
+    expect(events.some((e) => e.type === 'fis-experiment' && e.status === 'stopped')).toBe(true);
+    const set = events.find((e) => e.type === 'alarm-state' && e.alarmName === 'e2e-fis-slo' && e.to === 'ALARM' && e.cause === 'set')!;
+    const firedAt = report.fault!.t0! + report.stopCondition!.firedAtMs;
+    expect(firedAt - set.atMs).toBeLessThanOrEqual(2 * POLL_MS);
+    expect(await associations(t.clients.ec2)).toEqual(before);
+    expect(await chaosNacls(t.clients.ec2)).toEqual([]);
   });
 
   it('an alarm already in ALARM before injecting: exit 3 through the binary, with the reason and a hint; nothing changed', async () => {
