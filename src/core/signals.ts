@@ -104,6 +104,23 @@ export function unlessInterrupted<T>(work: Promise<T>, signal: AbortSignal, mess
 }
 
 /**
+ * `work`'s value, or `fallback` as soon as `signal` aborts (an interrupt during a slow look-up or warm-up stops
+ * the caller now, not after it). Without a signal, `work` itself; a rejection of `work` is passed on.
+ */
+export function orOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, fallback: T): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve(fallback);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => resolve(fallback);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
  * The process-wide answer to SIGINT/SIGTERM while no command holds them: exit 130 at once (or, once the
  * command has returned, with its decided code, which a late signal must not change). A command that handles
  * signals itself (run's onInterrupt, the sandbox, the probe) owns them while its listener is installed: this

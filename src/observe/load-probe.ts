@@ -25,11 +25,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { latencyFigures, SecondBuckets, type FailureKind, type SecondSummary } from './buckets.js';
+import { orOnAbort } from '../core/signals.js';
+import { SecondBuckets, type FailureKind, type SecondSummary } from './buckets.js';
 import type { PoolOwner } from './conn-pool.js';
+import { probeConfig, probeSummary, probeTotal, type Opts } from './probe-config.js';
 import { certificateErrorOf, classifyError } from './probe-request.js';
 import { ProbeTargets, type TargetRequest } from './probe-targets.js';
-import { systemLookup } from './resolve.js';
 import type { CertificateError } from './transport.js';
 
 import type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
@@ -54,7 +55,6 @@ const NO_ADDRESS = Object.assign(new Error('the probe host has no address'), { c
 // Open model: sends per batch before yielding to I/O, and how often a batch re-reads the clock.
 const BATCH = 512;
 const CLOCK_EVERY = 16;
-type Opts = Required<Omit<ProbeOptions, 'rate' | 'durationMs' | 'maxRequests' | 'headers' | 'body' | 'expectStatus' | 'signal' | 'host' | 'resolve' | 'caCert' | 'nodeAz'>> & ProbeOptions;
 
 export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<TargetRequest> {
   private readonly o: Opts;
@@ -83,33 +83,13 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
 
   constructor(opts: ProbeOptions) {
     super();
-    if (opts.durationMs === undefined && opts.maxRequests === undefined) throw new Error('probe needs durationMs or maxRequests');
-    if (opts.rate !== undefined && !(opts.rate > 0)) throw new Error('probe rate must be positive');
-    // Honest only where nothing waits on a schedule: see the header.
-    if (opts.rate !== undefined && (opts.pipelining ?? 1) > 1) throw new Error('pipelining is for closed-loop mode only (no rate)');
-    if (opts.pipelining !== undefined && !(Number.isInteger(opts.pipelining) && opts.pipelining >= 1)) throw new Error('pipelining must be a positive integer');
-    const timeoutMs = opts.timeoutMs ?? 2000;
-    const defaultConnections = opts.rate ? Math.min(1000, Math.max(8, Math.ceil((opts.rate * timeoutMs) / 1000))) : 10;
-    this.o = {
-      method: 'GET',
-      lateThresholdMs: 10,
-      lagThresholdMs: 100,
-      connections: defaultConnections,
-      pipelining: 1,
-      insecure: false,
-      mode: 'http',
-      lookup: systemLookup,
-      reResolveMs: 60_000,
-      ...opts,
-      timeoutMs,
-    };
+    this.o = probeConfig(opts);
     this.targets = new ProbeTargets({ ...this.o, host: opts.host, resolve: opts.resolve, caCert: opts.caCert, headers: opts.headers, body: opts.body }, this);
     this.tcp = this.targets.mode === 'tcp';
     this.expect = opts.expectStatus ? new Set(opts.expectStatus) : undefined;
     this.okLow = 200;
     this.okHigh = 399;
-    const byDuration = opts.durationMs === undefined ? Infinity : opts.rate ? Math.ceil((opts.durationMs * opts.rate) / 1000) : Infinity;
-    this.total = Math.min(opts.maxRequests ?? Infinity, byDuration);
+    this.total = probeTotal(opts);
     this.limit = this.total;
     // Restarted when the schedule starts; set now so that times read while warming up stay small.
     this.t0 = performance.now();
@@ -133,7 +113,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
 
   async run(): Promise<ProbeSummary> {
     // An interrupt during a slow look-up (a resolver can take seconds) stops the probe now, not after it.
-    const addresses = await untilAborted(this.targets.resolveFirst(), this.o.signal, []);
+    const addresses = await orOnAbort(this.targets.resolveFirst(), this.o.signal, []);
     this.targets.prepare(addresses);
     const rate = this.o.rate;
     // Connections up before the clock starts: the first second measures the service, not our handshakes.
@@ -141,7 +121,7 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
     // closed loop: one per loop. Bounded by the connect timeout, and by an interrupt.
     const loops = this.o.connections * this.o.pipelining;
     const perNode = rate ? Math.min(this.o.connections, Math.max(2, Math.ceil(rate / 1000))) : Math.ceil(this.o.connections / Math.max(1, addresses.length));
-    if (!this.o.signal?.aborted) await untilAborted(this.targets.warm(perNode), this.o.signal, undefined);
+    if (!this.o.signal?.aborted) await orOnAbort(this.targets.warm(perNode), this.o.signal, undefined);
     const startedAtMs = Date.now();
     this.t0 = performance.now();
     this.targets.begin(startedAtMs);
@@ -356,49 +336,9 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
   }
 
   private summary(startedAtMs: number, elapsedMs: number): ProbeSummary {
-    const b = this.buckets;
-    const { sent, ok, failed, late } = b.totals;
-    return {
-      url: this.o.url,
-      host: this.host,
-      transport: this.targets.mode,
-      insecure: this.o.insecure,
-      mode: this.o.rate ? 'open' : 'closed',
-      rate: this.o.rate ?? null,
-      connections: this.o.connections,
-      ...(this.o.pipelining > 1 ? { pipelining: this.o.pipelining } : {}),
-      startedAtMs,
-      elapsedMs: Math.round(elapsedMs),
-      aborted: this.aborted,
-      sent,
-      ok,
-      failed,
-      late,
-      availability: sent === 0 ? null : ok / sent,
-      achievedRate: this.scheduleEnd > 0 ? Math.round((sent / this.scheduleEnd) * 1000 * 10) / 10 : 0,
-      latencyMs: latencyFigures(b.latency),
-      serviceMs: latencyFigures(b.service),
-      errorsByKind: { ...b.totals.errorsByKind },
-      firstFailureAtMs: Number.isFinite(this.firstFailureAfterMark) ? this.firstFailureAfterMark : null,
-      saturatedSeconds: b.records.filter((s) => s.saturated).length,
-      perSecond: b.records,
-      droppedSeconds: b.droppedRecords,
-      nodes: this.targets.summaries(this.o.nodeAz),
-    };
+    const state = { host: this.host, aborted: this.aborted, scheduleEnd: this.scheduleEnd, firstFailureAfterMark: this.firstFailureAfterMark };
+    return probeSummary(this.o, this.targets, this.buckets, state, startedAtMs, elapsedMs);
   }
-}
-
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, fallback: T): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.resolve(fallback);
-  return new Promise<T>((resolve) => {
-    const onAbort = (): void => resolve(fallback);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then((v) => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(v);
-    });
-  });
 }
 
 /** Runs a probe to completion; `onSecond` sees each finished second. */
