@@ -91,6 +91,9 @@ describe('sandbox CloudWatch alarms', () => {
     expect(future.AlarmHistoryItems).toEqual([]);
     const [latest] = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['brief'] }))).MetricAlarms!;
     expect(latest!.StateTransitionedTimestamp!.getTime()).toBe(back.atMs);
+    // One change, one timestamp: the newest history item is stamped with the alarm's StateUpdatedTimestamp (a
+    // reader matching the two — chaos-ec2's alarm watch skips the change behind its last reading — needs it).
+    expect(history[0]!.Timestamp!.getTime()).toBe(latest!.StateUpdatedTimestamp!.getTime());
   });
 
   it('answers with CloudWatch error codes and statuses', async () => {

@@ -145,15 +145,17 @@ export class CloudWatchStore {
     alarm.stateUpdatedAt = now;
     alarm.stateTransitionedAt = now;
     const next = { stateValue: change.state, stateReason: change.reason, ...(change.reasonData ? { stateReasonData: JSON.parse(change.reasonData) as unknown } : {}) };
-    this.record(alarm.alarmName, 'StateUpdate', `Alarm updated from ${from} to ${change.state}`, { version: '1.0', oldState: old, newState: next });
+    // The history item carries the change's own timestamp, the one StateUpdatedTimestamp shows: CloudWatch
+    // stamps a state change once, and a reader matching the two (as chaos-ec2's alarm watch does) relies on it.
+    this.record(alarm.alarmName, 'StateUpdate', `Alarm updated from ${from} to ${change.state}`, { version: '1.0', oldState: old, newState: next }, now);
     this.world.emit({ type: 'alarm-state', alarmName: alarm.alarmName, alarmArn: alarm.alarmArn, from, to: change.state, reason: change.reason, cause });
   }
 
-  private record(alarmName: string, type: HistoryItemType, summary: string, data: unknown): void {
+  private record(alarmName: string, type: HistoryItemType, summary: string, data: unknown, at = new Date(this.world.now())): void {
     this.history.push({
       alarmName,
       alarmType: 'MetricAlarm',
-      timestamp: new Date(this.world.now()),
+      timestamp: at,
       historyItemType: type,
       historySummary: summary,
       historyData: JSON.stringify(data),
