@@ -82,7 +82,7 @@ export class CloudWatchStore {
       if (config.alarmDescription === undefined) delete updated.alarmDescription;
       if (config.unit === undefined) delete updated.unit;
       this.alarms.set(config.alarmName, updated);
-      this.record(config.alarmName, 'ConfigurationUpdate', `Alarm "${config.alarmName}" updated`, { version: '1.0', type: 'Update', updatedAlarm: describeForHistory(updated) });
+      this.record(config.alarmName, 'ConfigurationUpdate', `Alarm "${config.alarmName}" updated`, { version: '1.0', type: 'Update', updatedAlarm: describeForHistory(updated) }, now);
       return updated;
     }
     const alarm: MetricAlarm = {
@@ -95,8 +95,11 @@ export class CloudWatchStore {
       stateTransitionedAt: now,
     };
     this.alarms.set(config.alarmName, alarm);
-    this.record(config.alarmName, 'ConfigurationUpdate', `Alarm "${config.alarmName}" created`, { version: '1.0', type: 'Create', createdAlarm: describeForHistory(alarm) });
-    this.world.emit({ type: 'alarm-state', alarmName: alarm.alarmName, alarmArn: alarm.alarmArn, from: null, to: alarm.stateValue, reason: alarm.stateReason, cause: 'created' });
+    this.record(config.alarmName, 'ConfigurationUpdate', `Alarm "${config.alarmName}" created`, { version: '1.0', type: 'Create', createdAlarm: describeForHistory(alarm) }, now);
+    this.world.emit(
+      { type: 'alarm-state', alarmName: alarm.alarmName, alarmArn: alarm.alarmArn, from: null, to: alarm.stateValue, reason: alarm.stateReason, cause: 'created' },
+      now.getTime(),
+    );
     return alarm;
   }
 
@@ -145,10 +148,11 @@ export class CloudWatchStore {
     alarm.stateUpdatedAt = now;
     alarm.stateTransitionedAt = now;
     const next = { stateValue: change.state, stateReason: change.reason, ...(change.reasonData ? { stateReasonData: JSON.parse(change.reasonData) as unknown } : {}) };
-    // The history item carries the change's own timestamp, the one StateUpdatedTimestamp shows: CloudWatch
-    // stamps a state change once, and a reader matching the two (as chaos-ec2's alarm watch does) relies on it.
+    // The history item (and the ground-truth event) carry the change's own timestamp, the one
+    // StateUpdatedTimestamp shows: CloudWatch stamps a state change once, and a reader matching the two (as
+    // chaos-ec2's alarm watch does) relies on it.
     this.record(alarm.alarmName, 'StateUpdate', `Alarm updated from ${from} to ${change.state}`, { version: '1.0', oldState: old, newState: next }, now);
-    this.world.emit({ type: 'alarm-state', alarmName: alarm.alarmName, alarmArn: alarm.alarmArn, from, to: change.state, reason: change.reason, cause });
+    this.world.emit({ type: 'alarm-state', alarmName: alarm.alarmName, alarmArn: alarm.alarmArn, from, to: change.state, reason: change.reason, cause }, now.getTime());
   }
 
   private record(alarmName: string, type: HistoryItemType, summary: string, data: unknown, at = new Date(this.world.now())): void {

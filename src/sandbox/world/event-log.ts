@@ -18,8 +18,8 @@ export class EventLog {
     private readonly max: number,
   ) {}
 
-  emit(body: SandboxEventBody): SandboxEvent {
-    const atMs = this.now();
+  /** `atMs`: when a change stamped itself already (one change, one timestamp everywhere); else now. */
+  emit(body: SandboxEventBody, atMs = this.now()): SandboxEvent {
     const event = { ...body, at: new Date(atMs).toISOString(), atMs, seq: ++this.seq };
     this.log.push(event);
     // Keep at most `max`: once 10 % over, drop the oldest down to `max` in one splice.

@@ -123,8 +123,8 @@ export class World {
   }
 
   // ── events (see event-log.ts) ──────────────────────────────────────────────────────────────────
-  emit(body: SandboxEventBody): SandboxEvent {
-    return this.log.emit(body);
+  emit(body: SandboxEventBody, atMs?: number): SandboxEvent {
+    return this.log.emit(body, atMs);
   }
 
   /** Subscribe to every event as it is emitted; returns the unsubscribe function. */
