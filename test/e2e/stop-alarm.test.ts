@@ -4,13 +4,13 @@
  * the published metrics read back with `aws cloudwatch get-metric-statistics`. Ground truth from the sandbox:
  * the alarm's state changes (with their times) and the NACL associations.
  */
-import { CloudWatchClient, GetMetricStatisticsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
 import type { Report } from '../../src/experiment/types.js';
 import { publishRunMetrics, runMetrics } from '../../src/report/metrics.js';
 import { fisRoleArn, SANDBOX_CREDENTIALS, type EmbeddedSandbox } from '../../src/sandbox/index.js';
-import { alarmInput, createAlarm, setAlarmState, setAlarmStateWithCli, waitForAlarmState } from '../helpers/alarms.js';
+import { createAlarm, createHeldAlarm, setAlarmStateWithCli } from '../helpers/alarms.js';
 import { awsCli, awsCliGate } from '../helpers/aws-cli.js';
 import { associations, blackholeArgs, chaosNacls, cliFor, fastRunArgs, lastSeq, runWithHook, setKnobs, waitForSettled } from '../helpers/e2e.js';
 import { clientConfig } from '../helpers/sandbox.js';
@@ -117,12 +117,8 @@ describe.skipIf(!awsGate.run)('--stop-alarm and --metrics-namespace against the 
   });
 
   it("--engine fis: the alarm is the template's stop condition; set to ALARM with the AWS CLI mid-hold, FIS stops and reverts; aborted, exit 1, noticed within a poll", async () => {
-    // TreatMissingData `ignore` keeps an alarm's state while its metric has no data (CloudWatch user guide,
-    // "Configuring how CloudWatch alarms treat missing data"): set OK it stays OK, set ALARM it stays in ALARM,
-    // as a real breach would, so FIS's own evaluation of its stop condition is what the test waits on.
-    await cw.send(new PutMetricAlarmCommand({ ...alarmInput('e2e-fis-slo'), TreatMissingData: 'ignore' }));
-    await setAlarmState(cw, 'e2e-fis-slo', 'OK', 'steady before the game day');
-    await waitForAlarmState(emb, 'e2e-fis-slo', 'OK');
+    // Held in ALARM once set, as a real breach would be: FIS's own evaluation of its stop condition is what the test waits on.
+    await createHeldAlarm(emb, cw, 'e2e-fis-slo');
     const az = emb.stack.subnets[0]!.availabilityZone;
     const seq = lastSeq(emb);
     const role = fisRoleArn(emb.sandbox.world.accountId);

@@ -10,7 +10,7 @@ import { DeleteAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ChaosError } from '../../src/core/errors.js';
 import type { RunEvent } from '../../src/experiment/deps.js';
 import { associations, chaosNaclIds, mutations, settle, startInProcessSandbox, type InProcessSandbox, type RunHandle } from '../helpers/run-harness.js';
-import { callsInFlight, createAlarm, setAlarmState } from '../helpers/alarms.js';
+import { callsInFlight, createAlarm, createHeldAlarm, setAlarmState } from '../helpers/alarms.js';
 
 describe('--stop-alarm (in-process, sandbox CloudWatch)', () => {
   let sb: InProcessSandbox;
@@ -59,7 +59,8 @@ describe('--stop-alarm (in-process, sandbox CloudWatch)', () => {
   };
 
   it('an alarm set to ALARM mid-hold: rolled back within one poll, verdict aborted, exit 1, the alarm and its reason on record', async () => {
-    const arn = await createAlarm(sb.emb, sb.clients.cloudwatch, 'mid-hold');
+    // Held in ALARM once set (as a breach would be): the next poll sees it in ALARM now, not as a visit between polls.
+    const arn = await createHeldAlarm(sb.emb, sb.clients.cloudwatch, 'mid-hold');
     const act = atSecond('hold', 2, () => setAlarmState(sb.clients.cloudwatch, 'mid-hold', 'ALARM', 'game day: 5XX above 1%'));
     const r = await blackhole(['mid-hold'], {}, act.script);
     expect(r.outcome?.exitCode, r.report?.reason).toBe(1);

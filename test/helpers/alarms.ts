@@ -53,6 +53,19 @@ export async function createAlarm(
   return emb.sandbox.ctx.cloudwatch.alarmArn(name);
 }
 
+/**
+ * An alarm that keeps the state it is set to, starting OK: TreatMissingData `ignore` maintains the current state
+ * while its metric has no data (CloudWatch user guide, "Configuring how CloudWatch alarms treat missing data").
+ * A SetAlarmState ALARM on it then lasts as a real breach would, instead of until the next evaluation, so a
+ * test does not race the sandbox's evaluation timer.
+ */
+export async function createHeldAlarm(emb: Pick<EmbeddedSandbox, 'sandbox'>, cw: CloudWatchClient, name: string): Promise<string> {
+  await cw.send(new PutMetricAlarmCommand({ ...alarmInput(name), TreatMissingData: 'ignore' }));
+  await setAlarmState(cw, name, 'OK', 'steady before the game day');
+  await waitForAlarmState(emb, name, 'OK');
+  return emb.sandbox.ctx.cloudwatch.alarmArn(name);
+}
+
 export function setAlarmState(cw: CloudWatchClient, name: string, state: AlarmState, reason: string): Promise<unknown> {
   return cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
 }
