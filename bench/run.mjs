@@ -1,7 +1,7 @@
 // The one benchmark command: every performance figure of issue 13 with its comparison and PASS/FAIL.
 //
 //   npm run build && npm run bench                 # full: 10 s closed-loop runs, 60 s open-model windows
-//   npm run bench -- --quick                       # ~2-3 min: 3 s runs, 5 s windows
+//   npm run bench -- --quick                       # ~2 min: 3 s runs, 10 s open-model windows
 //   npm run bench -- --long 3600                   # adds the hour at 2,000 req/s (RSS/heap every minute)
 //   npm run bench -- --only probe                  # one module: probe, cold-start, sandbox-scale
 //

@@ -61,7 +61,9 @@ export async function run({ quick = false, long = 0, log = () => {} } = {}) {
     log(l);
   };
   const closedMs = quick ? 3000 : 10_000;
-  const openS = quick ? 5 : 60;
+  // Quick: 10 s windows, so one start-up second weighs a tenth of the window, not a fifth (the target is
+  // stated for 60 s; the full run uses that).
+  const openS = quick ? 10 : 60;
   const rounds = 3;
   const { child: server, url } = await startServer();
   try {

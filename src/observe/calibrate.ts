@@ -9,10 +9,10 @@
  * so a refusal always rests on a fresh measurement (the machine may have been busy when the cache was made).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { cpus, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { LoadProbe } from './load-probe.js';
+import { startLoopbackSink } from './loopback-sink.js';
 
 /** Rates up to this are never measured. */
 export const CALIBRATION_FLOOR = 1000;
@@ -46,35 +46,13 @@ export interface CalibrateOptions {
   now?: () => number;
 }
 
-/** The canned answer of the sink: the smallest complete keep-alive response. */
-const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
-const END_OF_HEAD = Buffer.from('\r\n\r\n');
-
-/** A loopback TCP server answering every request head with RESPONSE, at as little cost as possible. */
-function startSink(): Promise<Server> {
-  const server = createServer((socket: Socket) => {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      let n = 0;
-      for (let i = chunk.indexOf(END_OF_HEAD); i >= 0; i = chunk.indexOf(END_OF_HEAD, i + 4)) n++;
-      for (let k = 0; k < n; k++) socket.write(RESPONSE);
-    });
-    socket.on('error', () => socket.destroy());
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
 /** Measures (or reads from the cache) this machine's probe ceiling. */
 export async function calibrate(o: CalibrateOptions = {}): Promise<Calibration> {
   const now = o.now ?? Date.now;
   const started = performance.now();
-  const sink = await startSink();
+  const sink = await startLoopbackSink();
   try {
-    const { port } = sink.address() as { port: number };
-    const s = await new LoadProbe({ url: `http://127.0.0.1:${port}/`, connections: 8, durationMs: o.durationMs ?? MEASURE_MS, timeoutMs: 1000 }).run();
+    const s = await new LoadProbe({ url: sink.url, connections: 8, durationMs: o.durationMs ?? MEASURE_MS, timeoutMs: 1000 }).run();
     const c: Calibration = {
       closedLoopRate: s.achievedRate,
       ceiling: Math.floor(s.achievedRate * OPEN_MODEL_FRACTION),

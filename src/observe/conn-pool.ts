@@ -44,9 +44,21 @@ export interface PoolOptions {
 }
 
 const IDLE_CLOSE_MS = 4000;
-// Connection attempts in progress at once: enough to grow quickly, never a storm of handshakes that would
-// make the probe itself the bottleneck of its first second.
+// Connection attempts in progress at once while the node is not answering (blackholed, hung, refusing): one
+// attempt per waiting request, so each fails with its own connect error, never a storm of handshakes.
 const MAX_CONNECTING = 16;
+// ... and while it IS answering (a response within the last ANSWERING_MS): one at a time, and only for a
+// request that has waited GROW_AFTER_MS. The connections it has are draining the queue, so a burst of waiting
+// requests (a wake-up 10 ms late sends 10 ms of schedule at once) is served by them within milliseconds.
+// Dialling one connection per waiting request instead opened hundreds in the first second at 50,000 req/s,
+// and their set-up cost (ours and the server's) made the next wake-up later still: a feedback loop behind most
+// of the first seconds' late sends (bench/README.md "Open model"). The cost: while a node answers but every
+// connection to it is busy, a request may wait up to GROW_AFTER_MS in the probe before a connection is
+// dialled for it, which its latency (from the intended send) includes. ANSWERING_MS is longer than the
+// probe's own worst stalls (~30 ms), so a stall of ours is not taken for a node that stopped answering.
+const MAX_CONNECTING_ANSWERING = 1;
+const ANSWERING_MS = 50;
+const GROW_AFTER_MS = 3;
 
 const closedByPeer = (): Error => Object.assign(new Error('connection closed by the server'), { code: 'UND_ERR_SOCKET' });
 
@@ -55,9 +67,14 @@ export class NodePool<R extends PoolRequest> {
   private readonly conns = new Set<Conn<R>>();
   private waiting: R[] = [];
   private waitingSeq: number[] = [];
+  /** The owner's clock when each waiting request was queued. */
+  private waitingAt: number[] = [];
+  private growTimer: NodeJS.Timeout | undefined;
   private waitHead = 0;
   private connecting = 0;
   private closed = false;
+  /** The owner's clock at the last response on any of this node's connections. */
+  lastAnswerAt = -Infinity;
 
   constructor(
     readonly o: PoolOptions,
@@ -67,6 +84,11 @@ export class NodePool<R extends PoolRequest> {
   /** Connections open or opening. */
   get size(): number {
     return this.conns.size;
+  }
+
+  /** Connection attempts in progress. */
+  get dialling(): number {
+    return this.connecting;
   }
 
   /** Sends `r` on an idle connection, or queues it (opening a connection for it when below `max`). */
@@ -80,6 +102,7 @@ export class NodePool<R extends PoolRequest> {
     }
     this.waiting.push(r);
     this.waitingSeq.push(r.seq);
+    this.waitingAt.push(this.owner.now());
     this.grow();
   }
 
@@ -107,6 +130,7 @@ export class NodePool<R extends PoolRequest> {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.growTimer);
     for (const c of [...this.conns]) c.destroy(null);
   }
 
@@ -136,8 +160,11 @@ export class NodePool<R extends PoolRequest> {
     this.grow();
   }
 
-  connected(): void {
+  /** A connection is up: it takes the next waiting request, and another attempt starts if more still wait. */
+  connected(c: Conn<R>): void {
     this.connecting--;
+    this.available(c);
+    this.grow();
   }
 
   /** A connection is gone (closed, errored or destroyed): no longer used; waiting requests get another. */
@@ -153,8 +180,24 @@ export class NodePool<R extends PoolRequest> {
   private grow(): void {
     if (this.closed) return;
     const waitingNow = this.waiting.length - this.waitHead;
-    while (this.connecting < waitingNow && this.connecting < MAX_CONNECTING && this.conns.size < this.o.max) this.open();
+    if (waitingNow === 0) return;
+    const now = this.owner.now();
+    const answering = now - this.lastAnswerAt < ANSWERING_MS;
+    if (answering) {
+      const waited = now - (this.waitingAt[this.waitHead] as number);
+      if (waited < GROW_AFTER_MS) {
+        this.growTimer ??= setTimeout(this.growLater, Math.ceil(GROW_AFTER_MS - waited));
+        return;
+      }
+    }
+    const limit = answering ? MAX_CONNECTING_ANSWERING : MAX_CONNECTING;
+    while (this.connecting < waitingNow && this.connecting < limit && this.conns.size < this.o.max) this.open();
   }
+
+  private readonly growLater = (): void => {
+    this.growTimer = undefined;
+    this.grow();
+  };
 
   private open(onSettled?: () => void): void {
     this.connecting++;
@@ -182,10 +225,12 @@ export class NodePool<R extends PoolRequest> {
     if (this.waitHead === this.waiting.length) {
       this.waiting.length = 0;
       this.waitingSeq.length = 0;
+      this.waitingAt.length = 0;
       this.waitHead = 0;
     } else if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
       this.waiting = this.waiting.slice(this.waitHead);
       this.waitingSeq = this.waitingSeq.slice(this.waitHead);
+      this.waitingAt = this.waitingAt.slice(this.waitHead);
       this.waitHead = 0;
     }
   }
@@ -244,11 +289,10 @@ export class Conn<R extends PoolRequest> {
     this.socket = socket;
     if (this.dead) return void socket.destroy();
     this.ready = true;
-    this.pool.connected();
     socket.on('data', this.onData);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
-    this.pool.available(this);
+    this.pool.connected(this);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -262,6 +306,7 @@ export class Conn<R extends PoolRequest> {
     if (n > this.inflight.length) return this.destroy(new ProtocolError('response without a request'));
     const owner = this.pool.owner;
     const now = owner.now();
+    this.pool.lastAnswerAt = now;
     for (let i = 0; i < n; i++) {
       const r = this.inflight.shift() as R;
       r.conn = undefined;

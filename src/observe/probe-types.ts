@@ -48,6 +48,12 @@ export interface ProbeOptions {
   lookup?: Lookup;
   /** Re-resolve the host this often (ms) when not pinned; default 60 000, the ALB's DNS TTL. */
   reResolveMs?: number;
+  /**
+   * Open model: ms of this probe's own code run at the asked rate against an in-process loopback sink before
+   * the schedule starts (never the service), so its first second measures the service, not cold code. Default
+   * 300 above 1,000 req/s, else 0 (load-probe.ts says why).
+   */
+  warmUpMs?: number;
 }
 
 export interface ProbeSummary {

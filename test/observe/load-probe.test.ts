@@ -160,6 +160,21 @@ describe('load probe', () => {
     expect((s.perSecond[0] as SecondSummary).scheduled).toBe(s.sent);
   });
 
+  it('warms up above 1,000 req/s without sending the service a single request of it', async () => {
+    count = 0;
+    behave = (_req, res) => reply(res);
+    const probe = new LoadProbe({ url: `${base}/`, rate: 2000, durationMs: 300, timeoutMs: 1000 });
+    const before = performance.now();
+    const s = await probe.run();
+    accounted(s);
+    expect(s.sent).toBe(600);
+    expect(s.failed).toBe(0);
+    // The warm-up ran its 300 ms against the loopback sink: the service saw exactly the schedule's requests.
+    expect(count).toBe(s.sent);
+    // ... and it did run: 300 ms of warm-up, then the 300 ms schedule.
+    expect(performance.now() - before).toBeGreaterThanOrEqual(600);
+  });
+
   it('runs closed-loop back to back when no rate is given', async () => {
     behave = (_req, res) => reply(res);
     const s = await runProbe({ url: `${base}/`, connections: 4, durationMs: 500 });
