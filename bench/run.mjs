@@ -32,6 +32,8 @@ const MODULES = [
   { key: 'probe', file: './probe/suite.mjs' },
   { key: 'cold-start', file: './cold-start.mjs' },
   { key: 'sandbox-scale', file: './sandbox-scale.mjs' },
+  // Only with `--only memory --long S`: the probe module's memory run alone (the full run includes it).
+  { key: 'memory', file: './probe/suite.mjs', askedOnly: true, opts: { memoryOnly: true } },
 ];
 
 const taskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
@@ -45,7 +47,7 @@ console.log(
 
 const results = [];
 for (const m of MODULES) {
-  if (a.only && a.only !== m.key) continue;
+  if ((a.only || m.askedOnly) && a.only !== m.key) continue;
   const url = new URL(m.file, import.meta.url);
   if (!existsSync(url)) {
     console.log(`\n== ${m.key}: not available (${m.file} is not in this tree)`);
@@ -57,6 +59,7 @@ for (const m of MODULES) {
   let streamed = 0;
   try {
     const r = await mod.run({
+      ...m.opts,
       quick,
       long,
       log: (l) => {

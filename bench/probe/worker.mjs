@@ -8,6 +8,18 @@ import { readFileSync } from 'node:fs';
 const [tool, url, raw] = process.argv.slice(2);
 const o = JSON.parse(raw ?? '{}');
 const mb = (n) => Math.round((n / 1048576) * 10) / 10;
+// RSS in its two parts (Linux): anonymous memory is the process's own (heap, buffers, sockets); file-backed
+// pages are the mapped executable and libraries, which the kernel pages in and out on its own (bench/README.md
+// "Memory over time").
+function rssParts() {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { anonMb: mb(kb('RssAnon') * 1024), fileMb: mb(kb('RssFile') * 1024) };
+  } catch {
+    return {};
+  }
+}
 const dist = (f) => new URL(`../../dist/observe/${f}`, import.meta.url).href;
 
 async function probe() {
@@ -21,7 +33,7 @@ async function probe() {
     if (o.memEvery && (s.t + 1) % o.memEvery === 0) {
       globalThis.gc?.();
       const m = process.memoryUsage();
-      mem.push({ t: s.t + 1, rssMb: mb(m.rss), heapMb: mb(m.heapUsed) });
+      mem.push({ t: s.t + 1, rssMb: mb(m.rss), heapMb: mb(m.heapUsed), ...rssParts() });
     }
   });
   const s = await p.run();

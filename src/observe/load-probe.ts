@@ -29,30 +29,16 @@ import { orOnAbort } from '../core/signals.js';
 import { SecondBuckets, type FailureKind, type SecondSummary } from './buckets.js';
 import type { PoolOwner } from './conn-pool.js';
 import { probeConfig, probeSummary, probeTotal, type Opts } from './probe-config.js';
-import { startLoopbackSink } from './loopback-sink.js';
-import { certificateErrorOf, classifyError } from './probe-request.js';
-import { ProbeTargets, type TargetRequest } from './probe-targets.js';
+import { withLoopbackSink } from './loopback-sink.js';
+import { certificateErrorOf, classifyError, NO_ADDRESS, PROBE_TIMEOUT } from './probe-request.js';
+import { Flight, ProbeTargets, type TargetRequest } from './probe-targets.js';
 import type { CertificateError } from './transport.js';
 
 import type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
 
 export type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
 
-/** One request, recycled once it ended and left the deadline queue (see `expire`). */
-class Flight implements TargetRequest {
-  intended = 0;
-  sentAt = 0;
-  deadline = 0;
-  done = false;
-  seq = 0;
-  conn: TargetRequest['conn'] = undefined;
-  exchange: TargetRequest['exchange'] = undefined;
-  node: TargetRequest['node'] = undefined;
-}
-
 const TICK_MS = 25;
-const PROBE_TIMEOUT = Object.assign(new Error('probe deadline exceeded'), { code: 'PROBE_TIMEOUT' });
-const NO_ADDRESS = Object.assign(new Error('the probe host has no address'), { code: 'ENOTFOUND' });
 // Open model: sends per batch before yielding to I/O, and how often a batch re-reads the clock.
 const BATCH = 512;
 const CLOCK_EVERY = 16;
@@ -114,8 +100,9 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
 
   async run(): Promise<ProbeSummary> {
     const rate = this.o.rate;
+    // Before anything of the run exists (its clock, buckets, connections): see `warmUp`.
+    if (rate && this.o.warmUpMs > 0 && !this.o.signal?.aborted) await warmUp(rate, this.o.warmUpMs, this.o.signal);
     // An interrupt during a slow look-up (a resolver can take seconds) stops the probe now, not after it.
-    if (rate && this.o.warmUpMs > 0 && !this.o.signal?.aborted) await orOnAbort(warmUp(rate, this.o.warmUpMs), this.o.signal, undefined);
     const addresses = await orOnAbort(this.targets.resolveFirst(), this.o.signal, []);
     this.targets.prepare(addresses);
     // Connections up before the clock starts: the first second measures the service, not our handshakes.
@@ -345,20 +332,14 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
 
 /**
  * The open model's warm-up: the same code, at the same rate, against a loopback sink in this process, for
- * `ms`, before the real schedule starts. Measured at 50,000 req/s (bench/README.md "Open model"): a cold
- * process spends its first second compiling and growing its heap, and sent 4,000-16,000 of that second's
- * requests more than 10 ms late, which a report would show as the service's latency in the baseline. After a
- * 300 ms warm-up the first second is like the rest. The sink is never the user's service: no request of the
- * warm-up leaves the machine, and it is not counted anywhere.
+ * `ms`, before the real schedule starts. Measured at 45,000-50,000 req/s (bench/README.md "Open model"): a
+ * cold process spends its first second compiling and growing its heap, and sent 4,000-16,000 of that second's
+ * requests more than 10 ms late, which a report would show as the service's latency in its baseline; after a
+ * 300 ms warm-up, 0-1,000. The sink is never the user's service: no request of the warm-up leaves the
+ * machine, and none is counted. An interrupt ends it at once (it is a probe run with the same signal).
  */
-async function warmUp(rate: number, ms: number): Promise<void> {
-  const sink = await startLoopbackSink();
-  try {
-    await new LoadProbe({ url: sink.url, rate, durationMs: ms, timeoutMs: 1000, warmUpMs: 0 }).run();
-  } finally {
-    sink.close();
-  }
-}
+const warmUp = (rate: number, ms: number, signal: AbortSignal | undefined): Promise<unknown> =>
+  withLoopbackSink((url) => new LoadProbe({ url, rate, durationMs: ms, timeoutMs: 1000, warmUpMs: 0, ...(signal ? { signal } : {}) }).run());
 
 /** Runs a probe to completion; `onSecond` sees each finished second. */
 export async function runProbe(opts: ProbeOptions, onSecond?: (s: SecondSummary) => void): Promise<ProbeSummary> {

@@ -14,7 +14,17 @@ export interface LoopbackSink {
   close(): void;
 }
 
-export function startLoopbackSink(): Promise<LoopbackSink> {
+/** Runs `fn` with a sink's URL; the sink is closed when it ends, however it ends. */
+export async function withLoopbackSink<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const sink = await startLoopbackSink();
+  try {
+    return await fn(sink.url);
+  } finally {
+    sink.close();
+  }
+}
+
+function startLoopbackSink(): Promise<LoopbackSink> {
   const server: Server = createServer((socket: Socket) => {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {

@@ -6,6 +6,10 @@ import { connect, type Socket } from 'node:net';
 import type { FailureKind } from './buckets.js';
 import { CertificateError, type Connector, type DialTarget } from './transport.js';
 
+/** The probe's own endings of a request: its deadline passed; the host has no address to send to. */
+export const PROBE_TIMEOUT = Object.assign(new Error('probe deadline exceeded'), { code: 'PROBE_TIMEOUT' });
+export const NO_ADDRESS = Object.assign(new Error('the probe host has no address'), { code: 'ENOTFOUND' });
+
 /**
  * Certificate verification failures as Node (OpenSSL) and undici name them: the certificate does not cover
  * the name, is not signed by a trusted CA, is self-signed, expired or not yet valid, or was revoked.

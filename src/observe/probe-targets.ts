@@ -37,6 +37,18 @@ export interface TargetRequest extends PoolRequest {
   exchange: Exchange | undefined;
 }
 
+/** One request of the load probe (load-probe.ts), recycled once it ended and left the deadline queue. */
+export class Flight implements TargetRequest {
+  intended = 0;
+  sentAt = 0;
+  deadline = 0;
+  done = false;
+  seq = 0;
+  conn: TargetRequest['conn'] = undefined;
+  exchange: TargetRequest['exchange'] = undefined;
+  node: TargetRequest['node'] = undefined;
+}
+
 type Node = NodeAccount<NodePool<TargetRequest> | undefined>;
 
 export class ProbeTargets {
