@@ -67,6 +67,9 @@ export interface ExperimentTemplate {
   tags?: TagMap;
 }
 
+/** What ListExperimentTemplates gives of a template. */
+export type ExperimentTemplateSummary = Pick<ExperimentTemplate, 'id' | 'arn' | 'description' | 'creationTime' | 'lastUpdateTime' | 'tags'>;
+
 export interface ExperimentState {
   status: ExperimentStatus;
   reason?: string;

@@ -9,7 +9,18 @@
  * client serializes every member it is given; a sandbox test proves skip-all reaches the wire.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallOptions, CreateExperimentTemplateInput, Experiment, ExperimentSummary, ExperimentTemplate, PageInput, ResolvedTarget, StartExperimentInput, TagMap } from './fis-types.js';
+import type {
+  CallOptions,
+  CreateExperimentTemplateInput,
+  Experiment,
+  ExperimentSummary,
+  ExperimentTemplate,
+  ExperimentTemplateSummary,
+  PageInput,
+  ResolvedTarget,
+  StartExperimentInput,
+  TagMap,
+} from './fis-types.js';
 import { FisTransport, type TransportConfig } from './fis-transport.js';
 
 export type * from './fis-types.js';
@@ -119,6 +130,18 @@ export class FisClient {
   /** Every page (FIS pages at most 100 a page). */
   async listExperiments(input: { experimentTemplateId?: string } = {}, opts: CallOptions = {}): Promise<ExperimentSummary[]> {
     return allPages((nextToken) => this.listExperimentsPage({ ...input, maxResults: 100, ...(nextToken ? { nextToken } : {}) }, opts));
+  }
+
+  async listExperimentTemplatesPage(input: PageInput = {}, opts: CallOptions = {}): Promise<Page<ExperimentTemplateSummary>> {
+    const query = { maxResults: num(input.maxResults), nextToken: input.nextToken };
+    const out = (await this.transport.send({ method: 'GET', path: '/experimentTemplates', query, signal: opts.signal })) as Json;
+    const items = ((out.experimentTemplates as unknown[] | undefined) ?? []).map((t) => withDates<ExperimentTemplateSummary>(t, ['creationTime', 'lastUpdateTime']));
+    return { items, ...(typeof out.nextToken === 'string' ? { nextToken: out.nextToken } : {}) };
+  }
+
+  /** Every page. */
+  async listExperimentTemplates(opts: CallOptions = {}): Promise<ExperimentTemplateSummary[]> {
+    return allPages((nextToken) => this.listExperimentTemplatesPage({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }, opts));
   }
 
   async listExperimentResolvedTargetsPage(id: string, input: PageInput & { targetName?: string } = {}, opts: CallOptions = {}): Promise<Page<ResolvedTarget>> {

@@ -162,11 +162,14 @@ describe('chaos-ec2 run --engine fis against the sandbox', { timeout: 120_000 },
       const now = await associationsViaCli(emb.sandbox.endpoint);
       return JSON.stringify(now) === JSON.stringify(before) ? now : undefined;
     });
-    // Afterwards only the killed run's group lease is left (the FIS experiment has ended: nothing to stop).
+    // Afterwards the killed run's template and group lease are left (the FIS experiment has ended: nothing to
+    // stop); recover deletes the one and releases the other.
     const rec = await cli(['recover', '--all', '--yes', '--report-dir', t.dir]);
     expect(rec.code, rec.stdout + rec.stderr).toBe(0);
-    expect(rec.stdout).not.toMatch(/FIS experiment/);
+    expect(rec.stdout).not.toMatch(/stopped FIS experiment/);
+    expect(rec.stdout).toMatch(/deleted FIS experiment template \S+/);
     expect(rec.stdout).toMatch(/group leases/);
+    expect((await aws.fis.listExperimentTemplates()).filter((x) => x.tags?.['chaos-ec2:experiment-id'])).toEqual([]);
   });
 
   it('recover --all --yes stops a running FIS experiment; FIS restores the associations', async () => {
@@ -186,6 +189,7 @@ describe('chaos-ec2 run --engine fis against the sandbox', { timeout: 120_000 },
     const rec = await cli(['recover', '--all', '--yes', '--report-dir', t.dir]);
     expect(rec.code, rec.stdout + rec.stderr).toBe(0);
     expect(rec.stdout).toMatch(/stopped FIS experiment EXP\w+/);
+    expect(rec.stdout).toMatch(/deleted FIS experiment template \S+/);
     expect(rec.stdout).toMatch(new RegExp(`verified ${dark} on ${before[dark]}`));
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(await associationsViaCli(emb.sandbox.endpoint)).toEqual(before);

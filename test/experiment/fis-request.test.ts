@@ -104,7 +104,10 @@ describe('the template and the plan', () => {
 describe('iam-policy --engine fis', () => {
   it("the caller's fis:* statements are conditioned on the chaos-ec2 tag; PassRole only to FIS; the role trusts FIS in its account", () => {
     const st = fisCallerStatements('arn:aws:iam::123456789012:role/chaos-fis');
-    for (const s of st.filter((x) => String(x.Action).startsWith('fis:') && x.Action !== 'fis:ListExperiments')) expect(JSON.stringify(s.Condition)).toMatch(/chaos-ec2:experiment-id/);
+    // Every fis:* statement but the List ones (which have no resource-level permissions) carries the tag condition.
+    const list = st.find((x) => x.Sid === 'FisListExperiments');
+    expect(list?.Action).toEqual(['fis:ListExperiments', 'fis:ListExperimentTemplates']);
+    for (const s of st.filter((x) => String(x.Action).startsWith('fis:') && x !== list)) expect(JSON.stringify(s.Condition)).toMatch(/chaos-ec2:experiment-id/);
     const actions = st.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     for (const a of [
       'CreateExperimentTemplate',

@@ -30,8 +30,10 @@ export function fisCallerStatements(roleArn: string | undefined): IamStatement[]
       Condition: tagged('ResourceTag'),
     },
     { Sid: 'FisDeleteChaosTemplates', Effect: 'Allow', Action: 'fis:DeleteExperimentTemplate', Resource: TEMPLATE, Condition: tagged('ResourceTag') },
-    // ListExperiments has no resource-level permissions (`recover` finds chaos-ec2's experiments by their tag).
-    { Sid: 'FisListExperiments', Effect: 'Allow', Action: 'fis:ListExperiments', Resource: '*' },
+    // The List actions have no resource-level permissions (Service Authorization Reference, "AWS Fault
+    // Injection Service": no resource type): `recover` finds chaos-ec2's experiments and the templates a
+    // crashed run left by their tag.
+    { Sid: 'FisListExperiments', Effect: 'Allow', Action: ['fis:ListExperiments', 'fis:ListExperimentTemplates'], Resource: '*' },
     {
       Sid: 'PassTheFisRoleToFisOnly',
       Effect: 'Allow',

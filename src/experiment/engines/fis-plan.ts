@@ -12,6 +12,8 @@ import type { Plan, PlanEngine } from '../types.js';
 export const TAG_EXPERIMENT = 'chaos-ec2:experiment-id';
 /** On the FIS experiment: which fault it carries out (`recover` verifies with that fault's FIS module). */
 export const TAG_FAULT = 'chaos-ec2:fault';
+/** On a template created with --keep-template: kept by the run, and by `recover`. */
+export const TAG_KEEP_TEMPLATE = 'chaos-ec2:keep-template';
 
 /** The fault's FIS module; a fault without one cannot run under FIS (a usage error, nothing was called). */
 export function fisOf(fault: Fault): FaultFis {

@@ -10,7 +10,14 @@ import type { EngineContext } from './types.js';
 
 export type FisApi = Pick<
   FisClient,
-  'createExperimentTemplate' | 'deleteExperimentTemplate' | 'startExperiment' | 'getExperiment' | 'stopExperiment' | 'listExperiments' | 'listExperimentResolvedTargets'
+  | 'createExperimentTemplate'
+  | 'deleteExperimentTemplate'
+  | 'startExperiment'
+  | 'getExperiment'
+  | 'stopExperiment'
+  | 'listExperiments'
+  | 'listExperimentResolvedTargets'
+  | 'listExperimentTemplates'
 >;
 
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(['completed', 'stopped', 'failed', 'cancelled']);

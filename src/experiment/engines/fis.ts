@@ -19,7 +19,7 @@ import { ChaosError, ExitCode, interrupted, refused, throwIfInterrupted } from '
 import { sleep } from '../../core/clock.js';
 import type { Fault, RollbackResult } from '../../faults/types.js';
 import type { Plan, PlanEngine } from '../types.js';
-import { fisOf, fisSteps, planEngine, TAG_EXPERIMENT, TAG_FAULT } from './fis-plan.js';
+import { fisOf, fisSteps, planEngine, TAG_EXPERIMENT, TAG_FAULT, TAG_KEEP_TEMPLATE } from './fis-plan.js';
 import { FisWatch, actionsEnded, actionsStartedAt, foreignStop, isTerminal, type FisApi } from './fis-watch.js';
 import type { Engine, EngineContext, EngineInjection } from './types.js';
 
@@ -61,7 +61,8 @@ export function templateInput(plan: Plan, fault: Fault, e: PlanEngine) {
     stopConditions: e.stopConditions.length ? e.stopConditions.map((value) => ({ source: 'aws:cloudwatch:alarm', value })) : [{ source: 'none' }],
     targets: e.targets,
     actions: e.actions,
-    tags: experimentTags(plan, fault),
+    // --keep-template: `recover` must leave this template alone too (it deletes the ones a crashed run left).
+    tags: { ...experimentTags(plan, fault), ...(e.keepTemplate ? { [TAG_KEEP_TEMPLATE]: 'true' } : {}) },
   };
 }
 
