@@ -30,10 +30,10 @@ import { SecondBuckets, type FailureKind, type SecondSummary } from './buckets.j
 import type { PoolOwner } from './conn-pool.js';
 import { probeConfig, probeSummary, probeTotal, type Opts } from './probe-config.js';
 import { withLoopbackSink } from './loopback-sink.js';
+import { sizeYoungGenerationFor } from './young-generation.js';
 import { certificateErrorOf, classifyError, NO_ADDRESS, PROBE_TIMEOUT } from './probe-request.js';
 import { Flight, ProbeTargets, type TargetRequest } from './probe-targets.js';
 import type { CertificateError } from './transport.js';
-
 import type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
 
 export type { ProbeEvents, ProbeOptions, ProbeSummary } from './probe-types.js';
@@ -100,7 +100,8 @@ export class LoadProbe extends EventEmitter<ProbeEvents> implements PoolOwner<Ta
 
   async run(): Promise<ProbeSummary> {
     const rate = this.o.rate;
-    // Before anything of the run exists (its clock, buckets, connections): see `warmUp`.
+    // Before anything of the run exists (its clock, buckets, connections): young-generation.ts, `warmUp`.
+    if (rate) sizeYoungGenerationFor(rate);
     if (rate && this.o.warmUpMs > 0 && !this.o.signal?.aborted) await warmUp(rate, this.o.warmUpMs, this.o.signal);
     // An interrupt during a slow look-up (a resolver can take seconds) stops the probe now, not after it.
     const addresses = await orOnAbort(this.targets.resolveFirst(), this.o.signal, []);
