@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 const [tool, url, raw] = process.argv.slice(2);
 const o = JSON.parse(raw ?? '{}');
 const mb = (n) => Math.round((n / 1048576) * 10) / 10;
-// RSS in its two parts (Linux): anonymous memory is the process's own (heap, buffers, sockets); file-backed
-// pages are the mapped executable and libraries, which the kernel pages in and out on its own (bench/README.md
-// "Memory over time").
+// RSS in its two parts (Linux): anonymous memory is the process's own (V8's heap pages, buffers, sockets);
+// file-backed pages are the mapped executable and libraries (bench/README.md "Memory over time").
 function rssParts() {
   try {
     const status = readFileSync('/proc/self/status', 'utf8');
