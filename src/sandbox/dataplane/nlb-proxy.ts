@@ -29,6 +29,7 @@ import { nodeIp, PUBLIC_CLIENT, reachable } from './network.js';
 import { dnsNodes, listenerTargetGroup, nodeTargets, type NlbNode } from './nlb-zones.js';
 import { NodeFronts } from './node-fronts.js';
 import { wildcardMatch } from './rules.js';
+import { streamOver } from './tls-over-socket.js';
 
 interface Relay {
   targetId: string;
@@ -129,10 +130,10 @@ export class NlbListenerProxy {
     }
     if (this.listener.protocol !== 'TLS') return this.relay(socket, socket, node);
     // TLS listener: the node completes the TLS handshake itself, then relays the plaintext to a target.
-    const tls = new TLSSocket(socket, { isServer: true, ...this.tlsOptions() });
+    // Over a stream, not the socket itself: so that the socket can still be reset (tls-over-socket.ts).
+    const tls = new TLSSocket(streamOver(socket), { isServer: true, ...this.tlsOptions() });
     tls.on('error', () => socket.destroy());
     tls.once('secure', () => this.relay(tls, socket, node));
-    socket.resume();
   }
 
   /** Opens the node's connection to a target; the client is served only once it succeeded. */
@@ -190,7 +191,13 @@ export class NlbListenerProxy {
   private reset(r: Relay, _why: string): void {
     this.relays.delete(r);
     r.upstream?.destroy();
-    if (!r.raw.destroyed) r.raw.resetAndDestroy();
+    // An RST only while the node's sending side is open. Once the node has ended it (the target ended the
+    // response: FIN sent or being sent), libuv refuses the RST (EINVAL: no reset during a shutdown), and Node
+    // then marks the socket closing without closing it: it stays open, and the process can never exit (its
+    // teardown waits on that socket forever, spinning a core). The client has the whole response and its FIN
+    // already; a reset would add nothing it could tell apart.
+    if (r.raw.writableEnded) r.raw.destroy();
+    else if (!r.raw.destroyed) r.raw.resetAndDestroy();
     r.client.destroy();
   }
 
