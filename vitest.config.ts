@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // A worker that dies says only "Worker exited unexpectedly"; this one names the file and test it was running.
+    reporters: ['default', './test/reporters/unfinished.ts'],
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
