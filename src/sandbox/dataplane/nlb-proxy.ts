@@ -146,7 +146,8 @@ export class NlbListenerProxy {
     if (!targets.length) {
       finish('reset');
       this.error(undefined, `no healthy target in ${node.zoneName} (zone out of DNS)`);
-      return void raw.resetAndDestroy();
+      resetOrClose(raw);
+      return;
     }
     const reg = targets[this.targetTurn++ % targets.length]!;
     const r: Relay = { targetId: reg.targetId, client, raw };
@@ -191,13 +192,7 @@ export class NlbListenerProxy {
   private reset(r: Relay, _why: string): void {
     this.relays.delete(r);
     r.upstream?.destroy();
-    // An RST only while the node's sending side is open. Once the node has ended it (the target ended the
-    // response: FIN sent or being sent), libuv refuses the RST (EINVAL: no reset during a shutdown), and Node
-    // then marks the socket closing without closing it: it stays open, and the process can never exit (its
-    // teardown waits on that socket forever, spinning a core). The client has the whole response and its FIN
-    // already; a reset would add nothing it could tell apart.
-    if (r.raw.writableEnded) r.raw.destroy();
-    else if (!r.raw.destroyed) r.raw.resetAndDestroy();
+    resetOrClose(r.raw);
     r.client.destroy();
   }
 
@@ -222,4 +217,16 @@ export class NlbListenerProxy {
       },
     };
   }
+}
+
+/**
+ * An RST to the client while the node's sending side is open. Once the node has ended it (the target ended
+ * the response: FIN sent or being sent), libuv refuses the RST (EINVAL: no reset during a shutdown), and Node
+ * then marks the socket closing without closing it: it stays open, and the process can never exit (its
+ * teardown waits on that socket forever, spinning a core). The client has the whole response and its FIN
+ * already; a reset would add nothing it could tell apart, so it gets a close.
+ */
+function resetOrClose(raw: Socket): void {
+  if (raw.writableEnded) raw.destroy();
+  else if (!raw.destroyed) raw.resetAndDestroy();
 }
