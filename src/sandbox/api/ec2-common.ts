@@ -2,6 +2,7 @@
  * What every EC2 handler shares: DryRun, filters, MaxResults/NextToken pages, id checks, tag sets and
  * TagSpecification parsing. EC2 answers these the same way across actions, so they live in one place.
  */
+import { ipToInt } from '../world/ipv4.js';
 import type { World } from '../world/world.js';
 import { ApiError, dryRunOperation, invalidParameterValue, missingParameter } from './errors.js';
 import { filterMatch, paginate, type PageKey, type Params } from './query.js';
@@ -128,10 +129,9 @@ export function nextToken(next: string | undefined): string {
 export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
   if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
+  const addr = ipToInt(m.slice(1, 5).join('.'));
   const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const addr = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+  if (Number.isNaN(addr) || prefix > 32) return undefined;
   const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
   return { base: (addr & mask) >>> 0, prefix };
 }

@@ -9,6 +9,7 @@
  * - They filter traffic crossing a subnet's boundary only; traffic inside one subnet is never filtered.
  */
 import type { NetworkAcl, NetworkAclEntry } from '../world/types.js';
+import { intToIp, ipToInt } from '../world/ipv4.js';
 import type { World } from '../world/world.js';
 
 /** Somewhere traffic starts or ends: a subnet member (instance, LB node) or a client outside the VPC. */
@@ -25,12 +26,6 @@ export const PUBLIC_CLIENT: Endpoint = { ip: '198.51.100.7' };
 export const EPHEMERAL_PORT = 49152;
 
 const TCP = '6';
-
-export function ipToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return NaN;
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
 
 export function cidrContains(cidr: string, ip: string): boolean {
   const [base = '', bitsRaw = '32'] = cidr.split('/');
@@ -93,6 +88,5 @@ export function nodeIp(world: World, subnetId: string): string {
   const [cidrBase = '10.255.255.0', bits = '24'] = (world.subnets.get(subnetId)?.cidrBlock ?? '10.255.255.0/24').split('/');
   // Near the top of the range, away from the instance addresses World.allocateIp hands out from the bottom.
   const size = 2 ** (32 - Number(bits));
-  const n = (ipToInt(cidrBase) + Math.max(1, size - 6)) >>> 0;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return intToIp((ipToInt(cidrBase) + Math.max(1, size - 6)) >>> 0);
 }

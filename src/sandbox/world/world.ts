@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClassicLoadBalancer } from './classic-types.js';
 import { EventLog } from './event-log.js';
+import { intToIp, ipToInt } from './ipv4.js';
 import { LoopbackAllocator } from './loopback.js';
 import type { SandboxEvent, SandboxEventBody } from './events.js';
 import type {
@@ -33,6 +34,7 @@ import type {
   Vpc,
 } from './types.js';
 import { TARGET_HEALTH_DESCRIPTION } from './types.js';
+import { regionZones } from './zones.js';
 
 export interface WorldOptions {
   region?: string;
@@ -88,14 +90,7 @@ export class World {
     this.accountId = opts.accountId ?? '123456789012';
     this.now = opts.now ?? Date.now;
     this.log = new EventLog(this.now, opts.maxEvents ?? 200_000);
-    const letters = 'abcdef'.slice(0, Math.max(1, Math.min(6, opts.zoneCount ?? 6)));
-    const [area = 'xx', direction = 'x', num = '1'] = this.region.split('-');
-    const short = `${area}${direction[0]}${num}`; // us-east-1 → use1, as AWS zone ids read
-    this.zones = [...letters].map((l, i) => ({
-      zoneName: `${this.region}${l}`,
-      zoneId: `${short}-az${i + 1}`,
-      regionName: this.region,
-    }));
+    this.zones = regionZones(this.region, opts.zoneCount ?? 6);
   }
 
   // ── ids ────────────────────────────────────────────────────────────────────────────────────────
@@ -166,11 +161,8 @@ export class World {
 
   /** A unique private IP inside the subnet's CIDR (cosmetic: the data plane serves on loopback). */
   allocateIp(subnet: Subnet): string {
-    const [base] = subnet.cidrBlock.split('/');
-    const parts = (base ?? '10.0.0.0').split('.').map(Number);
-    const host = subnet.nextHost++;
-    const n = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + host;
-    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const [base = '10.0.0.0'] = subnet.cidrBlock.split('/');
+    return intToIp(ipToInt(base) + subnet.nextHost++);
   }
 
   setInstanceState(inst: Instance, to: InstanceStateName, reason?: string): void {
